@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dslite: liveness and failover for DS-Lite softwires.
+#
+#   make            build dslite.ko, the BPF objects and dslitectl
+#   make check      install what the tests need, build, run every test
+#   make bench      data-path benchmarks (table with in-run baselines)
+#   make demo       the failover demo in a VM
+#   make install    install module, tool and man page (DESTDIR, PREFIX)
+#
+# KDIR selects the kernel build tree for the module; by default the first
+# installed one (the running kernel's if it has headers). V=1 for commands.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+SRCTREE := $(CURDIR)
+BUILD := $(SRCTREE)/build
+
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+	  else for d in /lib/modules/*/build; do [ -d "$$d" ] && basename $$(dirname $$d); done | sort -V | tail -n 1; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+MAKEFLAGS += --no-print-directory
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
+
+.DELETE_ON_ERROR:
+.PHONY: all kmod user bpf check bench demo deps install clean help
+
+all: kmod bpf user
+
+help:
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+
+kmod:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "dslite: no kernel build tree at '$(KDIR)' (install linux-headers-amd64 or set KDIR=)" >&2; exit 1; fi
+	$(Q)$(MAKE) -C $(KDIR) M=$(SRCTREE) $(if $(filter 1,$(V)),V=1,) modules
+
+include bpf/bpf.mk
+include user/user.mk
+include selftests/selftests.mk
+
+deps:
+	$(Q)$(SRCTREE)/scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0644 kmod/dslite.ko $(DESTDIR)/lib/modules/$(KVER)/extra/
+	install -m 0755 $(BUILD)/dslitectl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 Documentation/dslitectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER) || true; fi
+
+clean:
+	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(SRCTREE) clean >/dev/null; fi
+	$(Q)rm -rf $(BUILD)

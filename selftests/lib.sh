@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for dslite tests (bash). Source it first in every test:
+#
+#   . "$(dirname "$0")/../lib.sh"
+#
+# A test prints TAP version 13: one "ok"/"not ok" line per check, the plan at
+# the end, and exits 0 (all passed), 1 (something failed) or 4 (skipped
+# whole). Cleanup registered with defer always runs, in reverse order.
+
+set -u
+
+DSLITE_ROOT=${DSLITE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+DSLITECTL=${DSLITECTL:-$DSLITE_ROOT/build/dslitectl}
+DSLITE_KO=${DSLITE_KO:-$DSLITE_ROOT/kmod/dslite.ko}
+export DSLITE_ROOT DSLITECTL DSLITE_KO
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+__tap_n=0
+__tap_failed=0
+__tap_skipped=0
+__defer=()
+
+echo "TAP version 13"
+
+# tap_ok DESC / tap_fail DESC [WHY...] / tap_skip DESC REASON
+tap_ok()   { __tap_n=$((__tap_n + 1)); echo "ok $__tap_n $1"; }
+tap_fail() {
+	__tap_n=$((__tap_n + 1)); __tap_failed=$((__tap_failed + 1))
+	echo "not ok $__tap_n $1"
+	shift
+	[ $# -gt 0 ] && echo "# $*"
+	return 0
+}
+tap_skip() {
+	__tap_n=$((__tap_n + 1)); __tap_skipped=$((__tap_skipped + 1))
+	echo "ok $__tap_n $1 # SKIP $2"
+}
+# diag TEXT: a comment line in the TAP stream
+diag() { echo "# $*"; }
+
+# tap_check DESC CMD...: ok if CMD succeeds; its output is shown on failure
+tap_check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then
+		tap_ok "$desc"
+	else
+		tap_fail "$desc" "command failed (rc=$rc): $*"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+	return 0
+}
+
+# tap_expect DESC EXPECTED ACTUAL: ok if the two strings are equal
+tap_expect() {
+	if [ "$2" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+# tap_skip_all REASON: the whole test cannot run here
+tap_skip_all() {
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+# defer CMD...: run CMD at exit (reverse order of registration)
+defer() { __defer+=("$*"); }
+
+__run_defer() {
+	local i
+	for ((i = ${#__defer[@]} - 1; i >= 0; i--)); do
+		eval "${__defer[i]}" >/dev/null 2>&1 || true
+	done
+	__defer=()
+}
+
+# tap_done: print the plan and exit with the kselftest code
+tap_done() {
+	__run_defer
+	echo "1..$__tap_n"
+	if [ $__tap_failed -gt 0 ]; then
+		exit $KSFT_FAIL
+	fi
+	if [ $__tap_n -gt 0 ] && [ $__tap_skipped -eq $__tap_n ]; then
+		exit $KSFT_SKIP
+	fi
+	exit $KSFT_PASS
+}
+trap '__run_defer' EXIT
+trap 'exit 1' INT TERM
+
+# busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
+busywait() {
+	local timeout=$1 start now
+	shift
+	start=$(date +%s%3N)
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -ge "$timeout" ] && return 1
+		sleep 0.01
+	done
+}
+
+# slowwait TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds
+slowwait() {
+	local timeout=$(($1 * 1000)) start now
+	shift
+	start=$(date +%s%3N)
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		now=$(date +%s%3N)
+		[ $((now - start)) -ge "$timeout" ] && return 1
+		sleep 0.1
+	done
+}
+
+# setup_ns VAR...: create one namespace per VAR with a unique name, set
+# VAR to it, bring lo up, and delete it at exit.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="${var}-$(mktemp -u XXXXXX)"
+		ip netns add "$name" || return 1
+		defer "ip netns del $name"
+		ip -n "$name" link set lo up
+		eval "$var=$name"
+	done
+}
+
+# require_cmd CMD...: skip the whole test if a command is missing
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || tap_skip_all "$c not installed"
+	done
+}
+
+# require_root: skip unless running as root
+require_root() {
+	[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root"
+}
