@@ -5,6 +5,7 @@
  */
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
+#include <net/ip6_tunnel.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 
@@ -35,11 +36,12 @@ static const struct genl_multicast_group dslite_mcgrps[] = {
 static int fill_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t)
 {
 	const struct net_device *dev = t->dev;
+	const struct ip6_tnl *tnl = netdev_priv(dev);
 
 	if (nla_put_u32(skb, DSLITE_A_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, DSLITE_A_IFNAME, dev->name) ||
-	    nla_put_in6_addr(skb, DSLITE_A_LOCAL, &t->local) ||
-	    nla_put_in6_addr(skb, DSLITE_A_REMOTE, &t->remote) ||
+	    nla_put_in6_addr(skb, DSLITE_A_LOCAL, &tnl->parms.laddr) ||
+	    nla_put_in6_addr(skb, DSLITE_A_REMOTE, &tnl->parms.raddr) ||
 	    nla_put_u8(skb, DSLITE_A_CARRIER, netif_carrier_ok(dev)) ||
 	    nla_put_u8(skb, DSLITE_A_OPER_UP, netif_oper_up(dev)) ||
 	    nla_put_u8(skb, DSLITE_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
