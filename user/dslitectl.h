@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dslitectl: shared declarations for every user/ source file.
+ *
+ * Command line: dslitectl [OPTIONS] OBJECT [COMMAND [ARGS]...]
+ *
+ * Exit codes (documented in dslitectl(8) as well):
+ *   0  success
+ *   1  usage error: unknown object, command, option or argument, a value
+ *      that does not parse (DSLITECTL_EXIT_USAGE)
+ *   2  the kernel or the system refused: netlink errors (with the
+ *      kernel's extack message), a missing generic netlink family,
+ *      socket or memory failures (DSLITECTL_EXIT_ERROR)
+ *
+ * Errors are one line on stderr: "dslitectl: <what>: <why>".
+ *
+ * Adding an object (aftr, b4, ping, ...):
+ *   1. In user/NAME.c define
+ *
+ *	const struct dslitectl_object obj_NAME = {
+ *		.name	 = "NAME",
+ *		.summary = "one line for 'dslitectl help'",
+ *		.run	 = NAME_run,	(argc/argv start at the COMMAND)
+ *		.usage	 = NAME_usage,	(prints "Usage: ..." lines to a FILE)
+ *	};
+ *
+ *   2. Add X(NAME) to DSLITECTL_OBJECTS in user/main.c. That is all:
+ *      user/user.mk compiles every .c file in user/, and main.c declares
+ *      obj_NAME from the list and gives it "dslitectl NAME help" and a
+ *      place in "dslitectl help".
+ *
+ *   run() gets the arguments after the object name (argc may be 0) and
+ *   returns an exit code. "help" as the first argument never reaches it:
+ *   main.c prints the object's usage to stdout and exits 0.
+ *   Print results through json.h (one code path for text and -j) and
+ *   report errors with dslitectl_err()/genl_perror().
+ */
+#ifndef DSLITECTL_H
+#define DSLITECTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <linux/dslite.h>
+
+#define DSLITECTL_EXIT_OK	0
+#define DSLITECTL_EXIT_USAGE	1
+#define DSLITECTL_EXIT_ERROR	2
+
+struct dslitectl_object {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *f);
+};
+
+/* Global options, set by main.c before an object runs. */
+struct dslitectl_opts {
+	bool json;	/* -j: JSON output */
+	bool pretty;	/* -p: indented JSON (implies -j) */
+};
+extern struct dslitectl_opts dslitectl_opts;
+
+/*
+ * dslitectl_err(code, what, fmt, ...): print "dslitectl: what: <fmt>" on
+ * stderr and return code, so that "return dslitectl_err(...)" ends a
+ * command.
+ */
+int dslitectl_err(int code, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Argument helpers (main.c). All comparisons are exact: no abbreviations. */
+
+/* kw_is(arg, kw): arg is exactly the keyword kw. */
+static inline bool kw_is(const char *arg, const char *kw)
+{
+	return strcmp(arg, kw) == 0;
+}
+
+/*
+ * parse_uint(s, max, out): strict unsigned decimal (no sign, no spaces, no
+ * trailing garbage, no empty string) not above max. Returns 0 or -1.
+ */
+int parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * parse_ifname(what, s, out): copy an interface name, checking that it is
+ * non-empty, shorter than IFNAMSIZ and free of '/' and white space.
+ * Prints the usage error and returns DSLITECTL_EXIT_USAGE, or 0.
+ */
+int parse_ifname(const char *what, const char *s, char out[IFNAMSIZ]);
+
+/*
+ * need_arg(what, argc, argv, kw): the keyword argv[0] == kw needs a value
+ * in argv[1]. Prints the usage error and returns DSLITECTL_EXIT_USAGE when
+ * it is missing, else 0.
+ */
+int need_arg(const char *what, int argc, char **argv);
+
+/* diag.c: BFD diagnostic codes (RFC 5880 4.1) <-> names. */
+
+/* diag_name(code): the name, or NULL for a code without one (9..255). */
+const char *diag_name(unsigned int code);
+
+/*
+ * diag_parse(s, out): a name or a decimal number 0..255. Numbers are
+ * returned as they are, even without a name, so that the kernel's own
+ * validation sees them. Returns 0, or -1 if s is neither.
+ */
+int diag_parse(const char *s, uint8_t *out);
+
+/* diag_list(): every name, separated by ", ". */
+const char *diag_list(void);
+
+/* tunnel.c: one tunnel as TUNNEL_GET replies and TUNNEL_EVENTs carry it. */
+struct tunnel_info {
+	uint32_t present;	/* bit 1 << DSLITE_A_* per attribute seen */
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	struct in6_addr local;
+	struct in6_addr remote;
+	uint8_t carrier;
+	uint8_t oper_up;
+	uint8_t admin_up;
+	uint8_t forced;
+	uint8_t diag;
+	char reason[DSLITE_REASON_MAX];
+	uint64_t transitions;
+	uint64_t since_ms;
+	uint8_t event;
+};
+
+#define TUNNEL_HAS(t, attr)	(((t)->present >> (attr)) & 1)
+
+struct nlmsghdr;
+
+/*
+ * tunnel_parse(nlh, t): fill t from a dslite genl message (TUNNEL_GET reply
+ * or TUNNEL_EVENT). Unknown attributes are ignored; a known attribute of
+ * the wrong size is an error. Returns 0 or -EBADMSG.
+ */
+int tunnel_parse(const struct nlmsghdr *nlh, struct tunnel_info *t);
+
+/* Text fields for tunnel_print_fields(), printed in this order. */
+#define TF_REMOTE	(1u << 0)	/* remote ADDR */
+#define TF_LOCAL	(1u << 1)	/* local ADDR */
+#define TF_CARRIER	(1u << 2)	/* carrier up|down */
+#define TF_FORCED	(1u << 3)	/* forced none|carrier-down */
+#define TF_DIAG		(1u << 4)	/* diag NAME */
+#define TF_REASON	(1u << 5)	/* reason "TEXT", only when set */
+#define TF_TRANSITIONS	(1u << 6)	/* transitions N */
+#define TF_SINCE	(1u << 7)	/* since 12.3s */
+#define TF_ADMIN	(1u << 8)	/* admin up|down */
+#define TF_OPER		(1u << 9)	/* oper up|down */
+#define TF_TRANS_PAREN	(1u << 10)	/* (transitions N), last */
+#define TF_SHOW		(TF_REMOTE | TF_LOCAL | TF_CARRIER | TF_FORCED | \
+			 TF_DIAG | TF_REASON | TF_TRANSITIONS | TF_SINCE | \
+			 TF_ADMIN | TF_OPER)
+
+/*
+ * tunnel_print_fields(t, text): the tunnel's state through json.h, inside
+ * an object the caller opened. JSON gets every present attribute (ifindex,
+ * ifname, local, remote, carrier, admin-up, oper-up, forced, diagnostic,
+ * diag-code, reason ("" when unset), transitions, since-ms); text gets the
+ * TF_* fields in text, each as " key value" (the caller prints the
+ * "IFNAME:" head).
+ */
+void tunnel_print_fields(const struct tunnel_info *t, unsigned int text);
+
+/* forced_name(v): "none", "carrier-down", or NULL for an unknown value. */
+const char *forced_name(unsigned int v);
+
+#endif /* DSLITECTL_H */

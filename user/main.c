@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl: configure and watch dslite (DS-Lite softwire liveness).
+ *
+ * Entry point: global options, then the object table.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dslitectl.h"
+#include "json.h"
+
+#ifndef DSLITE_VERSION
+#error "DSLITE_VERSION must be defined by the build (-DDSLITE_VERSION=...)"
+#endif
+
+/*
+ * The objects, in the order "dslitectl help" lists them. To add one, write
+ * user/NAME.c defining "const struct dslitectl_object obj_NAME" and add
+ * X(NAME) here (see user/dslitectl.h).
+ */
+#define DSLITECTL_OBJECTS(X)	\
+	X(tunnel)		\
+	X(monitor)		\
+	X(help)
+
+#define DECLARE_OBJECT(name)	extern const struct dslitectl_object obj_##name;
+#define OBJECT_REF(name)	&obj_##name,
+
+DSLITECTL_OBJECTS(DECLARE_OBJECT)
+
+static const struct dslitectl_object *const objects[] = {
+	DSLITECTL_OBJECTS(OBJECT_REF)
+};
+
+#define N_OBJECTS	(sizeof(objects) / sizeof(objects[0]))
+
+struct dslitectl_opts dslitectl_opts;
+
+int dslitectl_err(int code, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("dslitectl: ", stderr);
+	if (what)
+		fprintf(stderr, "%s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_ifname(const char *what, const char *s, char out[IFNAMSIZ])
+{
+	size_t len = strlen(s);
+	const char *p;
+
+	if (len == 0 || len >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		goto bad;
+	for (p = s; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			goto bad;
+	memcpy(out, s, len + 1);
+	return 0;
+bad:
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+			     "\"%s\" is not a valid interface name", s);
+}
+
+int need_arg(const char *what, int argc, char **argv)
+{
+	if (argc >= 2)
+		return 0;
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+			     "\"%s\" needs a value", argv[0]);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: dslitectl [OPTIONS] OBJECT [COMMAND [ARGUMENTS]]\n"
+		"       dslitectl help [OBJECT]\n"
+		"       dslitectl OBJECT help\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json      JSON output\n"
+		"  -p, --pretty    indented JSON (implies -j)\n"
+		"  -V, --version   print the version and exit\n"
+		"  -h, --help      print this help and exit\n"
+		"\n"
+		"Objects:\n");
+	for (i = 0; i < N_OBJECTS; i++)
+		fprintf(f, "  %-9s %s\n", objects[i]->name, objects[i]->summary);
+	fprintf(f,
+		"\n"
+		"Exit status: 0 success, 1 usage error, 2 kernel or system error.\n");
+}
+
+static const struct dslitectl_object *find_object(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_OBJECTS; i++)
+		if (kw_is(name, objects[i]->name))
+			return objects[i];
+	return NULL;
+}
+
+static int unknown_object(const char *name)
+{
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, name,
+			     "unknown object (try \"dslitectl help\")");
+}
+
+static int help_run(int argc, char **argv)
+{
+	const struct dslitectl_object *o;
+
+	if (argc == 0) {
+		usage(stdout);
+		return DSLITECTL_EXIT_OK;
+	}
+	if (argc > 1)
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, "help",
+				     "too many arguments");
+	o = find_object(argv[0]);
+	if (!o)
+		return unknown_object(argv[0]);
+	o->usage(stdout);
+	return DSLITECTL_EXIT_OK;
+}
+
+static void help_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dslitectl help [OBJECT]\n"
+		"       dslitectl OBJECT help\n");
+}
+
+const struct dslitectl_object obj_help = {
+	.name		= "help",
+	.summary	= "this help, or an object's",
+	.run		= help_run,
+	.usage		= help_usage,
+};
+
+static const struct option long_opts[] = {
+	{ "json",	no_argument, NULL, 'j' },
+	{ "pretty",	no_argument, NULL, 'p' },
+	{ "version",	no_argument, NULL, 'V' },
+	{ "help",	no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* bad_option(last): last is the argument getopt_long just looked at. */
+static int bad_option(const char *last)
+{
+	char opt[3] = { '-', (char)optopt, '\0' };
+
+	/* an unknown long option, or a known one given a value */
+	if (!optopt || strchr("jpVh", optopt))
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, last,
+				     "unknown option (try \"dslitectl help\")");
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, opt,
+			     "unknown option (try \"dslitectl help\")");
+}
+
+int main(int argc, char **argv)
+{
+	const struct dslitectl_object *o;
+	int c;
+
+	opterr = 0;
+	/* "+": stop at the object; options come before it, as with ip. */
+	while ((c = getopt_long(argc, argv, "+jpVh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			dslitectl_opts.json = true;
+			break;
+		case 'p':
+			dslitectl_opts.json = true;
+			dslitectl_opts.pretty = true;
+			break;
+		case 'V':
+			printf("dslitectl %s\n", DSLITE_VERSION);
+			return DSLITECTL_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return DSLITECTL_EXIT_OK;
+		default:
+			return bad_option(argv[optind - 1]);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (argc == 0) {
+		usage(stderr);
+		return DSLITECTL_EXIT_USAGE;
+	}
+	o = find_object(argv[0]);
+	if (!o)
+		return unknown_object(argv[0]);
+	if (argc > 1 && kw_is(argv[1], "help") && o != &obj_help) {
+		o->usage(stdout);
+		return DSLITECTL_EXIT_OK;
+	}
+	print_init(dslitectl_opts.json, dslitectl_opts.pretty);
+	return o->run(argc - 1, argv + 1);
+}
