@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * dslite AFTR responder: the contract between the XDP object
+ * (bpf/dslite_aftr.bpf.c, skeleton build/dslite_aftr.skel.h) and its
+ * loader (dslitectl aftr ...). Compiles for the BPF target and userspace;
+ * fixed-width types, explicit padding, no pointers.
+ *
+ * Programs (both SEC("xdp"), names as shown by `bpftool prog show`):
+ *   dslite_aftr      the responder, attached to the AFTR's IPv6 uplink.
+ *   dslite_aftr_arm  never attached: run it once with BPF_PROG_TEST_RUN
+ *                    after every load (any frame of >= 14 bytes, e.g. 64
+ *                    zero bytes). It starts the session sweeper, a
+ *                    bpf_timer in dslite_timer that re-arms itself every
+ *                    cfg.sweep_interval_ms and walks dslite_sessions
+ *                    (timeouts, reaping). retval XDP_PASS (2): armed;
+ *                    XDP_ABORTED (0): the timer could not be started. Running
+ *                    it again (e.g. after a re-load that reused the pinned
+ *                    maps) moves the timer to the newly loaded program.
+ *
+ * Loading, in this order:
+ *   1. open the skeleton; set every field of rodata->dslite_cfg that
+ *      differs from the defaults (struct dslite_aftr_cfg below);
+ *   2. bpf_map__set_max_entries(dslite_sessions, N) and the same N for
+ *      dslite_discrs (default 1,000,000 both); optionally dslite_allow
+ *      (default 65536 prefixes), dslite_events (ring bytes, power of 2);
+ *   3. to keep sessions across a restart, bpf_map__reuse_fd() or
+ *      bpf_map__set_pin_path() the pinned maps before load;
+ *   4. load; fill dslite_allow (struct dslite_lpm6_key -> __u32 1) and set
+ *      cfg.allowlist = 1 before load if any prefix is given; fill
+ *      dslite_local with the AFTR's own IPv6 addresses (struct dslite_in6
+ *      -> __u32 DSLITE_LOCAL_* flags) for ICMPv6 echo;
+ *   5. run dslite_aftr_arm once (see above);
+ *   6. attach dslite_aftr with a bpf_link (native or generic XDP).
+ *
+ * Pin layout (recommended): /sys/fs/bpf/dslite/IFNAME/ holds the link as
+ * "link" and every map under its own name (dslite_sessions, dslite_discrs,
+ * dslite_counters, dslite_events, dslite_allow, dslite_local,
+ * dslite_timer, dslite_ratelim). dslite_timer MUST stay pinned (or open)
+ * while the responder runs: the kernel cancels a bpf_timer when the last
+ * user reference to its map goes, and the sweeper stops. Unpinning
+ * everything and closing the link stops all of it.
+ *
+ * Time: every timestamp is bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC in
+ * nanoseconds; userspace compares with clock_gettime(CLOCK_MONOTONIC).
+ */
+#ifndef _DSLITE_AFTR_H
+#define _DSLITE_AFTR_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <dslite/proto.h>
+#include <dslite/bfd.h>
+
+/* Map names (also the recommended pin names). */
+#define DSLITE_MAP_SESSIONS	"dslite_sessions"
+#define DSLITE_MAP_DISCRS	"dslite_discrs"
+#define DSLITE_MAP_COUNTERS	"dslite_counters"
+#define DSLITE_MAP_EVENTS	"dslite_events"
+#define DSLITE_MAP_ALLOW	"dslite_allow"
+#define DSLITE_MAP_LOCAL	"dslite_local"
+#define DSLITE_MAP_TIMER	"dslite_timer"
+#define DSLITE_MAP_RATELIM	"dslite_ratelim"
+#define DSLITE_PIN_ROOT		"/sys/fs/bpf/dslite"
+
+/* Default sizes (max_entries; the loader may change them before load). */
+#define DSLITE_DEF_SESSIONS	1000000
+#define DSLITE_DEF_ALLOW	65536
+#define DSLITE_DEF_LOCAL	64
+#define DSLITE_DEF_EVENTS	(1 << 20)	/* ring buffer bytes */
+
+/* An IPv6 address as stored in maps (network order bytes). */
+struct dslite_in6 {
+	__u8	addr[16];
+};
+
+/*
+ * Load-time configuration: `const volatile struct dslite_aftr_cfg
+ * dslite_cfg` in .rodata (skel->rodata->dslite_cfg), fixed at load.
+ * Intervals are what the AFTR advertises in its BFD packets.
+ */
+struct dslite_aftr_cfg {
+	/* Inner IPv4 address of the AFTR's softwire end, network order.
+	 * BFD control and ICMP echo to it are answered. 192.0.0.1. */
+	__be32	aftr_addr;
+	/* Desired Min TX advertised once Up, us. While not Up 1 s is
+	 * advertised (RFC 5880 6.8.3); the AFTR answers at the B4's pace and
+	 * never advertises less than the B4's own Desired Min TX. 300000. */
+	__u32	desired_min_tx_us;
+	/* Required Min RX advertised, us (the fastest the AFTR accepts
+	 * control packets from a B4). 300000. */
+	__u32	required_min_rx_us;
+	/* Required Min Echo RX advertised, us; 0: BFD echo is not
+	 * reflected (echo packets then pass to the kernel). 50000. */
+	__u32	required_min_echo_rx_us;
+	/* New sessions per second over the whole node (token bucket shared
+	 * by all CPUs); 0: unlimited. 10000. */
+	__u32	new_sessions_per_sec;
+	/* Token bucket depth: sessions that may be created at once after a
+	 * quiet period. At least 1. 1000. */
+	__u32	new_sessions_burst;
+	/* Sweeper period, ms (timeouts are noticed at most this late). 250. */
+	__u32	sweep_interval_ms;
+	/* A Down session that once was Up is deleted after this long
+	 * without a valid packet and without a state change, ms; 0: never.
+	 * 600000 (10 min). */
+	__u32	down_idle_ms;
+	/* A Down session that never reached Up (a B4 that never completed
+	 * the three-way handshake, or a spoofed source) is deleted after
+	 * this long idle, ms; 0: never. 10000. */
+	__u32	embryonic_idle_ms;
+	/* Node id: the top 8 bits of every local discriminator (the low 24
+	 * bits are allocated uniquely, see dslite_discrs). 0. */
+	__u8	node_id;
+	/* Detect Mult advertised. 3. */
+	__u8	detect_mult;
+	/* 1: only B4s whose outer source matches a prefix in dslite_allow
+	 * get sessions, echo and ping answers; 0: every source. 0. */
+	__u8	allowlist;
+	__u8	_pad;
+};
+
+#define DSLITE_DEF_TX_US		300000
+#define DSLITE_DEF_RX_US		300000
+#define DSLITE_DEF_ECHO_RX_US		50000
+#define DSLITE_DEF_NEW_PER_SEC		10000
+#define DSLITE_DEF_NEW_BURST		1000
+#define DSLITE_DEF_SWEEP_MS		250
+#define DSLITE_DEF_DOWN_IDLE_MS		600000
+#define DSLITE_DEF_EMBRYONIC_IDLE_MS	10000
+#define DSLITE_DEF_DETECT_MULT		3
+
+/*
+ * dslite_sessions: BPF_MAP_TYPE_HASH (never LRU: an established session is
+ * never evicted; a full table refuses new ones), BPF_F_NO_PREALLOC (memory
+ * follows the number of sessions), key struct dslite_in6 = the B4's outer
+ * IPv6 source address, value below (128 bytes). Userspace reads it with
+ * bpf_map_lookup_elem(..., BPF_F_LOCK) for a consistent copy; it must not
+ * update live entries except to delete them (their discriminator must
+ * then be deleted from dslite_discrs too).
+ */
+#define DSLITE_SESS_WAS_UP	0x01	/* reached Up at least once */
+
+struct dslite_aftr_session {
+	struct bpf_spin_lock lock;	/* guards everything below */
+	__u32	flags;			/* DSLITE_SESS_* */
+	struct bfd_session bfd;		/* state machine, include/dslite/bfd.h */
+	__u64	created_ns;		/* creation time */
+	__u64	changed_ns;		/* last state change (uptime/downtime) */
+	__u64	rx_packets;		/* valid control packets received */
+	__u64	tx_packets;		/* control packets sent (answers) */
+	struct dslite_in6 local;	/* outer destination the B4 used: the
+					 * AFTR address replies leave from */
+	__u32	echo_packets;		/* BFD echo packets reflected */
+	__u32	_reserved;
+};
+
+/*
+ * dslite_discrs: BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, key __u32 local
+ * discriminator (host order), value struct dslite_in6 = the session's key.
+ * Makes discriminators unique: a new one is (node_id << 24 | low 24 bits
+ * from a global counter, 0 skipped), inserted here with BPF_NOEXIST, and
+ * the next counter value is tried when taken. Entries go with their
+ * session. max_entries must equal dslite_sessions'.
+ */
+#define DSLITE_DISCR_NODE_SHIFT	24
+#define DSLITE_DISCR_LOW_MASK	0x00ffffffU
+
+/* dslite_allow: BPF_MAP_TYPE_LPM_TRIE, key below, value __u32 (1). */
+struct dslite_lpm6_key {
+	__u32	prefixlen;		/* 0..128 */
+	__u8	addr[16];
+};
+
+/* dslite_local: BPF_MAP_TYPE_HASH, key struct dslite_in6 (an IPv6
+ * address of this AFTR), value __u32 flags: */
+#define DSLITE_LOCAL_PING	0x01	/* answer ICMPv6 echo requests to it */
+
+/* dslite_ratelim: BPF_MAP_TYPE_ARRAY, one entry: the new-session bucket
+ * (GCRA: a session may be created when tat_ns <= now + burst * period). */
+struct dslite_aftr_ratelim {
+	struct bpf_spin_lock lock;
+	__u32	_pad;
+	__u64	tat_ns;			/* theoretical arrival time */
+};
+
+/*
+ * dslite_events: BPF_MAP_TYPE_RINGBUF of struct dslite_aftr_event. When the
+ * ring is full the event is lost and DSLITE_CNT_EVENTS_LOST counts it.
+ */
+enum dslite_aftr_event_type {
+	DSLITE_EV_NEW		= 1,	/* session created (old_state Down) */
+	DSLITE_EV_STATE		= 2,	/* state changed on a received packet */
+	DSLITE_EV_REMOTE_ADMIN_DOWN = 3,/* the B4 signalled AdminDown (the
+					 * session went Down, diag 3, unless
+					 * it already was Down) */
+	DSLITE_EV_TIMEOUT	= 4,	/* detection time expired: Down, diag 1 */
+	DSLITE_EV_REAPED	= 5,	/* idle Down session deleted */
+};
+
+struct dslite_aftr_event {
+	__u64	ts_ns;			/* CLOCK_MONOTONIC */
+	struct dslite_in6 b4;		/* outer IPv6 source: the softwire */
+	struct dslite_in6 local;	/* outer IPv6 destination it used */
+	__u32	local_discr;
+	__u32	remote_discr;
+	__u8	type;			/* enum dslite_aftr_event_type */
+	__u8	old_state;		/* enum bfd_state */
+	__u8	new_state;
+	__u8	diag;			/* local diag after the event */
+	__u8	remote_state;		/* state in the B4's last packet */
+	__u8	remote_diag;		/* diag in the B4's last packet */
+	__u8	_pad[2];
+};
+
+/*
+ * dslite_counters: BPF_MAP_TYPE_PERCPU_ARRAY with ONE entry (key 0) whose
+ * per-CPU value is __u64[DSLITE_CNT__MAX]: sum over CPUs per index.
+ *
+ * Every packet the responder sees moves exactly one verdict counter
+ * (DSLITE_CNT_XDP_*) and exactly one reason counter of that verdict
+ * (DSLITE_CNT_TX_*, DSLITE_CNT_PASS_*, DSLITE_CNT_DROP_*), so the reasons
+ * of a verdict add up to it. DSLITE_CNT_SESS_* and the last ones are
+ * events, not packets.
+ *
+ * A frame that cannot be recognised as addressed to the responder (bad or
+ * truncated outer headers, fragments, other traffic) passes to the kernel
+ * untouched; a frame addressed to it (inner destination = aftr_addr, BFD
+ * echo port, ICMPv6 echo to a local address) that is malformed is dropped.
+ */
+enum dslite_aftr_counter {
+	/* verdicts */
+	DSLITE_CNT_XDP_PASS,
+	DSLITE_CNT_XDP_TX,
+	DSLITE_CNT_XDP_DROP,
+
+	/* XDP_TX: answers sent */
+	DSLITE_CNT_TX_BFD,		/* BFD control answered */
+	DSLITE_CNT_TX_ECHO,		/* BFD echo reflected */
+	DSLITE_CNT_TX_PING,		/* inner ICMP echo answered */
+	DSLITE_CNT_TX_PING6,		/* ICMPv6 echo answered */
+
+	/* XDP_PASS: why the frame went to the kernel */
+	DSLITE_CNT_PASS_NOT_IPV6,	/* not IPv6 (after 0-2 VLAN tags) */
+	DSLITE_CNT_PASS_TRUNC_ETH,	/* shorter than an Ethernet header */
+	DSLITE_CNT_PASS_TRUNC_VLAN,	/* VLAN tag cut short */
+	DSLITE_CNT_PASS_TRUNC_IPV6,	/* IPv6 header cut short / bad
+					 * version / payload beyond frame */
+	DSLITE_CNT_PASS_TRUNC_EXTHDR,	/* extension header cut short */
+	DSLITE_CNT_PASS_EXTHDR,		/* > 4 extension headers, or a
+					 * routing header with segments left */
+	DSLITE_CNT_PASS_OUTER_FRAG,	/* IPv6 fragment */
+	DSLITE_CNT_PASS_OTHER_L4,	/* IPv6 next header not 4/58 */
+	DSLITE_CNT_PASS_ICMP6,		/* ICMPv6 not an echo request to a
+					 * local address */
+	DSLITE_CNT_PASS_TRUNC_IPV4,	/* inner IPv4 header cut short or
+					 * not IPv4 (version/IHL) */
+	DSLITE_CNT_PASS_INNER_FRAG,	/* inner IPv4 fragment */
+	DSLITE_CNT_PASS_TUNNEL_DATA,	/* ordinary softwire traffic */
+	DSLITE_CNT_PASS_ICMP,		/* ICMP to aftr_addr, not echo req */
+	DSLITE_CNT_PASS_ECHO_DISABLED,	/* BFD echo, echo not enabled */
+
+	/* XDP_DROP: addressed to the responder but refused */
+	DSLITE_CNT_DROP_TRUNC_IPV4,	/* inner total length beyond packet */
+	DSLITE_CNT_DROP_IPV4_CSUM,	/* inner IPv4 header checksum */
+	DSLITE_CNT_DROP_TRUNC_UDP,	/* UDP header/length beyond packet */
+	DSLITE_CNT_DROP_UDP_CSUM,	/* UDP checksum wrong */
+	DSLITE_CNT_DROP_TRUNC_ICMP,	/* ICMP/ICMPv6 header cut short */
+	DSLITE_CNT_DROP_TTL,		/* BFD inner TTL != 255 (RFC 5881) */
+	DSLITE_CNT_DROP_SRC_PORT,	/* BFD UDP source port < 49152 */
+	DSLITE_CNT_DROP_BFD_TRUNC,	/* UDP payload < 24 bytes */
+	DSLITE_CNT_DROP_BFD_VERSION,	/* RFC 5880 6.8.6 checks ... */
+	DSLITE_CNT_DROP_BFD_LENGTH,
+	DSLITE_CNT_DROP_BFD_LENGTH_PAYLOAD,
+	DSLITE_CNT_DROP_BFD_DETECT_MULT,
+	DSLITE_CNT_DROP_BFD_MULTIPOINT,
+	DSLITE_CNT_DROP_BFD_MY_DISCR,
+	DSLITE_CNT_DROP_BFD_YOUR_DISCR_ZERO,
+	DSLITE_CNT_DROP_BFD_AUTH,	/* A bit: authentication unsupported */
+	DSLITE_CNT_DROP_BFD_YOUR_DISCR,	/* Your Discr != session's */
+	DSLITE_CNT_DROP_BFD_PADDING,	/* valid but UDP payload != 24 bytes
+					 * (not answered in place) */
+	DSLITE_CNT_DROP_NO_SESSION,	/* Your Discr != 0 (or AdminDown)
+					 * and no session for this B4 */
+	DSLITE_CNT_DROP_NOT_PERMITTED,	/* source not in dslite_allow */
+	DSLITE_CNT_DROP_TABLE_FULL,	/* dslite_sessions/discrs full */
+	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
+	DSLITE_CNT_DROP_ECHO_NO_SESSION,/* BFD echo, B4 has no Up session */
+
+	/* events */
+	DSLITE_CNT_SESS_CREATED,
+	DSLITE_CNT_SESS_UP,		/* transitions to Up */
+	DSLITE_CNT_SESS_DOWN,		/* Up/Init -> Down on a packet */
+	DSLITE_CNT_SESS_TIMEOUT,	/* Up/Init -> Down by the sweeper */
+	DSLITE_CNT_SESS_REAPED,		/* idle Down sessions deleted */
+	DSLITE_CNT_SWEEPS,		/* sweeper runs */
+	DSLITE_CNT_EVENTS_LOST,		/* ring buffer full */
+
+	DSLITE_CNT__MAX
+};
+
+#ifndef __bpf__
+/* Counter names for dslitectl (stable: they are JSON keys). */
+static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
+	__attribute__((unused)) = {
+	[DSLITE_CNT_XDP_PASS]			= "xdp_pass",
+	[DSLITE_CNT_XDP_TX]			= "xdp_tx",
+	[DSLITE_CNT_XDP_DROP]			= "xdp_drop",
+	[DSLITE_CNT_TX_BFD]			= "tx_bfd",
+	[DSLITE_CNT_TX_ECHO]			= "tx_echo",
+	[DSLITE_CNT_TX_PING]			= "tx_ping",
+	[DSLITE_CNT_TX_PING6]			= "tx_ping6",
+	[DSLITE_CNT_PASS_NOT_IPV6]		= "pass_not_ipv6",
+	[DSLITE_CNT_PASS_TRUNC_ETH]		= "pass_trunc_eth",
+	[DSLITE_CNT_PASS_TRUNC_VLAN]		= "pass_trunc_vlan",
+	[DSLITE_CNT_PASS_TRUNC_IPV6]		= "pass_trunc_ipv6",
+	[DSLITE_CNT_PASS_TRUNC_EXTHDR]		= "pass_trunc_exthdr",
+	[DSLITE_CNT_PASS_EXTHDR]		= "pass_exthdr",
+	[DSLITE_CNT_PASS_OUTER_FRAG]		= "pass_outer_frag",
+	[DSLITE_CNT_PASS_OTHER_L4]		= "pass_other_l4",
+	[DSLITE_CNT_PASS_ICMP6]			= "pass_icmp6",
+	[DSLITE_CNT_PASS_TRUNC_IPV4]		= "pass_trunc_ipv4",
+	[DSLITE_CNT_PASS_INNER_FRAG]		= "pass_inner_frag",
+	[DSLITE_CNT_PASS_TUNNEL_DATA]		= "pass_tunnel_data",
+	[DSLITE_CNT_PASS_ICMP]			= "pass_icmp",
+	[DSLITE_CNT_PASS_ECHO_DISABLED]		= "pass_echo_disabled",
+	[DSLITE_CNT_DROP_TRUNC_IPV4]		= "drop_trunc_ipv4",
+	[DSLITE_CNT_DROP_IPV4_CSUM]		= "drop_ipv4_csum",
+	[DSLITE_CNT_DROP_TRUNC_UDP]		= "drop_trunc_udp",
+	[DSLITE_CNT_DROP_UDP_CSUM]		= "drop_udp_csum",
+	[DSLITE_CNT_DROP_TRUNC_ICMP]		= "drop_trunc_icmp",
+	[DSLITE_CNT_DROP_TTL]			= "drop_ttl",
+	[DSLITE_CNT_DROP_SRC_PORT]		= "drop_src_port",
+	[DSLITE_CNT_DROP_BFD_TRUNC]		= "drop_bfd_trunc",
+	[DSLITE_CNT_DROP_BFD_VERSION]		= "drop_bfd_version",
+	[DSLITE_CNT_DROP_BFD_LENGTH]		= "drop_bfd_length",
+	[DSLITE_CNT_DROP_BFD_LENGTH_PAYLOAD]	= "drop_bfd_length_payload",
+	[DSLITE_CNT_DROP_BFD_DETECT_MULT]	= "drop_bfd_detect_mult",
+	[DSLITE_CNT_DROP_BFD_MULTIPOINT]	= "drop_bfd_multipoint",
+	[DSLITE_CNT_DROP_BFD_MY_DISCR]		= "drop_bfd_my_discr",
+	[DSLITE_CNT_DROP_BFD_YOUR_DISCR_ZERO]	= "drop_bfd_your_discr_zero",
+	[DSLITE_CNT_DROP_BFD_AUTH]		= "drop_bfd_auth",
+	[DSLITE_CNT_DROP_BFD_YOUR_DISCR]	= "drop_bfd_your_discr",
+	[DSLITE_CNT_DROP_BFD_PADDING]		= "drop_bfd_padding",
+	[DSLITE_CNT_DROP_NO_SESSION]		= "drop_no_session",
+	[DSLITE_CNT_DROP_NOT_PERMITTED]		= "drop_not_permitted",
+	[DSLITE_CNT_DROP_TABLE_FULL]		= "drop_table_full",
+	[DSLITE_CNT_DROP_RATE_LIMITED]		= "drop_rate_limited",
+	[DSLITE_CNT_DROP_ECHO_NO_SESSION]	= "drop_echo_no_session",
+	[DSLITE_CNT_SESS_CREATED]		= "sessions_created",
+	[DSLITE_CNT_SESS_UP]			= "sessions_up",
+	[DSLITE_CNT_SESS_DOWN]			= "sessions_down",
+	[DSLITE_CNT_SESS_TIMEOUT]		= "sessions_timeout",
+	[DSLITE_CNT_SESS_REAPED]		= "sessions_reaped",
+	[DSLITE_CNT_SWEEPS]			= "sweeps",
+	[DSLITE_CNT_EVENTS_LOST]		= "events_lost",
+};
+#endif
+
+#endif /* _DSLITE_AFTR_H */
