@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the dslite tests: every host test (selftests/host/*.sh, on this
+# machine, as root), then every real-kernel test (selftests/kernel/*.sh,
+# all in one boot of the test VM, see selftests/vm/run.sh).
+#
+#   selftests/run.sh [--host | --kernel] [-t SECONDS] [PATTERN...]
+#
+#   --host, --kernel  run only that level
+#   -t SECONDS        per-test timeout (default: selftests/settings)
+#   PATTERN           run only tests whose name (e.g. kernel/vm_sanity.sh)
+#                     contains PATTERN; shell globs work
+#
+# Each test's output (TAP) is streamed and saved in build/test-logs/. Its
+# subtests are counted: "ok" passed, "not ok" failed, "ok ... # SKIP why"
+# skipped. A test that exits non-zero without a "not ok", or prints no TAP,
+# is one failure; one that exits 4 after "1..0 # SKIP why" is one skip. The
+# last line is "N passed, N failed" (", N skipped" when some were), and the
+# exit status is 1 when anything failed.
+#
+# Environment: DSLITE_TEST_LOGS (log directory), DSLITE_HOST_TESTS and
+# DSLITE_KERNEL_TESTS (directories to take the tests from).
+
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+logs=${DSLITE_TEST_LOGS:-$root/build/test-logs}
+host_dir=${DSLITE_HOST_TESTS:-$root/selftests/host}
+kernel_dir=${DSLITE_KERNEL_TESTS:-$root/selftests/kernel}
+export DSLITE_ROOT=$root
+
+usage() {
+	sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+levels="host kernel" timeout='' patterns=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host) levels=host ;;
+	--kernel) levels=kernel ;;
+	-t) [ $# -ge 2 ] || usage; timeout=$2; shift ;;
+	-h|--help) usage ;;
+	-*) usage ;;
+	*) patterns+=("$1") ;;
+	esac
+	shift
+done
+if [ -z "$timeout" ]; then
+	timeout=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$root/selftests/settings" 2>/dev/null)
+	timeout=${timeout:-120}
+fi
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: bad timeout '$timeout'" >&2; exit 2; }
+
+# Name of a test: its path below selftests/ (host/foo.sh, kernel/bar.sh).
+name_of() {
+	local p
+	p=$(realpath "$1")
+	case $p in
+	"$root/selftests/"*) echo "${p#"$root/selftests/"}" ;;
+	*) echo "$p" ;;
+	esac
+}
+
+# selected NAME: true if no pattern was given or one matches NAME
+selected() {
+	local p
+	[ ${#patterns[@]} -eq 0 ] && return 0
+	for p in "${patterns[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $1 == *$p* ]] && return 0
+	done
+	return 1
+}
+
+# list DIR: the selected tests in DIR, sorted by name
+list() {
+	local f
+	[ -d "$1" ] || return 0
+	for f in "$1"/*.sh; do
+		[ -f "$f" ] && selected "$(name_of "$f")" && echo "$f"
+	done
+}
+
+total_pass=0 total_fail=0 total_skip=0
+skips=() failures=() times=()
+
+header() { printf '\n# ---- %s\n' "$1"; }
+
+# account NAME RC MS LOG: count the subtests of one finished test
+account() {
+	local name=$1 rc=$2 ms=$3 log=$4
+	local pass=0 fail=0 skip=0 plan='' skipall='' line why='' verdict secs
+	local re_skip='^ok[[:space:]]+([0-9]+[[:space:]]+)?(-[[:space:]]+)?([^#]*)#[[:space:]]*[Ss][Kk][Ii][Pp]([[:space:]]+(.*))?$'
+	local re_skipall='^1\.\.0[[:space:]]*#[[:space:]]*[Ss][Kk][Ii][Pp]([[:space:]]+(.*))?$'
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		if [[ $line =~ $re_skip ]]; then
+			skip=$((skip + 1))
+			skips+=("$name: ${BASH_REMATCH[3]%"${BASH_REMATCH[3]##*[! ]}"}: ${BASH_REMATCH[5]:-no reason given}")
+		elif [[ $line =~ ^ok([[:space:]]|$) ]]; then
+			pass=$((pass + 1))
+		elif [[ $line =~ ^not\ ok([[:space:]]|$) ]]; then
+			fail=$((fail + 1))
+		elif [[ $line =~ $re_skipall ]]; then
+			skipall=${BASH_REMATCH[2]:-no reason given}
+		elif [[ $line =~ ^1\.\.([0-9]+) ]]; then
+			plan=${BASH_REMATCH[1]}
+		fi
+	done <"$log"
+
+	# The rules for tests that did not say what happened.
+	if [ $((pass + fail + skip)) -eq 0 ]; then
+		if [ -n "$skipall" ] || [ "$rc" = 4 ]; then
+			skip=1
+			skips+=("$name: ${skipall:-exit 4, no reason given}")
+		else
+			fail=1 why="no TAP output, exit $rc"
+		fi
+	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $fail -eq 0 ]; then
+		fail=1 why="exit $rc without a failing check"
+	elif [ -n "$plan" ] && [ $fail -eq 0 ] && [ "$plan" != $((pass + skip)) ]; then
+		fail=1 why="planned $plan checks, ran $((pass + skip))"
+	fi
+	[ -n "$why" ] && echo "not ok - $why" | tee -a "$log"
+
+	if [ $fail -gt 0 ]; then
+		verdict=FAIL
+		failures+=("$name: ${why:-$fail failed}")
+	elif [ $pass -eq 0 ] && [ $skip -gt 0 ]; then
+		verdict=SKIP
+	else
+		verdict=PASS
+	fi
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+	secs=$(awk "BEGIN { printf \"%.1f\", $ms / 1000 }")
+	times+=("$(printf '%7s s  %s' "$secs" "$name")")
+	printf '# ---- %s: %s, %d passed, %d failed, %d skipped (%s s)\n' \
+		"$name" $verdict $pass $fail $skip "$secs"
+}
+
+run_host() {
+	local t name log rc start ms dir
+	for t in "$@"; do
+		name=$(name_of "$t")
+		log=$logs/$name.log
+		mkdir -p "$(dirname "$log")"
+		header "$name"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/dslite-test.XXXXXX")
+		start=$(date +%s%3N)
+		(cd "$dir" && exec timeout -k 5 "$timeout" bash "$t") </dev/null 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+		ms=$(($(date +%s%3N) - start))
+		rm -rf "$dir"
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			echo "not ok - $name killed after ${timeout}s" | tee -a "$log"
+		fi
+		account "$name" "$rc" "$ms" "$log"
+	done
+}
+
+run_kernel() {
+	local t name line log='' cur='' rc ms
+	local -A ended=()
+	header "VM: $# kernel test(s), one boot"
+	while IFS= read -r line; do
+		case $line in
+		"@@ dslite-vm begin "*)
+			cur=$(name_of "$root/${line#@@ dslite-vm begin }")
+			log=$logs/$cur.log
+			mkdir -p "$(dirname "$log")"
+			: >"$log"
+			header "$cur"
+			;;
+		"@@ dslite-vm end "*)
+			[ -n "$cur" ] || continue
+			rc=${line##* rc=}; rc=${rc%% *}
+			ms=${line##* ms=}
+			account "$cur" "$rc" "$ms" "$log"
+			ended[$cur]=1
+			cur=
+			;;
+		*)
+			if [ -n "$cur" ]; then
+				printf '%s\n' "$line" | tee -a "$log"
+			else
+				printf '%s\n' "$line"
+			fi
+			;;
+		esac
+	done < <("$root/selftests/vm/run.sh" -o "$logs" -t "$timeout" "$@")
+	# A harness failure (no kernel, qemu missing) leaves tests without result.
+	for t in "$@"; do
+		name=$(name_of "$t")
+		[ -n "${ended[$name]:-}" ] && continue
+		log=$logs/$name.log
+		mkdir -p "$(dirname "$log")"
+		header "$name"
+		echo "not ok 1 $name not run: the VM harness failed (see above)" | tee "$log"
+		account "$name" -1 0 "$log"
+	done
+}
+
+start=$(date +%s)
+rm -rf "$logs"
+mkdir -p "$logs"
+ran=0
+for level in $levels; do
+	case $level in
+	host) mapfile -t tests < <(list "$host_dir") ;;
+	kernel) mapfile -t tests < <(list "$kernel_dir") ;;
+	esac
+	[ ${#tests[@]} -gt 0 ] || continue
+	ran=$((ran + ${#tests[@]}))
+	"run_$level" "${tests[@]}"
+done
+if [ $ran -eq 0 ] && [ ${#patterns[@]} -gt 0 ]; then
+	echo "run.sh: no test matches: ${patterns[*]}" >&2
+	exit 2
+fi
+
+echo
+if [ ${#times[@]} -gt 0 ]; then
+	echo "# ==== wall time per test"
+	printf '# %s\n' "${times[@]}"
+fi
+echo "# total $(($(date +%s) - start)) s; logs in $logs"
+if [ ${#skips[@]} -gt 0 ]; then
+	echo "# ==== skipped"
+	printf '# %s\n' "${skips[@]}"
+fi
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "# ==== failed"
+	printf '# %s\n' "${failures[@]}"
+fi
+summary="$total_pass passed, $total_fail failed"
+[ $total_skip -gt 0 ] && summary+=", $total_skip skipped"
+echo "$summary" | tee "$logs/summary"
+[ $total_fail -eq 0 ]
