@@ -165,7 +165,7 @@ int tunnel_parse(const struct nlmsghdr *nlh, struct tunnel_info *t);
  * tunnel_print_fields(t, text): the tunnel's state through json.h, inside
  * an object the caller opened. JSON gets every present attribute (ifindex,
  * ifname, local, remote, carrier, admin-up, oper-up, forced, diagnostic,
- * diag-code, reason ("" when unset), transitions, since-ms); text gets the
+ * diag-code, reason (null when unset), transitions, since-ms); text gets the
  * TF_* fields in text, each as " key value" (the caller prints the
  * "IFNAME:" head).
  */

@@ -455,7 +455,7 @@ int genl_perror(const struct genl_sock *s, const char *what)
 
 	if (e->no_family)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, s->family,
-				     "generic netlink family not found (is the %s module loaded?)",
+				     "generic netlink family not found (%s module not loaded?)",
 				     s->family);
 
 	n = snprintf(why, sizeof(why), "%s", strerror(e->err));

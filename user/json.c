@@ -295,6 +295,12 @@ void print_bool(const char *key, const char *fmt, bool v, const char *yes,
 	}
 }
 
+void print_null(const char *key)
+{
+	if (out_json && key)
+		json_null(&out, key);
+}
+
 void print_text(const char *fmt, ...)
 {
 	va_list ap;

@@ -77,6 +77,8 @@ void print_bool(const char *key, const char *fmt, bool v, const char *yes,
  * control bytes.
  */
 void print_quoted(const char *key, const char *fmt, const char *s);
+/* print_null: JSON null (nothing in text). */
+void print_null(const char *key);
 /* print_text: text mode only. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

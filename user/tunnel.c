@@ -164,9 +164,11 @@ void tunnel_print_fields(const struct tunnel_info *t, unsigned int text)
 					    num, sizeof(num)));
 		print_uint("diag-code", NULL, t->diag);
 	}
-	/* JSON always has the reason, "" when none is set */
-	print_quoted("reason", t->reason[0] ? TEXT(TF_REASON, " reason %s") :
-		     NULL, t->reason);
+	/* JSON always has the reason, null when none is set */
+	if (t->reason[0])
+		print_quoted("reason", TEXT(TF_REASON, " reason %s"), t->reason);
+	else
+		print_null("reason");
 	if (TUNNEL_HAS(t, DSLITE_A_TRANSITIONS))
 		print_uint("transitions",
 			   TEXT(TF_TRANSITIONS, " transitions %" PRIu64),

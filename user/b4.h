@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dslitectl b4: the B4 (CPE) daemon. It runs a BFD initiator toward the
+ * active AFTR inside the softwire and toward every standby AFTR directly
+ * over IPv6, and fails over through dslite.ko when the active one dies.
+ *
+ * Subsystems (one .c each):
+ *   b4.c           the object: "b4 run" (set-up, event loop, signals,
+ *                  reload, clean stop) and "b4 status" (the client)
+ *   b4_config.c    command line and config file: parse, check, resolve
+ *                  the candidates (aftr, aftr-name, the tunnel's remote)
+ *   b4_link.c      rtnetlink: read an ip6tnl device, re-point its remote,
+ *                  add the B4's 192.0.0.2
+ *   b4_bfd.c       one BFD session on top of <dslite/bfd.h>: transmit
+ *                  schedule, jitter, Poll Sequences, detection deadline
+ *   b4_net.c       the sockets: UDP inside the tunnel, raw IPv6 (next
+ *                  header 4) for the direct path; packet build and parse
+ *   b4_failover.c  the policy (which AFTR carries the tunnel) and its
+ *                  actuation: carrier through dslite.ko, repoint
+ *   b4_ctl.c       the control socket and the status report
+ */
+#ifndef DSLITECTL_B4_H
+#define DSLITECTL_B4_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <dslite/bfd.h>
+
+#include "genl.h"
+
+#define B4_MAX_TUNNELS		8
+#define B4_MAX_CANDIDATES	16
+
+/* Interval limits, milliseconds (RFC 5880 allows less; a CPE does not). */
+#define B4_INTERVAL_MIN_MS	10
+#define B4_INTERVAL_MAX_MS	60000
+#define B4_HOLD_DOWN_MAX_S	3600
+
+/* Defaults. */
+#define B4_DEF_INTERVAL_MS	1000
+#define B4_DEF_MULTIPLIER	3
+#define B4_DEF_STANDBY_MIN_MS	5000	/* standby-interval: max(this, interval) */
+#define B4_DEF_HOLD_DOWN_S	10
+
+/* Abstract UNIX socket of the daemon of tunnel IFNAME, per network
+ * namespace: "@dslite/b4/IFNAME". */
+#define B4_CTL_PREFIX		"dslite/b4/"
+
+/* The AFTR's and the B4's addresses inside the softwire (RFC 6333). */
+#define B4_INNER_AFTR		DSLITE_AFTR_ADDR
+#define B4_INNER_B4		DSLITE_B4_ADDR
+
+enum b4_mode {
+	B4_MODE_REPOINT,	/* one tunnel, its remote follows the AFTR */
+	B4_MODE_CARRIER,	/* one tunnel per AFTR, only carriers change */
+};
+
+/* The configuration as given (command line and/or config file). */
+struct b4_config {
+	char dev[B4_MAX_TUNNELS][IFNAMSIZ];
+	int n_dev;
+	struct in6_addr aftr[B4_MAX_CANDIDATES];
+	int n_aftr;
+	char aftr_name[256];
+	uint32_t interval_ms;
+	uint32_t standby_ms;		/* 0: the default */
+	uint8_t multiplier;
+	uint8_t mode;			/* enum b4_mode */
+	bool preempt;
+	bool release;			/* on-stop release */
+	uint32_t hold_down_s;
+	char file[PATH_MAX];		/* config FILE, "" without */
+	unsigned int given;		/* 1 << B4_K_* per keyword seen */
+};
+
+/* rtnetlink view of one device (b4_link.c). */
+struct b4_link {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[32];			/* rtnl link kind, "" for none */
+	bool has_proto;
+	uint8_t proto;			/* IFLA_IPTUN_PROTO */
+	struct in6_addr local;
+	struct in6_addr remote;
+	unsigned int flags;		/* IFF_* */
+};
+
+/* One tunnel the daemon drives. */
+struct b4_tunnel {
+	struct b4_link link;
+	int rx_fd;			/* UDP :3784 bound to the device */
+	bool forced;			/* carrier forced down by dslite.ko */
+	uint8_t diag;			/* the module's diag */
+	bool added_addr;		/* we added 192.0.0.2 to it */
+};
+
+enum b4_path {
+	B4_PATH_DIRECT,		/* encapsulated directly over IPv6 (raw) */
+	B4_PATH_TUNNEL,		/* UDP inside the ip6tnl device */
+};
+
+/* One BFD session and its transmit schedule (b4_bfd.c). */
+struct b4_session {
+	struct bfd_session bfd;
+	uint16_t sport;			/* UDP source port, for its lifetime */
+	int fd;				/* UDP socket bound to 192.0.0.2:sport */
+	uint32_t tx_interval;		/* bfd_tx_interval_us() in use */
+	uint64_t last_tx_ns;
+	uint64_t next_tx_ns;		/* 0: nothing scheduled */
+	uint64_t changed_ns;		/* last state change */
+	uint64_t changed_rt_ms;		/* the same, realtime */
+	uint64_t tx_packets, rx_packets, rx_dropped;
+	int admin_down_left;		/* AdminDown packets still to send */
+};
+
+/* What b4_session_rx()/b4_session_timer() report. */
+struct b4_change {
+	bool changed;			/* the state changed */
+	uint8_t old_state, new_state;
+	bool send_now;			/* a Final is due */
+};
+
+struct b4_cand {
+	struct in6_addr addr;		/* the AFTR's IPv6 address */
+	const char *origin;		/* "aftr", "aftr-name", "remote", "dev" */
+	int tun;			/* index of the tunnel that carries it */
+	enum b4_path path;
+	struct b4_session s;
+	uint64_t up_since_ns;		/* 0: not Up */
+	bool flapped;			/* went Down from Up: hold-down applies */
+	uint64_t preempt_at_ns;		/* preempt check due, 0: none */
+	bool keep;			/* reload: still configured */
+};
+
+/* The last failover (or preemption, or recovery). */
+struct b4_switch {
+	bool valid;
+	const char *kind;		/* "failover", "preempt", "recovery" */
+	int from, to;			/* candidate indexes, -1: none */
+	struct in6_addr from_addr, to_addr;
+	uint8_t diag;			/* why the old one was left */
+	uint64_t last_rx_rt_ms;		/* last packet from the old AFTR */
+	uint64_t detect_rt_ms;		/* detection (realtime ms) */
+	uint64_t down_rt_ms;		/* carrier went down */
+	uint64_t up_rt_ms;		/* carrier back up via the new one */
+	uint64_t detect_ns, down_ns, up_ns;
+};
+
+#define B4_MAX_CLIENTS	4
+
+struct b4_daemon {
+	struct b4_config cfg;
+	char **argv;			/* for reload */
+	int argc;
+
+	struct b4_tunnel tun[B4_MAX_TUNNELS];
+	int n_tun;
+	struct b4_cand cand[B4_MAX_CANDIDATES];
+	int n_cand;
+
+	/* failover state */
+	int active;			/* candidate the traffic tunnel points
+					 * to, -1: none */
+	bool up;			/* the traffic tunnel has its carrier */
+	uint8_t down_diag;		/* why it is down */
+	uint64_t grace_until_ns;	/* adopted carrier-up at start: the
+					 * session may come Up until then */
+	struct b4_switch last;
+	uint64_t n_failovers;
+	uint64_t started_ns;
+
+	/* I/O */
+	int epfd, timerfd, sigfd, rawfd, ctlfd;
+	int clients[B4_MAX_CLIENTS];
+	uint64_t client_deadline[B4_MAX_CLIENTS];
+	struct genl_sock genl;
+	struct mnl_socket *rtnl;
+	uint32_t rtnl_seq;
+	char ctl_name[108];
+	bool stopping;
+};
+
+/* b4.c */
+void b4_log(const struct b4_daemon *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+uint64_t b4_now_ns(void);
+uint64_t b4_realtime_ms(void);
+uint32_t b4_random(void);
+const char *b4_addr_str(const struct in6_addr *a, char *buf);
+const char *b4_state_name(unsigned int state);
+const char *b4_diag_name(unsigned int diag);
+const char *b4_dev_name(const struct b4_daemon *d);
+
+/* b4_config.c */
+#define B4_WHAT		"b4 run"
+void b4_config_init(struct b4_config *c);
+/* parse and check the keywords; prints the error, returns an exit code */
+int b4_config_parse(struct b4_config *c, int argc, char **argv);
+/* the derived standby interval */
+uint32_t b4_standby_ms(const struct b4_config *c);
+/*
+ * b4_config_resolve(c, tun, n_tun, addrs, origins, n, err, errlen): read
+ * the tunnels, check them, and list the candidate AFTRs in order.
+ * Returns 0, or -1 with the reason in err.
+ */
+int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
+		      struct b4_link *links, int *n_links,
+		      struct in6_addr *addrs, const char **origins,
+		      int *tun_of, int *n, char *err, size_t errlen);
+
+/* b4_link.c */
+struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
+int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
+		struct b4_link *l, char *err, size_t errlen);
+int b4_link_set_remote(struct mnl_socket *nl, int ifindex,
+		       const struct in6_addr *remote, char *err, size_t errlen);
+/* 1 if the device has the IPv4 address, 0 if not, -1 on error */
+int b4_link_has_addr4(struct mnl_socket *nl, int ifindex, uint32_t addr);
+int b4_link_add_addr4(struct mnl_socket *nl, int ifindex, uint32_t addr,
+		      int prefixlen, char *err, size_t errlen);
+
+/* b4_bfd.c */
+void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
+		     uint32_t rx_us, uint8_t mult, uint64_t now);
+void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
+			   uint32_t rx_us, uint8_t mult, uint64_t now);
+void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
+		   uint64_t now, struct b4_change *c);
+/* a timer fired: detection; returns whether a packet is due */
+void b4_session_timer(struct b4_session *s, uint64_t now,
+		      struct b4_change *c);
+bool b4_session_tx_due(const struct b4_session *s, uint64_t now);
+/* build the next packet and schedule the one after */
+void b4_session_build(struct b4_session *s, struct bfd_ctrl *out,
+		      uint64_t now);
+uint64_t b4_session_deadline(const struct b4_session *s);
+uint64_t b4_session_detect_deadline(const struct b4_session *s);
+void b4_session_admin_down(struct b4_session *s, uint64_t now);
+uint32_t b4_session_new_discr(const struct b4_daemon *d);
+
+/* b4_net.c */
+int b4_net_open_raw(char *err, size_t errlen);
+int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *err,
+			  size_t errlen);
+int b4_net_open_session(struct b4_session *s, char *err, size_t errlen);
+int b4_net_send(struct b4_daemon *d, struct b4_cand *c);
+void b4_net_raw_input(struct b4_daemon *d);
+void b4_net_udp_input(struct b4_daemon *d, int fd, int tun);
+
+/* b4_failover.c */
+int b4_fo_start(struct b4_daemon *d, char *err, size_t errlen);
+void b4_fo_session_changed(struct b4_daemon *d, int i,
+			   const struct b4_change *c);
+void b4_fo_timer(struct b4_daemon *d, uint64_t now);
+uint64_t b4_fo_deadline(const struct b4_daemon *d);
+void b4_fo_apply_timers(struct b4_daemon *d, int i);
+void b4_fo_stop(struct b4_daemon *d);
+bool b4_cand_usable(const struct b4_daemon *d, int i);
+
+/* b4_ctl.c */
+int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);
+void b4_ctl_accept(struct b4_daemon *d);
+void b4_ctl_client(struct b4_daemon *d, int slot);
+void b4_ctl_expire(struct b4_daemon *d, uint64_t now);
+void b4_ctl_close(struct b4_daemon *d);
+int b4_status(int argc, char **argv);
+
+#endif /* DSLITECTL_B4_H */
