@@ -174,4 +174,15 @@ void tunnel_print_fields(const struct tunnel_info *t, unsigned int text);
 /* forced_name(v): "none", "carrier-down", or NULL for an unknown value. */
 const char *forced_name(unsigned int v);
 
+/*
+ * monitor_print_event(t): one TUNNEL_EVENT as a line of text, or one JSON
+ * object ("event" first, then the tunnel_print_fields() keys) on a line.
+ * Text: "IFNAME: new remote .. local .. carrier .. forced .. diag ..
+ * [reason ..] (transitions N)", "IFNAME: del", "IFNAME: carrier up|down
+ * diag .. [reason ..] (transitions N)", "IFNAME: link up|down carrier ..
+ * (transitions N)", "IFNAME: state carrier .. forced .. diag .. [reason
+ * ..] (transitions N)", "IFNAME: params remote .. local ..".
+ */
+void monitor_print_event(const struct tunnel_info *t);
+
 #endif /* DSLITECTL_H */

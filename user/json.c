@@ -212,10 +212,15 @@ void json_finish(struct json_writer *w)
 static struct json_writer out;
 static bool out_json;
 
-void print_init(bool json, bool pretty)
+void print_init_stream(FILE *f, bool json, bool pretty)
 {
 	out_json = json;
-	json_init(&out, stdout, pretty);
+	json_init(&out, f, pretty);
+}
+
+void print_init(bool json, bool pretty)
+{
+	print_init_stream(stdout, json, pretty);
 }
 
 bool print_is_json(void)
@@ -260,7 +265,7 @@ void print_string(const char *key, const char *fmt, const char *s)
 		if (key)
 			json_string(&out, key, s);
 	} else if (fmt) {
-		printf(fmt, s);
+		fprintf(out.f, fmt, s);
 	}
 }
 
@@ -270,7 +275,7 @@ void print_uint(const char *key, const char *fmt, uint64_t v)
 		if (key)
 			json_uint(&out, key, v);
 	} else if (fmt) {
-		printf(fmt, v);
+		fprintf(out.f, fmt, v);
 	}
 }
 
@@ -280,7 +285,7 @@ void print_int(const char *key, const char *fmt, int64_t v)
 		if (key)
 			json_int(&out, key, v);
 	} else if (fmt) {
-		printf(fmt, v);
+		fprintf(out.f, fmt, v);
 	}
 }
 
@@ -291,7 +296,7 @@ void print_bool(const char *key, const char *fmt, bool v, const char *yes,
 		if (key)
 			json_bool(&out, key, v);
 	} else if (fmt) {
-		printf(fmt, v ? yes : no);
+		fprintf(out.f, fmt, v ? yes : no);
 	}
 }
 
@@ -308,7 +313,7 @@ void print_text(const char *fmt, ...)
 	if (out_json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(out.f, fmt, ap);
 	va_end(ap);
 }
 
@@ -382,7 +387,7 @@ void print_end(void)
 		if (out.depth == 0)
 			json_finish(&out);
 	} else {
-		putchar('\n');
+		fputc('\n', out.f);
 	}
-	fflush(stdout);
+	fflush(out.f);
 }

@@ -9,7 +9,7 @@
  * Strings are escaped (quote, backslash, control characters); bytes that
  * are not valid UTF-8 become U+FFFD, so the output is always valid JSON.
  *
- * The print layer (print_*) writes to stdout. In JSON mode a call with a
+ * The print layer (print_*) writes to stdout (print_init_stream: elsewhere). In JSON mode a call with a
  * NULL key prints nothing; in text mode a call with a NULL fmt prints
  * nothing. So:
  *
@@ -55,8 +55,9 @@ void json_finish(struct json_writer *w);
  */
 void json_escape(FILE *out, const char *s, size_t len);
 
-/* print layer, on stdout */
+/* print layer, on stdout (or another stream: print_init_stream) */
 void print_init(bool json, bool pretty);
+void print_init_stream(FILE *f, bool json, bool pretty);
 bool print_is_json(void);
 
 /* print_open/close_*: JSON only (text has no structure to open). */
@@ -83,7 +84,7 @@ void print_null(const char *key);
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * print_end: the end of one record. Text: newline. JSON: a newline only at
- * the top level (the end of a document). Then flush stdout.
+ * the top level (the end of a document). Then flush the stream.
  */
 void print_end(void);
 

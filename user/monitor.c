@@ -44,7 +44,7 @@ struct monitor_state {
 	uint64_t seen;
 };
 
-static void print_event(const struct tunnel_info *t)
+void monitor_print_event(const struct tunnel_info *t)
 {
 	unsigned int fields;
 	char num[12];
@@ -104,7 +104,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	if (tunnel_parse(nlh, &t))
 		return -EBADMSG;
-	print_event(&t);
+	monitor_print_event(&t);
 	st->seen++;
 	return st->count && st->seen >= st->count;
 }
