@@ -33,7 +33,8 @@ dslitectl_all_objs = $(DSLITECTL_OBJS) \
 	$(patsubst %.c,$(DSLITECTL_BUILD)/%.o,$(DSLITECTL_SRCS))
 
 USER_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(BUILD) \
+	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/user \
+	-I$(BUILD) \
 	-DDSLITE_VERSION='"$(VERSION)"'
 
 .SECONDEXPANSION:
@@ -58,5 +59,16 @@ $(DSLITECTL_BUILD)/%.o: $(SRCTREE)/%.c $(SRCTREE)/Makefile \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) $(DSLITECTL_CFLAGS) $(CFLAGS) -MMD -MP \
 		-c -o $@ $<
+
+# Unit tests of the tool's parts (run by selftests/host/dslitectl_cli.sh).
+DSLITECTL_UNIT := $(BUILD)/tests/dslitectl_unit
+DSLITECTL_UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o \
+	genl.o tunnel.o monitor.o tests/dslitectl_unit.o)
+TEST_PROGS += $(DSLITECTL_UNIT)
+
+$(DSLITECTL_UNIT): $(DSLITECTL_UNIT_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DSLITECTL_UNIT_OBJS) -lmnl
 
 -include $(shell find $(DSLITECTL_BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of dslitectl's parts that need no dslite module: diag names
+ * both ways, the JSON writer and its escaping, the text and JSON output of
+ * tunnels and events built from crafted netlink messages, and the generic
+ * netlink helpers against families the running kernel has (nlctrl,
+ * ethtool): dumps, extack messages and offsets, a missing family.
+ *
+ * Prints TAP; run by selftests/host/dslitectl_cli.sh.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/ethtool_netlink.h>
+
+#include "dslitectl.h"
+#include "genl.h"
+#include "json.h"
+
+static int n_tests, n_failed;
+
+static void check(bool ok, const char *name)
+{
+	n_tests++;
+	if (!ok)
+		n_failed++;
+	printf("%sok %d %s\n", ok ? "" : "not ", n_tests, name);
+}
+
+static void check_str(const char *name, const char *want, const char *got)
+{
+	check(got && !strcmp(want, got), name);
+	if (!got || strcmp(want, got)) {
+		printf("# want: %s\n", want);
+		printf("# got:  %s\n", got ? got : "(null)");
+	}
+}
+
+static void skip(const char *name, const char *why)
+{
+	n_tests++;
+	printf("ok %d %s # SKIP %s\n", n_tests, name, why);
+}
+
+/* capture: what the print layer wrote since capture_start(). */
+static char *cap_buf;
+static size_t cap_len;
+static FILE *cap;
+
+static void capture_start(bool json, bool pretty)
+{
+	free(cap_buf);
+	cap_buf = NULL;
+	cap = open_memstream(&cap_buf, &cap_len);
+	print_init_stream(cap, json, pretty);
+}
+
+static const char *capture_end(void)
+{
+	fclose(cap);
+	return cap_buf;
+}
+
+static void test_diag(void)
+{
+	static const char *const names[] = {
+		"none", "control-expired", "echo-failed", "neighbor-down",
+		"fwd-reset", "path-down", "concat-path-down", "admin-down",
+		"reverse-concat-path-down",
+	};
+	static const char *const bad[] = {
+		"", "9x", "-1", "256", "1000", " 1", "1 ", "+1", "0x1",
+		"admin", "Admin-Down", "admin-down ", "control", "none2",
+	};
+	bool names_ok = true, parse_ok = true, num_ok = true, bad_ok = true;
+	unsigned int i;
+	uint8_t v;
+	char buf[8];
+
+	for (i = 0; i < 9; i++) {
+		const char *n = diag_name(i);
+
+		if (!n || strcmp(n, names[i]))
+			names_ok = false;
+		if (diag_parse(names[i], &v) || v != i)
+			parse_ok = false;
+	}
+	check(names_ok, "diag codes 0..8 have the RFC 5880 names");
+	check(parse_ok, "diag names parse to codes 0..8");
+	check(!diag_name(9) && !diag_name(31) && !diag_name(255),
+	      "diag codes 9, 31, 255 have no name");
+	for (i = 0; i <= 255; i++) {
+		snprintf(buf, sizeof(buf), "%u", i);
+		if (diag_parse(buf, &v) || v != i)
+			num_ok = false;
+	}
+	check(num_ok, "diag numbers 0..255 parse as they are");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!diag_parse(bad[i], &v))
+			bad_ok = false;
+	check(bad_ok, "no abbreviations, signs, spaces, hex or values above 255");
+	check_str("diag list", "none, control-expired, echo-failed, neighbor-down, fwd-reset, path-down, concat-path-down, admin-down, reverse-concat-path-down",
+		  diag_list());
+}
+
+static const char *escaped(const char *s, size_t len)
+{
+	static char *buf;
+	size_t n;
+	FILE *f;
+
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	json_escape(f, s, len);
+	fclose(f);
+	return buf;
+}
+
+static void test_json(void)
+{
+	struct json_writer w;
+	char *buf = NULL;
+	size_t n;
+	FILE *f;
+
+	check_str("escape quote, backslash, newline, tab, control",
+		  "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u007f\"",
+		  escaped("a\"b\\c\nd\te\x01" "f\x7f", 12));
+	check_str("valid UTF-8 passes", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		  escaped("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+	check_str("invalid UTF-8 becomes U+FFFD", "\"a\\ufffdb\\ufffd\\ufffd\"",
+		  escaped("a\xff" "b\xc0\xaf", 5));
+	check_str("surrogates and truncated sequences become U+FFFD",
+		  "\"\\ufffd\\ufffd\\ufffdx\\ufffd\\ufffd\"",
+		  escaped("\xed\xa0\x80x\xe2\x82", 6));
+	check_str("NUL inside a buffer", "\"a\\u0000b\"", escaped("a\0b", 3));
+
+	f = open_memstream(&buf, &n);
+	json_init(&w, f, false);
+	json_begin_object(&w, NULL);
+	json_begin_array(&w, "a");
+	json_uint(&w, NULL, 1);
+	json_int(&w, NULL, -2);
+	json_end_array(&w);
+	json_begin_object(&w, "b");
+	json_end_object(&w);
+	json_begin_array(&w, "c");
+	json_end_array(&w);
+	json_bool(&w, "d", true);
+	json_null(&w, "e");
+	json_string(&w, "f\"", "x");
+	json_uint(&w, "g", UINT64_MAX);
+	json_end_object(&w);
+	json_finish(&w);
+	json_begin_array(&w, NULL);
+	json_end_array(&w);
+	json_finish(&w);
+	fclose(f);
+	check_str("compact nesting, two documents",
+		  "{\"a\":[1,-2],\"b\":{},\"c\":[],\"d\":true,\"e\":null,\"f\\\"\":\"x\",\"g\":18446744073709551615}\n[]\n",
+		  buf);
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	json_init(&w, f, true);
+	json_begin_array(&w, NULL);
+	json_begin_object(&w, NULL);
+	json_string(&w, "k", "v");
+	json_begin_array(&w, "e");
+	json_end_array(&w);
+	json_end_object(&w);
+	json_end_array(&w);
+	json_finish(&w);
+	fclose(f);
+	check_str("pretty nesting",
+		  "[\n    {\n        \"k\": \"v\",\n        \"e\": []\n    }\n]\n",
+		  buf);
+	free(buf);
+}
+
+/* A TUNNEL_GET reply / TUNNEL_EVENT as the kernel builds it. */
+struct msg_spec {
+	uint8_t cmd;
+	const char *ifname;
+	uint32_t ifindex;
+	const char *local, *remote;
+	uint8_t carrier, oper_up, admin_up, forced, diag, event;
+	const char *reason;	/* NULL: attribute absent */
+	uint64_t transitions, since_ms;
+};
+
+static char msgbuf[4096];
+
+static struct nlmsghdr *build(const struct msg_spec *m)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(msgbuf);
+	struct genlmsghdr *g;
+	struct in6_addr a;
+
+	nlh->nlmsg_type = 0x20;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = m->cmd;
+	g->version = DSLITE_GENL_VERSION;
+	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, m->ifindex);
+	mnl_attr_put_strz(nlh, DSLITE_A_IFNAME, m->ifname);
+	inet_pton(AF_INET6, m->local, &a);
+	mnl_attr_put(nlh, DSLITE_A_LOCAL, sizeof(a), &a);
+	inet_pton(AF_INET6, m->remote, &a);
+	mnl_attr_put(nlh, DSLITE_A_REMOTE, sizeof(a), &a);
+	mnl_attr_put_u8(nlh, DSLITE_A_CARRIER, m->carrier);
+	mnl_attr_put_u8(nlh, DSLITE_A_OPER_UP, m->oper_up);
+	mnl_attr_put_u8(nlh, DSLITE_A_ADMIN_UP, m->admin_up);
+	mnl_attr_put_u8(nlh, DSLITE_A_FORCED, m->forced);
+	mnl_attr_put_u8(nlh, DSLITE_A_DIAG, m->diag);
+	if (m->reason)
+		mnl_attr_put_strz(nlh, DSLITE_A_REASON, m->reason);
+	/* 64-bit values behind a pad attribute, as nla_put_u64_64bit does */
+	mnl_attr_put(nlh, DSLITE_A_PAD, 0, NULL);
+	mnl_attr_put_u64(nlh, DSLITE_A_TRANSITIONS, m->transitions);
+	mnl_attr_put_u64(nlh, DSLITE_A_SINCE_MS, m->since_ms);
+	if (m->cmd == DSLITE_CMD_TUNNEL_EVENT)
+		mnl_attr_put_u8(nlh, DSLITE_A_EVENT, m->event);
+	return nlh;
+}
+
+static const struct msg_spec up0 = {
+	.cmd = DSLITE_CMD_TUNNEL_GET, .ifname = "dslite0", .ifindex = 7,
+	.local = "2001:db8::2", .remote = "2001:db8::1", .carrier = 1,
+	.oper_up = 1, .admin_up = 1, .transitions = 0, .since_ms = 12345,
+};
+
+static const char *show_text(const struct msg_spec *m)
+{
+	struct tunnel_info t;
+
+	if (tunnel_parse(build(m), &t))
+		return "(parse error)";
+	capture_start(false, false);
+	print_text("%s:", t.ifname);
+	tunnel_print_fields(&t, TF_SHOW);
+	print_end();
+	return capture_end();
+}
+
+static const char *show_json(const struct msg_spec *m)
+{
+	struct tunnel_info t;
+
+	if (tunnel_parse(build(m), &t))
+		return "(parse error)";
+	capture_start(true, false);
+	print_open_array(NULL);
+	print_open_object(NULL);
+	tunnel_print_fields(&t, TF_SHOW);
+	print_close_object();
+	print_close_array();
+	print_end();
+	return capture_end();
+}
+
+static const char *event_out(const struct msg_spec *m, bool json)
+{
+	struct tunnel_info t;
+
+	if (tunnel_parse(build(m), &t))
+		return "(parse error)";
+	capture_start(json, false);
+	monitor_print_event(&t);
+	return capture_end();
+}
+
+static void test_tunnel(void)
+{
+	struct msg_spec m = up0;
+	struct tunnel_info t;
+	struct nlmsghdr *nlh;
+
+	check_str("show text, carrier up",
+		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none transitions 0 since 12.3s admin up oper up\n",
+		  show_text(&m));
+	check_str("show JSON, carrier up",
+		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"none\",\"diagnostic\":\"none\",\"diag-code\":0,\"reason\":null,\"transitions\":0,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}]\n",
+		  show_json(&m));
+
+	m.carrier = 0;
+	m.oper_up = 0;
+	m.forced = DSLITE_FORCED_CARRIER_DOWN;
+	m.diag = DSLITE_DIAG_CONTROL_EXPIRED;
+	m.reason = "bfd \"timeout\"\\\n\x01";
+	m.transitions = 3;
+	m.since_ms = 999;
+	check_str("show text, forced down with a reason to quote",
+		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier down forced carrier-down diag control-expired reason \"bfd \\\"timeout\\\"\\\\\\n\\x01\" transitions 3 since 0.9s admin up oper down\n",
+		  show_text(&m));
+	check_str("show JSON, forced down with a reason to escape",
+		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"control-expired\",\"diag-code\":1,\"reason\":\"bfd \\\"timeout\\\"\\\\\\n\\u0001\",\"transitions\":3,\"since-ms\":999,\"admin-up\":true,\"oper-up\":false}]\n",
+		  show_json(&m));
+
+	m = up0;
+	m.diag = 9;
+	m.forced = 5;
+	m.transitions = UINT64_MAX;
+	m.since_ms = 3723456;
+	check_str("show text, codes without a name print as numbers",
+		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier up forced 5 diag 9 transitions 18446744073709551615 since 3723.4s admin up oper up\n",
+		  show_text(&m));
+	check_str("show JSON, codes without a name print as numbers",
+		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"5\",\"diagnostic\":\"9\",\"diag-code\":9,\"reason\":null,\"transitions\":18446744073709551615,\"since-ms\":3723456,\"admin-up\":true,\"oper-up\":true}]\n",
+		  show_json(&m));
+
+	/* unknown attributes are skipped, known ones of a wrong size are not */
+	nlh = build(&up0);
+	mnl_attr_put_u32(nlh, DSLITE_A_MAX + 5, 42);
+	check(tunnel_parse(nlh, &t) == 0 && t.ifindex == 7 &&
+	      !strcmp(t.ifname, "dslite0"),
+	      "parse skips attributes newer than the tool");
+	nlh = build(&up0);
+	mnl_attr_put(nlh, DSLITE_A_LOCAL, 15, msgbuf);
+	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	      "parse rejects a 15-byte address");
+	nlh = build(&up0);
+	mnl_attr_put_u32(nlh, DSLITE_A_TRANSITIONS, 1);
+	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	      "parse rejects a 4-byte u64");
+	nlh = build(&up0);
+	mnl_attr_put(nlh, DSLITE_A_IFNAME, 3, "abc");
+	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	      "parse rejects a string without NUL");
+}
+
+static void test_events(void)
+{
+	struct msg_spec m = up0;
+
+	m.cmd = DSLITE_CMD_TUNNEL_EVENT;
+	m.event = DSLITE_EVENT_NEW;
+	check_str("event new, text",
+		  "dslite0: new remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none (transitions 0)\n",
+		  event_out(&m, false));
+	check_str("event new, JSON",
+		  "{\"event\":\"new\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"none\",\"diagnostic\":\"none\",\"diag-code\":0,\"reason\":null,\"transitions\":0,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}\n",
+		  event_out(&m, true));
+
+	m.event = DSLITE_EVENT_CARRIER;
+	m.carrier = 0;
+	m.forced = DSLITE_FORCED_CARRIER_DOWN;
+	m.diag = DSLITE_DIAG_CONTROL_EXPIRED;
+	m.reason = "bfd timeout";
+	m.transitions = 3;
+	check_str("event carrier, text",
+		  "dslite0: carrier down diag control-expired reason \"bfd timeout\" (transitions 3)\n",
+		  event_out(&m, false));
+	check_str("event carrier, JSON",
+		  "{\"event\":\"carrier\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"control-expired\",\"diag-code\":1,\"reason\":\"bfd timeout\",\"transitions\":3,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}\n",
+		  event_out(&m, true));
+
+	m.event = DSLITE_EVENT_STATE;
+	m.diag = DSLITE_DIAG_PATH_DOWN;
+	m.reason = NULL;
+	check_str("event state, text",
+		  "dslite0: state carrier down forced carrier-down diag path-down (transitions 3)\n",
+		  event_out(&m, false));
+
+	m.event = DSLITE_EVENT_LINK;
+	m.admin_up = 0;
+	check_str("event link, text",
+		  "dslite0: link down carrier down (transitions 3)\n",
+		  event_out(&m, false));
+
+	m.event = DSLITE_EVENT_PARAMS;
+	m.remote = "2001:db8::7";
+	check_str("event params, text",
+		  "dslite0: params remote 2001:db8::7 local 2001:db8::2\n",
+		  event_out(&m, false));
+
+	m.event = DSLITE_EVENT_DEL;
+	check_str("event del, text", "dslite0: del\n", event_out(&m, false));
+	check_str("event del, JSON has every key",
+		  "{\"event\":\"del\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::7\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"path-down\",\"diag-code\":5,\"reason\":null,\"transitions\":3,\"since-ms\":12345,\"admin-up\":false,\"oper-up\":true}\n",
+		  event_out(&m, true));
+
+	m.event = 42;
+	check_str("event unknown to the tool, text shows everything",
+		  "dslite0: event 42 remote 2001:db8::7 local 2001:db8::2 carrier down forced carrier-down diag path-down transitions 3 since 12.3s admin down oper up\n",
+		  event_out(&m, false));
+}
+
+/* The generic netlink helpers against the running kernel. */
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(int *)data)++;
+	return 0;
+}
+
+static void test_genl(void)
+{
+	struct genl_sock s;
+	struct nlmsghdr *nlh;
+	struct nlattr *hdr;
+	int n = 0, ret;
+
+	ret = genl_open(&s, "dslite-nonesuch");
+	check(ret == -ENOENT && s.err.no_family,
+	      "a missing family is reported as such");
+	if (ret != -ENOENT || !s.err.no_family)
+		printf("# ret %d, no_family %d\n", ret, s.err.no_family);
+	genl_close(&s);
+
+	if (genl_open(&s, "nlctrl")) {
+		skip("dump of nlctrl families", "no generic netlink");
+		genl_close(&s);
+		return;
+	}
+	check(s.family_id == GENL_ID_CTRL, "nlctrl resolves to GENL_ID_CTRL");
+	nlh = genl_request(&s, CTRL_CMD_GETFAMILY, NLM_F_DUMP);
+	ret = genl_talk(&s, nlh, count_cb, &n);
+	check(ret == 0 && n >= 2, "dump of every family ends with NLMSG_DONE");
+	if (ret || n < 2)
+		printf("# ret %d, %d families\n", ret, n);
+	genl_close(&s);
+
+	if (genl_open(&s, ETHTOOL_GENL_NAME)) {
+		skip("extack message and offset", "no ethtool generic netlink family");
+		genl_close(&s);
+		return;
+	}
+	/*
+	 * LINKINFO_GET for a device that does not exist: ENODEV, with a
+	 * message and the offset of the device name, which lies inside the
+	 * request's first attribute (the header nest).
+	 */
+	nlh = genl_request(&s, ETHTOOL_MSG_LINKINFO_GET, 0);
+	hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKINFO_HEADER);
+	mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "nosuchdev0");
+	mnl_attr_nest_end(nlh, hdr);
+	ret = genl_talk(&s, nlh, NULL, NULL);
+	check(ret == -ENODEV && s.err.err == ENODEV,
+	      "ethtool request for a missing device: ENODEV");
+	check(s.err.msg[0] != '\0', "the kernel's extack message is kept");
+	check(s.err.bad_attr == ETHTOOL_A_LINKINFO_HEADER,
+	      "the extack offset names the request's attribute");
+	printf("# extack: \"%s\", attribute %d\n", s.err.msg, s.err.bad_attr);
+	genl_close(&s);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_diag();
+	test_json();
+	test_tunnel();
+	test_events();
+	test_genl();
+	printf("1..%d\n", n_tests);
+	free(cap_buf);
+	return n_failed ? 1 : 0;
+}
