@@ -250,7 +250,10 @@ static int show(int argc, char **argv)
 	size_t i;
 
 	for (; argc > 0; argc--, argv++) {
-		if (kw_is(argv[0], "dev") && !ifname[0]) {
+		if (kw_is(argv[0], "dev")) {
+			if (ifname[0])
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "\"dev\" given twice");
 			if (need_arg(what, argc, argv))
 				return DSLITECTL_EXIT_USAGE;
 			argc--, argv++;

@@ -448,8 +448,83 @@ static void test_genl(void)
 	genl_close(&s);
 }
 
-int main(void)
+/*
+ * json-samples DIR: write JSON documents the tool prints, nasty strings
+ * included, as DIR/NAME.json for a test to check with independent parsers.
+ */
+static int write_sample(const char *dir, const char *name, const char *doc)
 {
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.json", dir, name);
+	f = fopen(path, "w");
+	if (!f || fputs(doc, f) < 0 || fclose(f)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
+static int json_samples(const char *dir)
+{
+	static const int events[] = {
+		DSLITE_EVENT_NEW, DSLITE_EVENT_DEL, DSLITE_EVENT_CARRIER,
+		DSLITE_EVENT_LINK, DSLITE_EVENT_STATE, DSLITE_EVENT_PARAMS,
+	};
+	struct msg_spec m = up0;
+	struct tunnel_info t;
+	char name[32];
+	unsigned int i;
+	int err = 0;
+
+	err |= write_sample(dir, "show-up", show_json(&m));
+	m.carrier = 0;
+	m.forced = DSLITE_FORCED_CARRIER_DOWN;
+	m.diag = DSLITE_DIAG_REVERSE_CONCAT_PATH_DOWN;
+	m.reason = "say \"hi\"\\ \x01\x1f\t\n\x7f end";
+	err |= write_sample(dir, "show-controls", show_json(&m));
+	m.reason = "bad \xff\xfe utf8 \xc3\xa9";
+	err |= write_sample(dir, "show-invalid-utf8", show_json(&m));
+
+	tunnel_parse(build(&m), &t);
+	capture_start(true, true);
+	print_open_array(NULL);
+	for (i = 0; i < 2; i++) {
+		print_open_object(NULL);
+		tunnel_print_fields(&t, TF_SHOW);
+		print_close_object();
+	}
+	print_close_array();
+	print_end();
+	err |= write_sample(dir, "show-pretty", capture_end());
+
+	capture_start(true, false);
+	print_open_array(NULL);
+	print_close_array();
+	print_end();
+	err |= write_sample(dir, "show-empty", capture_end());
+
+	m = up0;
+	m.cmd = DSLITE_CMD_TUNNEL_EVENT;
+	m.reason = "line\nbreak";
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		m.event = events[i];
+		snprintf(name, sizeof(name), "event-%d", events[i]);
+		err |= write_sample(dir, name, event_out(&m, true));
+	}
+	free(cap_buf);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "json-samples"))
+		return json_samples(argv[2]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: dslitectl_unit [json-samples DIR]\n");
+		return 2;
+	}
 	printf("TAP version 13\n");
 	test_diag();
 	test_json();
