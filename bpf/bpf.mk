@@ -1,1 +1,74 @@
-# placeholder, owned by its part
+# SPDX-License-Identifier: GPL-2.0
+#
+# BPF part: the AFTR responder object and its skeleton, the data-path
+# tests and the benchmark.
+#
+#   make bpf            $(BUILD)/dslite_aftr.bpf.o, $(BUILD)/dslite_aftr.skel.h
+#   make bpf-selftests  $(BUILD)/selftests/bfd_test (unit tests of bfd.h)
+#                       $(BUILD)/selftests/xdp_fixtures (BPF_PROG_TEST_RUN)
+#                       (also built by `make check`)
+#   make bench          build and run selftests/bench (prints one table)
+#
+# Users of the skeleton (dslitectl) add $(BUILD)/dslite_aftr.skel.h to
+# DSLITECTL_DEPS and link -lbpf -lelf -lz.
+
+BPF_BUILD := $(BUILD)
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
+	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/bpf \
+	-idirafter $(ARCH_INC)
+
+BPF_TEST_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/bpf \
+	-I$(BUILD)
+BPF_TEST_LIBS := -lbpf -lelf -lz
+
+AFTR_OBJ := $(BUILD)/dslite_aftr.bpf.o
+AFTR_SKEL := $(BUILD)/dslite_aftr.skel.h
+BENCH_OBJ := $(BUILD)/bench/bench_xdp.bpf.o
+BENCH_SKEL := $(BUILD)/bench/bench_xdp.skel.h
+
+BFD_TEST := $(BUILD)/selftests/bfd_test
+XDP_FIXTURES := $(BUILD)/selftests/xdp_fixtures
+DSLITE_BENCH := $(BUILD)/bench/dslite_bench
+
+.PHONY: bpf bpf-selftests bench
+bpf: $(AFTR_OBJ) $(AFTR_SKEL)
+bpf-selftests: $(BFD_TEST) $(XDP_FIXTURES)
+check: bpf-selftests
+
+$(BUILD)/%.bpf.o: $(SRCTREE)/bpf/%.bpf.c $(SRCTREE)/bpf/bpf.mk
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/bench/%.bpf.o: $(SRCTREE)/selftests/bench/%.bpf.c $(SRCTREE)/bpf/bpf.mk
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MMD -MP -c -o $@ $<
+
+%.skel.h: %.bpf.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $(*F)) > $@
+
+$(BFD_TEST): $(SRCTREE)/selftests/unit/bfd_test.c $(SRCTREE)/bpf/bpf.mk
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $<
+
+$(XDP_FIXTURES): $(SRCTREE)/selftests/bpf/xdp_fixtures.c \
+		$(SRCTREE)/selftests/bpf/frames.h $(AFTR_SKEL) $(SRCTREE)/bpf/bpf.mk
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
+
+$(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
+		$(SRCTREE)/selftests/bpf/frames.h $(AFTR_SKEL) $(BENCH_SKEL) \
+		$(SRCTREE)/bpf/bpf.mk
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
+
+bench: $(DSLITE_BENCH)
+	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
+
+-include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/selftests/*.d)

@@ -35,7 +35,7 @@
  * Pin layout (recommended): /sys/fs/bpf/dslite/IFNAME/ holds the link as
  * "link" and every map under its own name (dslite_sessions, dslite_discrs,
  * dslite_counters, dslite_events, dslite_allow, dslite_local,
- * dslite_timer, dslite_ratelim). dslite_timer MUST stay pinned (or open)
+ * dslite_timer, dslite_state). dslite_timer MUST stay pinned (or open)
  * while the responder runs: the kernel cancels a bpf_timer when the last
  * user reference to its map goes, and the sweeper stops. Unpinning
  * everything and closing the link stops all of it.
@@ -59,7 +59,7 @@
 #define DSLITE_MAP_ALLOW	"dslite_allow"
 #define DSLITE_MAP_LOCAL	"dslite_local"
 #define DSLITE_MAP_TIMER	"dslite_timer"
-#define DSLITE_MAP_RATELIM	"dslite_ratelim"
+#define DSLITE_MAP_STATE	"dslite_state"
 #define DSLITE_PIN_ROOT		"/sys/fs/bpf/dslite"
 
 /* Default sizes (max_entries; the loader may change them before load). */
@@ -150,17 +150,20 @@ struct dslite_aftr_session {
 	__u64	tx_packets;		/* control packets sent (answers) */
 	struct dslite_in6 local;	/* outer destination the B4 used: the
 					 * AFTR address replies leave from */
-	__u32	echo_packets;		/* BFD echo packets reflected */
-	__u32	_reserved;
+	__u64	last_seen_ns;		/* last valid control packet (unlike
+					 * bfd.last_rx_ns, kept on timeout):
+					 * idle time for reaping */
 };
 
 /*
  * dslite_discrs: BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, key __u32 local
  * discriminator (host order), value struct dslite_in6 = the session's key.
- * Makes discriminators unique: a new one is (node_id << 24 | low 24 bits
- * from a global counter, 0 skipped), inserted here with BPF_NOEXIST, and
- * the next counter value is tried when taken. Entries go with their
- * session. max_entries must equal dslite_sessions'.
+ * Makes discriminators unique: a new one is node_id << 24 | low 24 bits,
+ * the low bits from dslite_state.next_discr + 1 (0 skipped), inserted here
+ * with BPF_NOEXIST; when that value is taken (after 2^24 creations the
+ * counter wraps) up to three random low parts are tried, then the packet
+ * counts as table full. Entries go with their session. max_entries must
+ * equal dslite_sessions'.
  */
 #define DSLITE_DISCR_NODE_SHIFT	24
 #define DSLITE_DISCR_LOW_MASK	0x00ffffffU
@@ -175,12 +178,19 @@ struct dslite_lpm6_key {
  * address of this AFTR), value __u32 flags: */
 #define DSLITE_LOCAL_PING	0x01	/* answer ICMPv6 echo requests to it */
 
-/* dslite_ratelim: BPF_MAP_TYPE_ARRAY, one entry: the new-session bucket
- * (GCRA: a session may be created when tat_ns <= now + burst * period). */
-struct dslite_aftr_ratelim {
+/*
+ * dslite_state: BPF_MAP_TYPE_ARRAY, one entry (key 0), node-wide state
+ * that must survive a re-load (pin and reuse it with the sessions):
+ *   tat_ns      the new-session rate limiter, GCRA: with period
+ *               T = 1 s / new_sessions_per_sec, a session may be created
+ *               at time t when tat_ns - t <= (burst - 1) * T; then
+ *               tat_ns = max(tat_ns, t) + T.
+ *   next_discr  the low 24 bits of the last discriminator handed out.
+ */
+struct dslite_aftr_state {
 	struct bpf_spin_lock lock;
-	__u32	_pad;
-	__u64	tat_ns;			/* theoretical arrival time */
+	__u32	next_discr;
+	__u64	tat_ns;
 };
 
 /*

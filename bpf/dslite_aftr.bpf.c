@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslite AFTR responder (XDP, on the AFTR's IPv6-facing interface).
+ *
+ * Answers, in place and with XDP_TX, inside every softwire (IPv6 next
+ * header 4, RFC 6333):
+ *   - BFD control (RFC 5880/5881) to the AFTR tunnel address, UDP 3784:
+ *     one passive session per B4, keyed by the B4's outer IPv6 source,
+ *     created from its first valid packet;
+ *   - BFD echo (UDP 3785) of a B4 whose session is Up: reflected with the
+ *     inner packet untouched;
+ *   - ICMP echo requests to the AFTR tunnel address;
+ * and, outside the softwire, ICMPv6 echo requests to the AFTR's own IPv6
+ * addresses (dslite_local). Every other frame passes to the kernel
+ * untouched. The map, configuration, counter and event layout is
+ * documented in dslite_aftr.h; the state machine is include/dslite/bfd.h.
+ *
+ * Replies: MACs swapped (VLAN tags kept), outer IPv6 addresses swapped
+ * (the reply leaves from the address the B4 used; extension headers are
+ * kept), outer hop limit 64. BFD control: inner IPv4 addresses swapped,
+ * TTL 255, UDP from port 49152 + the low 14 bits of the local
+ * discriminator to port 3784 (RFC 5881: a fixed source port per session),
+ * UDP checksum computed in full. ICMP echo: type 0, inner addresses
+ * swapped, TTL 64, checksums updated incrementally. ICMPv6: type 129,
+ * hop limit 64, checksum updated incrementally.
+ *
+ * Sessions are never evicted by new ones. A sweeper (bpf_timer started
+ * by dslite_aftr_arm, period cfg.sweep_interval_ms) takes Init/Up
+ * sessions whose detection time expired Down with diag 1 and deletes
+ * Down sessions idle for cfg.down_idle_ms (once Up) or
+ * cfg.embryonic_idle_ms (never Up); an established Up session stays as
+ * long as its B4 keeps talking.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "dslite_aftr.h"
+#include "parse.h"
+#include "csum.h"
+
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC	1
+#endif
+#define EEXIST		17
+#define EBUSY		16
+
+#ifndef READ_ONCE
+#define READ_ONCE(x)	(*(volatile typeof(x) *)&(x))
+#endif
+
+#define NSEC_PER_MSEC	1000000ULL
+#define NSEC_PER_SEC	1000000000ULL
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct dslite_aftr_cfg dslite_cfg = {
+	.aftr_addr		= bpf_htonl(DSLITE_AFTR_ADDR),
+	.desired_min_tx_us	= DSLITE_DEF_TX_US,
+	.required_min_rx_us	= DSLITE_DEF_RX_US,
+	.required_min_echo_rx_us = DSLITE_DEF_ECHO_RX_US,
+	.new_sessions_per_sec	= DSLITE_DEF_NEW_PER_SEC,
+	.new_sessions_burst	= DSLITE_DEF_NEW_BURST,
+	.sweep_interval_ms	= DSLITE_DEF_SWEEP_MS,
+	.down_idle_ms		= DSLITE_DEF_DOWN_IDLE_MS,
+	.embryonic_idle_ms	= DSLITE_DEF_EMBRYONIC_IDLE_MS,
+	.node_id		= 0,
+	.detect_mult		= DSLITE_DEF_DETECT_MULT,
+	.allowlist		= 0,
+};
+
+/* One BFD session per B4 (key: its outer IPv6 source). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DSLITE_DEF_SESSIONS);
+	__type(key, struct dslite_in6);
+	__type(value, struct dslite_aftr_session);
+} dslite_sessions SEC(".maps");
+
+/* Local discriminator -> session key; keeps discriminators unique. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DSLITE_DEF_SESSIONS);
+	__type(key, __u32);
+	__type(value, struct dslite_in6);
+} dslite_discrs SEC(".maps");
+
+struct dslite_counters {
+	__u64	c[DSLITE_CNT__MAX];
+};
+
+/* Per-CPU counters, enum dslite_aftr_counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dslite_counters);
+} dslite_counters SEC(".maps");
+
+/* Session events for `dslitectl aftr monitor`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, DSLITE_DEF_EVENTS);
+} dslite_events SEC(".maps");
+
+/* Permitted B4 prefixes (used when cfg.allowlist is set). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DSLITE_DEF_ALLOW);
+	__type(key, struct dslite_lpm6_key);
+	__type(value, __u32);
+} dslite_allow SEC(".maps");
+
+/* The AFTR's own IPv6 addresses (ICMPv6 echo). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DSLITE_DEF_LOCAL);
+	__type(key, struct dslite_in6);
+	__type(value, __u32);
+} dslite_local SEC(".maps");
+
+/* Rate limiter and discriminator counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dslite_aftr_state);
+} dslite_state SEC(".maps");
+
+struct sweep_timer {
+	struct bpf_timer timer;
+};
+
+/* The sweeper's timer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sweep_timer);
+} dslite_timer SEC(".maps");
+
+/* What the parser found; pointers into the frame. */
+struct pkt {
+	struct cursor	c;
+	struct ethhdr	*eth;
+	struct ipv6hdr	*ip6;
+	void		*l3_end;	/* end of the IPv6 payload; in the
+					 * handlers: end of the inner packet */
+	struct iphdr	*iph;
+};
+
+/* Largest offset of the inner IPv4 header: 2 VLAN tags, IPv6 and
+ * DSLITE_MAX_EXTHDRS extension headers of at most 2048 bytes. */
+#define MAX_IPH_OFF	(ETH_HLEN + 8 + sizeof(struct ipv6hdr) + \
+			 DSLITE_MAX_EXTHDRS * 2048)
+
+/*
+ * The handlers of packets addressed to the responder are global functions,
+ * verified once each instead of once per parse path. They get the offsets
+ * of the outer IPv6 and the inner IPv4 header (the caller parsed them and
+ * checked that the inner total length lies within the IPv6 payload) and
+ * re-derive the pointers here. On return p->c.pos is the inner L4 header.
+ */
+static __always_inline int pkt_load(struct xdp_md *ctx, __u32 ip6_off,
+				    __u32 iph_off, struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	__u32 hlen;
+
+	p->c.end = (void *)(long)ctx->data_end;
+	if (ip6_off > ETH_HLEN + 8 || iph_off > MAX_IPH_OFF)
+		return -1;
+	p->eth = data;
+	p->ip6 = data + ip6_off;
+	p->iph = data + iph_off;
+	if ((void *)(p->eth + 1) > p->c.end ||
+	    (void *)(p->ip6 + 1) > p->c.end ||
+	    (void *)(p->iph + 1) > p->c.end)
+		return -1;
+	hlen = p->iph->ihl * 4;
+	p->c.pos = (void *)p->iph + hlen;
+	p->l3_end = (void *)p->iph + bpf_ntohs(p->iph->tot_len);
+	if (p->c.pos > p->c.end)
+		return -1;
+	return 0;
+}
+
+static __always_inline void count_event(__u32 idx)
+{
+	__u32 zero = 0;
+	struct dslite_counters *cnt;
+
+	cnt = bpf_map_lookup_elem(&dslite_counters, &zero);
+	if (cnt && idx < DSLITE_CNT__MAX)
+		cnt->c[idx]++;
+}
+
+static __always_inline void copy_in6(struct dslite_in6 *dst, const void *src)
+{
+	const __u32 *s = src;
+	__u32 *d = (__u32 *)dst->addr;
+
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+	d[3] = s[3];
+}
+
+static __always_inline void emit(const struct dslite_aftr_event *ev)
+{
+	if (bpf_ringbuf_output(&dslite_events, (void *)ev, sizeof(*ev), 0))
+		count_event(DSLITE_CNT_EVENTS_LOST);
+}
+
+/* ---------------------------------------------------------------------
+ * Reply helpers
+ */
+static __always_inline void swap_eth(struct ethhdr *eth)
+{
+	__u16 *m = (__u16 *)eth;
+	__u16 t0 = m[0], t1 = m[1], t2 = m[2];
+
+	m[0] = m[3];
+	m[1] = m[4];
+	m[2] = m[5];
+	m[3] = t0;
+	m[4] = t1;
+	m[5] = t2;
+}
+
+static __always_inline void swap_ipv6(struct ipv6hdr *ip6)
+{
+	__u32 *a = (__u32 *)&ip6->saddr, *b = (__u32 *)&ip6->daddr, t;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		t = a[i];
+		a[i] = b[i];
+		b[i] = t;
+	}
+	ip6->hop_limit = DSLITE_REPLY_TTL;
+}
+
+static __always_inline void swap_ipv4(struct iphdr *iph)
+{
+	__be32 t = iph->saddr;
+
+	iph->saddr = iph->daddr;
+	iph->daddr = t;
+}
+
+/* sum of the UDP pseudo header and UDP header without its checksum */
+static __always_inline __u64 udp4_hdr_sum(const struct iphdr *iph,
+					  const struct udphdr *udp)
+{
+	return (__u64)iph->saddr + iph->daddr + bpf_htons(IPPROTO_UDP) +
+	       udp->len + *(const __u32 *)udp + udp->len;
+}
+
+/* ---------------------------------------------------------------------
+ * Sessions
+ */
+static __always_inline int permitted(const struct ipv6hdr *ip6)
+{
+	struct dslite_lpm6_key k = { .prefixlen = 128 };
+
+	if (!dslite_cfg.allowlist)
+		return 1;
+	copy_in6((struct dslite_in6 *)k.addr, &ip6->saddr);
+	return bpf_map_lookup_elem(&dslite_allow, &k) != NULL;
+}
+
+/*
+ * Create the session of a B4 whose first valid packet (state Down, Your
+ * Discriminator 0) just arrived. Returns 0 and *sp, or a drop reason.
+ */
+static __always_inline int session_create(struct pkt *p,
+					  const struct dslite_in6 *key,
+					  __u64 now,
+					  struct dslite_aftr_session **sp)
+{
+	struct dslite_aftr_session v = {};
+	struct dslite_aftr_state *st;
+	__u64 period = 0, burst, tat;
+	__u32 zero = 0, low = 0, discr = 0;
+	int allowed = 1, i;
+	long err = -EEXIST;
+
+	if (!permitted(p->ip6))
+		return DSLITE_CNT_DROP_NOT_PERMITTED;
+
+	st = bpf_map_lookup_elem(&dslite_state, &zero);
+	if (!st)
+		return DSLITE_CNT_DROP_TABLE_FULL;
+	if (dslite_cfg.new_sessions_per_sec)
+		period = NSEC_PER_SEC / dslite_cfg.new_sessions_per_sec;
+	burst = dslite_cfg.new_sessions_burst ? dslite_cfg.new_sessions_burst : 1;
+	bpf_spin_lock(&st->lock);
+	if (period) {
+		tat = st->tat_ns > now ? st->tat_ns : now;
+		if (tat - now > (burst - 1) * period)
+			allowed = 0;
+		else
+			st->tat_ns = tat + period;
+	}
+	if (allowed) {
+		low = (st->next_discr + 1) & DSLITE_DISCR_LOW_MASK;
+		if (!low)
+			low = 1;
+		st->next_discr = low;
+	}
+	bpf_spin_unlock(&st->lock);
+	if (!allowed)
+		return DSLITE_CNT_DROP_RATE_LIMITED;
+
+	for (i = 0; i < 4; i++) {
+		discr = (__u32)dslite_cfg.node_id << DSLITE_DISCR_NODE_SHIFT | low;
+		err = bpf_map_update_elem(&dslite_discrs, &discr, key, BPF_NOEXIST);
+		if (err != -EEXIST)
+			break;
+		low = bpf_get_prandom_u32() & DSLITE_DISCR_LOW_MASK;
+		if (!low)
+			low = 1;
+	}
+	if (err)
+		return DSLITE_CNT_DROP_TABLE_FULL;
+
+	bfd_session_init(&v.bfd, discr, dslite_cfg.desired_min_tx_us,
+			 dslite_cfg.required_min_rx_us,
+			 dslite_cfg.required_min_echo_rx_us,
+			 dslite_cfg.detect_mult, BFD_SF_RESPONDER);
+	v.created_ns = now;
+	v.changed_ns = now;
+	copy_in6(&v.local, &p->ip6->daddr);
+	err = bpf_map_update_elem(&dslite_sessions, key, &v, BPF_NOEXIST);
+	if (err) {
+		bpf_map_delete_elem(&dslite_discrs, &discr);
+		if (err != -EEXIST)
+			return DSLITE_CNT_DROP_TABLE_FULL;
+		/* another CPU created it meanwhile: use that one */
+	} else {
+		count_event(DSLITE_CNT_SESS_CREATED);
+	}
+	*sp = bpf_map_lookup_elem(&dslite_sessions, key);
+	if (!*sp)
+		return DSLITE_CNT_DROP_TABLE_FULL;
+	return err ? 1 : 0;
+}
+
+static __always_inline int bfd_drop_reason(int r)
+{
+	switch (r) {
+	case BFD_RX_TRUNCATED:		return DSLITE_CNT_DROP_BFD_TRUNC;
+	case BFD_RX_BAD_VERSION:	return DSLITE_CNT_DROP_BFD_VERSION;
+	case BFD_RX_BAD_LENGTH:		return DSLITE_CNT_DROP_BFD_LENGTH;
+	case BFD_RX_LENGTH_OVER_PAYLOAD: return DSLITE_CNT_DROP_BFD_LENGTH_PAYLOAD;
+	case BFD_RX_ZERO_DETECT_MULT:	return DSLITE_CNT_DROP_BFD_DETECT_MULT;
+	case BFD_RX_MULTIPOINT:		return DSLITE_CNT_DROP_BFD_MULTIPOINT;
+	case BFD_RX_ZERO_MY_DISCR:	return DSLITE_CNT_DROP_BFD_MY_DISCR;
+	case BFD_RX_ZERO_YOUR_DISCR:	return DSLITE_CNT_DROP_BFD_YOUR_DISCR_ZERO;
+	case BFD_RX_AUTH_UNSUPPORTED:	return DSLITE_CNT_DROP_BFD_AUTH;
+	}
+	return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+}
+
+/* ---------------------------------------------------------------------
+ * BFD control, inner destination = aftr_addr, UDP destination 3784.
+ */
+__attribute__((noinline))
+int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+{
+	struct dslite_aftr_event ev = {};
+	struct dslite_aftr_session *s;
+	struct dslite_in6 key;
+	struct bfd_ctrl *bfd;
+	struct udphdr *udp;
+	__u32 ulen, plen, discr;
+	__u8 old_state, old_rstate;
+	int created = 0, r;
+	__u64 now, sum;
+	struct pkt pk, *p = &pk;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	udp = pull(&p->c, sizeof(*udp));
+	if (!udp)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	ulen = bpf_ntohs(udp->len);
+	if (ulen < sizeof(*udp) ||
+	    ulen > bpf_ntohs(p->iph->tot_len) - p->iph->ihl * 4)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	if (p->iph->ttl != BFD_TTL)
+		return DSLITE_CNT_DROP_TTL;
+	if (bpf_ntohs(udp->source) < BFD_SRC_PORT_MIN)
+		return DSLITE_CNT_DROP_SRC_PORT;
+	plen = ulen - sizeof(*udp);
+	if (plen < BFD_CTRL_LEN)
+		return DSLITE_CNT_DROP_BFD_TRUNC;
+	bfd = (void *)(udp + 1);
+	if ((void *)(bfd + 1) > p->c.end)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+
+	if (plen == BFD_CTRL_LEN && udp->check) {
+		sum = udp4_hdr_sum(p->iph, udp) + udp->check +
+		      csum_words32(bfd, BFD_CTRL_LEN / 4);
+		if (csum_fold64(sum) != 0xffff)
+			return DSLITE_CNT_DROP_UDP_CSUM;
+	}
+	r = bfd_validate(bfd, plen);
+	if (r != BFD_RX_OK)
+		return bfd_drop_reason(r);
+	if (plen != BFD_CTRL_LEN)
+		return DSLITE_CNT_DROP_BFD_PADDING;
+	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
+		return DSLITE_CNT_DROP_IPV4_CSUM;
+
+	now = bpf_ktime_get_ns();
+	copy_in6(&key, &p->ip6->saddr);
+	s = bpf_map_lookup_elem(&dslite_sessions, &key);
+	if (!s) {
+		if (bfd->your_discr || bfd_ctrl_state(bfd) != BFD_STATE_DOWN)
+			return DSLITE_CNT_DROP_NO_SESSION;
+		r = session_create(p, &key, now, &s);
+		if (r > 1)
+			return r;
+		created = !r;
+		if (!s)
+			return DSLITE_CNT_DROP_TABLE_FULL;
+	}
+
+	bpf_spin_lock(&s->lock);
+	if (s->bfd.cfg_tx != dslite_cfg.desired_min_tx_us ||
+	    s->bfd.cfg_rx != dslite_cfg.required_min_rx_us ||
+	    s->bfd.cfg_echo_rx != dslite_cfg.required_min_echo_rx_us ||
+	    s->bfd.detect_mult != dslite_cfg.detect_mult)
+		bfd_set_timers(&s->bfd, dslite_cfg.desired_min_tx_us,
+			       dslite_cfg.required_min_rx_us,
+			       dslite_cfg.required_min_echo_rx_us,
+			       dslite_cfg.detect_mult);
+	old_state = s->bfd.state;
+	old_rstate = s->bfd.remote_state;
+	r = bfd_rx(&s->bfd, bfd, now);
+	if (r == BFD_RX_BAD_YOUR_DISCR) {
+		bpf_spin_unlock(&s->lock);
+		return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+	}
+	s->rx_packets++;
+	s->last_seen_ns = now;
+	if (s->bfd.state != old_state) {
+		s->changed_ns = now;
+		if (s->bfd.state == BFD_STATE_UP)
+			s->flags |= DSLITE_SESS_WAS_UP;
+	}
+	copy_in6(&s->local, &p->ip6->daddr);
+	bfd_build(&s->bfd, bfd);
+	s->tx_packets++;
+	discr = s->bfd.local_discr;
+	ev.local_discr = discr;
+	ev.remote_discr = s->bfd.remote_discr;
+	ev.new_state = s->bfd.state;
+	ev.diag = s->bfd.diag;
+	ev.remote_state = s->bfd.remote_state;
+	ev.remote_diag = s->bfd.remote_diag;
+	bpf_spin_unlock(&s->lock);
+
+	ev.old_state = old_state;
+	if (created)
+		ev.type = DSLITE_EV_NEW;
+	else if (ev.remote_state == BFD_STATE_ADMIN_DOWN &&
+		 old_rstate != BFD_STATE_ADMIN_DOWN)
+		ev.type = DSLITE_EV_REMOTE_ADMIN_DOWN;
+	else if (ev.new_state != old_state)
+		ev.type = DSLITE_EV_STATE;
+	if (ev.new_state != old_state) {
+		if (ev.new_state == BFD_STATE_UP)
+			count_event(DSLITE_CNT_SESS_UP);
+		else if (ev.new_state == BFD_STATE_DOWN)
+			count_event(DSLITE_CNT_SESS_DOWN);
+	}
+	if (ev.type) {
+		ev.ts_ns = now;
+		ev.b4 = key;
+		copy_in6(&ev.local, &p->ip6->daddr);
+		emit(&ev);
+	}
+
+	/* the answer: the control packet is in place, now the headers */
+	swap_eth(p->eth);
+	swap_ipv6(p->ip6);
+	swap_ipv4(p->iph);	/* TTL is 255 already: checksum unchanged */
+	udp->source = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
+	udp->dest = bpf_htons(BFD_PORT_CONTROL);
+	udp->check = 0;
+	sum = udp4_hdr_sum(p->iph, udp) + csum_words32(bfd, BFD_CTRL_LEN / 4);
+	udp->check = csum_finish(sum);
+	if (!udp->check)
+		udp->check = 0xffff;
+	return DSLITE_CNT_TX_BFD;
+}
+
+/* BFD echo (UDP 3785) of a B4 with an Up session: loop it back. */
+__attribute__((noinline))
+int dslite_aftr_echo(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+{
+	struct dslite_aftr_session *s;
+	struct dslite_in6 key;
+	struct pkt pk, *p = &pk;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	if (!dslite_cfg.required_min_echo_rx_us)
+		return DSLITE_CNT_PASS_ECHO_DISABLED;
+	copy_in6(&key, &p->ip6->saddr);
+	s = bpf_map_lookup_elem(&dslite_sessions, &key);
+	if (!s || READ_ONCE(s->bfd.state) != BFD_STATE_UP)
+		return DSLITE_CNT_DROP_ECHO_NO_SESSION;
+	swap_eth(p->eth);
+	swap_ipv6(p->ip6);
+	return DSLITE_CNT_TX_ECHO;
+}
+
+/* ICMP to aftr_addr: answer echo requests. */
+__attribute__((noinline))
+int dslite_aftr_ping(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+{
+	struct icmphdr *icmp;
+	__u16 old, *w;
+	struct pkt pk, *p = &pk;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_ICMP;
+	icmp = pull_within(&p->c, sizeof(*icmp), p->l3_end);
+	if (!icmp)
+		return DSLITE_CNT_DROP_TRUNC_ICMP;
+	if (icmp->type != ICMP_ECHO)
+		return DSLITE_CNT_PASS_ICMP;
+	if (!permitted(p->ip6))
+		return DSLITE_CNT_DROP_NOT_PERMITTED;
+	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
+		return DSLITE_CNT_DROP_IPV4_CSUM;
+
+	w = (__u16 *)icmp;
+	old = *w;
+	icmp->type = ICMP_ECHOREPLY;
+	csum_replace2(&icmp->checksum, old, *w);
+	w = (__u16 *)&p->iph->ttl;
+	old = *w;
+	p->iph->ttl = DSLITE_REPLY_TTL;
+	csum_replace2(&p->iph->check, old, *w);
+	swap_ipv4(p->iph);
+	swap_ipv6(p->ip6);
+	swap_eth(p->eth);
+	return DSLITE_CNT_TX_PING;
+}
+
+/* IPv6 next header 4: the softwire. */
+static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	__u32 ip6_off, iph_off;
+	struct iphdr *iph;
+	struct udphdr *udp;
+	__u32 hlen, tot;
+	int r;
+
+	r = parse_ipv4(&p->c, &p->iph, p->l3_end);
+	if (r != PARSE_OK)
+		return DSLITE_CNT_PASS_TRUNC_IPV4;
+	iph = p->iph;
+	if (ipv4_is_fragment(iph))
+		return DSLITE_CNT_PASS_INNER_FRAG;
+
+	if (iph->daddr != dslite_cfg.aftr_addr) {
+		/* ordinary traffic, unless it is a BFD echo */
+		if (iph->protocol != IPPROTO_UDP)
+			return DSLITE_CNT_PASS_TUNNEL_DATA;
+		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
+		if (!udp || udp->dest != bpf_htons(BFD_PORT_ECHO))
+			return DSLITE_CNT_PASS_TUNNEL_DATA;
+	} else if (iph->protocol == IPPROTO_UDP) {
+		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
+		if (!udp)
+			return DSLITE_CNT_DROP_TRUNC_UDP;
+		if (udp->dest != bpf_htons(BFD_PORT_CONTROL) &&
+		    udp->dest != bpf_htons(BFD_PORT_ECHO))
+			return DSLITE_CNT_PASS_TUNNEL_DATA;
+	} else if (iph->protocol == IPPROTO_ICMP) {
+		udp = NULL;
+	} else {
+		return DSLITE_CNT_PASS_TUNNEL_DATA;
+	}
+
+	/* addressed to the responder: the total length must fit */
+	hlen = iph->ihl * 4;
+	tot = bpf_ntohs(iph->tot_len);
+	if (tot < hlen || (void *)iph + tot > p->l3_end)
+		return DSLITE_CNT_DROP_TRUNC_IPV4;
+
+	ip6_off = (void *)p->ip6 - data;
+	iph_off = (void *)iph - data;
+	if (!udp)
+		return dslite_aftr_ping(ctx, ip6_off, iph_off);
+	if (udp->dest == bpf_htons(BFD_PORT_ECHO))
+		return dslite_aftr_echo(ctx, ip6_off, iph_off);
+	return dslite_aftr_bfd(ctx, ip6_off, iph_off);
+}
+
+/* ICMPv6 echo request to one of the AFTR's addresses. */
+static __always_inline int handle_icmp6(struct pkt *p)
+{
+	struct icmp6hdr *icmp6;
+	struct dslite_in6 key;
+	__u32 *flags;
+	__u16 old, *w;
+
+	icmp6 = pull_within(&p->c, sizeof(*icmp6), p->l3_end);
+	if (!icmp6 || icmp6->icmp6_type != DSLITE_ICMP6_ECHO_REQUEST)
+		return DSLITE_CNT_PASS_ICMP6;
+	copy_in6(&key, &p->ip6->daddr);
+	flags = bpf_map_lookup_elem(&dslite_local, &key);
+	if (!flags || !(*flags & DSLITE_LOCAL_PING))
+		return DSLITE_CNT_PASS_ICMP6;
+
+	w = (__u16 *)icmp6;
+	old = *w;
+	icmp6->icmp6_type = DSLITE_ICMP6_ECHO_REPLY;
+	csum_replace2(&icmp6->icmp6_cksum, old, *w);
+	swap_ipv6(p->ip6);
+	swap_eth(p->eth);
+	return DSLITE_CNT_TX_PING6;
+}
+
+static __always_inline int handle(struct xdp_md *ctx)
+{
+	struct pkt p;
+	__be16 proto;
+	__u8 nexthdr;
+	int r, vlan_trunc;
+
+	cursor_init(&p.c, ctx);
+	r = parse_eth(&p.c, &p.eth, &proto, &vlan_trunc);
+	if (r != PARSE_OK)
+		return vlan_trunc ? DSLITE_CNT_PASS_TRUNC_VLAN :
+				    DSLITE_CNT_PASS_TRUNC_ETH;
+	if (proto != bpf_htons(ETH_P_IPV6))
+		return DSLITE_CNT_PASS_NOT_IPV6;
+	if (parse_ipv6(&p.c, &p.ip6, &p.l3_end) != PARSE_OK)
+		return DSLITE_CNT_PASS_TRUNC_IPV6;
+
+	nexthdr = p.ip6->nexthdr;
+	switch (skip_ipv6_exthdrs(&p.c, &nexthdr, p.l3_end)) {
+	case PARSE_OK:
+		break;
+	case PARSE_FRAG:
+		return DSLITE_CNT_PASS_OUTER_FRAG;
+	case PARSE_TRUNC:
+		return DSLITE_CNT_PASS_TRUNC_EXTHDR;
+	default:
+		return DSLITE_CNT_PASS_EXTHDR;
+	}
+	if (nexthdr == DSLITE_NEXTHDR_IPIP)
+		return handle_ipip(ctx, &p);
+	if (nexthdr == IPPROTO_ICMPV6)
+		return handle_icmp6(&p);
+	return DSLITE_CNT_PASS_OTHER_L4;
+}
+
+SEC("xdp")
+int dslite_aftr(struct xdp_md *ctx)
+{
+	struct dslite_counters *cnt;
+	__u32 zero = 0, r, v, vi;
+
+	r = handle(ctx);
+	if (r < DSLITE_CNT_PASS_NOT_IPV6) {
+		v = XDP_TX;
+		vi = DSLITE_CNT_XDP_TX;
+	} else if (r < DSLITE_CNT_DROP_TRUNC_IPV4) {
+		v = XDP_PASS;
+		vi = DSLITE_CNT_XDP_PASS;
+	} else {
+		v = XDP_DROP;
+		vi = DSLITE_CNT_XDP_DROP;
+	}
+	cnt = bpf_map_lookup_elem(&dslite_counters, &zero);
+	if (cnt) {
+		cnt->c[vi]++;
+		if (r < DSLITE_CNT__MAX)
+			cnt->c[r]++;
+	}
+	return v;
+}
+
+/* ---------------------------------------------------------------------
+ * Sweeper
+ */
+struct bpf_map;
+
+struct sweep_ctx {
+	__u64	now;
+};
+
+static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
+		      struct dslite_aftr_session *s, struct sweep_ctx *ctx)
+{
+	struct dslite_aftr_event ev = {};
+	__u64 now = ctx->now, seen, limit = 0;
+	__u32 discr;
+	int reap = 0;
+
+	bpf_spin_lock(&s->lock);
+	if (bfd_detect_expired(&s->bfd, now)) {
+		ev.old_state = s->bfd.state;
+		if (bfd_timeout(&s->bfd)) {
+			s->changed_ns = now;
+			ev.type = DSLITE_EV_TIMEOUT;
+		}
+	}
+	if (s->bfd.state == BFD_STATE_DOWN) {
+		seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns :
+							 s->changed_ns;
+		limit = (s->flags & DSLITE_SESS_WAS_UP) ?
+			dslite_cfg.down_idle_ms : dslite_cfg.embryonic_idle_ms;
+		if (limit && now > seen && now - seen > limit * NSEC_PER_MSEC)
+			reap = 1;
+	}
+	discr = s->bfd.local_discr;
+	ev.local_discr = discr;
+	ev.remote_discr = s->bfd.remote_discr;
+	ev.new_state = s->bfd.state;
+	ev.diag = s->bfd.diag;
+	ev.remote_state = s->bfd.remote_state;
+	ev.remote_diag = s->bfd.remote_diag;
+	ev.local = s->local;
+	bpf_spin_unlock(&s->lock);
+
+	if (!ev.type && !reap)
+		return 0;
+	ev.ts_ns = now;
+	ev.b4 = *key;
+	if (ev.type) {
+		count_event(DSLITE_CNT_SESS_TIMEOUT);
+		emit(&ev);
+	}
+	if (reap) {
+		bpf_map_delete_elem(&dslite_sessions, key);
+		bpf_map_delete_elem(&dslite_discrs, &discr);
+		count_event(DSLITE_CNT_SESS_REAPED);
+		ev.type = DSLITE_EV_REAPED;
+		ev.old_state = ev.new_state;
+		emit(&ev);
+	}
+	return 0;
+}
+
+static __always_inline __u64 sweep_period_ns(void)
+{
+	__u32 ms = dslite_cfg.sweep_interval_ms;
+
+	return (ms ? ms : DSLITE_DEF_SWEEP_MS) * NSEC_PER_MSEC;
+}
+
+static int sweep(void *map, __u32 *key, struct sweep_timer *t)
+{
+	struct sweep_ctx ctx = { .now = bpf_ktime_get_ns() };
+
+	bpf_for_each_map_elem(&dslite_sessions, sweep_one, &ctx, 0);
+	count_event(DSLITE_CNT_SWEEPS);
+	bpf_timer_start(&t->timer, sweep_period_ns(), 0);
+	return 0;
+}
+
+SEC("xdp")
+int dslite_aftr_arm(struct xdp_md *ctx)
+{
+	struct sweep_timer *t;
+	__u32 zero = 0;
+	long err;
+
+	t = bpf_map_lookup_elem(&dslite_timer, &zero);
+	if (!t)
+		return XDP_ABORTED;
+	err = bpf_timer_init(&t->timer, &dslite_timer, CLOCK_MONOTONIC);
+	if (err && err != -EBUSY)
+		return XDP_ABORTED;
+	if (bpf_timer_set_callback(&t->timer, sweep))
+		return XDP_ABORTED;
+	if (bpf_timer_start(&t->timer, sweep_period_ns(), 0))
+		return XDP_ABORTED;
+	return XDP_PASS;
+}
