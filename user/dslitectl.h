@@ -58,7 +58,7 @@ struct dslitectl_object {
 	void (*usage)(FILE *f);
 };
 
-/* Global options, set by main.c before an object runs. */
+/* Global options (util.c), set by main.c before an object runs. */
 struct dslitectl_opts {
 	bool json;	/* -j: JSON output */
 	bool pretty;	/* -p: indented JSON (implies -j) */
@@ -73,7 +73,7 @@ extern struct dslitectl_opts dslitectl_opts;
 int dslitectl_err(int code, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Argument helpers (main.c). All comparisons are exact: no abbreviations. */
+/* Argument helpers (util.c). All comparisons are exact: no abbreviations. */
 
 /* kw_is(arg, kw): arg is exactly the keyword kw. */
 static inline bool kw_is(const char *arg, const char *kw)
