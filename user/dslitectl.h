@@ -42,10 +42,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <net/if.h>
 #include <netinet/in.h>
 
 #include <linux/dslite.h>
+
+/*
+ * IFNAMSIZ without <net/if.h>, which cannot follow <linux/if.h> (files
+ * that include both kinds of headers include this one too).
+ */
+#define DSLITECTL_IFNAMSIZ	16
 
 #define DSLITECTL_EXIT_OK	0
 #define DSLITECTL_EXIT_USAGE	1
@@ -89,10 +94,10 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /*
  * parse_ifname(what, s, out): copy an interface name, checking that it is
- * non-empty, shorter than IFNAMSIZ and free of '/' and white space.
+ * non-empty, shorter than DSLITECTL_IFNAMSIZ and free of '/' and white space.
  * Prints the usage error and returns DSLITECTL_EXIT_USAGE, or 0.
  */
-int parse_ifname(const char *what, const char *s, char out[IFNAMSIZ]);
+int parse_ifname(const char *what, const char *s, char out[DSLITECTL_IFNAMSIZ]);
 
 /*
  * need_arg(what, argc, argv, kw): the keyword argv[0] == kw needs a value
@@ -120,7 +125,7 @@ const char *diag_list(void);
 struct tunnel_info {
 	uint32_t present;	/* bit 1 << DSLITE_A_* per attribute seen */
 	uint32_t ifindex;
-	char ifname[IFNAMSIZ];
+	char ifname[DSLITECTL_IFNAMSIZ];
 	struct in6_addr local;
 	struct in6_addr remote;
 	uint8_t carrier;

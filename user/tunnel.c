@@ -243,7 +243,7 @@ static int show(int argc, char **argv)
 {
 	const char *what = "tunnel show";
 	struct show_state st = {};
-	char ifname[IFNAMSIZ] = "";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
 	struct genl_sock s;
 	struct nlmsghdr *nlh;
 	int ret, tries = 0;
@@ -314,7 +314,7 @@ out:
 static int set(int argc, char **argv)
 {
 	const char *what = "tunnel set";
-	char ifname[IFNAMSIZ] = "";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
 	const char *reason = NULL;
 	int carrier = -1, have_diag = 0;
 	struct genl_sock s;

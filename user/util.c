@@ -8,8 +8,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "dslitectl.h"
+
+_Static_assert(DSLITECTL_IFNAMSIZ == IFNAMSIZ, "IFNAMSIZ");
 
 struct dslitectl_opts dslitectl_opts;
 
@@ -43,12 +46,12 @@ int parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int parse_ifname(const char *what, const char *s, char out[IFNAMSIZ])
+int parse_ifname(const char *what, const char *s, char out[DSLITECTL_IFNAMSIZ])
 {
 	size_t len = strlen(s);
 	const char *p;
 
-	if (len == 0 || len >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (len == 0 || len >= DSLITECTL_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		goto bad;
 	for (p = s; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
