@@ -31,9 +31,17 @@
  *
  *   run() gets the arguments after the object name (argc may be 0) and
  *   returns an exit code. "help" as the first argument never reaches it:
- *   main.c prints the object's usage to stdout and exits 0.
+ *   main.c prints the object's usage to stdout and exits 0. The usage
+ *   starts with "Usage: dslitectl " and names the object
+ *   (selftests/host/dslitectl_cli.sh checks that for every object that
+ *   "dslitectl help" lists).
  *   Print results through json.h (one code path for text and -j) and
  *   report errors with dslitectl_err()/genl_perror().
+ *
+ *   3. Libraries, generated headers and sources outside user/: append to
+ *      DSLITECTL_LIBS, DSLITECTL_DEPS, DSLITECTL_SRCS (see user/user.mk).
+ *      The man page has a marked place per object in
+ *      Documentation/dslitectl.8.
  */
 #ifndef DSLITECTL_H
 #define DSLITECTL_H
