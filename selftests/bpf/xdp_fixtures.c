@@ -1,0 +1,1228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fixtures of the AFTR responder (bpf/dslite_aftr.bpf.c) through
+ * BPF_PROG_TEST_RUN, loaded from its skeleton. Each row of a table gives
+ * an input frame, the verdict, the exact output bytes (the answer, or the
+ * input unchanged), the counters that must move (and no other), the
+ * session event on the ring buffer, and the effect on the session table.
+ * The rows of a table run in order against one loaded instance, so a
+ * session goes through its states row after row. Then: a full table, the
+ * new-session rate limit, a re-load with other timers that keeps the
+ * sessions, and the sweeper in real time (timeout to Down with diag 1,
+ * reaping). TAP on stdout.
+ *
+ *   B4 2001:db8:b4::N ==(IPv6, nh 4)==> [ XDP dslite_aftr ] AFTR 2001:db8:af::1
+ *      192.0.0.2  --- UDP 3784 / 3785, ICMP --->  192.0.0.1
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dslite_aftr.h"
+#include "dslite_aftr.skel.h"
+#include "frames.h"
+#include "../unit/tap.h"
+
+#define MS		1000U
+#define NODE_ID		0x2a
+#define AFTR_DISCR(n)	((uint32_t)NODE_ID << 24 | (n))
+#define B4_DISCR(n)	(0xb4000000U | (n))
+#define YOUR_SESSION	0xffffffffU	/* fixture: the session's discriminator */
+#define NOT_PERMITTED	0xee		/* fixture b4: 2001:db8:bad::1 */
+#define ANY		-1
+
+static const uint8_t b4_mac[6] = { 0x02, 0, 0, 0, 0, 0xb4 };
+static const uint8_t aftr_mac[6] = { 0x02, 0, 0, 0, 0, 0xaf };
+
+static struct in6_addr b4_addr(int n)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, n == NOT_PERMITTED ? "2001:db8:bad::1" :
+		  "2001:db8:b4::", &a);
+	if (n != NOT_PERMITTED)
+		a.s6_addr[15] = n;
+	return a;
+}
+
+static struct in6_addr aftr_addr6(int n)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, "2001:db8:af::", &a);
+	a.s6_addr[15] = n;
+	return a;
+}
+
+/* ---------------------------------------------------------------------
+ * One loaded responder
+ */
+struct inst {
+	struct dslite_aftr *skel;
+	struct ring_buffer *rb;
+	struct dslite_aftr_event ev[16];
+	int nev;
+	int ncpu;
+};
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct inst *in = ctx;
+
+	if (len == sizeof(struct dslite_aftr_event) && in->nev < 16)
+		memcpy(&in->ev[in->nev++], data, len);
+	return 0;
+}
+
+struct inst_cfg {
+	uint32_t tx, rx, echo, rate, burst, sweep_ms, down_idle, emb_idle;
+	uint32_t sessions;
+	int allowlist;
+	struct inst *reuse;	/* share sessions/discrs/state with it */
+};
+
+static int inst_open(struct inst *in, const struct inst_cfg *c)
+{
+	struct dslite_aftr *s;
+	struct dslite_lpm6_key k = { .prefixlen = 48 };
+	struct in6_addr a;
+	uint32_t one = 1, flags = DSLITE_LOCAL_PING;
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	in->ncpu = libbpf_num_possible_cpus();
+	s = dslite_aftr__open();
+	if (!s)
+		return -errno;
+	s->rodata->dslite_cfg.node_id = NODE_ID;
+	s->rodata->dslite_cfg.desired_min_tx_us = c->tx;
+	s->rodata->dslite_cfg.required_min_rx_us = c->rx;
+	s->rodata->dslite_cfg.required_min_echo_rx_us = c->echo;
+	s->rodata->dslite_cfg.new_sessions_per_sec = c->rate;
+	s->rodata->dslite_cfg.new_sessions_burst = c->burst;
+	s->rodata->dslite_cfg.allowlist = c->allowlist;
+	if (c->sweep_ms)
+		s->rodata->dslite_cfg.sweep_interval_ms = c->sweep_ms;
+	if (c->down_idle)
+		s->rodata->dslite_cfg.down_idle_ms = c->down_idle;
+	if (c->emb_idle)
+		s->rodata->dslite_cfg.embryonic_idle_ms = c->emb_idle;
+	if (c->sessions) {
+		bpf_map__set_max_entries(s->maps.dslite_sessions, c->sessions);
+		bpf_map__set_max_entries(s->maps.dslite_discrs, c->sessions);
+	}
+	if (c->reuse) {
+		bpf_map__reuse_fd(s->maps.dslite_sessions,
+				  bpf_map__fd(c->reuse->skel->maps.dslite_sessions));
+		bpf_map__reuse_fd(s->maps.dslite_discrs,
+				  bpf_map__fd(c->reuse->skel->maps.dslite_discrs));
+		bpf_map__reuse_fd(s->maps.dslite_state,
+				  bpf_map__fd(c->reuse->skel->maps.dslite_state));
+	}
+	err = dslite_aftr__load(s);
+	if (err) {
+		dslite_aftr__destroy(s);
+		return err;
+	}
+	in->skel = s;
+	inet_pton(AF_INET6, "2001:db8:b4::", &a);
+	memcpy(k.addr, &a, 16);
+	bpf_map_update_elem(bpf_map__fd(s->maps.dslite_allow), &k, &one, 0);
+	a = aftr_addr6(1);
+	bpf_map_update_elem(bpf_map__fd(s->maps.dslite_local), &a, &flags, 0);
+	in->rb = ring_buffer__new(bpf_map__fd(s->maps.dslite_events), on_event,
+				  in, NULL);
+	return in->rb ? 0 : -errno;
+}
+
+static void inst_close(struct inst *in)
+{
+	ring_buffer__free(in->rb);
+	dslite_aftr__destroy(in->skel);
+}
+
+static void counters(struct inst *in, uint64_t *out)
+{
+	uint64_t *v = calloc(in->ncpu, sizeof(uint64_t) * DSLITE_CNT__MAX);
+	uint32_t zero = 0;
+	int cpu, i;
+
+	memset(out, 0, sizeof(uint64_t) * DSLITE_CNT__MAX);
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_counters),
+				      &zero, v))
+		for (cpu = 0; cpu < in->ncpu; cpu++)
+			for (i = 0; i < DSLITE_CNT__MAX; i++)
+				out[i] += v[cpu * DSLITE_CNT__MAX + i];
+	free(v);
+}
+
+static int session_get(struct inst *in, int b4, struct dslite_aftr_session *v)
+{
+	struct in6_addr a = b4_addr(b4);
+
+	return bpf_map_lookup_elem_flags(bpf_map__fd(in->skel->maps.dslite_sessions),
+					 &a, v, BPF_F_LOCK);
+}
+
+static int session_count(struct inst *in)
+{
+	struct in6_addr k, next;
+	int n = 0, fd = bpf_map__fd(in->skel->maps.dslite_sessions);
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static int run(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
+	       uint32_t *out_len, uint32_t *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = frame,
+		.data_size_in = len,
+		.data_out = out,
+		.data_size_out = FRAME_MAX,
+		.repeat = 1,
+	);
+	int err = bpf_prog_test_run_opts(prog_fd, &o);
+
+	*out_len = o.data_size_out;
+	*retval = o.retval;
+	return err;
+}
+
+/* ---------------------------------------------------------------------
+ * Fixture rows
+ */
+enum kind {
+	K_BFD,		/* BFD control from a B4 */
+	K_ECHO,		/* BFD echo from a B4 */
+	K_PING,		/* inner ICMP echo to 192.0.0.1 */
+	K_PING6,	/* ICMPv6 echo to the AFTR */
+	K_DATA_TCP,	/* ordinary softwire traffic */
+	K_DATA_UDP,
+	K_RAW,		/* built by .make only */
+};
+
+struct bfd_fields {
+	uint8_t state, flags, diag, mult;
+	uint32_t your, tx, rx;
+};
+
+struct expect_reply {
+	int on;
+	uint8_t state, flags, diag;
+	uint32_t tx, rx;
+};
+
+struct row {
+	const char *desc;
+	enum kind kind;
+	int b4;
+	struct bfd_fields bfd;		/* K_BFD (mult 0 -> 3, tx/rx 0 -> 300 ms) */
+	void (*make)(struct frame *f);	/* adjust the frame spec */
+	void (*mangle)(uint8_t *buf, struct layout *l);	/* adjust bytes */
+	int verdict;
+	int reason;			/* the one reason counter */
+	int extra[2];			/* event counters that move too (0: none) */
+	struct expect_reply reply;	/* K_BFD answer fields */
+	int ev_type;			/* ring buffer event, 0: none */
+	int sessions;			/* sessions in the table after, ANY */
+	int sess_state, sess_diag;	/* the B4's session after, ANY */
+	uint32_t sess_discr;		/* its local discriminator, 0: no check */
+};
+
+/* the frame of a row, before mangling */
+static void row_frame(const struct row *r, struct inst *in, struct frame *f)
+{
+	struct dslite_aftr_session v;
+	uint32_t your = r->bfd.your;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->dmac, aftr_mac, 6);
+	memcpy(f->smac, b4_mac, 6);
+	f->src6 = b4_addr(r->b4);
+	f->dst6 = aftr_addr6(1);
+	f->hop_limit = 62;
+	f->flow = 0x00012345;
+	f->src4 = DSLITE_B4_ADDR;
+	f->dst4 = DSLITE_AFTR_ADDR;
+	f->ttl = 255;
+	f->id = 0x4242;
+	f->frag = 0x4000;	/* DF */
+	switch (r->kind) {
+	case K_BFD:
+		if (your == YOUR_SESSION)
+			your = session_get(in, r->b4, &v) ? 0 : v.bfd.local_discr;
+		f->l4 = L4_UDP;
+		f->sport = 49200 + r->b4;
+		f->dport = BFD_PORT_CONTROL;
+		frame_bfd(f, r->bfd.state, r->bfd.flags, r->bfd.diag,
+			  r->bfd.mult ? r->bfd.mult : 3, B4_DISCR(r->b4), your,
+			  r->bfd.tx ? r->bfd.tx : 300 * MS,
+			  r->bfd.rx ? r->bfd.rx : 300 * MS, 0);
+		break;
+	case K_ECHO:
+		f->l4 = L4_UDP;
+		f->dst4 = DSLITE_B4_ADDR;	/* looped back to itself */
+		f->src4 = 0xc0000005;
+		f->sport = 49999;
+		f->dport = BFD_PORT_ECHO;
+		f->plen = 28;
+		memset(f->payload, 0x5a, f->plen);
+		break;
+	case K_PING:
+		f->l4 = L4_ICMP;
+		f->ttl = 64;
+		f->icmp_type = 8;
+		f->icmp_id = 0x77;
+		f->icmp_seq = 3;
+		f->plen = 56;
+		memset(f->payload, 0xa5, f->plen);
+		break;
+	case K_PING6:
+		f->l4 = L4_ICMP6;
+		f->icmp_type = 128;
+		f->icmp_id = 0x66;
+		f->icmp_seq = 9;
+		f->plen = 40;
+		memset(f->payload, 0x3c, f->plen);
+		break;
+	case K_DATA_TCP:
+		f->l4 = L4_INNER_RAW;
+		f->proto = IPPROTO_TCP;
+		f->dst4 = 0xc6336401;	/* 198.51.100.1 */
+		f->src4 = DSLITE_B4_ADDR;
+		f->ttl = 64;
+		f->plen = 40;
+		memset(f->payload, 0x11, f->plen);
+		break;
+	case K_DATA_UDP:
+		f->l4 = L4_UDP;
+		f->dst4 = 0xc6336401;
+		f->ttl = 64;
+		f->sport = 40000;
+		f->dport = 53;
+		f->plen = 30;
+		memset(f->payload, 0x22, f->plen);
+		break;
+	case K_RAW:
+		break;
+	}
+	if (r->make)
+		r->make(f);
+}
+
+/* the expected output for a row; returns its length */
+static int row_expect(const struct row *r, struct inst *in, const struct frame *fin,
+		      const uint8_t *inbuf, int inlen, uint8_t *exp)
+{
+	struct dslite_aftr_session v;
+	struct frame f = *fin;
+	struct layout l;
+
+	if (r->verdict != XDP_TX) {
+		memcpy(exp, inbuf, inlen);
+		return inlen;
+	}
+	frame_swap_outer(&f);
+	switch (r->kind) {
+	case K_BFD:
+		if (session_get(in, r->b4, &v))
+			return -1;
+		frame_swap_inner(&f);
+		f.ttl = 255;
+		f.sport = BFD_SRC_PORT_MIN | (v.bfd.local_discr & 0x3fff);
+		f.dport = BFD_PORT_CONTROL;
+		f.udp_csum_zero = 0;
+		frame_bfd(&f, r->reply.state, r->reply.flags, r->reply.diag, 3,
+			  v.bfd.local_discr, B4_DISCR(r->b4), r->reply.tx,
+			  r->reply.rx, 50 * MS);
+		break;
+	case K_PING:
+		frame_swap_inner(&f);
+		f.ttl = DSLITE_REPLY_TTL;
+		f.icmp_type = 0;
+		break;
+	case K_PING6:
+		f.icmp_type = 129;
+		break;
+	default:
+		break;
+	}
+	l = frame_build(&f, exp);
+	return l.len;
+}
+
+static void hexdump_diff(const uint8_t *got, int glen, const uint8_t *exp, int elen)
+{
+	int i, n = glen > elen ? glen : elen;
+	char line[256];
+	int pos = 0;
+
+	for (i = 0; i < n; i++) {
+		int g = i < glen ? got[i] : -1, e = i < elen ? exp[i] : -1;
+
+		if (g != e) {
+			pos += snprintf(line + pos, sizeof(line) - pos,
+					" @%d got %02x want %02x;", i, g & 0xff, e & 0xff);
+			if (pos > 200)
+				break;
+		}
+	}
+	tap_diag(" bytes differ:%s (len got %d want %d)", line, glen, elen);
+}
+
+static void run_row(struct inst *in, const struct row *r)
+{
+	uint64_t before[DSLITE_CNT__MAX], after[DSLITE_CNT__MAX];
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX], exp[FRAME_MAX];
+	int prog = bpf_program__fd(in->skel->progs.dslite_aftr);
+	struct dslite_aftr_session v;
+	int i, ok, explen, vidx, nsess_before, had_session, has_session;
+	uint32_t outlen = 0, retval = 0;
+	struct frame f;
+	struct layout l;
+	char why[512] = "";
+	int wpos = 0;
+
+	row_frame(r, in, &f);
+	l = frame_build(&f, buf);
+	if (r->mangle)
+		r->mangle(buf, &l);
+	counters(in, before);
+	nsess_before = session_count(in);
+	had_session = !session_get(in, r->b4, &v);
+	in->nev = 0;
+	if (run(prog, buf, l.len, out, &outlen, &retval)) {
+		tap_result(0, "%s", r->desc);
+		tap_diag("  test run failed: %s", strerror(errno));
+		return;
+	}
+	counters(in, after);
+	ring_buffer__consume(in->rb);
+
+#define WHY(...) (wpos += snprintf(why + wpos, sizeof(why) - wpos, __VA_ARGS__))
+	ok = 1;
+	if (retval != (uint32_t)r->verdict) {
+		ok = 0;
+		WHY(" verdict %u want %d;", retval, r->verdict);
+	}
+	/* counters: exactly the verdict, the reason and the extras */
+	vidx = r->verdict == XDP_TX ? DSLITE_CNT_XDP_TX :
+	       r->verdict == XDP_PASS ? DSLITE_CNT_XDP_PASS : DSLITE_CNT_XDP_DROP;
+	for (i = 0; i < DSLITE_CNT__MAX; i++) {
+		uint64_t want = before[i];
+
+		if (i == vidx || i == r->reason)
+			want++;
+		if ((r->extra[0] && i == r->extra[0]) || (r->extra[1] && i == r->extra[1]))
+			want++;
+		if (after[i] != want) {
+			ok = 0;
+			WHY(" counter %s moved by %lld, want %lld;",
+			    dslite_aftr_counter_names[i],
+			    (long long)(after[i] - before[i]), (long long)(want - before[i]));
+		}
+	}
+	/* session table */
+	has_session = !session_get(in, r->b4, &v);
+	if (r->sessions != ANY && session_count(in) != r->sessions) {
+		ok = 0;
+		WHY(" %d sessions, want %d;", session_count(in), r->sessions);
+	}
+	if (r->sess_state == ANY && r->sessions == ANY) {
+		/* no expectation */
+	} else if (r->sess_state == ANY) {
+		if (has_session != had_session) {
+			ok = 0;
+			WHY(" a session %s;", has_session ? "appeared" : "vanished");
+		}
+	} else if (!has_session) {
+		ok = 0;
+		WHY(" no session;");
+	} else {
+		if (v.bfd.state != r->sess_state) {
+			ok = 0;
+			WHY(" session %s, want %s;", bfd_state_name(v.bfd.state),
+			    bfd_state_name(r->sess_state));
+		}
+		if (r->sess_diag != ANY && v.bfd.diag != r->sess_diag) {
+			ok = 0;
+			WHY(" session diag %d, want %d;", v.bfd.diag, r->sess_diag);
+		}
+		if (r->sess_discr && v.bfd.local_discr != r->sess_discr) {
+			ok = 0;
+			WHY(" discriminator 0x%08x, want 0x%08x;",
+			    v.bfd.local_discr, r->sess_discr);
+		}
+	}
+	(void)nsess_before;
+	/* event */
+	if (r->ev_type) {
+		if (in->nev != 1 || in->ev[0].type != r->ev_type) {
+			ok = 0;
+			WHY(" %d events (first type %d), want one of type %d;",
+			    in->nev, in->nev ? in->ev[0].type : 0, r->ev_type);
+		} else if (memcmp(&in->ev[0].b4, &f.src6, 16) ||
+			   memcmp(&in->ev[0].local, &f.dst6, 16) ||
+			   !has_session || in->ev[0].new_state != v.bfd.state ||
+			   in->ev[0].diag != v.bfd.diag ||
+			   in->ev[0].local_discr != v.bfd.local_discr ||
+			   in->ev[0].remote_discr != v.bfd.remote_discr) {
+			ok = 0;
+			WHY(" event fields do not match the session;");
+		}
+	} else if (in->nev) {
+		ok = 0;
+		WHY(" unexpected event type %d;", in->ev[0].type);
+	}
+	/* bytes */
+	explen = row_expect(r, in, &f, buf, l.len, exp);
+	if (explen < 0 || (int)outlen != explen || memcmp(out, exp, explen)) {
+		ok = 0;
+		WHY(" output bytes differ;");
+	}
+	tap_result(ok, "%s", r->desc);
+	if (!ok) {
+		tap_diag(" %s", why);
+		if (explen >= 0 && ((int)outlen != explen || memcmp(out, exp, explen)))
+			hexdump_diff(out, outlen, exp, explen);
+	}
+#undef WHY
+}
+
+/* ---------------------------------------------------------------------
+ * Frame adjustments
+ */
+static void vlan1(struct frame *f) { f->vlans = 1; }
+static void vlan2(struct frame *f) { f->vlans = 2; f->vlan_tpid[0] = 0x88a8; }
+static void vlan3(struct frame *f) { f->vlans = 3; }
+static void ext_hbh_dst(struct frame *f)
+{
+	f->n_ext = 2;
+	f->ext[0] = 0;			/* hop-by-hop, 8 bytes */
+	f->ext[1] = 60;			/* destination options: encap limit */
+}
+static void ext_rt0_dst(struct frame *f)
+{
+	f->n_ext = 2;
+	f->ext[0] = 43;			/* routing, segments left 0 */
+	f->ext_len[0] = 2;
+	f->ext[1] = 60;
+	f->ext_len[1] = 1;
+}
+static void ext_five(struct frame *f)
+{
+	int i;
+
+	f->n_ext = 5;
+	for (i = 0; i < 5; i++)
+		f->ext[i] = 60;
+}
+static void ext_rt_segleft(struct frame *f)
+{
+	f->n_ext = 1;
+	f->ext[0] = 43;
+	f->ext_len[0] = 2;
+	f->rt_segleft = 1;
+}
+static void ext_frag(struct frame *f) { f->n_ext = 1; f->ext[0] = 44; }
+static void ipv4_opts(struct frame *f) { f->opt_words = 2; }
+static void ipv4_opts_max(struct frame *f) { f->opt_words = 10; }
+static void udp_csum0(struct frame *f) { f->udp_csum_zero = 1; }
+static void inner_mf(struct frame *f) { f->frag = 0x2000; }
+static void inner_offset(struct frame *f) { f->frag = 0x0010; }
+static void ttl254(struct frame *f) { f->ttl = 254; }
+static void ttl64(struct frame *f) { f->ttl = 64; }
+static void sport_3784(struct frame *f) { f->sport = 3784; }
+static void sport_49151(struct frame *f) { f->sport = 49151; }
+static void sport_65535(struct frame *f) { f->sport = 65535; }
+static void dst_192_0_0_3(struct frame *f) { f->dst4 = 0xc0000003; }
+static void bfd_plen20(struct frame *f) { f->plen = 20; }
+static void bfd_padded(struct frame *f) { f->plen = 32; }
+static void bfd_auth(struct frame *f)
+{
+	f->payload[1] |= BFD_FLAG_AUTH;
+	f->payload[3] = 26;
+	f->payload[24] = 1;	/* simple password, length 2 */
+	f->payload[25] = 2;
+	f->plen = 26;
+}
+static void bfd_version0(struct frame *f) { f->payload[0] &= BFD_DIAG_MASK; }
+static void bfd_len20(struct frame *f) { f->payload[3] = 20; }
+static void bfd_len30(struct frame *f) { f->payload[3] = 30; }
+static void bfd_mult0(struct frame *f) { f->payload[2] = 0; }
+static void bfd_mbit(struct frame *f) { f->payload[1] |= BFD_FLAG_MULTIPOINT; }
+static void bfd_my0(struct frame *f) { memset(f->payload + 4, 0, 4); }
+static void bfd_your_wrong(struct frame *f) { put32(f->payload + 8, 0x2a00beef); }
+static void dst_aftr2(struct frame *f) { f->dst6 = aftr_addr6(2); }
+static void icmp_timestamp(struct frame *f) { f->icmp_type = 13; }
+static void ipv6_tcp(struct frame *f)
+{
+	f->l4 = L4_IPV6_RAW;
+	f->proto = IPPROTO_TCP;
+	f->plen = 20;
+}
+static void arp(struct frame *f)
+{
+	f->l4 = L4_ETH_RAW;
+	f->ethertype = 0x0806;
+	f->plen = 28;
+}
+static void ipv4_frame(struct frame *f)
+{
+	f->l4 = L4_ETH_RAW;
+	f->ethertype = 0x0800;
+	f->plen = 40;
+	f->payload[0] = 0x45;
+}
+static void udp_pcp(struct frame *f)
+{
+	f->l4 = L4_UDP;
+	f->sport = 5350;
+	f->dport = PCP_SERVER_PORT;
+	f->ttl = 64;
+	f->plen = 24;
+	f->payload[0] = PCP_VERSION;
+}
+
+/* byte manglers (l: layer offsets; the frame length may shrink) */
+static void cut_vlan(uint8_t *b, struct layout *l) { (void)b; l->len = 16; }
+static void cut_ipv6(uint8_t *b, struct layout *l) { (void)b; l->len = l->ip6 + 30; }
+static void ipv6_version4(uint8_t *b, struct layout *l) { b[l->ip6] = 0x40; }
+static void ipv6_plen_long(uint8_t *b, struct layout *l)
+{
+	put16(b + l->ip6 + 4, l->len - l->ip6 - 40 + 1);
+}
+static void cut_exthdr(uint8_t *b, struct layout *l)
+{
+	/* the IPv6 payload ends 4 bytes into the hop-by-hop header */
+	put16(b + l->ip6 + 4, 4);
+	l->len = l->ip6 + 44;
+}
+static void cut_ipv4(uint8_t *b, struct layout *l)
+{
+	put16(b + l->ip6 + 4, 10);
+	l->len = l->iph + 10;
+}
+static void inner_version6(uint8_t *b, struct layout *l) { b[l->iph] = 0x65; }
+static void inner_ihl4(uint8_t *b, struct layout *l) { b[l->iph] = 0x44; }
+static void inner_totlen_long(uint8_t *b, struct layout *l)
+{
+	put16(b + l->iph + 2, l->len - l->iph + 4);
+	/* keep the header checksum right so only the length is wrong */
+	put16(b + l->iph + 10, 0);
+	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+}
+static void cut_udp(uint8_t *b, struct layout *l)
+{
+	/* IPv4 and IPv6 lengths end 4 bytes into the UDP header */
+	int tot = l->l4 - l->iph + 4;
+
+	put16(b + l->iph + 2, tot);
+	put16(b + l->iph + 10, 0);
+	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+	put16(b + l->ip6 + 4, l->iph + tot - l->ip6 - 40);
+	l->len = l->iph + tot;
+}
+static void udp_len_long(uint8_t *b, struct layout *l)
+{
+	put16(b + l->l4 + 4, 8 + 24 + 1);
+}
+static void udp_len_short(uint8_t *b, struct layout *l) { put16(b + l->l4 + 4, 7); }
+static void udp_csum_bad(uint8_t *b, struct layout *l) { b[l->l4 + 7] ^= 0x01; }
+static void ipv4_csum_bad(uint8_t *b, struct layout *l) { b[l->iph + 11] ^= 0x01; }
+static void cut_icmp(uint8_t *b, struct layout *l)
+{
+	int tot = l->l4 - l->iph + 4;
+
+	put16(b + l->iph + 2, tot);
+	put16(b + l->iph + 10, 0);
+	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+	put16(b + l->ip6 + 4, l->iph + tot - l->ip6 - 40);
+	l->len = l->iph + tot;
+}
+static void cut_icmp6(uint8_t *b, struct layout *l)
+{
+	put16(b + l->ip6 + 4, 4);
+	l->len = l->l4 + 4;
+}
+
+#define B(st, fl, yr)	{ .state = BFD_STATE_##st, .flags = (fl), .your = (yr) }
+#define UP_REPLY(fl, t)	{ 1, BFD_STATE_UP, (fl), 0, (t), 300 * MS }
+#define F		BFD_FLAG_FINAL
+#define P		BFD_FLAG_POLL
+#define TX		XDP_TX
+#define PASS		XDP_PASS
+#define DROP		XDP_DROP
+#define C(x)		DSLITE_CNT_##x
+#define S(x)		BFD_STATE_##x
+#define SEC		(1000 * MS)
+
+/* the main table: node id 0x2a, allowlist 2001:db8:b4::/48, 300 ms */
+static const struct row rows[] = {
+	/* B4 1: the life of a session */
+	{ "new session: Down -> Init, answer bytes exact", K_BFD, 1,
+	  { .state = S(DOWN), .tx = SEC },
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 1, .sess_state = S(INIT), .sess_diag = 0,
+	  .sess_discr = AFTR_DISCR(1) },
+	{ "Init -> Up", K_BFD, 1,
+	  { .state = S(INIT), .your = YOUR_SESSION, .tx = SEC },
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_UP) },
+	  .reply = UP_REPLY(0, SEC), .ev_type = DSLITE_EV_STATE,
+	  .sessions = 1, .sess_state = S(UP), .sess_diag = 0 },
+	{ "Poll -> Final (the B4 moves to 300 ms)", K_BFD, 1,
+	  B(UP, P, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(F, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "the AFTR polls for its own change", K_BFD, 1, B(UP, 0, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(P, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "a Final ends the AFTR's Poll", K_BFD, 1, B(UP, F, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "timer change: the B4 polls for 10 s", K_BFD, 1,
+	  { .state = S(UP), .flags = P, .your = YOUR_SESSION, .tx = 10 * SEC,
+	    .rx = 10 * SEC },
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(F, 10 * SEC), .sessions = 1, .sess_state = S(UP) },
+	{ "timer change: the AFTR polls for 10 s", K_BFD, 1,
+	  { .state = S(UP), .your = YOUR_SESSION, .tx = 10 * SEC, .rx = 10 * SEC },
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(P, 10 * SEC), .sessions = 1, .sess_state = S(UP) },
+	{ "timer change: Final, 10 s in force", K_BFD, 1,
+	  { .state = S(UP), .flags = F, .your = YOUR_SESSION, .tx = 10 * SEC,
+	    .rx = 10 * SEC },
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 10 * SEC), .sessions = 1, .sess_state = S(UP) },
+	{ "the B4 signals Down: Up -> Down, diag 3", K_BFD, 1,
+	  { .state = S(DOWN), .diag = BFD_DIAG_CONTROL_EXPIRED, .your = YOUR_SESSION },
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_DOWN) },
+	  .reply = { 1, S(DOWN), 0, BFD_DIAG_NEIGHBOR_DOWN, SEC, 300 * MS },
+	  .ev_type = DSLITE_EV_STATE, .sessions = 1, .sess_state = S(DOWN),
+	  .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
+	{ "re-established: Down -> Init, same discriminator", K_BFD, 1,
+	  { .state = S(DOWN), .your = 0 },
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = { 1, S(INIT), 0, BFD_DIAG_NEIGHBOR_DOWN, SEC, 300 * MS },
+	  .ev_type = DSLITE_EV_STATE, .sessions = 1, .sess_state = S(INIT),
+	  .sess_diag = BFD_DIAG_NEIGHBOR_DOWN, .sess_discr = AFTR_DISCR(1) },
+	{ "re-established: Init -> Up", K_BFD, 1, B(UP, 0, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_UP) },
+	  .reply = UP_REPLY(P, 300 * MS), .ev_type = DSLITE_EV_STATE,
+	  .sessions = 1, .sess_state = S(UP), .sess_diag = 0 },
+
+	/* B4 2: AdminDown */
+	{ "B4 2: new session", K_BFD, 2, B(DOWN, 0, 0),
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 2, .sess_state = S(INIT), .sess_discr = AFTR_DISCR(2) },
+	{ "B4 2: Up", K_BFD, 2, B(UP, 0, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_UP) },
+	  .reply = UP_REPLY(P, 300 * MS), .ev_type = DSLITE_EV_STATE,
+	  .sessions = 2, .sess_state = S(UP) },
+	{ "AdminDown from the B4: Down, diag 3", K_BFD, 2,
+	  { .state = S(ADMIN_DOWN), .diag = BFD_DIAG_ADMIN_DOWN, .your = YOUR_SESSION },
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_DOWN) },
+	  .reply = { 1, S(DOWN), 0, BFD_DIAG_NEIGHBOR_DOWN, SEC, 300 * MS },
+	  .ev_type = DSLITE_EV_REMOTE_ADMIN_DOWN, .sessions = 2,
+	  .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
+	{ "AdminDown again: no change, no event", K_BFD, 2,
+	  { .state = S(ADMIN_DOWN), .diag = BFD_DIAG_ADMIN_DOWN, .your = YOUR_SESSION },
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = { 1, S(DOWN), 0, BFD_DIAG_NEIGHBOR_DOWN, SEC, 300 * MS },
+	  .sessions = 2, .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
+
+	/* echo and ping */
+	{ "BFD echo of an Up session reflected", K_ECHO, 1,
+	  .verdict = TX, .reason = C(TX_ECHO), .sessions = 2, .sess_state = S(UP) },
+	{ "BFD echo of a Down session dropped", K_ECHO, 2,
+	  .verdict = DROP, .reason = C(DROP_ECHO_NO_SESSION), .sessions = 2,
+	  .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
+	{ "BFD echo without a session dropped", K_ECHO, 3,
+	  .verdict = DROP, .reason = C(DROP_ECHO_NO_SESSION), .sessions = 2,
+	  .sess_state = ANY },
+	{ "inner ICMP echo to 192.0.0.1 answered", K_PING, 3,
+	  .verdict = TX, .reason = C(TX_PING), .sessions = 2, .sess_state = ANY },
+	{ "inner ICMP echo with IPv4 options answered", K_PING, 3, .make = ipv4_opts,
+	  .verdict = TX, .reason = C(TX_PING), .sessions = 2, .sess_state = ANY },
+	{ "outer ICMPv6 echo to the AFTR answered", K_PING6, 3,
+	  .verdict = TX, .reason = C(TX_PING6), .sessions = 2, .sess_state = ANY },
+	{ "ICMPv6 echo to another address passes", K_PING6, 3, .make = dst_aftr2,
+	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 2, .sess_state = ANY },
+	{ "ordinary tunnel data (TCP) passes untouched", K_DATA_TCP, 3,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = ANY },
+	{ "ordinary tunnel data (UDP) passes untouched", K_DATA_UDP, 3,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = ANY },
+	{ "PCP to 192.0.0.1 passes", K_DATA_UDP, 3, .make = udp_pcp,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = ANY },
+	{ "ICMP timestamp to 192.0.0.1 passes", K_PING, 3, .make = icmp_timestamp,
+	  .verdict = PASS, .reason = C(PASS_ICMP), .sessions = 2, .sess_state = ANY },
+	{ "IPv6 TCP passes", K_RAW, 3, .make = ipv6_tcp,
+	  .verdict = PASS, .reason = C(PASS_OTHER_L4), .sessions = 2, .sess_state = ANY },
+	{ "ARP passes", K_RAW, 3, .make = arp,
+	  .verdict = PASS, .reason = C(PASS_NOT_IPV6), .sessions = 2, .sess_state = ANY },
+	{ "IPv4 passes", K_RAW, 3, .make = ipv4_frame,
+	  .verdict = PASS, .reason = C(PASS_NOT_IPV6), .sessions = 2, .sess_state = ANY },
+
+	/* encapsulation variants that are answered */
+	{ "BFD behind one VLAN tag answered", K_BFD, 4, B(DOWN, 0, 0), .make = vlan1,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 3, .sess_state = S(INIT), .sess_discr = AFTR_DISCR(3) },
+	{ "BFD behind two VLAN tags (802.1ad) answered", K_BFD, 5, B(DOWN, 0, 0),
+	  .make = vlan2,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 4, .sess_state = S(INIT) },
+	{ "BFD after hop-by-hop + encap-limit headers answered", K_BFD, 6,
+	  B(DOWN, 0, 0), .make = ext_hbh_dst,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 5, .sess_state = S(INIT) },
+	{ "BFD after a routing header (0 left) answered", K_BFD, 7,
+	  B(DOWN, 0, 0), .make = ext_rt0_dst,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 6, .sess_state = S(INIT) },
+	{ "BFD with IPv4 options answered", K_BFD, 8, B(DOWN, 0, 0),
+	  .make = ipv4_opts,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 7, .sess_state = S(INIT) },
+	{ "BFD with 40 bytes of IPv4 options answered", K_BFD, 9, B(DOWN, 0, 0),
+	  .make = ipv4_opts_max,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 8, .sess_state = S(INIT) },
+	{ "BFD without UDP checksum answered with one", K_BFD, 10, B(DOWN, 0, 0),
+	  .make = udp_csum0,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 9, .sess_state = S(INIT) },
+	{ "BFD from source port 65535 answered", K_BFD, 10, B(INIT, 0, YOUR_SESSION),
+	  .make = sport_65535,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_UP) },
+	  .reply = UP_REPLY(P, 300 * MS), .ev_type = DSLITE_EV_STATE,
+	  .sessions = 9, .sess_state = S(UP) },
+
+	/* malformed and edge frames: verdict, the one counter, no session */
+	{ "VLAN tag cut short", K_BFD, 20, B(DOWN, 0, 0), .make = vlan1,
+	  .mangle = cut_vlan, .verdict = PASS, .reason = C(PASS_TRUNC_VLAN),
+	  .sessions = 9, .sess_state = ANY },
+	{ "three VLAN tags", K_BFD, 20, B(DOWN, 0, 0), .make = vlan3,
+	  .verdict = PASS, .reason = C(PASS_NOT_IPV6), .sessions = 9, .sess_state = ANY },
+	{ "IPv6 header cut short", K_BFD, 20, B(DOWN, 0, 0), .mangle = cut_ipv6,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV6), .sessions = 9, .sess_state = ANY },
+	{ "IPv6 version field 4", K_BFD, 20, B(DOWN, 0, 0), .mangle = ipv6_version4,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV6), .sessions = 9, .sess_state = ANY },
+	{ "IPv6 payload length beyond the frame", K_BFD, 20, B(DOWN, 0, 0),
+	  .mangle = ipv6_plen_long,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV6), .sessions = 9, .sess_state = ANY },
+	{ "extension header cut short", K_BFD, 20, B(DOWN, 0, 0), .make = ext_hbh_dst,
+	  .mangle = cut_exthdr,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_EXTHDR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "five extension headers", K_BFD, 20, B(DOWN, 0, 0), .make = ext_five,
+	  .verdict = PASS, .reason = C(PASS_EXTHDR), .sessions = 9, .sess_state = ANY },
+	{ "routing header with segments left", K_BFD, 20, B(DOWN, 0, 0),
+	  .make = ext_rt_segleft,
+	  .verdict = PASS, .reason = C(PASS_EXTHDR), .sessions = 9, .sess_state = ANY },
+	{ "outer IPv6 fragment", K_BFD, 20, B(DOWN, 0, 0), .make = ext_frag,
+	  .verdict = PASS, .reason = C(PASS_OUTER_FRAG), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner IPv4 header cut short", K_BFD, 20, B(DOWN, 0, 0), .mangle = cut_ipv4,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV4), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner version 6", K_BFD, 20, B(DOWN, 0, 0), .mangle = inner_version6,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV4), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner IHL 4", K_BFD, 20, B(DOWN, 0, 0), .mangle = inner_ihl4,
+	  .verdict = PASS, .reason = C(PASS_TRUNC_IPV4), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner fragment (MF)", K_BFD, 20, B(DOWN, 0, 0), .make = inner_mf,
+	  .verdict = PASS, .reason = C(PASS_INNER_FRAG), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner fragment (offset)", K_BFD, 20, B(DOWN, 0, 0), .make = inner_offset,
+	  .verdict = PASS, .reason = C(PASS_INNER_FRAG), .sessions = 9,
+	  .sess_state = ANY },
+	{ "wrong inner destination 192.0.0.3", K_BFD, 20, B(DOWN, 0, 0),
+	  .make = dst_192_0_0_3,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner total length beyond the IPv6 payload", K_BFD, 20, B(DOWN, 0, 0),
+	  .mangle = inner_totlen_long,
+	  .verdict = DROP, .reason = C(DROP_TRUNC_IPV4), .sessions = 9,
+	  .sess_state = ANY },
+	{ "UDP header cut short", K_BFD, 20, B(DOWN, 0, 0), .mangle = cut_udp,
+	  .verdict = DROP, .reason = C(DROP_TRUNC_UDP), .sessions = 9,
+	  .sess_state = ANY },
+	{ "UDP length beyond the IPv4 payload", K_BFD, 20, B(DOWN, 0, 0),
+	  .mangle = udp_len_long,
+	  .verdict = DROP, .reason = C(DROP_TRUNC_UDP), .sessions = 9,
+	  .sess_state = ANY },
+	{ "UDP length 7", K_BFD, 20, B(DOWN, 0, 0), .mangle = udp_len_short,
+	  .verdict = DROP, .reason = C(DROP_TRUNC_UDP), .sessions = 9,
+	  .sess_state = ANY },
+	{ "bad UDP checksum", K_BFD, 20, B(DOWN, 0, 0), .mangle = udp_csum_bad,
+	  .verdict = DROP, .reason = C(DROP_UDP_CSUM), .sessions = 9, .sess_state = ANY },
+	{ "bad inner IPv4 header checksum", K_BFD, 20, B(DOWN, 0, 0),
+	  .mangle = ipv4_csum_bad,
+	  .verdict = DROP, .reason = C(DROP_IPV4_CSUM), .sessions = 9,
+	  .sess_state = ANY },
+	{ "inner TTL 254 (RFC 5881)", K_BFD, 20, B(DOWN, 0, 0), .make = ttl254,
+	  .verdict = DROP, .reason = C(DROP_TTL), .sessions = 9, .sess_state = ANY },
+	{ "inner TTL 64", K_BFD, 20, B(DOWN, 0, 0), .make = ttl64,
+	  .verdict = DROP, .reason = C(DROP_TTL), .sessions = 9, .sess_state = ANY },
+	{ "UDP source port 3784", K_BFD, 20, B(DOWN, 0, 0), .make = sport_3784,
+	  .verdict = DROP, .reason = C(DROP_SRC_PORT), .sessions = 9, .sess_state = ANY },
+	{ "UDP source port 49151", K_BFD, 20, B(DOWN, 0, 0), .make = sport_49151,
+	  .verdict = DROP, .reason = C(DROP_SRC_PORT), .sessions = 9, .sess_state = ANY },
+	{ "BFD payload of 20 bytes", K_BFD, 20, B(DOWN, 0, 0), .make = bfd_plen20,
+	  .verdict = DROP, .reason = C(DROP_BFD_TRUNC), .sessions = 9, .sess_state = ANY },
+	{ "6.8.6: version 0", K_BFD, 20, B(DOWN, 0, 0), .make = bfd_version0,
+	  .verdict = DROP, .reason = C(DROP_BFD_VERSION), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Length 20", K_BFD, 20, B(DOWN, 0, 0), .make = bfd_len20,
+	  .verdict = DROP, .reason = C(DROP_BFD_LENGTH), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Length 30 beyond the payload", K_BFD, 20, B(DOWN, 0, 0),
+	  .make = bfd_len30,
+	  .verdict = DROP, .reason = C(DROP_BFD_LENGTH_PAYLOAD), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Detect Mult 0", K_BFD, 20, B(DOWN, 0, 0), .make = bfd_mult0,
+	  .verdict = DROP, .reason = C(DROP_BFD_DETECT_MULT), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: M bit", K_BFD, 21, B(DOWN, 0, 0), .make = bfd_mbit,
+	  .verdict = DROP, .reason = C(DROP_BFD_MULTIPOINT), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: My Discriminator 0", K_BFD, 21, B(DOWN, 0, 0), .make = bfd_my0,
+	  .verdict = DROP, .reason = C(DROP_BFD_MY_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator 0 in Up", K_BFD, 21, B(UP, 0, 0),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR_ZERO), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator 0 in Init", K_BFD, 21, B(INIT, 0, 0),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR_ZERO), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: A bit (authentication not supported)", K_BFD, 21, B(DOWN, 0, 0),
+	  .make = bfd_auth,
+	  .verdict = DROP, .reason = C(DROP_BFD_AUTH), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator of no session", K_BFD, 21, B(UP, 0, 0x2a000001),
+	  .verdict = DROP, .reason = C(DROP_NO_SESSION), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator not the session's", K_BFD, 1,
+	  B(UP, 0, YOUR_SESSION), .make = bfd_your_wrong,
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = S(UP) },
+	{ "AdminDown without a session", K_BFD, 21, B(ADMIN_DOWN, 0, 0),
+	  .verdict = DROP, .reason = C(DROP_NO_SESSION), .sessions = 9,
+	  .sess_state = ANY },
+	{ "BFD payload padded to 32 bytes", K_BFD, 21, B(DOWN, 0, 0),
+	  .make = bfd_padded,
+	  .verdict = DROP, .reason = C(DROP_BFD_PADDING), .sessions = 9,
+	  .sess_state = ANY },
+	{ "source not permitted", K_BFD, NOT_PERMITTED, B(DOWN, 0, 0),
+	  .verdict = DROP, .reason = C(DROP_NOT_PERMITTED), .sessions = 9,
+	  .sess_state = ANY },
+	{ "ping from a source not permitted", K_PING, NOT_PERMITTED,
+	  .verdict = DROP, .reason = C(DROP_NOT_PERMITTED), .sessions = 9,
+	  .sess_state = ANY },
+	{ "ICMP header cut short", K_PING, 21, .mangle = cut_icmp,
+	  .verdict = DROP, .reason = C(DROP_TRUNC_ICMP), .sessions = 9,
+	  .sess_state = ANY },
+	{ "ICMPv6 header cut short", K_PING6, 21, .mangle = cut_icmp6,
+	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 9, .sess_state = ANY },
+};
+
+/* ---------------------------------------------------------------------
+ * Scenarios outside the main table
+ */
+static int send_bfd(struct inst *in, int b4, struct bfd_fields bf, uint32_t *retval,
+		    uint8_t *out, uint32_t *outlen)
+{
+	struct row r = { .kind = K_BFD, .b4 = b4, .bfd = bf };
+	uint8_t buf[FRAME_MAX], o[FRAME_MAX];
+	uint32_t ol;
+	struct frame f;
+	struct layout l;
+
+	row_frame(&r, in, &f);
+	l = frame_build(&f, buf);
+	return run(bpf_program__fd(in->skel->progs.dslite_aftr), buf, l.len,
+		   out ? out : o, outlen ? outlen : &ol, retval);
+}
+
+static uint64_t counter(struct inst *in, int idx)
+{
+	uint64_t c[DSLITE_CNT__MAX];
+
+	counters(in, c);
+	return c[idx];
+}
+
+static void test_table_full(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .sessions = 1, .allowlist = 1 };
+	struct inst in;
+	uint32_t rv = 0;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "table full: load with 1 session");
+		return;
+	}
+	send_bfd(&in, 1, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_TX && session_count(&in) == 1,
+		   "table full: the first session fits");
+	send_bfd(&in, 2, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_DROP && counter(&in, C(DROP_TABLE_FULL)) == 1 &&
+		   session_count(&in) == 1 && counter(&in, C(SESS_CREATED)) == 1,
+		   "table full: the second is dropped (drop_table_full), no session");
+	send_bfd(&in, 1, (struct bfd_fields)B(INIT, 0, YOUR_SESSION), &rv, NULL, NULL);
+	tap_result(rv == XDP_TX, "table full: the established session still answers");
+	inst_close(&in);
+}
+
+static void test_rate_limit(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 0,
+			      .rate = 1, .burst = 1, .allowlist = 0 };
+	struct row echo = { .kind = K_ECHO, .b4 = 1 };
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	struct inst in;
+	uint32_t rv = 0, ol;
+	struct frame f;
+	struct layout l;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "rate limit: load");
+		return;
+	}
+	send_bfd(&in, NOT_PERMITTED, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_TX && session_count(&in) == 1,
+		   "empty allowlist (flag off): any source gets a session");
+	send_bfd(&in, 2, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_DROP && counter(&in, C(DROP_RATE_LIMITED)) == 1 &&
+		   session_count(&in) == 1,
+		   "rate limit (1/s): the second new session within 1 s is dropped");
+	row_frame(&echo, &in, &f);
+	l = frame_build(&f, buf);
+	run(bpf_program__fd(in.skel->progs.dslite_aftr), buf, l.len, out, &ol, &rv);
+	tap_result(rv == XDP_PASS && counter(&in, C(PASS_ECHO_DISABLED)) == 1 &&
+		   ol == (uint32_t)l.len && !memcmp(buf, out, ol),
+		   "echo disabled (Required Min Echo RX 0): echo passes untouched");
+	inst_close(&in);
+}
+
+/* a re-load with other timers keeps the sessions and polls for the change */
+static void test_reload(struct inst *old)
+{
+	struct inst_cfg c = { .tx = 500 * MS, .rx = 500 * MS, .echo = 50 * MS,
+			      .rate = 10000, .burst = 100, .allowlist = 1, .reuse = old };
+	struct dslite_aftr_session v;
+	uint8_t out[FRAME_MAX];
+	struct bfd_ctrl *b;
+	struct inst in;
+	uint32_t rv = 0, ol = 0;
+	int n = session_count(old);
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "re-load: load with the old maps");
+		return;
+	}
+	tap_eq(session_count(&in), n, "re-load: the sessions are still there");
+	send_bfd(&in, 1, (struct bfd_fields)B(UP, 0, YOUR_SESSION), &rv, out, &ol);
+	b = (struct bfd_ctrl *)(out + ol - BFD_CTRL_LEN);
+	tap_result(rv == XDP_TX && bfd_ctrl_state(b) == BFD_STATE_UP &&
+		   (b->flags & BFD_FLAG_POLL) && ntohl(b->desired_min_tx) == 500 * MS &&
+		   ntohl(b->required_min_rx) == 500 * MS &&
+		   ntohl(b->my_discr) == AFTR_DISCR(1),
+		   "re-load: the Up session stays Up and polls for 500 ms");
+	send_bfd(&in, 30, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	if (session_get(&in, 30, &v))
+		memset(&v, 0, sizeof(v));
+	tap_result(rv == XDP_TX && v.bfd.local_discr == AFTR_DISCR(10),
+		   "re-load: discriminators continue (0x%08x)", v.bfd.local_discr);
+	inst_close(&in);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int arm(struct inst *in)
+{
+	uint8_t frame[64] = { 0 };
+	uint32_t ol, rv = 0;
+
+	if (run(bpf_program__fd(in->skel->progs.dslite_aftr_arm), frame,
+		sizeof(frame), frame, &ol, &rv))
+		return -1;
+	return rv;
+}
+
+static void test_sweeper(void)
+{
+	struct inst_cfg c = { .tx = 10 * MS, .rx = 10 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sweep_ms = 20,
+			      .down_idle = 300, .emb_idle = 300 };
+	struct bfd_fields fast = { .state = S(DOWN), .tx = 10 * MS, .rx = 10 * MS };
+	struct dslite_aftr_session v;
+	struct inst in;
+	double t0, t_down = -1, t_reap = -1, t;
+	uint32_t rv, discr, d;
+	struct in6_addr owner;
+	int i, up_ok, timeout_ev = 0, reap_ev = 0, alive;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "sweeper: load");
+		return;
+	}
+	tap_eq(arm(&in), XDP_PASS, "sweeper: dslite_aftr_arm starts the timer");
+	tap_eq(arm(&in), XDP_PASS, "sweeper: arming twice is harmless");
+	t0 = now_s();
+	while (counter(&in, C(SWEEPS)) < 3 && now_s() - t0 < 3)
+		sleep_ms(5);
+	tap_result(counter(&in, C(SWEEPS)) >= 3, "sweeper: runs every 20 ms (%llu sweeps in %.0f ms)",
+		   (unsigned long long)counter(&in, C(SWEEPS)), (now_s() - t0) * 1000);
+
+	/* B4 1: Up at 10 ms x 3, then silent */
+	send_bfd(&in, 1, fast, &rv, NULL, NULL);
+	fast.state = S(INIT);
+	fast.your = YOUR_SESSION;
+	send_bfd(&in, 1, fast, &rv, NULL, NULL);
+	up_ok = !session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_UP;
+	discr = v.bfd.local_discr;
+	/* B4 2: only one packet (Init, never Up) */
+	fast.state = S(DOWN);
+	fast.your = 0;
+	send_bfd(&in, 2, fast, &rv, NULL, NULL);
+	/* B4 3: Up (5 x 100 ms) and kept alive every 5 ms */
+	fast.tx = 100 * MS;
+	fast.mult = 5;
+	send_bfd(&in, 3, fast, &rv, NULL, NULL);
+	fast.state = S(INIT);
+	fast.your = YOUR_SESSION;
+	send_bfd(&in, 3, fast, &rv, NULL, NULL);
+	fast.state = S(UP);
+	tap_result(up_ok, "sweeper: session Up with 30 ms detection time");
+	in.nev = 0;
+	ring_buffer__consume(in.rb);
+	in.nev = 0;
+
+	t0 = now_s();
+	alive = 1;
+	while ((t = now_s() - t0) < 5) {
+		send_bfd(&in, 3, fast, &rv, NULL, NULL);
+		if (session_get(&in, 3, &v) || v.bfd.state != BFD_STATE_UP)
+			alive = 0;
+		if (t_down < 0 && !session_get(&in, 1, &v) &&
+		    v.bfd.state == BFD_STATE_DOWN)
+			t_down = t;
+		if (t_down >= 0 && t_reap < 0 && session_get(&in, 1, &v))
+			t_reap = t;
+		ring_buffer__consume(in.rb);
+		for (i = 0; i < in.nev; i++) {
+			struct in6_addr a = b4_addr(1);
+
+			if (memcmp(&in.ev[i].b4, &a, 16))
+				continue;
+			if (in.ev[i].type == DSLITE_EV_TIMEOUT &&
+			    in.ev[i].old_state == BFD_STATE_UP &&
+			    in.ev[i].new_state == BFD_STATE_DOWN &&
+			    in.ev[i].diag == BFD_DIAG_CONTROL_EXPIRED &&
+			    in.ev[i].local_discr == discr)
+				timeout_ev++;
+			if (in.ev[i].type == DSLITE_EV_REAPED)
+				reap_ev++;
+		}
+		in.nev = 0;
+		if (t_reap >= 0 && session_get(&in, 2, &v))
+			break;
+		sleep_ms(5);
+	}
+	tap_result(t_down >= 0 && t_down < 0.030 + 1.0,
+		   "sweeper: silent B4 Down within detection time + 1 s (%.0f ms)",
+		   t_down * 1000);
+	tap_eq(timeout_ev, 1, "sweeper: one timeout event Up -> Down, diag 1 (control detection time expired)");
+	tap_result(t_reap >= 0 && t_reap - t_down >= 0.25,
+		   "sweeper: idle Down session reaped after 300 ms (%.0f ms after Down)",
+		   (t_reap - t_down) * 1000);
+	tap_eq(reap_ev, 1, "sweeper: one reaped event");
+	tap_result(bpf_map_lookup_elem(bpf_map__fd(in.skel->maps.dslite_discrs),
+				       &discr, &owner) && errno == ENOENT,
+		   "sweeper: its discriminator is released");
+	tap_result(session_get(&in, 2, &v) && errno == ENOENT,
+		   "sweeper: a never-Up session times out and is reaped");
+	tap_result(alive, "sweeper: a B4 that keeps talking stays Up");
+	tap_eq(counter(&in, C(SESS_TIMEOUT)), 2, "sweeper: sessions_timeout counts both timeouts");
+	tap_eq(counter(&in, C(SESS_REAPED)), 2, "sweeper: sessions_reaped counts both");
+	d = AFTR_DISCR(2);
+	tap_result(bpf_map_lookup_elem(bpf_map__fd(in.skel->maps.dslite_discrs), &d,
+				       &owner) && errno == ENOENT,
+		   "sweeper: the never-Up session's discriminator is released");
+	inst_close(&in);
+}
+
+int main(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 10000, .burst = 100, .allowlist = 1 };
+	struct inst in;
+	unsigned int i;
+	int err, bad = 0;
+
+	tap_start();
+	libbpf_set_print(NULL);
+	if (getuid() != 0)
+		tap_skip_all("needs root (BPF_PROG_TEST_RUN)");
+	err = inst_open(&in, &c);
+	if (err) {
+		libbpf_set_print(NULL);
+		tap_result(0, "load dslite_aftr (%s)", strerror(-err));
+		return tap_done();
+	}
+	tap_result(1, "load dslite_aftr and dslite_aftr_arm (verifier passed)");
+	for (i = 0; i < DSLITE_CNT__MAX; i++)
+		bad += !dslite_aftr_counter_names[i] || !*dslite_aftr_counter_names[i];
+	tap_eq(bad, 0, "every counter has a name");
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		run_row(&in, &rows[i]);
+
+	test_reload(&in);
+	inst_close(&in);
+	test_table_full();
+	test_rate_limit();
+	test_sweeper();
+	return tap_done();
+}
