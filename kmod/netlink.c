@@ -43,7 +43,8 @@ static int fill_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t)
 	    nla_put_in6_addr(skb, DSLITE_A_LOCAL, &tnl->parms.laddr) ||
 	    nla_put_in6_addr(skb, DSLITE_A_REMOTE, &tnl->parms.raddr) ||
 	    nla_put_u8(skb, DSLITE_A_CARRIER, netif_carrier_ok(dev)) ||
-	    nla_put_u8(skb, DSLITE_A_OPER_UP, netif_oper_up(dev)) ||
+	    nla_put_u8(skb, DSLITE_A_OPER_UP,
+		       netif_running(dev) && netif_oper_up(dev)) ||
 	    nla_put_u8(skb, DSLITE_A_ADMIN_UP, !!(dev->flags & IFF_UP)) ||
 	    nla_put_u8(skb, DSLITE_A_FORCED, t->forced) ||
 	    nla_put_u8(skb, DSLITE_A_DIAG, t->diag) ||

@@ -51,9 +51,11 @@ tap_expect "reason" "bfd timeout" "$(tjson "$C" ds0 reason)"
 tap_expect "carrier (json)" "false" "$(tjson "$C" ds0 carrier)"
 tap_expect "transitions" "1" "$(tjson "$C" ds0 transitions)"
 
-# Forced down survives an administrative down/up.
+# Forced down survives an administrative down/up (which flushes the
+# tunnel's routes: put the primary back).
 in_c ip link set ds0 down
 in_c ip link set ds0 up
+ip -n "$C" route add 198.51.100.0/24 dev ds0 metric 10
 tap_expect "still carrier 0 after link down/up" "0" "$(sysfs_carrier "$C" ds0)"
 tap_expect "still forced after link down/up" "carrier-down" "$(tjson "$C" ds0 forced)"
 if busywait 2000 linkdown; then tap_ok "route still linkdown after link down/up"; else
@@ -71,7 +73,12 @@ tap_expect "sysfs carrier is 1" "1" "$(sysfs_carrier "$C" ds0)"
 if busywait 2000 not_linkdown; then tap_ok "route no longer linkdown"; else
 	tap_fail "route no longer linkdown" "$(in_c ip route)"; fi
 tap_expect "route get picks ds0 again" "ds0" "$(route_dev)"
-tap_expect "operstate restored" "$oper_before" "$(in_c cat /sys/class/net/ds0/operstate)"
+oper=$(in_c cat /sys/class/net/ds0/operstate)
+if [ "$oper" = "up" ] || [ "$oper" = "unknown" ]; then
+	tap_ok "operstate up again ($oper, was $oper_before)"
+else
+	tap_fail "operstate up again" "operstate $oper"
+fi
 tap_expect "forced cleared" "none" "$(tjson "$C" ds0 forced)"
 tap_expect "diag cleared" "none" "$(tjson "$C" ds0 diagnostic)"
 tap_expect "transitions after up" "2" "$(tjson "$C" ds0 transitions)"

@@ -16,8 +16,8 @@ require_root
 kmod_load || tap_skip_all "cannot load dslite.ko"
 setup_ns A B
 mk_tunnel a0 "$A"
-mk_tunnel same0 "$A"
-mk_tunnel b0 "$B"
+mk_tunnel same0 "$A" 2001:db8::5
+mk_tunnel b0 "$B" 2001:db8::7
 mk_tunnel same0 "$B"
 
 ctl() { local ns=$1; shift; ip netns exec "$ns" "$DSLITECTL" "$@"; }
@@ -54,12 +54,13 @@ tap_expect "A unaffected by D's death" "a0 same0 " \
 
 # Moving a tunnel between namespaces: it leaves A's view, appears in B's,
 # and does not keep a forced state behind.
-mk_tunnel mv0 "$A"
+mk_tunnel mv0 "$A" 2001:db8::6
 tap_check "force mv0 down" ctl "$A" tunnel set dev mv0 carrier down diag 4
 ip -n "$A" link set mv0 netns "$B"
 tap_expect "moved tunnel gone from A" "a0 same0 " \
 	"$(ctl "$A" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')"
 tap_expect "moved tunnel tracked in B" "none" "$(tjson "$B" mv0 forced)"
+ip -n "$B" link set mv0 up	# a move leaves the device down
 tap_expect "moved tunnel got its carrier back" "1" "$(sysfs_carrier "$B" mv0)"
 
 # rmmod with forced-down tunnels restores their carrier.
