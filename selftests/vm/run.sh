@@ -211,12 +211,12 @@ if [ $done -eq 0 ]; then
 	# The interesting part of a panic is its start, not the trace's end.
 	console_tail() {
 		echo "# console ($run/console.log):"
-		tr -d '\r' <"$run/console.log" |
+		tr -d '\r\033' <"$run/console.log" |
 			grep -E -m 1 -A 14 'Kernel panic|BUG:|Oops|WARNING:|sysrq: |dslite-vm: error' |
-			sed 's/^/#   /'
+			awk '{ print "#   " $0 }'
 		echo "#   ..."
-		tail -n 5 "$run/console.log" | tr -d '\r' | sed 's/^/#   /'
-		sed 's/^/#   qemu: /' "$run/qemu.log"
+		tail -n 5 "$run/console.log" | tr -d '\r\033' | awk '{ print "#   " $0 }'
+		awk '{ print "#   qemu: " $0 }' "$run/qemu.log"
 	}
 	if [ -n "$cur" ]; then
 		echo "not ok - $cur: $why"
