@@ -152,6 +152,7 @@ struct {
 /* What the parser found; pointers into the frame. */
 struct pkt {
 	struct cursor	c;
+	void		*data;		/* start of the frame */
 	struct ethhdr	*eth;
 	struct ipv6hdr	*ip6;
 	void		*l3_end;	/* end of the IPv6 payload; in the
@@ -189,7 +190,7 @@ static __always_inline int pkt_load(struct xdp_md *ctx, __u32 ip6_off,
 		return -1;
 	hlen = p->iph->ihl * 4;
 	p->c.pos = (void *)p->iph + hlen;
-	p->l3_end = (void *)p->iph + bpf_ntohs(p->iph->tot_len);
+	p->l3_end = (void *)p->iph + ntohs_len(p->iph->tot_len);
 	if (p->c.pos > p->c.end)
 		return -1;
 	return 0;
@@ -567,7 +568,6 @@ int dslite_aftr_ping(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 /* IPv6 next header 4: the softwire. */
 static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 {
-	void *data = (void *)(long)ctx->data;
 	__u32 ip6_off, iph_off;
 	struct iphdr *iph;
 	struct udphdr *udp;
@@ -603,12 +603,12 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 
 	/* addressed to the responder: the total length must fit */
 	hlen = iph->ihl * 4;
-	tot = bpf_ntohs(iph->tot_len);
+	tot = ntohs_len(iph->tot_len);
 	if (tot < hlen || (void *)iph + tot > p->l3_end)
 		return DSLITE_CNT_DROP_TRUNC_IPV4;
 
-	ip6_off = (void *)p->ip6 - data;
-	iph_off = (void *)iph - data;
+	ip6_off = (void *)p->ip6 - p->data;
+	iph_off = (void *)iph - p->data;
 	if (!udp)
 		return dslite_aftr_ping(ctx, ip6_off, iph_off);
 	if (udp->dest == bpf_htons(BFD_PORT_ECHO))
@@ -649,6 +649,7 @@ static __always_inline int handle(struct xdp_md *ctx)
 	int r, vlan_trunc;
 
 	cursor_init(&p.c, ctx);
+	p.data = p.c.pos;
 	r = parse_eth(&p.c, &p.eth, &proto, &vlan_trunc);
 	if (r != PARSE_OK)
 		return vlan_trunc ? DSLITE_CNT_PASS_TRUNC_VLAN :
@@ -711,14 +712,40 @@ struct sweep_ctx {
 	__u64	now;
 };
 
+/* a Down session idle for longer than its limit is deleted */
+static __always_inline int reapable(const struct dslite_aftr_session *s,
+				    __u64 now)
+{
+	__u64 seen, limit;
+
+	if (s->bfd.state != BFD_STATE_DOWN)
+		return 0;
+	seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns : s->changed_ns;
+	limit = (s->flags & DSLITE_SESS_WAS_UP) ? dslite_cfg.down_idle_ms :
+						   dslite_cfg.embryonic_idle_ms;
+	return limit && now > seen && now - seen > limit * NSEC_PER_MSEC;
+}
+
+/*
+ * One session per call of bpf_for_each_map_elem(). A first look without
+ * the lock skips the sessions with nothing to do; the others are looked
+ * up again (the verifier of 6.1 cannot lock a callback's value pointer)
+ * and decided under the lock.
+ */
 static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
-		      struct dslite_aftr_session *s, struct sweep_ctx *ctx)
+		      struct dslite_aftr_session *cur, struct sweep_ctx *ctx)
 {
 	struct dslite_aftr_event ev = {};
-	__u64 now = ctx->now, seen, limit = 0;
+	struct dslite_aftr_session *s;
+	__u64 now = ctx->now;
 	__u32 discr;
-	int reap = 0;
+	int reap;
 
+	if (!bfd_detect_expired(&cur->bfd, now) && !reapable(cur, now))
+		return 0;
+	s = bpf_map_lookup_elem(&dslite_sessions, key);
+	if (!s)
+		return 0;
 	bpf_spin_lock(&s->lock);
 	if (bfd_detect_expired(&s->bfd, now)) {
 		ev.old_state = s->bfd.state;
@@ -727,14 +754,7 @@ static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
 			ev.type = DSLITE_EV_TIMEOUT;
 		}
 	}
-	if (s->bfd.state == BFD_STATE_DOWN) {
-		seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns :
-							 s->changed_ns;
-		limit = (s->flags & DSLITE_SESS_WAS_UP) ?
-			dslite_cfg.down_idle_ms : dslite_cfg.embryonic_idle_ms;
-		if (limit && now > seen && now - seen > limit * NSEC_PER_MSEC)
-			reap = 1;
-	}
+	reap = reapable(s, now);
 	discr = s->bfd.local_discr;
 	ev.local_discr = discr;
 	ev.remote_discr = s->bfd.remote_discr;

@@ -47,6 +47,19 @@ struct ext_hdr {
 	__u8	segments_left;
 };
 
+/*
+ * ntohs() of a length that goes into pointer arithmetic. The 6.1 verifier
+ * forgets the bounds of a byte-swapped value (later kernels track them);
+ * the mask, hidden from the compiler, gives them back.
+ */
+static __always_inline __u32 ntohs_len(__be16 x)
+{
+	__u64 v = bpf_ntohs(x);
+
+	asm volatile("%0 &= 0xffff" : "+r"(v));
+	return v;
+}
+
 static __always_inline void cursor_init(struct cursor *c, struct xdp_md *ctx)
 {
 	c->pos = (void *)(long)ctx->data;
@@ -128,7 +141,7 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **ip6,
 		return PARSE_TRUNC;
 	if ((*ip6)->version != 6)
 		return PARSE_BAD;
-	e = c->pos + bpf_ntohs((*ip6)->payload_len);
+	e = c->pos + ntohs_len((*ip6)->payload_len);
 	if (e > c->end)
 		return PARSE_TRUNC;
 	*l3_end = e;

@@ -1202,12 +1202,13 @@ int main(void)
 	int err, bad = 0;
 
 	tap_start();
-	libbpf_set_print(NULL);
+	/* DSLITE_TEST_VERBOSE=1: libbpf messages (verifier log) on stderr */
+	if (!getenv("DSLITE_TEST_VERBOSE"))
+		libbpf_set_print(NULL);
 	if (getuid() != 0)
 		tap_skip_all("needs root (BPF_PROG_TEST_RUN)");
 	err = inst_open(&in, &c);
 	if (err) {
-		libbpf_set_print(NULL);
 		tap_result(0, "load dslite_aftr (%s)", strerror(-err));
 		return tap_done();
 	}
