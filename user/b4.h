@@ -116,6 +116,11 @@ struct b4_session {
 	uint64_t changed_rt_ms;		/* the same, realtime */
 	uint64_t tx_packets, rx_packets, rx_dropped;
 	int admin_down_left;		/* AdminDown packets still to send */
+	bool repoll;			/* timers changed during a Poll */
+	uint64_t last_rx_ns;		/* last valid packet, kept after a
+					 * timeout (bfd.last_rx_ns is not) */
+	uint64_t tx_errors;
+	int last_tx_errno;
 };
 
 /* What b4_session_rx()/b4_session_timer() report. */
@@ -152,6 +157,17 @@ struct b4_switch {
 };
 
 #define B4_MAX_CLIENTS	4
+
+/* epoll tags (epoll_event.data.u32) */
+#define B4_EV_TIMER	1
+#define B4_EV_SIGNAL	2
+#define B4_EV_RAW	3
+#define B4_EV_CTL	4
+#define B4_EV_CLIENT	0x100	/* | client slot */
+#define B4_EV_TUNNEL	0x200	/* | tunnel index */
+#define B4_EV_SESSION	0x300	/* | candidate index */
+#define B4_EV_TYPE(v)	((v) & 0xff00)
+#define B4_EV_INDEX(v)	((v) & 0xff)
 
 struct b4_daemon {
 	struct b4_config cfg;
@@ -253,6 +269,7 @@ void b4_net_raw_input(struct b4_daemon *d);
 void b4_net_udp_input(struct b4_daemon *d, int fd, int tun);
 
 /* b4_failover.c */
+int b4_fo_read_state(struct b4_daemon *d, char *err, size_t errlen);
 int b4_fo_start(struct b4_daemon *d, char *err, size_t errlen);
 void b4_fo_session_changed(struct b4_daemon *d, int i,
 			   const struct b4_change *c);
@@ -260,6 +277,7 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now);
 uint64_t b4_fo_deadline(const struct b4_daemon *d);
 void b4_fo_apply_timers(struct b4_daemon *d, int i);
 void b4_fo_stop(struct b4_daemon *d);
+void b4_fo_removed_active(struct b4_daemon *d);
 bool b4_cand_usable(const struct b4_daemon *d, int i);
 
 /* b4_ctl.c */

@@ -22,6 +22,7 @@
 #define DSLITECTL_OBJECTS(X)	\
 	X(tunnel)		\
 	X(monitor)		\
+	X(b4)			\
 	X(help)
 
 #define DECLARE_OBJECT(name)	extern const struct dslitectl_object obj_##name;

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0
+# Topology and helpers for the B4 daemon's real-kernel tests (source after
+# lib.sh and kmod_lib.sh).
+#
+#   b4_topo N [inet]: the namespaces below, N = 1 or 2 AFTRs; "inet" adds
+#   the internet host and NAT on the AFTRs.
+#
+#  [B4]                      [ME]                      [AFTRn]                 [INET]
+#   ds0 ip6tnl ipip6          me-b4 2001:db8:b4::1      an-me 2001:db8:an::2     in-an 198.51.10n.100
+#    local 2001:db8:b4::2     me-an 2001:db8:an::1       (the AFTR's address)    lo    203.0.113.1
+#    remote 2001:db8:a1::2    (IPv6 forwarding)         ds ip6tnl ipip6         (the "internet" host)
+#    192.0.0.2/29                                          local 2001:db8:an::2
+#    default via ds0                                       remote 2001:db8:b4::2
+#   b4-me 2001:db8:b4::2                                  192.0.0.1/29 on ds
+#                                                         an-in 198.51.10n.1, NAT
+#
+# The B4's flow to 203.0.113.1 goes through the tunnel to whichever AFTR
+# it points to; each AFTR masquerades it to its own address toward INET.
+# AFTR n dies with "aftr_cut n" (its link at the ME goes down).
+
+B4_ADDR=2001:db8:b4::2
+B4_GW=2001:db8:b4::1
+AFTR1_ADDR=2001:db8:a1::2
+AFTR2_ADDR=2001:db8:a2::2
+INET_HOST=203.0.113.1
+
+# b4_modules: what the topology needs (module autoloading does not work
+# in the test VM's chroot)
+b4_modules() {
+	local m
+	for m in ip6_tunnel veth nf_tables nft_chain_nat nf_nat nft_masq \
+		nf_conntrack; do
+		modprobe "$m" || return 1
+	done
+}
+
+aftr_addr() { eval echo "\$AFTR${1}_ADDR"; }
+aftr_ns() { eval echo "\$A$1"; }
+
+b4_topo() {
+	local n=$1 inet=${2:-} i ns a
+	b4_modules || return 1
+	if [ $n -eq 2 ]; then
+		setup_ns B4 ME A1 A2 || return 1
+	else
+		setup_ns B4 ME A1 || return 1
+	fi
+	[ "$inet" = inet ] && { setup_ns INET || return 1; }
+
+	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip link add b4-me netns "$B4" type veth peer me-b4 netns "$ME"
+	ip -n "$B4" link set b4-me up
+	ip -n "$ME" link set me-b4 up
+	ip -n "$B4" addr add $B4_ADDR/64 dev b4-me nodad
+	ip -n "$ME" addr add $B4_GW/64 dev me-b4 nodad
+	ip -n "$B4" -6 route add default via $B4_GW
+
+	ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR \
+		remote $AFTR1_ADDR || return 1
+	ip -n "$B4" link set ds0 up
+	ip -n "$B4" addr add 192.0.0.2/29 dev ds0
+	ip -n "$B4" route add default dev ds0
+
+	if [ "$inet" = inet ]; then
+		ip -n "$INET" addr add $INET_HOST/32 dev lo
+	fi
+	for ((i = 1; i <= n; i++)); do
+		ns=$(aftr_ns $i)
+		a=$(aftr_addr $i)
+		ip link add a$i-me netns "$ns" type veth peer me-a$i netns "$ME"
+		ip -n "$ns" link set a$i-me up
+		ip -n "$ME" link set me-a$i up
+		ip -n "$ns" addr add $a/64 dev a$i-me nodad
+		ip -n "$ME" addr add 2001:db8:a$i::1/64 dev me-a$i nodad
+		ip -n "$ns" -6 route add default via 2001:db8:a$i::1
+		ip -n "$ns" link add ds type ip6tnl mode ipip6 local $a \
+			remote $B4_ADDR || return 1
+		ip -n "$ns" link set ds up
+		ip -n "$ns" addr add 192.0.0.1/29 dev ds
+		[ "$inet" = inet ] || continue
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+		ip link add a$i-in netns "$ns" type veth peer in-a$i netns "$INET"
+		ip -n "$ns" link set a$i-in up
+		ip -n "$INET" link set in-a$i up
+		ip -n "$ns" addr add 198.51.10$i.1/24 dev a$i-in
+		ip -n "$INET" addr add 198.51.10$i.100/24 dev in-a$i
+		ip -n "$ns" route add $INET_HOST/32 via 198.51.10$i.100
+		ip netns exec "$ns" nft -f - <<-EOF || return 1
+			table ip nat {
+				chain post {
+					type nat hook postrouting priority 100;
+					oifname "a$i-in" masquerade
+				}
+			}
+		EOF
+	done
+}
+
+in_b4() { ip netns exec "$B4" "$@"; }
+
+# aftr_cut N / aftr_restore N: AFTR N's link at the ME down / up
+aftr_cut() { ip -n "$ME" link set me-a$1 down; }
+aftr_restore() { ip -n "$ME" link set me-a$1 up; }
+
+# ---------------------------------------------------------------------
+# FRR's bfdd as the AFTR-side BFD peer (over the AFTR's ip6tnl "ds").
+
+# frr_start N [RX_MS TX_MS MULT]: bfdd in AFTR N with peer 192.0.0.2
+frr_start() {
+	local n=$1 rx=${2:-300} tx=${3:-300} mult=${4:-3} ns dir
+	ns=$(aftr_ns $n)
+	dir=$(mktemp -d /tmp/frr-a$n.XXXXXX)
+	mkdir -p "$dir/run"
+	chown -R frr:frr "$dir"
+	mkdir -p /etc/frr && touch /etc/frr/vtysh.conf
+	cat >"$dir/bfdd.conf" <<-EOF
+		log file $dir/bfdd.log
+		debug bfd peer
+		bfd
+		 peer 192.0.0.2 local-address 192.0.0.1
+		  receive-interval $rx
+		  transmit-interval $tx
+		  detect-multiplier $mult
+		 !
+		!
+	EOF
+	chown frr:frr "$dir/bfdd.conf"
+	ip netns exec "$ns" /usr/lib/frr/bfdd -N "$ns" --vty_socket "$dir/run" \
+		-z "$dir/run/zserv.api" -P 0 -d -f "$dir/bfdd.conf" \
+		-i "$dir/run/bfdd.pid" --bfdctl "$dir/run/bfdd.sock" \
+		>/dev/null 2>&1 || return 1
+	eval "FRR_DIR$n=$dir"
+	defer "kill \$(cat $dir/run/bfdd.pid)"
+	busywait 20000 test -s "$dir/run/bfdd.pid"
+}
+
+frr_dir() { eval echo "\$FRR_DIR$1"; }
+
+# frr_log N: bfdd's log of AFTR N
+frr_log() { cat "$(frr_dir $1)/bfdd.log" 2>/dev/null; }
+
+# frr_json N: "show bfd peers json" of AFTR N (about 2 s under TCG)
+frr_json() {
+	ip netns exec "$(aftr_ns $1)" vtysh --vty_socket "$(frr_dir $1)/run" \
+		-c 'show bfd peers json'
+}
+
+# frr_vtysh N CMD...: configuration commands in bfdd of AFTR N
+frr_vtysh() {
+	local n=$1 args=() c
+	shift
+	for c in "$@"; do args+=(-c "$c"); done
+	ip netns exec "$(aftr_ns $n)" vtysh --vty_socket "$(frr_dir $n)/run" \
+		"${args[@]}"
+}
+
+# frr_stop N: kill bfdd of AFTR N (silently: no AdminDown)
+frr_stop() { kill -9 "$(cat "$(frr_dir $1)/run/bfdd.pid")"; }
+
+# ---------------------------------------------------------------------
+# The daemon.
+
+# b4_start ARGS...: "dslitectl b4 run ARGS" in B4, log in $B4_LOG; waits
+# until it answers "b4 status"
+b4_start() {
+	B4_LOG=$(mktemp /tmp/b4-log.XXXXXX)
+	ip netns exec "$B4" "$DSLITECTL" b4 run "$@" >>"$B4_LOG" 2>&1 &
+	B4_PID=$!
+	defer "kill -9 $B4_PID"
+	busywait 10000 in_b4 "$DSLITECTL" b4 status
+}
+
+# b4_stop [SIGNAL]: stop the daemon and wait for it
+b4_stop() {
+	kill -"${1:-TERM}" "$B4_PID" 2>/dev/null
+	wait "$B4_PID" 2>/dev/null
+	B4_RC=$?
+}
+
+# b4_q JQ: a value of "dslitectl -j b4 status"
+b4_q() { in_b4 "$DSLITECTL" -j b4 status | jq -r "$1"; }
+
+# b4_peer ADDR FIELD: a field of the candidate ADDR
+b4_peer() { b4_q ".peers[] | select(.peer == \"$1\") | .[\"$2\"]"; }
+
+__peer_is() { [ "$(b4_peer "$1" status)" = "$2" ]; }
+# b4_wait_peer ADDR STATUS TIMEOUT_MS
+b4_wait_peer() { busywait "$3" __peer_is "$1" "$2"; }
+
+__active_is() { [ "$(b4_q '.up, .active' | tr '\n' ' ')" = "true $1 " ]; }
+# b4_wait_active ADDR TIMEOUT_MS: up via ADDR
+b4_wait_active() { busywait "$2" __active_is "$1"; }
+
+# b4_log_has REGEX: the daemon's log has a matching line
+b4_log_has() { grep -qE -- "$1" "$B4_LOG"; }
+
+# b4_show_log: the daemon's log as TAP comments
+b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
+
+now_ms() { date +%s%3N; }
+
+# ---------------------------------------------------------------------
+# A continuous flow from the B4 to the internet host: ping every 50 ms.
+
+flow_start() {
+	FLOW_LOG=$(mktemp /tmp/flow.XXXXXX)
+	in_b4 ping -n -i 0.05 -W 1 $INET_HOST >"$FLOW_LOG" 2>&1 &
+	FLOW_PID=$!
+	defer "kill $FLOW_PID"
+}
+
+flow_stop() {
+	kill -INT "$FLOW_PID" 2>/dev/null
+	wait "$FLOW_PID" 2>/dev/null
+}
+
+# flow_last_seq: the last echo reply's sequence number
+flow_last_seq() {
+	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$FLOW_LOG" | tail -n 1
+}
+
+__flow_after() { [ "$(flow_last_seq)" -gt "$1" ] 2>/dev/null; }
+# flow_wait_reply AFTER_SEQ TIMEOUT_MS: a reply newer than AFTER_SEQ
+flow_wait_reply() { busywait "$2" __flow_after "$1"; }
+
+# flow_gap: "LOST FIRST LAST" of the longest run of lost sequence numbers
+# between the first and the last reply (0 - - when none was lost)
+flow_gap() {
+	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$FLOW_LOG" | sort -n -u |
+		awk 'NR > 1 && $1 - prev - 1 > best {
+			best = $1 - prev - 1; first = prev + 1; last = $1 - 1 }
+		     { prev = $1 }
+		     END { if (best) print best, first, last; else print 0, "-", "-" }'
+}

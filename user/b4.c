@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl b4: the B4 daemon ("b4 run") and its status ("b4 status").
+ *
+ * "b4 run" is a foreground daemon with one epoll loop: the BFD sockets,
+ * one timerfd armed at the earliest deadline (a transmission, a
+ * detection, a hold-down or grace expiry), a signalfd (SIGTERM/SIGINT:
+ * clean stop; SIGHUP: reload), and the control socket. Everything that can
+ * be refused (configuration, devices, dslite.ko, permissions, a second
+ * daemon) is checked before the first change is made.
+ *
+ * Clean stop: every session sends AdminDown (diag 7) so that the AFTRs
+ * record an administrative shutdown rather than a timeout; the tunnels'
+ * carrier is left as it is ("on-stop keep", the default: a forced-down
+ * tunnel stays down, an up one stays up) or every forced-down tunnel gets
+ * its carrier back ("on-stop release").
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "dslitectl.h"
+#include "b4.h"
+
+#define STOP_TIMEOUT_NS	(2 * 1000000000ULL)
+
+uint64_t b4_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t b4_realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* xorshift64*, seeded from getrandom(): jitter, ports, discriminators. */
+uint32_t b4_random(void)
+{
+	static uint64_t x;
+
+	while (!x) {
+		if (getrandom(&x, sizeof(x), 0) != sizeof(x))
+			x = b4_now_ns() ^ ((uint64_t)getpid() << 32);
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	return (x * 0x2545f4914f6cdd1dULL) >> 32;
+}
+
+const char *b4_addr_str(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+const char *b4_state_name(unsigned int state)
+{
+	return bfd_state_name(state);
+}
+
+const char *b4_diag_name(unsigned int diag)
+{
+	const char *n = diag_name(diag);
+
+	return n ? n : "?";
+}
+
+const char *b4_dev_name(const struct b4_daemon *d)
+{
+	return d->n_tun ? d->tun[0].link.name : d->cfg.dev[0];
+}
+
+void b4_log(const struct b4_daemon *d, const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	char stamp[32];
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld b4 %s: ", stamp, ts.tv_nsec / 1000000,
+		b4_dev_name(d));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int ep_add(struct b4_daemon *d, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int ep_mod(struct b4_daemon *d, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+/* cand_init: a new candidate with its session (standby timers). */
+static int cand_init(struct b4_daemon *d, struct b4_cand *c,
+		     const struct in6_addr *addr, const char *origin, int tun,
+		     char *e, size_t elen)
+{
+	uint32_t us = b4_standby_ms(&d->cfg) * 1000;
+
+	memset(c, 0, sizeof(*c));
+	c->addr = *addr;
+	c->origin = origin;
+	c->tun = tun;
+	c->path = B4_PATH_DIRECT;
+	c->s.fd = -1;
+	if (b4_net_open_session(&c->s, e, elen))
+		return -1;
+	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
+			d->cfg.multiplier, b4_now_ns());
+	return 0;
+}
+
+static void cand_close(struct b4_daemon *d, struct b4_cand *c)
+{
+	if (c->s.fd >= 0) {
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->s.fd, NULL);
+		close(c->s.fd);
+	}
+	c->s.fd = -1;
+}
+
+static void daemon_close(struct b4_daemon *d)
+{
+	int i;
+
+	b4_ctl_close(d);
+	for (i = 0; i < d->n_cand; i++)
+		cand_close(d, &d->cand[i]);
+	for (i = 0; i < d->n_tun; i++)
+		if (d->tun[i].rx_fd >= 0)
+			close(d->tun[i].rx_fd);
+	if (d->rawfd >= 0)
+		close(d->rawfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->genl.nl)
+		genl_close(&d->genl);
+	if (d->rtnl)
+		mnl_socket_close(d->rtnl);
+}
+
+/*
+ * setup: everything that can fail, before anything is changed. Returns
+ * 0 or an exit code (the message is printed).
+ */
+static int setup(struct b4_daemon *d)
+{
+	struct b4_link links[B4_MAX_TUNNELS];
+	struct in6_addr addrs[B4_MAX_CANDIDATES];
+	const char *origins[B4_MAX_CANDIDATES];
+	int tun_of[B4_MAX_CANDIDATES], n_links, n, i;
+	sigset_t mask;
+	char e[512];
+
+	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->ctlfd = -1;
+	d->active = -1;
+	for (i = 0; i < B4_MAX_TUNNELS; i++)
+		d->tun[i].rx_fd = -1;
+
+	d->rtnl = b4_rtnl_open(e, sizeof(e));
+	if (!d->rtnl)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	if (b4_config_resolve(&d->cfg, d->rtnl, links, &n_links, addrs,
+			      origins, tun_of, &n, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, B4_WHAT, "%s", e);
+	for (i = 0; i < n_links; i++)
+		d->tun[i].link = links[i];
+	d->n_tun = n_links;
+
+	if (genl_open(&d->genl, DSLITE_GENL_NAME)) {
+		if (d->genl.err.no_family)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "generic netlink family %s not found (is the dslite module loaded?)",
+					     DSLITE_GENL_NAME);
+		return genl_perror(&d->genl, B4_WHAT);
+	}
+	if (b4_fo_read_state(d, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	if (b4_ctl_listen(d, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC,
+				    TFD_NONBLOCK | TFD_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->epfd < 0 || d->timerfd < 0 || d->sigfd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s",
+				     strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+
+	d->rawfd = b4_net_open_raw(e, sizeof(e));
+	if (d->rawfd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	for (i = 0; i < d->n_tun; i++) {
+		d->tun[i].rx_fd = b4_net_open_tunnel_rx(&d->tun[i], e,
+							 sizeof(e));
+		if (d->tun[i].rx_fd < 0)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "%s", e);
+	}
+	for (i = 0; i < n; i++) {
+		if (cand_init(d, &d->cand[i], &addrs[i], origins[i], tun_of[i],
+			      e, sizeof(e)))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "%s", e);
+		d->n_cand++;
+	}
+
+	if (ep_add(d, d->timerfd, B4_EV_TIMER) ||
+	    ep_add(d, d->sigfd, B4_EV_SIGNAL) ||
+	    ep_add(d, d->rawfd, B4_EV_RAW) ||
+	    ep_add(d, d->ctlfd, B4_EV_CTL))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "epoll: %s",
+				     strerror(errno));
+	for (i = 0; i < d->n_tun; i++)
+		if (ep_add(d, d->tun[i].rx_fd, B4_EV_TUNNEL | i))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "epoll: %s", strerror(errno));
+	for (i = 0; i < d->n_cand; i++)
+		if (ep_add(d, d->cand[i].s.fd, B4_EV_SESSION | i))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "epoll: %s", strerror(errno));
+	return 0;
+}
+
+/* The first changes: 192.0.0.2 on the tunnels, then the adoption. */
+static int start(struct b4_daemon *d)
+{
+	char e[512], a[INET6_ADDRSTRLEN];
+	int i, r;
+
+	for (i = 0; i < d->n_tun; i++) {
+		struct b4_tunnel *t = &d->tun[i];
+
+		r = b4_link_has_addr4(d->rtnl, t->link.ifindex, B4_INNER_B4);
+		if (r)
+			continue;
+		if (b4_link_add_addr4(d->rtnl, t->link.ifindex, B4_INNER_B4,
+				      DSLITE_WK_PREFIX_LEN, e, sizeof(e)))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "%s: add 192.0.0.2/29: %s",
+					     t->link.name, e);
+		t->added_addr = true;
+		b4_log(d, "%s: added 192.0.0.2/29 (the B4's softwire address)",
+		       t->link.name);
+	}
+	for (i = 0; i < d->n_cand; i++)
+		b4_log(d, "aftr %s (%s, %s): BFD id %u, source port %u",
+		       b4_addr_str(&d->cand[i].addr, a), d->cand[i].origin,
+		       d->tun[d->cand[i].tun].link.name,
+		       d->cand[i].s.bfd.local_discr, d->cand[i].s.sport);
+	if (b4_fo_start(d, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	b4_log(d, "running: %d AFTR%s, failover %s, interval %u ms x %u, standby-interval %u ms, control %s",
+	       d->n_cand, d->n_cand == 1 ? "" : "s",
+	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
+	       d->cfg.interval_ms, d->cfg.multiplier, b4_standby_ms(&d->cfg),
+	       d->ctl_name);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* SIGHUP: read the configuration again and apply what may change. */
+
+static void reload(struct b4_daemon *d)
+{
+	struct b4_link links[B4_MAX_TUNNELS];
+	struct in6_addr addrs[B4_MAX_CANDIDATES];
+	const char *origins[B4_MAX_CANDIDATES];
+	int tun_of[B4_MAX_CANDIDATES], n_links, n, i, j;
+	struct b4_cand old[B4_MAX_CANDIDATES];
+	struct b4_config cfg;
+	int n_old = d->n_cand, old_active = d->active, new_active = -1;
+	char e[512], a[INET6_ADDRSTRLEN];
+
+	b4_log(d, "SIGHUP: reloading the configuration");
+	b4_config_init(&cfg);
+	if (b4_config_parse(&cfg, d->argc, d->argv)) {
+		b4_log(d, "reload refused: the configuration is not valid");
+		return;
+	}
+	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode) {
+		b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
+		return;
+	}
+	for (i = 0; i < cfg.n_dev; i++) {
+		if (strcmp(cfg.dev[i], d->cfg.dev[i])) {
+			b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
+			return;
+		}
+	}
+	if (b4_config_resolve(&cfg, d->rtnl, links, &n_links, addrs, origins,
+			      tun_of, &n, e, sizeof(e))) {
+		b4_log(d, "reload refused: %s", e);
+		return;
+	}
+	/* Without aftr/aftr-name the AFTR stays the remote found at start
+	 * (the tunnel's remote now may be one we re-pointed to). */
+	if (cfg.mode == B4_MODE_REPOINT && !cfg.n_aftr && !cfg.aftr_name[0]) {
+		for (i = 0; i < n_old; i++) {
+			addrs[i] = d->cand[i].addr;
+			origins[i] = d->cand[i].origin;
+			tun_of[i] = d->cand[i].tun;
+		}
+		n = n_old;
+	}
+
+	memcpy(old, d->cand, sizeof(old));
+	d->cfg = cfg;
+	d->n_cand = 0;
+	for (i = 0; i < n; i++) {
+		struct b4_cand *c = &d->cand[i];
+
+		for (j = 0; j < n_old; j++)
+			if (!old[j].keep &&
+			    !memcmp(&old[j].addr, &addrs[i], sizeof(addrs[i])))
+				break;
+		if (j < n_old) {
+			*c = old[j];
+			old[j].keep = true;
+			c->origin = origins[i];
+			if (j == old_active)
+				new_active = i;
+		} else if (cand_init(d, c, &addrs[i], origins[i], tun_of[i], e,
+				     sizeof(e))) {
+			b4_log(d, "reload: aftr %s left out: %s",
+			       b4_addr_str(&addrs[i], a), e);
+			continue;
+		} else {
+			ep_add(d, c->s.fd, B4_EV_SESSION | d->n_cand);
+			b4_log(d, "reload: new aftr %s (%s)",
+			       b4_addr_str(&addrs[i], a), origins[i]);
+		}
+		if (c != &d->cand[d->n_cand])
+			d->cand[d->n_cand] = *c;
+		ep_mod(d, d->cand[d->n_cand].s.fd, B4_EV_SESSION | d->n_cand);
+		d->n_cand++;
+	}
+	for (j = 0; j < n_old; j++) {
+		struct b4_cand *c = &old[j];
+
+		if (c->keep) {
+			continue;
+		}
+		/* one AdminDown so the AFTR does not wait for a timeout */
+		b4_session_admin_down(&c->s, b4_now_ns());
+		b4_net_send(d, c);
+		b4_log(d, "reload: aftr %s removed", b4_addr_str(&c->addr, a));
+		cand_close(d, c);
+	}
+	for (i = 0; i < d->n_cand; i++)
+		d->cand[i].keep = false;
+	d->active = new_active;
+	if (old_active >= 0 && new_active < 0 && d->up) {
+		/* the active AFTR is no longer configured: fail over */
+		b4_log(d, "reload: the active AFTR was removed");
+		b4_fo_removed_active(d);
+	}
+	for (i = 0; i < d->n_cand; i++)
+		b4_fo_apply_timers(d, i);
+	b4_log(d, "reloaded: %d AFTR%s, interval %u ms x %u, standby-interval %u ms, preempt %s, hold-down %us",
+	       d->n_cand, d->n_cand == 1 ? "" : "s", d->cfg.interval_ms,
+	       d->cfg.multiplier, b4_standby_ms(&d->cfg),
+	       d->cfg.preempt ? "on" : "off", d->cfg.hold_down_s);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void begin_stop(struct b4_daemon *d, int sig)
+{
+	uint64_t now = b4_now_ns();
+	int i;
+
+	if (d->stopping)
+		return;
+	b4_log(d, "%s: stopping, AdminDown to every AFTR",
+	       sig == SIGINT ? "SIGINT" : "SIGTERM");
+	d->stopping = true;
+	for (i = 0; i < d->n_cand; i++)
+		b4_session_admin_down(&d->cand[i].s, now);
+}
+
+static bool stop_done(const struct b4_daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->n_cand; i++)
+		if (d->cand[i].s.admin_down_left)
+			return false;
+	return true;
+}
+
+static void run_due(struct b4_daemon *d)
+{
+	uint64_t now = b4_now_ns();
+	struct b4_change ch;
+	int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		b4_session_timer(&d->cand[i].s, now, &ch);
+		if (ch.changed)
+			b4_fo_session_changed(d, i, &ch);
+	}
+	b4_fo_timer(d, now);
+	now = b4_now_ns();
+	for (i = 0; i < d->n_cand; i++)
+		if (b4_session_tx_due(&d->cand[i].s, now))
+			b4_net_send(d, &d->cand[i]);
+	b4_ctl_expire(d, now);
+}
+
+static void arm_timer(struct b4_daemon *d)
+{
+	struct itimerspec its = {};
+	uint64_t t = b4_fo_deadline(d), x;
+	int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		x = b4_session_deadline(&d->cand[i].s);
+		if (x && (!t || x < t))
+			t = x;
+	}
+	for (i = 0; i < B4_MAX_CLIENTS; i++) {
+		x = d->clients[i] >= 0 ? d->client_deadline[i] : 0;
+		if (x && (!t || x < t))
+			t = x;
+	}
+	if (!t)
+		t = b4_now_ns() + 1000000000ULL;
+	its.it_value.tv_sec = t / 1000000000ULL;
+	its.it_value.tv_nsec = t % 1000000000ULL;
+	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int loop(struct b4_daemon *d)
+{
+	struct epoll_event evs[16];
+	uint64_t stop_deadline = 0;
+	int n, i;
+
+	for (;;) {
+		run_due(d);
+		if (d->stopping) {
+			if (!stop_deadline)
+				stop_deadline = b4_now_ns() + STOP_TIMEOUT_NS;
+			if (stop_done(d) || b4_now_ns() >= stop_deadline)
+				break;
+		}
+		arm_timer(d);
+		n = epoll_wait(d->epfd, evs, 16, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			b4_log(d, "epoll: %s", strerror(errno));
+			return DSLITECTL_EXIT_ERROR;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t tag = evs[i].data.u32;
+			struct signalfd_siginfo si;
+			uint64_t junk;
+
+			switch (B4_EV_TYPE(tag)) {
+			case B4_EV_CLIENT:
+				b4_ctl_client(d, B4_EV_INDEX(tag));
+				continue;
+			case B4_EV_TUNNEL:
+				b4_net_udp_input(d,
+						 d->tun[B4_EV_INDEX(tag)].rx_fd,
+						 B4_EV_INDEX(tag));
+				continue;
+			case B4_EV_SESSION:
+				if ((int)B4_EV_INDEX(tag) < d->n_cand)
+					b4_net_udp_input(d,
+						d->cand[B4_EV_INDEX(tag)].s.fd,
+						-1);
+				continue;
+			}
+			switch (tag) {
+			case B4_EV_TIMER:
+				if (read(d->timerfd, &junk, sizeof(junk)) < 0)
+					break;
+				break;
+			case B4_EV_SIGNAL:
+				while (read(d->sigfd, &si, sizeof(si)) ==
+				       sizeof(si)) {
+					if (si.ssi_signo == SIGHUP &&
+					    !d->stopping)
+						reload(d);
+					else if (si.ssi_signo != SIGHUP)
+						begin_stop(d, si.ssi_signo);
+				}
+				break;
+			case B4_EV_RAW:
+				b4_net_raw_input(d);
+				break;
+			case B4_EV_CTL:
+				b4_ctl_accept(d);
+				break;
+			}
+		}
+	}
+	b4_fo_stop(d);
+	b4_log(d, "stopped");
+	return DSLITECTL_EXIT_OK;
+}
+
+static int b4_run(int argc, char **argv)
+{
+	struct b4_daemon *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s",
+				     strerror(ENOMEM));
+	d->argc = argc;
+	d->argv = argv;
+	b4_config_init(&d->cfg);
+	ret = b4_config_parse(&d->cfg, argc, argv);
+	if (ret)
+		goto out;
+	ret = setup(d);
+	if (ret)
+		goto out;
+	d->started_ns = b4_now_ns();
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	ret = start(d);
+	if (ret)
+		goto out;
+	ret = loop(d);
+out:
+	daemon_close(d);
+	free(d);
+	return ret;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dslitectl b4 run dev IFNAME [aftr ADDR]... [aftr-name FQDN]\n"
+		"                        [interval MS] [multiplier N] [standby-interval MS]\n"
+		"                        [failover repoint|carrier] [preempt on|off]\n"
+		"                        [hold-down SEC] [on-stop keep|release]\n"
+		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
+		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
+		"       dslitectl [-j] b4 status [dev IFNAME]\n"
+		"       dslitectl b4 help\n"
+		"\n"
+		"run: the B4 daemon, in the foreground (logs on stderr). BFD to the\n"
+		"active AFTR inside the tunnel, to standby AFTRs directly over IPv6;\n"
+		"carrier down through dslite.ko and failover when the active one fails.\n"
+		"Without aftr or aftr-name the AFTR is the tunnel's remote. SIGTERM or\n"
+		"SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n"
+		"  interval MS          active session, %u..%u (default %u)\n"
+		"  multiplier N         detection multiplier, 1..255 (default %u)\n"
+		"  standby-interval MS  standby probes (default max(interval, %u))\n"
+		"  failover repoint     one tunnel, its remote follows the AFTR (default)\n"
+		"  failover carrier     one tunnel per AFTR (give dev for each)\n"
+		"  preempt on|off       go back to a preferred AFTR (default off)\n"
+		"  hold-down SEC        a recovered AFTR must be up this long (default %u)\n"
+		"  on-stop keep|release carrier on a clean stop (default keep)\n"
+		"  config FILE          the same keywords from a file, \"KEY VALUE\" lines\n"
+		"status: ask the daemon of this network namespace (-j: JSON).\n",
+		B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, B4_DEF_INTERVAL_MS,
+		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S);
+}
+
+static int run(int argc, char **argv)
+{
+	if (argc == 0) {
+		usage(stderr);
+		return DSLITECTL_EXIT_USAGE;
+	}
+	if (kw_is(argv[0], "run"))
+		return b4_run(argc - 1, argv + 1);
+	if (kw_is(argv[0], "status"))
+		return b4_status(argc - 1, argv + 1);
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, "b4",
+			     "unknown command \"%s\" (try \"dslitectl b4 help\")",
+			     argv[0]);
+}
+
+const struct dslitectl_object obj_b4 = {
+	.name		= "b4",
+	.summary	= "the B4 daemon: BFD to the AFTRs, failover (run, status)",
+	.run		= run,
+	.usage		= usage,
+};

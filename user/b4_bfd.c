@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl b4: one BFD session of the initiator. The state machine,
+ * packet checks and packet building are <dslite/bfd.h> (shared with the
+ * AFTR's XDP responder); this file adds what an active sender needs on
+ * top of it (RFC 5880 6.8.7):
+ *
+ *   - the transmit schedule: every bfd_tx_interval_us() (at least 1 s
+ *     while not Up, the larger of our Desired Min TX and the remote's
+ *     Required Min RX, an increase only after its Poll Sequence), reduced
+ *     by the jitter of bfd_jitter_us() (75-100 %, 75-90 % with a
+ *     multiplier of 1), recomputed from the last transmission whenever
+ *     that interval changes;
+ *   - an immediate packet with F when a Poll was received;
+ *   - a second Poll Sequence when the timers change again while one is
+ *     running, so that every change is acknowledged by a Final;
+ *   - the detection deadline for the event loop's timer;
+ *   - a short burst of AdminDown packets on a clean stop.
+ */
+#include <string.h>
+
+#include "dslitectl.h"
+#include "b4.h"
+
+/* AdminDown packets sent on a clean stop, and their spacing cap. */
+#define ADMIN_DOWN_PACKETS	3
+#define ADMIN_DOWN_GAP_NS	(100 * 1000 * 1000ULL)
+
+static uint64_t jittered_ns(const struct b4_session *s, uint32_t interval_us)
+{
+	return (uint64_t)bfd_jitter_us(interval_us, s->bfd.detect_mult,
+				       b4_random()) * 1000;
+}
+
+/*
+ * reschedule: the periodic interval may have changed (received timers,
+ * our own change, the end of a Poll Sequence, a state change). The next
+ * packet is due one jittered interval after the last one sent.
+ */
+static void reschedule(struct b4_session *s, uint64_t now)
+{
+	uint32_t interval;
+
+	if (s->admin_down_left)
+		return;
+	interval = bfd_tx_interval_us(&s->bfd);
+	if (interval == s->tx_interval && (s->next_tx_ns || !interval))
+		return;
+	s->tx_interval = interval;
+	if (!interval) {
+		s->next_tx_ns = 0;
+		return;
+	}
+	s->next_tx_ns = (s->last_tx_ns ? s->last_tx_ns : now) +
+			jittered_ns(s, interval);
+	if (s->next_tx_ns < now)
+		s->next_tx_ns = now;
+}
+
+static void note_change(struct b4_session *s, uint8_t old, uint64_t now,
+			struct b4_change *c)
+{
+	c->old_state = old;
+	c->new_state = s->bfd.state;
+	c->changed = old != s->bfd.state;
+	if (c->changed) {
+		s->changed_ns = now;
+		s->changed_rt_ms = b4_realtime_ms();
+	}
+}
+
+void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
+		     uint32_t rx_us, uint8_t mult, uint64_t now)
+{
+	bfd_session_init(&s->bfd, discr, tx_us, rx_us, 0, mult, 0);
+	s->repoll = false;
+	s->tx_interval = bfd_tx_interval_us(&s->bfd);
+	s->last_tx_ns = 0;
+	/* the first packet right away, the next on the schedule */
+	s->next_tx_ns = now;
+	s->changed_ns = now;
+	s->changed_rt_ms = b4_realtime_ms();
+	s->tx_packets = s->rx_packets = s->rx_dropped = 0;
+	s->tx_errors = 0;
+	s->last_tx_errno = 0;
+	s->last_rx_ns = 0;
+	s->admin_down_left = 0;
+}
+
+void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
+			   uint32_t rx_us, uint8_t mult, uint64_t now)
+{
+	struct bfd_session *b = &s->bfd;
+	bool polling = b->flags & BFD_SF_POLL;
+	uint32_t tx = b->tx, rx = b->rx;
+
+	bfd_set_timers(b, tx_us, rx_us, 0, mult);
+	/* changed again while a Poll runs: poll once more after it ends */
+	if (polling && (b->tx != tx || b->rx != rx))
+		s->repoll = true;
+	reschedule(s, now);
+}
+
+void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
+		   uint64_t now, struct b4_change *c)
+{
+	struct bfd_session *b = &s->bfd;
+	uint8_t old = b->state;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = bfd_rx(b, p, now);
+	if (r == BFD_RX_BAD_YOUR_DISCR) {
+		s->rx_dropped++;
+		return;
+	}
+	s->rx_packets++;
+	s->last_rx_ns = now;
+	if (s->repoll && !(b->flags & BFD_SF_POLL)) {
+		s->repoll = false;
+		if (b->state == BFD_STATE_UP)
+			bfd_start_poll(b);
+	}
+	note_change(s, old, now, c);
+	c->send_now = bfd_final_pending(b) && !s->admin_down_left;
+	reschedule(s, now);
+}
+
+void b4_session_timer(struct b4_session *s, uint64_t now, struct b4_change *c)
+{
+	uint8_t old = s->bfd.state;
+
+	memset(c, 0, sizeof(*c));
+	if (!bfd_detect_expired(&s->bfd, now))
+		return;
+	bfd_timeout(&s->bfd);
+	s->repoll = false;
+	note_change(s, old, now, c);
+	reschedule(s, now);
+}
+
+bool b4_session_tx_due(const struct b4_session *s, uint64_t now)
+{
+	return s->next_tx_ns && now >= s->next_tx_ns;
+}
+
+void b4_session_build(struct b4_session *s, struct bfd_ctrl *out,
+		      uint64_t now)
+{
+	uint64_t gap;
+
+	bfd_build(&s->bfd, out);
+	s->last_tx_ns = now;
+	s->tx_packets++;
+	if (s->admin_down_left) {
+		s->admin_down_left--;
+		gap = (uint64_t)s->tx_interval * 1000;
+		if (!gap || gap > ADMIN_DOWN_GAP_NS)
+			gap = ADMIN_DOWN_GAP_NS;
+		s->next_tx_ns = s->admin_down_left ? now + gap : 0;
+		return;
+	}
+	s->tx_interval = bfd_tx_interval_us(&s->bfd);
+	s->next_tx_ns = s->tx_interval ?
+			now + jittered_ns(s, s->tx_interval) : 0;
+}
+
+uint64_t b4_session_detect_deadline(const struct b4_session *s)
+{
+	uint64_t dt = bfd_detect_time_us(&s->bfd) * 1000;
+
+	if (!s->bfd.last_rx_ns || !dt || s->admin_down_left ||
+	    s->bfd.state == BFD_STATE_ADMIN_DOWN)
+		return 0;
+	/* bfd_detect_expired() wants strictly more than dt */
+	return s->bfd.last_rx_ns + dt + 1;
+}
+
+uint64_t b4_session_deadline(const struct b4_session *s)
+{
+	uint64_t t = s->next_tx_ns, d = b4_session_detect_deadline(s);
+
+	if (!t || (d && d < t))
+		t = d;
+	return t;
+}
+
+void b4_session_admin_down(struct b4_session *s, uint64_t now)
+{
+	bfd_set_admin_down(&s->bfd, BFD_DIAG_ADMIN_DOWN);
+	s->repoll = false;
+	s->admin_down_left = ADMIN_DOWN_PACKETS;
+	s->next_tx_ns = now;
+	s->changed_ns = now;
+	s->changed_rt_ms = b4_realtime_ms();
+}
+
+uint32_t b4_session_new_discr(const struct b4_daemon *d)
+{
+	uint32_t v;
+	int i;
+
+again:
+	v = b4_random();
+	if (!v)
+		goto again;
+	for (i = 0; i < d->n_cand; i++)
+		if (d->cand[i].s.bfd.local_discr == v)
+			goto again;
+	return v;
+}

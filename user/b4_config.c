@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl b4: configuration. The same keywords come from the command
+ * line or from a file ("config FILE": one or more "KEY VALUE" per line,
+ * '#' starts a comment). Everything is checked here, before the daemon
+ * touches anything.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dslitectl.h"
+#include "b4.h"
+
+enum {
+	K_DEV,
+	K_AFTR,
+	K_AFTR_NAME,
+	K_INTERVAL,
+	K_MULTIPLIER,
+	K_STANDBY,
+	K_FAILOVER,
+	K_PREEMPT,
+	K_HOLD_DOWN,
+	K_ON_STOP,
+	K_CONFIG,
+	K__MAX,
+};
+
+static const char *const keywords[K__MAX] = {
+	[K_DEV]		= "dev",
+	[K_AFTR]	= "aftr",
+	[K_AFTR_NAME]	= "aftr-name",
+	[K_INTERVAL]	= "interval",
+	[K_MULTIPLIER]	= "multiplier",
+	[K_STANDBY]	= "standby-interval",
+	[K_FAILOVER]	= "failover",
+	[K_PREEMPT]	= "preempt",
+	[K_HOLD_DOWN]	= "hold-down",
+	[K_ON_STOP]	= "on-stop",
+	[K_CONFIG]	= "config",
+};
+
+/* Keywords that may be repeated. */
+#define K_REPEATABLE	((1u << K_DEV) | (1u << K_AFTR))
+
+#define MAX_LINE	1024
+#define MAX_WORDS	64
+
+void b4_config_init(struct b4_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->interval_ms = B4_DEF_INTERVAL_MS;
+	c->multiplier = B4_DEF_MULTIPLIER;
+	c->mode = B4_MODE_REPOINT;
+	c->hold_down_s = B4_DEF_HOLD_DOWN_S;
+}
+
+uint32_t b4_standby_ms(const struct b4_config *c)
+{
+	if (c->standby_ms)
+		return c->standby_ms;
+	return c->interval_ms > B4_DEF_STANDBY_MIN_MS ? c->interval_ms :
+						       B4_DEF_STANDBY_MIN_MS;
+}
+
+/* err(where, fmt...): "dslitectl: b4 run: [where: ]why", exit code 1. */
+static int __attribute__((format(printf, 2, 3)))
+err(const char *where, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (where)
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, B4_WHAT, "%s: %s",
+				     where, why);
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, B4_WHAT, "%s", why);
+}
+
+static int find_keyword(const char *s)
+{
+	int i;
+
+	for (i = 0; i < K__MAX; i++)
+		if (kw_is(s, keywords[i]))
+			return i;
+	return -1;
+}
+
+/* A unicast IPv6 address an AFTR can have. */
+static bool aftr_addr_ok(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
+	       !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_LINKLOCAL(a) &&
+	       !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_V4COMPAT(a);
+}
+
+/* An FQDN as DHCPv6 option 64 hands it over: labels of [A-Za-z0-9-_]. */
+static bool fqdn_ok(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	const char *p;
+
+	if (len == 0 || len > 253 + 1)
+		return false;
+	for (p = s; *p; p++) {
+		if (*p == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return true;
+}
+
+static int read_file(struct b4_config *c, const char *path);
+
+static int parse_ms(const char *where, const char *kw, const char *v,
+		    uint32_t *out)
+{
+	uint64_t n;
+
+	if (parse_uint(v, UINT32_MAX, &n) || n < B4_INTERVAL_MIN_MS ||
+	    n > B4_INTERVAL_MAX_MS)
+		return err(where, "%s must be %u..%u ms, not \"%s\"", kw,
+			   B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, v);
+	*out = n;
+	return 0;
+}
+
+static int on_off(const char *where, const char *kw, const char *v, bool *out)
+{
+	if (kw_is(v, "on"))
+		*out = true;
+	else if (kw_is(v, "off"))
+		*out = false;
+	else
+		return err(where, "%s must be on or off, not \"%s\"", kw, v);
+	return 0;
+}
+
+/* parse_words: keyword/value pairs; where names the file line, or NULL. */
+static int parse_words(struct b4_config *c, int argc, char **argv,
+		       const char *where)
+{
+	char what[PATH_MAX + 64];
+	uint64_t n;
+	int k, ret;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		const char *kw = argv[0], *v;
+
+		k = find_keyword(kw);
+		if (k < 0)
+			return err(where, "unknown keyword \"%s\" (try \"dslitectl b4 help\")",
+				   kw);
+		if (argc < 2)
+			return err(where, "\"%s\" needs a value", kw);
+		v = argv[1];
+		if (k == K_CONFIG && where)
+			return err(where, "\"config\" inside a config file");
+		if ((c->given & (1u << k)) && !(K_REPEATABLE & (1u << k)))
+			return err(where, "\"%s\" given twice", kw);
+		c->given |= 1u << k;
+
+		switch (k) {
+		case K_DEV:
+			if (c->n_dev >= B4_MAX_TUNNELS)
+				return err(where, "at most %d devices",
+					   B4_MAX_TUNNELS);
+			snprintf(what, sizeof(what), "%s%s%s", B4_WHAT,
+				 where ? ": " : "", where ? where : "");
+			if (parse_ifname(what, v, c->dev[c->n_dev]))
+				return DSLITECTL_EXIT_USAGE;
+			for (n = 0; n < (uint64_t)c->n_dev; n++)
+				if (kw_is(c->dev[n], v))
+					return err(where, "dev %s given twice",
+						   v);
+			c->n_dev++;
+			break;
+		case K_AFTR: {
+			struct in6_addr a;
+
+			if (inet_pton(AF_INET6, v, &a) != 1)
+				return err(where, "aftr \"%s\" is not an IPv6 address",
+					   v);
+			if (!aftr_addr_ok(&a))
+				return err(where, "aftr %s is not a global unicast IPv6 address",
+					   v);
+			for (n = 0; n < (uint64_t)c->n_aftr; n++)
+				if (!memcmp(&c->aftr[n], &a, sizeof(a)))
+					return err(where, "aftr %s given twice",
+						   v);
+			if (c->n_aftr >= B4_MAX_CANDIDATES)
+				return err(where, "at most %d AFTRs",
+					   B4_MAX_CANDIDATES);
+			c->aftr[c->n_aftr++] = a;
+			break;
+		}
+		case K_AFTR_NAME:
+			if (!fqdn_ok(v))
+				return err(where, "aftr-name \"%s\" is not a domain name",
+					   v);
+			snprintf(c->aftr_name, sizeof(c->aftr_name), "%s", v);
+			break;
+		case K_INTERVAL:
+			ret = parse_ms(where, kw, v, &c->interval_ms);
+			if (ret)
+				return ret;
+			break;
+		case K_STANDBY:
+			ret = parse_ms(where, kw, v, &c->standby_ms);
+			if (ret)
+				return ret;
+			break;
+		case K_MULTIPLIER:
+			if (parse_uint(v, 255, &n) || n == 0)
+				return err(where, "multiplier must be 1..255, not \"%s\"",
+					   v);
+			c->multiplier = n;
+			break;
+		case K_FAILOVER:
+			if (kw_is(v, "repoint"))
+				c->mode = B4_MODE_REPOINT;
+			else if (kw_is(v, "carrier"))
+				c->mode = B4_MODE_CARRIER;
+			else
+				return err(where, "failover must be repoint or carrier, not \"%s\"",
+					   v);
+			break;
+		case K_PREEMPT:
+			ret = on_off(where, kw, v, &c->preempt);
+			if (ret)
+				return ret;
+			break;
+		case K_HOLD_DOWN:
+			if (parse_uint(v, B4_HOLD_DOWN_MAX_S, &n))
+				return err(where, "hold-down must be 0..%u seconds, not \"%s\"",
+					   B4_HOLD_DOWN_MAX_S, v);
+			c->hold_down_s = n;
+			break;
+		case K_ON_STOP:
+			if (kw_is(v, "keep"))
+				c->release = false;
+			else if (kw_is(v, "release"))
+				c->release = true;
+			else
+				return err(where, "on-stop must be keep or release, not \"%s\"",
+					   v);
+			break;
+		case K_CONFIG:
+			if (strlen(v) >= sizeof(c->file))
+				return err(where, "config: path too long");
+			snprintf(c->file, sizeof(c->file), "%s", v);
+			ret = read_file(c, v);
+			if (ret)
+				return ret;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* read_file: the keywords of a config file, line by line. */
+static int read_file(struct b4_config *c, const char *path)
+{
+	char line[MAX_LINE + 2], where[PATH_MAX + 32];
+	char *words[MAX_WORDS];
+	unsigned int lineno = 0;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return err(NULL, "config %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *hash;
+		int n = 0;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		if (strlen(line) > MAX_LINE) {
+			ret = err(where, "line too long");
+			break;
+		}
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		for (;;) {
+			while (isspace((unsigned char)*p))
+				p++;
+			if (!*p)
+				break;
+			if (n == MAX_WORDS) {
+				ret = err(where, "too many words");
+				goto out;
+			}
+			words[n++] = p;
+			while (*p && !isspace((unsigned char)*p))
+				p++;
+			if (*p)
+				*p++ = '\0';
+		}
+		if (n % 2) {
+			ret = err(where, "\"%s\" needs a value", words[n - 1]);
+			break;
+		}
+		ret = parse_words(c, n, words, where);
+		if (ret)
+			break;
+	}
+	if (!ret && ferror(f))
+		ret = err(NULL, "config %s: read error", path);
+out:
+	fclose(f);
+	return ret;
+}
+
+int b4_config_parse(struct b4_config *c, int argc, char **argv)
+{
+	int ret;
+
+	ret = parse_words(c, argc, argv, NULL);
+	if (ret)
+		return ret;
+	if (c->n_dev == 0)
+		return err(NULL, "no tunnel: \"dev IFNAME\" is required");
+	if (c->n_dev > 1 && c->mode != B4_MODE_CARRIER)
+		return err(NULL, "several devices need \"failover carrier\" (one tunnel per AFTR)");
+	if (c->mode == B4_MODE_CARRIER && (c->n_aftr || c->aftr_name[0]))
+		return err(NULL, "with \"failover carrier\" the AFTRs are the tunnels' remotes: give one \"dev\" per AFTR instead of aftr/aftr-name");
+	return 0;
+}
+
+/* Append a candidate unless it is already listed. */
+static int add_cand(struct in6_addr *addrs, const char **origins, int *tun_of,
+		    int *n, const struct in6_addr *a, const char *origin,
+		    int tun)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!memcmp(&addrs[i], a, sizeof(*a)))
+			return 0;
+	if (*n >= B4_MAX_CANDIDATES)
+		return -1;
+	addrs[*n] = *a;
+	origins[*n] = origin;
+	tun_of[*n] = tun;
+	(*n)++;
+	return 0;
+}
+
+static int resolve_name(const char *name, struct in6_addr *addrs,
+			const char **origins, int *tun_of, int *n, char *e,
+			size_t elen)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_INET6,
+		.ai_socktype = SOCK_DGRAM,
+	};
+	struct addrinfo *res, *ai;
+	int r, before = *n;
+
+	r = getaddrinfo(name, NULL, &hints, &res);
+	if (r) {
+		snprintf(e, elen, "aftr-name %s: %s", name,
+			 r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		const struct sockaddr_in6 *sin6 = (void *)ai->ai_addr;
+
+		if (ai->ai_family != AF_INET6 || !aftr_addr_ok(&sin6->sin6_addr))
+			continue;
+		if (add_cand(addrs, origins, tun_of, n, &sin6->sin6_addr,
+			     "aftr-name", 0)) {
+			snprintf(e, elen, "aftr-name %s: more than %d AFTRs",
+				 name, B4_MAX_CANDIDATES);
+			freeaddrinfo(res);
+			return -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (*n == before) {
+		snprintf(e, elen, "aftr-name %s: no usable IPv6 address", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_tunnel(struct mnl_socket *rtnl, const char *dev,
+			struct b4_link *l, char *e, size_t elen)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (b4_link_get(rtnl, dev, 0, l, e, elen))
+		return -1;
+	if (strcmp(l->kind, "ip6tnl")) {
+		snprintf(e, elen, "%s is not an ip6tnl tunnel (%s%s)", dev,
+			 l->kind[0] ? "kind " : "no tunnel kind",
+			 l->kind);
+		return -1;
+	}
+	if (l->has_proto && l->proto != IPPROTO_IPIP && l->proto != 0) {
+		snprintf(e, elen, "%s is not a DS-Lite softwire: mode ip6ip6 carries no IPv4 (use mode ipip6)",
+			 dev);
+		return -1;
+	}
+	if (IN6_IS_ADDR_UNSPECIFIED(&l->local)) {
+		snprintf(e, elen, "%s has no local address (the B4's IPv6 address is needed to probe standby AFTRs)",
+			 dev);
+		return -1;
+	}
+	if (!aftr_addr_ok(&l->local)) {
+		snprintf(e, elen, "%s: local %s is not a global unicast address",
+			 dev, inet_ntop(AF_INET6, &l->local, buf, sizeof(buf)));
+		return -1;
+	}
+	return 0;
+}
+
+int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
+		      struct b4_link *links, int *n_links,
+		      struct in6_addr *addrs, const char **origins,
+		      int *tun_of, int *n, char *e, size_t elen)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int i;
+
+	*n = 0;
+	*n_links = 0;
+	for (i = 0; i < c->n_dev; i++) {
+		if (check_tunnel(rtnl, c->dev[i], &links[i], e, elen))
+			return -1;
+		(*n_links)++;
+	}
+
+	if (c->mode == B4_MODE_CARRIER) {
+		for (i = 0; i < c->n_dev; i++) {
+			const struct b4_link *l = &links[i];
+			int j;
+
+			if (!aftr_addr_ok(&l->remote)) {
+				snprintf(e, elen, "%s has no usable remote (AFTR) address",
+					 l->name);
+				return -1;
+			}
+			for (j = 0; j < i; j++) {
+				if (memcmp(&links[j].remote, &l->remote,
+					   sizeof(l->remote)))
+					continue;
+				snprintf(e, elen, "%s and %s lead to the same AFTR %s",
+					 links[j].name, l->name,
+					 inet_ntop(AF_INET6, &l->remote, buf,
+						   sizeof(buf)));
+				return -1;
+			}
+			add_cand(addrs, origins, tun_of, n, &l->remote, "dev",
+				 i);
+		}
+		return 0;
+	}
+
+	for (i = 0; i < c->n_aftr; i++)
+		add_cand(addrs, origins, tun_of, n, &c->aftr[i], "aftr", 0);
+	if (c->aftr_name[0] &&
+	    resolve_name(c->aftr_name, addrs, origins, tun_of, n, e, elen))
+		return -1;
+	if (*n == 0) {
+		if (!aftr_addr_ok(&links[0].remote)) {
+			snprintf(e, elen, "no AFTR: %s has no remote address; give \"aftr ADDR\" or \"aftr-name FQDN\"",
+				 links[0].name);
+			return -1;
+		}
+		add_cand(addrs, origins, tun_of, n, &links[0].remote, "remote",
+			 0);
+	}
+	return 0;
+}

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl b4: the control socket and "b4 status".
+ *
+ * The daemon listens on the abstract UNIX stream socket
+ * "@dslite/b4/IFNAME" (IFNAME: its first tunnel). Abstract sockets belong
+ * to a network namespace, like the tunnel itself, so "ip netns exec NS
+ * dslitectl b4 status" finds the daemon of that namespace, and the name
+ * is released when the daemon dies however it dies. Binding the name is
+ * also the lock against a second daemon on the same tunnel.
+ *
+ * Protocol: the client sends one line, "status", "status json" or
+ * "status json pretty"; the daemon answers with the report and closes.
+ * The report is read-only; anyone in the namespace may ask.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "dslitectl.h"
+#include "b4.h"
+#include "json.h"
+
+#define CTL_REQ_MAX	64
+#define CTL_TIMEOUT_NS	(2 * 1000000000ULL)
+#define CLIENT_TIMEOUT_S 5
+
+static socklen_t ctl_addr(struct sockaddr_un *sun, const char *ifname)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	/* sun_path[0] == 0: abstract */
+	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "%s%s",
+		 B4_CTL_PREFIX, ifname);
+	return offsetof(struct sockaddr_un, sun_path) + 1 +
+	       strlen(sun->sun_path + 1);
+}
+
+int b4_ctl_listen(struct b4_daemon *d, char *e, size_t elen)
+{
+	struct sockaddr_un sun;
+	socklen_t len = ctl_addr(&sun, d->tun[0].link.name);
+	int fd, i;
+
+	for (i = 0; i < B4_MAX_CLIENTS; i++)
+		d->clients[i] = -1;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(e, elen, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, len)) {
+		if (errno == EADDRINUSE)
+			snprintf(e, elen, "a b4 daemon already runs for %s in this network namespace",
+				 d->tun[0].link.name);
+		else
+			snprintf(e, elen, "control socket @%s: %s",
+				 sun.sun_path + 1, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, B4_MAX_CLIENTS)) {
+		snprintf(e, elen, "control socket: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	snprintf(d->ctl_name, sizeof(d->ctl_name), "@%s", sun.sun_path + 1);
+	d->ctlfd = fd;
+	return 0;
+}
+
+static void drop_client(struct b4_daemon *d, int slot)
+{
+	if (d->clients[slot] < 0)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->clients[slot], NULL);
+	close(d->clients[slot]);
+	d->clients[slot] = -1;
+	d->client_deadline[slot] = 0;
+}
+
+void b4_ctl_accept(struct b4_daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, slot;
+
+	for (;;) {
+		fd = accept4(d->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		for (slot = 0; slot < B4_MAX_CLIENTS; slot++)
+			if (d->clients[slot] < 0)
+				break;
+		if (slot == B4_MAX_CLIENTS) {
+			close(fd);	/* busy: the client retries */
+			continue;
+		}
+		ev.data.u32 = B4_EV_CLIENT | slot;
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			close(fd);
+			continue;
+		}
+		d->clients[slot] = fd;
+		d->client_deadline[slot] = b4_now_ns() + CTL_TIMEOUT_NS;
+	}
+}
+
+void b4_ctl_expire(struct b4_daemon *d, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < B4_MAX_CLIENTS; i++)
+		if (d->clients[i] >= 0 && now >= d->client_deadline[i])
+			drop_client(d, i);
+}
+
+void b4_ctl_close(struct b4_daemon *d)
+{
+	int i;
+
+	for (i = 0; i < B4_MAX_CLIENTS; i++)
+		drop_client(d, i);
+	if (d->ctlfd >= 0)
+		close(d->ctlfd);
+	d->ctlfd = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report: one code path for text and JSON. */
+
+struct out {
+	FILE *f;
+	bool json;
+	struct json_writer w;
+};
+
+static void o_str(struct out *o, const char *key, const char *fmt,
+		  const char *v)
+{
+	if (o->json) {
+		if (key)
+			v ? json_string(&o->w, key, v) : json_null(&o->w, key);
+	} else if (fmt) {
+		fprintf(o->f, fmt, v ? v : "none");
+	}
+}
+
+static void o_uint(struct out *o, const char *key, const char *fmt,
+		   uint64_t v)
+{
+	if (o->json) {
+		if (key)
+			json_uint(&o->w, key, v);
+	} else if (fmt) {
+		fprintf(o->f, fmt, v);
+	}
+}
+
+static void o_bool(struct out *o, const char *key, const char *fmt, bool v,
+		   const char *yes, const char *no)
+{
+	if (o->json) {
+		if (key)
+			json_bool(&o->w, key, v);
+	} else if (fmt) {
+		fprintf(o->f, fmt, v ? yes : no);
+	}
+}
+
+static void __attribute__((format(printf, 2, 3)))
+o_text(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (o->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(o->f, fmt, ap);
+	va_end(ap);
+}
+
+static void o_open(struct out *o, const char *key)
+{
+	if (o->json)
+		json_begin_object(&o->w, key);
+}
+
+static void o_close(struct out *o)
+{
+	if (o->json)
+		json_end_object(&o->w);
+}
+
+/* FRR's status words (show bfd peers json). */
+static const char *frr_status(unsigned int state)
+{
+	switch (state) {
+	case BFD_STATE_ADMIN_DOWN:	return "shutdown";
+	case BFD_STATE_DOWN:		return "down";
+	case BFD_STATE_INIT:		return "init";
+	case BFD_STATE_UP:		return "up";
+	}
+	return "unknown";
+}
+
+struct tun_state {
+	struct tunnel_info info;
+	bool found;
+};
+
+static int tun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tun_state *st = data;
+
+	if (tunnel_parse(nlh, &st->info))
+		return -EBADMSG;
+	st->found = true;
+	return 0;
+}
+
+static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
+{
+	struct b4_tunnel *tun = &d->tun[t];
+	struct tun_state st = {};
+	struct nlmsghdr *nlh;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
+	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
+	genl_talk(&d->genl, nlh, tun_cb, &st);
+
+	o_open(o, NULL);
+	o_str(o, "dev", "  tunnel %s:", tun->link.name);
+	o_uint(o, "ifindex", NULL, tun->link.ifindex);
+	o_str(o, "local", " local %s", b4_addr_str(&tun->link.local, a));
+	o_str(o, "remote", " remote %s", b4_addr_str(&tun->link.remote, b));
+	if (st.found) {
+		o_bool(o, "carrier", " carrier %s", st.info.carrier, "up",
+		       "down");
+		o_str(o, "forced", " forced %s", forced_name(st.info.forced));
+		o_str(o, "diagnostic", " diag %s",
+		      b4_diag_name(st.info.diag));
+		if (o->json)
+			json_string(&o->w, "reason", st.info.reason);
+		else if (st.info.reason[0])
+			fprintf(o->f, " reason \"%s\"", st.info.reason);
+		o_uint(o, "transitions", " transitions %" PRIu64,
+		       st.info.transitions);
+	} else {
+		o_text(o, " (dslite.ko: %s)", strerror(d->genl.err.err));
+	}
+	o_text(o, "\n");
+	o_close(o);
+}
+
+static void report_switch(struct b4_daemon *d, struct out *o, uint64_t now_rt)
+{
+	const struct b4_switch *l = &d->last;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!l->valid) {
+		if (o->json)
+			json_null(&o->w, "last-failover");
+		else
+			fprintf(o->f, "  last failover: none\n");
+		return;
+	}
+	o_open(o, "last-failover");
+	o_str(o, "kind", "  last %s:", l->kind);
+	o_str(o, "from", " %s", l->from >= 0 ? b4_addr_str(&l->from_addr, a) :
+					      NULL);
+	o_str(o, "to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) : NULL);
+	o_str(o, "diagnostic", ", diag %s", b4_diag_name(l->diag));
+	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - l->detect_rt_ms);
+	if (l->last_rx_rt_ms) {
+		o_uint(o, "last-rx-at-ms", NULL, l->last_rx_rt_ms);
+		o_uint(o, "detection-ms", ", detected %" PRIu64
+		       " ms after the last packet",
+		       l->detect_rt_ms - l->last_rx_rt_ms);
+	}
+	o_uint(o, "detected-at-ms", NULL, l->detect_rt_ms);
+	o_uint(o, "carrier-down-at-ms", NULL, l->down_rt_ms);
+	o_uint(o, "carrier-down-us", ", carrier down %" PRIu64 " us later",
+	       (l->down_ns - l->detect_ns) / 1000);
+	if (l->up_ns) {
+		o_uint(o, "carrier-up-at-ms", NULL, l->up_rt_ms);
+		o_uint(o, "outage-ms", ", outage %" PRIu64 " ms",
+		       (l->up_ns - l->detect_ns) / 1000000 +
+		       (l->last_rx_rt_ms ? l->detect_rt_ms - l->last_rx_rt_ms :
+					   0));
+	} else {
+		if (o->json)
+			json_null(&o->w, "outage-ms");
+		else
+			fprintf(o->f, ", still down");
+	}
+	o_text(o, "\n");
+	o_close(o);
+}
+
+static void report_peer(struct b4_daemon *d, struct out *o, int i,
+			uint64_t now)
+{
+	const struct b4_cand *c = &d->cand[i];
+	const struct bfd_session *b = &c->s.bfd;
+	char a[INET6_ADDRSTRLEN], l[INET6_ADDRSTRLEN];
+	uint64_t since = (now - c->s.changed_ns) / 1000000000ULL;
+	bool active = i == d->active;
+
+	o_open(o, NULL);
+	o_str(o, "peer", "aftr %s", b4_addr_str(&c->addr, a));
+	o_str(o, "local", NULL, b4_addr_str(&d->tun[c->tun].link.local, l));
+	o_str(o, "interface", NULL, d->tun[c->tun].link.name);
+	o_uint(o, "preference", " (%" PRIu64, (uint64_t)i + 1);
+	o_str(o, "origin", " %s)", c->origin);
+	o_bool(o, "active", ": %s", active, "active", "standby");
+	o_str(o, "path", ", %s path",
+	      c->path == B4_PATH_TUNNEL ? "tunnel" : "direct");
+	o_text(o, "\n");
+	o_uint(o, "id", "    id %" PRIu64, b->local_discr);
+	o_uint(o, "remote-id", " remote-id %" PRIu64, b->remote_discr);
+	if (b->remote_discr)
+		o_uint(o, "node-id", " (node %" PRIu64 ")",
+		       b->remote_discr >> 24);
+	o_str(o, "status", " status %s", frr_status(b->state));
+	o_str(o, "remote-status", " remote-status %s",
+	      b->remote_discr || b->remote_mult ? frr_status(b->remote_state) :
+						  NULL);
+	if (b->state == BFD_STATE_UP)
+		o_uint(o, "uptime", " uptime %" PRIu64 "s", since);
+	else
+		o_uint(o, "downtime", " downtime %" PRIu64 "s", since);
+	if (o->json) {
+		json_string(&o->w, "diagnostic", bfd_diag_name(b->diag));
+		json_string(&o->w, "remote-diagnostic",
+			    bfd_diag_name(b->remote_diag));
+	} else {
+		fprintf(o->f, " diag %s remote-diag %s",
+			b4_diag_name(b->diag), b4_diag_name(b->remote_diag));
+	}
+	o_text(o, "\n");
+	o_uint(o, "receive-interval", "    receive-interval %" PRIu64 " ms",
+	       b->rx / 1000);
+	o_uint(o, "transmit-interval", " transmit-interval %" PRIu64 " ms",
+	       b->tx / 1000);
+	o_uint(o, "detect-multiplier", " detect-multiplier %" PRIu64,
+	       b->detect_mult);
+	o_text(o, "\n");
+	o_uint(o, "remote-receive-interval",
+	       "    remote: receive-interval %" PRIu64 " ms", b->remote_rx / 1000);
+	o_uint(o, "remote-transmit-interval",
+	       " transmit-interval %" PRIu64 " ms", b->remote_tx / 1000);
+	o_uint(o, "remote-detect-multiplier", " detect-multiplier %" PRIu64,
+	       b->remote_mult);
+	o_text(o, "\n");
+	o_uint(o, "negotiated-transmit-interval",
+	       "    negotiated: transmit-interval %" PRIu64 " ms",
+	       bfd_tx_interval_us(b) / 1000);
+	o_uint(o, "detection-time", " detection-time %" PRIu64 " ms",
+	       bfd_detect_time_us(b) / 1000);
+	o_bool(o, "poll", " poll %s", b->flags & BFD_SF_POLL, "running",
+	       "idle");
+	o_text(o, "\n");
+	o_uint(o, "packets-sent", "    packets sent %" PRIu64, c->s.tx_packets);
+	o_uint(o, "packets-received", " received %" PRIu64, c->s.rx_packets);
+	o_uint(o, "packets-dropped", " dropped %" PRIu64, c->s.rx_dropped);
+	o_uint(o, "send-errors", " send errors %" PRIu64, c->s.tx_errors);
+	if (c->s.last_tx_errno)
+		o_str(o, "last-send-error", " (%s)",
+		      strerror(c->s.last_tx_errno));
+	o_text(o, "\n");
+	o_close(o);
+}
+
+static void report(struct b4_daemon *d, struct out *o)
+{
+	uint64_t now = b4_now_ns(), now_rt = b4_realtime_ms();
+	char a[INET6_ADDRSTRLEN];
+	int i;
+
+	o_open(o, NULL);
+	o_str(o, "dev", "%s:", b4_dev_name(d));
+	o_bool(o, "up", " %s", d->up, "up", "down");
+	o_str(o, "active", " via %s",
+	      d->active >= 0 ? b4_addr_str(&d->cand[d->active].addr, a) :
+			       NULL);
+	if (!d->up)
+		o_str(o, "diagnostic", ", diag %s", b4_diag_name(d->down_diag));
+	else if (o->json)
+		json_string(&o->w, "diagnostic", b4_diag_name(0));
+	o_str(o, "failover", ", failover %s",
+	      d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
+	o_bool(o, "preempt", ", preempt %s", d->cfg.preempt, "on", "off");
+	o_uint(o, "hold-down", ", hold-down %" PRIu64 "s", d->cfg.hold_down_s);
+	o_text(o, "\n");
+	o_uint(o, "interval", "  timers: interval %" PRIu64 " ms",
+	       d->cfg.interval_ms);
+	o_uint(o, "standby-interval", ", standby-interval %" PRIu64 " ms",
+	       b4_standby_ms(&d->cfg));
+	o_uint(o, "detect-multiplier", ", multiplier %" PRIu64,
+	       d->cfg.multiplier);
+	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
+	o_uint(o, "pid", ", pid %" PRIu64, (uint64_t)getpid());
+	o_text(o, "\n");
+	report_switch(d, o, now_rt);
+
+	if (o->json)
+		json_begin_array(&o->w, "tunnels");
+	for (i = 0; i < d->n_tun; i++)
+		report_tunnel(d, o, i);
+	if (o->json) {
+		json_end_array(&o->w);
+		json_begin_array(&o->w, "peers");
+	}
+	for (i = 0; i < d->n_cand; i++)
+		report_peer(d, o, i, now);
+	if (o->json)
+		json_end_array(&o->w);
+	o_close(o);
+	if (o->json)
+		json_finish(&o->w);
+}
+
+void b4_ctl_client(struct b4_daemon *d, int slot)
+{
+	char req[CTL_REQ_MAX + 1], *buf = NULL;
+	int fd = d->clients[slot];
+	struct out o = {};
+	size_t size = 0, off;
+	ssize_t n;
+
+	n = recv(fd, req, CTL_REQ_MAX, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		goto out;
+	req[n] = '\0';
+	if (!strchr(req, '\n')) {
+		if (n == CTL_REQ_MAX)
+			goto out;
+		return;		/* wait for the whole line */
+	}
+	/* consume the line: unread data would reset the connection */
+	n = strchr(req, '\n') - req + 1;
+	if (recv(fd, req, n, MSG_DONTWAIT) != n)
+		goto out;
+	req[n - 1] = '\0';
+
+	o.f = open_memstream(&buf, &size);
+	if (!o.f)
+		goto out;
+	if (kw_is(req, "status")) {
+		report(d, &o);
+	} else if (kw_is(req, "status json") ||
+		   kw_is(req, "status json pretty")) {
+		o.json = true;
+		json_init(&o.w, o.f, strstr(req, "pretty") != NULL);
+		report(d, &o);
+	} else {
+		fprintf(o.f, "error: unknown request\n");
+	}
+	fclose(o.f);
+	for (off = 0; off < size; off += n) {
+		n = send(fd, buf + off, size - off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n <= 0)
+			break;
+	}
+	free(buf);
+out:
+	drop_client(d, slot);
+}
+
+/* ------------------------------------------------------------------ */
+/* The client: dslitectl [-j] b4 status [dev IFNAME] */
+
+/* The tunnels of the daemons of this namespace, from /proc/net/unix. */
+static int find_daemons(char names[][IFNAMSIZ], int max)
+{
+	char line[512];
+	int n = 0;
+	FILE *f;
+
+	f = fopen("/proc/net/unix", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, " @" B4_CTL_PREFIX), *end;
+		int i;
+
+		if (!p)
+			continue;
+		p += 2 + strlen(B4_CTL_PREFIX);
+		end = p + strcspn(p, " \n");
+		*end = '\0';
+		if (!*p || strlen(p) >= IFNAMSIZ)
+			continue;
+		for (i = 0; i < n; i++)
+			if (kw_is(names[i], p))
+				break;
+		if (i < n || n == max)
+			continue;
+		snprintf(names[n++], IFNAMSIZ, "%s", p);
+	}
+	fclose(f);
+	return n;
+}
+
+int b4_status(int argc, char **argv)
+{
+	const char *what = "b4 status";
+	char dev[IFNAMSIZ] = "", names[8][IFNAMSIZ], buf[4096];
+	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
+	struct sockaddr_un sun;
+	const char *req;
+	socklen_t len;
+	ssize_t n;
+	int fd, i;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		if (!kw_is(argv[0], "dev"))
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "unexpected argument \"%s\" (try \"dslitectl b4 help\")",
+					     argv[0]);
+		if (need_arg(what, argc, argv))
+			return DSLITECTL_EXIT_USAGE;
+		if (dev[0])
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "\"dev\" given twice");
+		if (parse_ifname(what, argv[1], dev))
+			return DSLITECTL_EXIT_USAGE;
+	}
+	if (!dev[0]) {
+		n = find_daemons(names, 8);
+		if (n <= 0)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "no b4 daemon runs in this network namespace");
+		if (n > 1) {
+			char list[8 * (IFNAMSIZ + 2)] = "";
+
+			for (i = 0; i < n; i++) {
+				strcat(list, i ? ", " : "");
+				strcat(list, names[i]);
+			}
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "several b4 daemons run (%s): give \"dev IFNAME\"",
+					     list);
+		}
+		snprintf(dev, sizeof(dev), "%s", names[0]);
+	}
+
+	len = ctl_addr(&sun, dev);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "socket: %s",
+				     strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, len)) {
+		int err = errno;
+
+		close(fd);
+		if (err == ECONNREFUSED || err == ENOENT)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "no b4 daemon runs for %s in this network namespace",
+					     dev);
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "connect to the daemon of %s: %s", dev,
+				     strerror(err));
+	}
+	if (!dslitectl_opts.json)
+		req = "status\n";
+	else if (dslitectl_opts.pretty)
+		req = "status json pretty\n";
+	else
+		req = "status json\n";
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+		int err = errno;
+
+		close(fd);
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "send: %s",
+				     strerror(err));
+	}
+	n = 0;
+	for (;;) {
+		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = errno;
+
+			close(fd);
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "no answer from the daemon of %s: %s",
+					     dev, strerror(err));
+		}
+		if (r == 0)
+			break;
+		fwrite(buf, 1, r, stdout);
+		n += r;
+	}
+	close(fd);
+	if (n == 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "the daemon of %s closed the connection",
+				     dev);
+	fflush(stdout);
+	return DSLITECTL_EXIT_OK;
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl b4: the BFD sockets.
+ *
+ * Tunnel path (the active AFTR): each session owns a UDP socket bound to
+ * 192.0.0.2:SPORT (SPORT from 49152..65535, fixed for the session, RFC
+ * 5881), TTL 255; packets leave through the ip6tnl device by IP_PKTINFO's
+ * ifindex, to 192.0.0.1:3784. Each tunnel has a UDP socket on port 3784
+ * bound to the device for the AFTR's packets; IP_RECVTTL checks TTL 255.
+ *
+ * Direct path (standby AFTRs, or the active one while its tunnel is
+ * forced down): the same IPv4/UDP/BFD packet, built here, sent over a raw
+ * IPv6 socket of protocol 4 from the tunnel's local address to the AFTR:
+ * on the wire it is exactly what the tunnel would send. A raw IPv6 socket
+ * of protocol 4 gets a copy of every IPv4-in-IPv6 packet delivered to this
+ * host, before ip6_tunnel looks for a device (so the answers of AFTRs that
+ * no tunnel points to arrive too); a classic BPF filter keeps only
+ * unfragmented UDP to port 3784 or to a BFD source port, so tunnelled data
+ * is not copied to the daemon.
+ *
+ * A candidate's packets are accepted only from the path it uses at the
+ * time (the answers of the active AFTR also reach the raw socket, and the
+ * answers to direct probes of the AFTR a tunnel points to are also
+ * decapsulated by that tunnel).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/filter.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+
+#include "dslitectl.h"
+#include "b4.h"
+
+#define RX_BURST	64
+
+struct bfd_ip_packet {
+	struct iphdr ip;
+	struct udphdr udp;
+	struct bfd_ctrl bfd;
+} __attribute__((packed));
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += p[0] << 8 | p[1];
+	if (len)
+		sum += p[0] << 8;
+	return sum;
+}
+
+static void build_ip_packet(struct bfd_ip_packet *pkt, uint16_t sport,
+			    const struct bfd_ctrl *bfd)
+{
+	uint32_t sum;
+
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->ip.version = 4;
+	pkt->ip.ihl = 5;
+	pkt->ip.tot_len = htons(sizeof(*pkt));
+	pkt->ip.frag_off = htons(IP_DF);
+	pkt->ip.ttl = BFD_TTL;
+	pkt->ip.protocol = IPPROTO_UDP;
+	pkt->ip.saddr = htonl(B4_INNER_B4);
+	pkt->ip.daddr = htonl(B4_INNER_AFTR);
+	pkt->ip.check = htons(csum_fold(csum_add(0, &pkt->ip,
+						 sizeof(pkt->ip))));
+	pkt->udp.source = htons(sport);
+	pkt->udp.dest = htons(BFD_PORT_CONTROL);
+	pkt->udp.len = htons(sizeof(pkt->udp) + sizeof(pkt->bfd));
+	pkt->bfd = *bfd;
+	/* pseudo header, then header and payload */
+	sum = csum_add(0, &pkt->ip.saddr, 8);
+	sum += IPPROTO_UDP + sizeof(pkt->udp) + sizeof(pkt->bfd);
+	sum = csum_add(sum, &pkt->udp, sizeof(pkt->udp) + sizeof(pkt->bfd));
+	pkt->udp.check = htons(csum_fold(sum));
+	if (!pkt->udp.check)
+		pkt->udp.check = 0xffff;
+}
+
+int b4_net_open_raw(char *e, size_t elen)
+{
+	/* Offsets are from the inner IPv4 header (the raw socket's data). */
+	static struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 7),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* fragment */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 5, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* header len */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* UDP dport */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BFD_PORT_CONTROL, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, BFD_SRC_PORT_MIN, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+	int fd, one = 1;
+
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_IPIP);
+	if (fd < 0) {
+		snprintf(e, elen, "raw IPv6 socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+		       sizeof(one))) {
+		snprintf(e, elen, "raw IPv6 socket options: %s",
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int udp_socket(char *e, size_t elen)
+{
+	int fd, one = 1, ttl = BFD_TTL;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(e, elen, "UDP socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))) {
+		snprintf(e, elen, "UDP socket options: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *e, size_t elen)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(BFD_PORT_CONTROL),
+	};
+	int fd = udp_socket(e, elen);
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, t->link.name,
+		       strlen(t->link.name) + 1) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		snprintf(e, elen, "UDP port %u on %s: %s", BFD_PORT_CONTROL,
+			 t->link.name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int b4_net_open_session(struct b4_session *s, char *e, size_t elen)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(B4_INNER_B4),
+	};
+	int fd = udp_socket(e, elen), one = 1, tries;
+
+	if (fd < 0)
+		return -1;
+	/* 192.0.0.2 need not be configured yet when the socket is made */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	for (tries = 0; tries < 256; tries++) {
+		uint16_t port = BFD_SRC_PORT_MIN +
+			b4_random() % (BFD_SRC_PORT_MAX - BFD_SRC_PORT_MIN + 1);
+
+		sin.sin_port = htons(port);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			s->fd = fd;
+			s->sport = port;
+			return 0;
+		}
+		if (errno != EADDRINUSE)
+			break;
+	}
+	snprintf(e, elen, "UDP source port for BFD: %s", strerror(errno));
+	close(fd);
+	return -1;
+}
+
+static void tx_result(struct b4_session *s, ssize_t n)
+{
+	if (n >= 0) {
+		s->last_tx_errno = 0;
+		return;
+	}
+	s->tx_errors++;
+	s->last_tx_errno = errno;
+}
+
+int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
+{
+	const struct b4_tunnel *t = &d->tun[c->tun];
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr msg = {
+		.msg_control = cbuf.buf,
+	};
+	struct bfd_ip_packet pkt;
+	struct bfd_ctrl ctrl;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	ssize_t n;
+
+	memset(&cbuf, 0, sizeof(cbuf));
+	b4_session_build(&c->s, &ctrl, b4_now_ns());
+	if (c->path == B4_PATH_TUNNEL) {
+		struct sockaddr_in to = {
+			.sin_family = AF_INET,
+			.sin_port = htons(BFD_PORT_CONTROL),
+			.sin_addr.s_addr = htonl(B4_INNER_AFTR),
+		};
+		struct in_pktinfo *pi;
+
+		iov.iov_base = &ctrl;
+		iov.iov_len = sizeof(ctrl);
+		msg.msg_name = &to;
+		msg.msg_namelen = sizeof(to);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+		pi = (struct in_pktinfo *)CMSG_DATA(cm);
+		pi->ipi_ifindex = t->link.ifindex;
+		pi->ipi_spec_dst.s_addr = htonl(B4_INNER_B4);
+		n = sendmsg(c->s.fd, &msg, MSG_DONTWAIT);
+	} else {
+		struct sockaddr_in6 to = {
+			.sin6_family = AF_INET6,
+			.sin6_addr = c->addr,
+		};
+		struct in6_pktinfo *pi;
+
+		build_ip_packet(&pkt, c->s.sport, &ctrl);
+		iov.iov_base = &pkt;
+		iov.iov_len = sizeof(pkt);
+		msg.msg_name = &to;
+		msg.msg_namelen = sizeof(to);
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
+		pi->ipi6_addr = t->link.local;
+		n = sendmsg(d->rawfd, &msg, MSG_DONTWAIT);
+	}
+	tx_result(&c->s, n);
+	return n < 0 ? -1 : 0;
+}
+
+/* A valid-looking control packet for candidate i: run the session. */
+static void deliver(struct b4_daemon *d, int i, const void *payload,
+		    size_t len)
+{
+	struct b4_cand *c = &d->cand[i];
+	const struct bfd_ctrl *p = payload;
+	struct b4_change ch;
+
+	if (bfd_validate(p, len) != BFD_RX_OK) {
+		c->s.rx_dropped++;
+		return;
+	}
+	if (c->s.bfd.state == BFD_STATE_ADMIN_DOWN)
+		return;
+	b4_session_rx(&c->s, p, b4_now_ns(), &ch);
+	if (ch.send_now)
+		b4_net_send(d, c);
+	if (ch.changed)
+		b4_fo_session_changed(d, i, &ch);
+}
+
+static int cand_by_addr(const struct b4_daemon *d, const struct in6_addr *a)
+{
+	int i;
+
+	for (i = 0; i < d->n_cand; i++)
+		if (!memcmp(&d->cand[i].addr, a, sizeof(*a)))
+			return i;
+	return -1;
+}
+
+/*
+ * parse_inner(buf, n, sport, payload, plen): the inner IPv4/UDP of a
+ * direct-path packet: to 192.0.0.2, TTL 255, UDP to 3784 or to the
+ * session's source port. Returns 0 or -1.
+ */
+static int parse_inner(const uint8_t *buf, size_t n, uint16_t sport,
+		       const uint8_t **payload, size_t *plen)
+{
+	const struct iphdr *ip = (const void *)buf;
+	const struct udphdr *udp;
+	size_t hl, tot, ul;
+	uint16_t dport;
+
+	if (n < sizeof(*ip) || ip->version != 4)
+		return -1;
+	hl = ip->ihl * 4;
+	tot = ntohs(ip->tot_len);
+	if (hl < sizeof(*ip) || tot < hl + sizeof(*udp) || tot > n)
+		return -1;
+	if (ip->protocol != IPPROTO_UDP || (ntohs(ip->frag_off) & 0x3fff) ||
+	    ip->daddr != htonl(B4_INNER_B4) || ip->ttl != BFD_TTL)
+		return -1;
+	udp = (const void *)(buf + hl);
+	ul = ntohs(udp->len);
+	dport = ntohs(udp->dest);
+	if (ul < sizeof(*udp) || ul > tot - hl)
+		return -1;
+	if (dport != BFD_PORT_CONTROL && dport != sport)
+		return -1;
+	*payload = (const uint8_t *)(udp + 1);
+	*plen = ul - sizeof(*udp);
+	return 0;
+}
+
+void b4_net_raw_input(struct b4_daemon *d)
+{
+	int burst;
+
+	for (burst = 0; burst < RX_BURST; burst++) {
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			struct cmsghdr align;
+		} cbuf;
+		uint8_t buf[1500];
+		struct sockaddr_in6 from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
+		};
+		const struct in6_pktinfo *pi = NULL;
+		const uint8_t *payload;
+		struct cmsghdr *cm;
+		struct b4_cand *c;
+		size_t plen;
+		ssize_t n;
+		int i;
+
+		n = recvmsg(d->rawfd, &msg, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+			if (cm->cmsg_level == IPPROTO_IPV6 &&
+			    cm->cmsg_type == IPV6_PKTINFO)
+				pi = (const void *)CMSG_DATA(cm);
+		i = cand_by_addr(d, &from.sin6_addr);
+		if (i < 0)
+			continue;
+		c = &d->cand[i];
+		if (c->path != B4_PATH_DIRECT)
+			continue;
+		if (!pi || memcmp(&pi->ipi6_addr, &d->tun[c->tun].link.local,
+				  sizeof(pi->ipi6_addr)))
+			continue;
+		if (parse_inner(buf, n, c->s.sport, &payload, &plen)) {
+			c->s.rx_dropped++;
+			continue;
+		}
+		deliver(d, i, payload, plen);
+	}
+}
+
+void b4_net_udp_input(struct b4_daemon *d, int fd, int tun)
+{
+	int burst;
+
+	for (burst = 0; burst < RX_BURST; burst++) {
+		union {
+			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+				 CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cbuf;
+		uint8_t buf[512];
+		struct sockaddr_in from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
+		};
+		const struct in_pktinfo *pi = NULL;
+		struct cmsghdr *cm;
+		int ttl = -1, t, i;
+		ssize_t n;
+
+		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			if (cm->cmsg_level != IPPROTO_IP)
+				continue;
+			if (cm->cmsg_type == IP_TTL)
+				memcpy(&ttl, CMSG_DATA(cm), sizeof(ttl));
+			else if (cm->cmsg_type == IP_PKTINFO)
+				pi = (const void *)CMSG_DATA(cm);
+		}
+		if (!pi)
+			continue;
+		t = tun;
+		if (t < 0) {
+			for (t = 0; t < d->n_tun; t++)
+				if (d->tun[t].link.ifindex == pi->ipi_ifindex)
+					break;
+			if (t == d->n_tun)
+				continue;
+		} else if (d->tun[t].link.ifindex != pi->ipi_ifindex) {
+			continue;
+		}
+		for (i = 0; i < d->n_cand; i++)
+			if (d->cand[i].path == B4_PATH_TUNNEL &&
+			    d->cand[i].tun == t)
+				break;
+		if (i == d->n_cand)
+			continue;
+		if (ttl != BFD_TTL || pi->ipi_addr.s_addr != htonl(B4_INNER_B4)) {
+			d->cand[i].s.rx_dropped++;
+			continue;
+		}
+		deliver(d, i, buf, n);
+	}
+}
