@@ -160,6 +160,123 @@ enum pcp_result {
 	PCP_RES_ADDRESS_MISMATCH	= 12,
 	PCP_RES_EXCESSIVE_REMOTE_PEERS	= 13,
 };
+#define PCP_RES_MAX		PCP_RES_EXCESSIVE_REMOTE_PEERS
+
+/* RFC 6887 section 7: every message is a multiple of 4 bytes, at most
+ * 1100. The opcode byte is R << 7 | opcode. */
+#define PCP_MAX_LEN		1100
+#define PCP_OPCODE_MASK		0x7f
+#define PCP_NONCE_LEN		12	/* Mapping Nonce, 96 bits */
+#define PCP_MAP_LEN		(PCP_HDR_LEN + PCP_MAP_BODY_LEN)	/* 60 */
+#define PCP_OPT_HDR_LEN		4
+
+/* Option codes (RFC 6887 section 13). Codes 0..127 must be understood by
+ * the receiver (mandatory to process), 128..255 may be ignored. Option
+ * data is Length bytes, then padding to a multiple of 4. */
+enum pcp_option_code {
+	PCP_OPT_THIRD_PARTY	= 1,	/* 16 bytes: internal address */
+	PCP_OPT_PREFER_FAILURE	= 2,	/* no data */
+	PCP_OPT_FILTER		= 3,	/* 20 bytes, see pcp_filter_opt */
+};
+#define PCP_OPT_OPTIONAL	0x80
+
+/*
+ * Request header (RFC 6887 section 7.1), 24 bytes:
+ *
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  |  Version = 2  |R|   Opcode    |         Reserved              |
+ *  |                 Requested Lifetime (32 bits)                  |
+ *  |            PCP Client's IP Address (128 bits)                 |
+ *
+ * IPv4 addresses travel IPv4-mapped (::ffff:a.b.c.d) in every 128-bit
+ * address field. Lifetimes are in seconds.
+ */
+struct pcp_req_hdr {
+	__u8	version;	/* PCP_VERSION */
+	__u8	opcode;		/* R bit clear | opcode */
+	__be16	reserved;
+	__be32	lifetime;	/* requested, s; 0 deletes */
+	__u8	client_addr[16];
+};
+
+/*
+ * Response header (RFC 6887 section 7.2), 24 bytes:
+ *
+ *  |  Version = 2  |R|   Opcode    |   Reserved    |  Result Code  |
+ *  |                      Lifetime (32 bits)                       |
+ *  |                     Epoch Time (32 bits)                      |
+ *  |                      Reserved (96 bits)                       |
+ *
+ * Lifetime: granted (SUCCESS) or how long the error is expected to last.
+ * Epoch Time: seconds since the server's state began (section 8.5).
+ */
+struct pcp_resp_hdr {
+	__u8	version;
+	__u8	opcode;		/* PCP_R_BIT | opcode */
+	__u8	reserved;
+	__u8	result;		/* enum pcp_result */
+	__be32	lifetime;
+	__be32	epoch;
+	__u8	reserved2[12];
+};
+
+/*
+ * MAP opcode body (RFC 6887 section 11.1), the same in requests and
+ * responses, 36 bytes:
+ *
+ *  |                 Mapping Nonce (96 bits)                       |
+ *  |   Protocol    |          Reserved (24 bits)                   |
+ *  |        Internal Port          |    Suggested External Port    |
+ *  |           Suggested External IP Address (128 bits)            |
+ *
+ * In a response the last two are the assigned external port/address.
+ * Protocol is an IANA protocol number (6 TCP, 17 UDP; 0 all protocols,
+ * then Internal Port must be 0).
+ */
+struct pcp_map_body {
+	__u8	nonce[PCP_NONCE_LEN];
+	__u8	protocol;
+	__u8	reserved[3];
+	__be16	internal_port;
+	__be16	external_port;
+	__u8	external_addr[16];
+};
+
+/* PEER opcode body (RFC 6887 section 12.1), 56 bytes. */
+struct pcp_peer_body {
+	__u8	nonce[PCP_NONCE_LEN];
+	__u8	protocol;
+	__u8	reserved[3];
+	__be16	internal_port;
+	__be16	external_port;
+	__u8	external_addr[16];
+	__be16	remote_port;
+	__be16	reserved2;
+	__u8	remote_addr[16];
+};
+
+/* Option header (RFC 6887 section 7.3), 4 bytes. */
+struct pcp_opt_hdr {
+	__u8	code;		/* enum pcp_option_code */
+	__u8	reserved;
+	__be16	length;		/* data bytes, without header and padding */
+};
+
+/* FILTER option data (RFC 6887 section 13.3), 20 bytes. */
+struct pcp_filter_opt {
+	__u8	reserved;
+	__u8	prefix_len;
+	__be16	remote_port;
+	__u8	remote_addr[16];
+};
+
+_Static_assert(sizeof(struct pcp_req_hdr) == PCP_HDR_LEN, "PCP request header");
+_Static_assert(sizeof(struct pcp_resp_hdr) == PCP_HDR_LEN, "PCP response header");
+_Static_assert(sizeof(struct pcp_map_body) == PCP_MAP_BODY_LEN, "PCP MAP body");
+_Static_assert(sizeof(struct pcp_peer_body) == PCP_PEER_BODY_LEN, "PCP PEER body");
+_Static_assert(sizeof(struct pcp_opt_hdr) == PCP_OPT_HDR_LEN, "PCP option header");
+_Static_assert(sizeof(struct pcp_filter_opt) == 20, "PCP FILTER option");
 
 /* ------------------------------------------------------------------------
  * ICMP / ICMPv6 (RFC 792, RFC 4443) as used by the responder.
