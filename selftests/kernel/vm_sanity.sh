@@ -18,6 +18,18 @@ require_root
 kver=$(uname -r)
 tap_expect "kernel is 6.1 (uname -r: $kver)" 6.1 "$(echo "$kver" | cut -d. -f1,2)"
 tap_check "booted kernel is an installed one" test -f "/boot/vmlinuz-$kver"
+
+# Every option of selftests/config: "=m" is met by y or m, "=y" only by y.
+missing=
+while IFS== read -r opt want; do
+	case $opt in CONFIG_*) ;; *) continue ;; esac
+	have=$(grep -E "^$opt=" "/boot/config-$kver" | cut -d= -f2)
+	case $want:$have in
+	y:y|m:y|m:m) ;;
+	*) missing+=" $opt=${have:-unset}" ;;
+	esac
+done <"$DSLITE_ROOT/selftests/config"
+tap_expect "kernel has every option of selftests/config" "" "$missing"
 tap_check "dslite tree visible at \$DSLITE_ROOT" \
 	test -f "$DSLITE_ROOT/selftests/kernel/vm_sanity.sh"
 tap_expect "ip is iproute2, not busybox" 0 \
