@@ -72,3 +72,6 @@ $(DSLITECTL_UNIT): $(DSLITECTL_UNIT_OBJS)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DSLITECTL_UNIT_OBJS) -lmnl
 
 -include $(shell find $(DSLITECTL_BUILD) -name '*.d' 2>/dev/null)
+
+# Parts of the tool with their own build rules (user/aftr.mk, ...).
+include $(filter-out $(SRCTREE)/user/user.mk,$(wildcard $(SRCTREE)/user/*.mk))
