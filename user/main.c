@@ -22,6 +22,7 @@
 #define DSLITECTL_OBJECTS(X)	\
 	X(tunnel)		\
 	X(monitor)		\
+	X(aftr)			\
 	X(b4)			\
 	X(help)
 

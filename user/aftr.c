@@ -1,0 +1,1077 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl aftr: load the AFTR's XDP responder on an IPv6 uplink (attach),
+ * remove it (detach); the shared helpers of the aftr commands.
+ *
+ * attach follows bpf/dslite_aftr.h: open the skeleton, set the rodata
+ * configuration, size or reuse the maps, load, fill dslite_allow and
+ * dslite_local, run dslite_aftr_arm, attach through a bpf_link, and pin
+ * the link and the maps under DSLITE_PIN_ROOT/IFNAME. Everything the
+ * command line says is checked before anything is created, and the pins
+ * come last: an attach that fails leaves the directory as it found it.
+ *
+ * The maps that hold state (sessions, discriminators, rate limiter,
+ * counters, events, timer) are reused when a previous attach left them
+ * pinned without a live link (the link was removed, its device went away,
+ * or an attach died half-way), so established sessions survive.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dslite_aftr.h"
+#include "dslite_aftr.skel.h"
+
+#include "aftr.h"
+#include "json.h"
+
+const char *const aftr_map_names[AFTR_N_MAPS] = {
+	DSLITE_MAP_SESSIONS,
+	DSLITE_MAP_DISCRS,
+	DSLITE_MAP_STATE,
+	DSLITE_MAP_COUNTERS,
+	DSLITE_MAP_EVENTS,
+	DSLITE_MAP_TIMER,
+	DSLITE_MAP_ALLOW,
+	DSLITE_MAP_LOCAL,
+};
+
+/* Limits of the attach arguments. */
+#define MAX_SESSIONS		(1U << 28)
+#define MAX_INTERVAL_MS		3600000U	/* one hour, fits in u32 us */
+#define MAX_SWEEP_MS		1000U		/* timeouts within detect + 1 s */
+#define MAX_NEW_RATE		1000000000U
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                       */
+
+static bool verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	(void)level;
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void aftr_set_libbpf_print(void)
+{
+	const char *v = getenv("DSLITECTL_VERBOSE");
+
+	verbose = v && v[0] && strcmp(v, "0");
+	libbpf_set_print(libbpf_print);
+}
+
+uint64_t aftr_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void aftr_mono_to_real(uint64_t ns, char *buf, size_t len)
+{
+	struct timespec rt, mono;
+	int64_t off, t;
+	struct tm tm;
+	time_t sec;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	off = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL +
+	      (rt.tv_nsec - mono.tv_nsec);
+	t = (int64_t)ns + off;
+	sec = t / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(t % 1000000000LL / 1000000));
+}
+
+const char *aftr_status_name(unsigned int state)
+{
+	switch (state) {
+	case BFD_STATE_ADMIN_DOWN:
+		return "shutdown";
+	case BFD_STATE_DOWN:
+		return "down";
+	case BFD_STATE_INIT:
+		return "init";
+	case BFD_STATE_UP:
+		return "up";
+	}
+	return "unknown";
+}
+
+/* The directory that must be a BPF file system: DSLITE_PIN_ROOT's parent. */
+#define BPFFS_DIR	"/sys/fs/bpf"
+
+int aftr_bpffs_check(const char *what)
+{
+	struct statfs st;
+
+	if (statfs(BPFFS_DIR, &st))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: %s (a BPF file system must be mounted there)",
+				     BPFFS_DIR, strerror(errno));
+	if (st.f_type != BPF_FS_MAGIC)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s is not a BPF file system (mount -t bpf bpf %s; note that \"ip netns exec\" hides the host's mount)",
+				     BPFFS_DIR, BPFFS_DIR);
+	return 0;
+}
+
+static void dev_path(const char *ifname, const char *name, char *buf,
+		     size_t len)
+{
+	if (name)
+		snprintf(buf, len, "%s/%s/%s", DSLITE_PIN_ROOT, ifname, name);
+	else
+		snprintf(buf, len, "%s/%s", DSLITE_PIN_ROOT, ifname);
+}
+
+/*
+ * open_link(path, d): the pinned link at path, if any, into d. Returns 0
+ * (no link: d->link_fd stays -1) or -errno for a pin that is not an XDP
+ * link.
+ */
+static int open_link(const char *path, struct aftr_dev *d)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+	int fd;
+
+	d->link_fd = -1;
+	d->live = false;
+	d->ifindex = d->prog_id = d->link_id = 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (info.type != BPF_LINK_TYPE_XDP) {
+		close(fd);
+		return -EINVAL;
+	}
+	d->link_fd = fd;
+	d->link_id = info.id;
+	d->prog_id = info.prog_id;
+	d->ifindex = info.xdp.ifindex;
+	d->live = info.xdp.ifindex != 0;
+	return 0;
+}
+
+int aftr_dev_open(const char *what, const char *ifname, struct aftr_dev *d)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->link_fd = -1;
+	snprintf(d->ifname, sizeof(d->ifname), "%s", ifname);
+	dev_path(ifname, NULL, d->dir, sizeof(d->dir));
+	if (stat(d->dir, &st)) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: %s", d->dir, strerror(errno));
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: not attached", ifname);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: not attached", ifname);
+	dev_path(ifname, AFTR_LINK_PIN, path, sizeof(path));
+	err = open_link(path, d);
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: not an XDP link: %s", path,
+				     strerror(-err));
+	return 0;
+}
+
+void aftr_dev_close(struct aftr_dev *d)
+{
+	if (d->link_fd >= 0)
+		close(d->link_fd);
+	d->link_fd = -1;
+}
+
+int aftr_dev_map(const struct aftr_dev *d, const char *name)
+{
+	char path[PATH_MAX];
+
+	dev_path(d->ifname, name, path, sizeof(path));
+	return bpf_obj_get(path);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int aftr_list_devs(char (**names)[DSLITECTL_IFNAMSIZ], size_t *n)
+{
+	char (*v)[DSLITECTL_IFNAMSIZ] = NULL, (*nv)[DSLITECTL_IFNAMSIZ];
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	*names = NULL;
+	*n = 0;
+	dir = opendir(DSLITE_PIN_ROOT);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
+		    strlen(de->d_name) >= DSLITECTL_IFNAMSIZ)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		snprintf(v[cnt++], DSLITECTL_IFNAMSIZ, "%s", de->d_name);
+	}
+	closedir(dir);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), by_name);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * lock_root(what): create DSLITE_PIN_ROOT if needed and hold an exclusive
+ * lock on it until exit, so attaches and detaches do not interleave.
+ * Returns the fd, or -1 after printing why.
+ */
+static int lock_root(const char *what)
+{
+	int fd;
+
+	if (mkdir(DSLITE_PIN_ROOT, 0700) && errno != EEXIST) {
+		dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+			      DSLITE_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	fd = open(DSLITE_PIN_ROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+			      DSLITE_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* attach                                                               */
+
+struct attach_args {
+	char ifname[DSLITECTL_IFNAMSIZ];
+	struct dslite_aftr_cfg cfg;
+	struct dslite_lpm6_key *allow;
+	size_t n_allow;
+	uint32_t xdp_flags;
+	uint32_t sessions;		/* 0: default or the pinned size */
+	bool have[16];			/* keyword given (twice is an error) */
+};
+
+/* numeric keywords: where the value goes, its unit and range */
+enum num_kw {
+	KW_SESSIONS,
+	KW_INTERVAL,
+	KW_TX_INTERVAL,
+	KW_RX_INTERVAL,
+	KW_ECHO_INTERVAL,
+	KW_MULTIPLIER,
+	KW_NEW_RATE,
+	KW_NEW_BURST,
+	KW_NODE_ID,
+	KW_SWEEP,
+	KW_DOWN_IDLE,
+	KW_EMBRYONIC_IDLE,
+	KW__NUM,
+	KW_ADDR = KW__NUM,
+	KW_MODE,
+	KW_DEV,
+};
+
+static const struct {
+	const char *kw;
+	uint64_t min, max;
+	const char *unit;
+} num_kws[KW__NUM] = {
+	[KW_SESSIONS]		= { "sessions", 1, MAX_SESSIONS, "" },
+	[KW_INTERVAL]		= { "interval", 1, MAX_INTERVAL_MS, "ms" },
+	[KW_TX_INTERVAL]	= { "tx-interval", 1, MAX_INTERVAL_MS, "ms" },
+	[KW_RX_INTERVAL]	= { "rx-interval", 1, MAX_INTERVAL_MS, "ms" },
+	[KW_ECHO_INTERVAL]	= { "echo-interval", 0, MAX_INTERVAL_MS, "ms" },
+	[KW_MULTIPLIER]		= { "multiplier", 1, 255, "" },
+	[KW_NEW_RATE]		= { "new-rate", 0, MAX_NEW_RATE, "per second" },
+	[KW_NEW_BURST]		= { "new-burst", 1, UINT32_MAX, "" },
+	[KW_NODE_ID]		= { "node-id", 0, 255, "" },
+	[KW_SWEEP]		= { "sweep-interval", 1, MAX_SWEEP_MS, "ms" },
+	[KW_DOWN_IDLE]		= { "down-idle", 0, UINT32_MAX, "ms" },
+	[KW_EMBRYONIC_IDLE]	= { "embryonic-idle", 0, UINT32_MAX, "ms" },
+};
+
+/*
+ * parse_prefix(s, key): "IPV6ADDR[/LEN]" with no bits set beyond LEN.
+ * Returns 0 or -1; *why says what is wrong.
+ */
+static int parse_prefix(const char *s, struct dslite_lpm6_key *key,
+			const char **why)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	uint64_t len = 128;
+	struct in6_addr a;
+	unsigned int i;
+
+	*why = "not an IPv6 prefix (ADDR/LEN)";
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	if (slash) {
+		buf[slash - s] = '\0';
+		if (parse_uint(slash + 1, 128, &len)) {
+			*why = "the prefix length must be 0..128";
+			return -1;
+		}
+	}
+	if (inet_pton(AF_INET6, buf, &a) != 1)
+		return -1;
+	for (i = len; i < 128; i++) {
+		if (a.s6_addr[i / 8] & (0x80 >> (i % 8))) {
+			*why = "bits are set beyond the prefix length";
+			return -1;
+		}
+	}
+	key->prefixlen = len;
+	memcpy(key->addr, &a, 16);
+	return 0;
+}
+
+static int parse_attach(const char *what, int argc, char **argv,
+			struct attach_args *a)
+{
+	uint32_t tx_ms = 0, rx_ms = 0, iv_ms = 0;
+	uint64_t v;
+	int k;
+
+	for (; argc > 0; argc--, argv++) {
+		const char *kw = argv[0], *val;
+
+		for (k = 0; k < KW__NUM; k++)
+			if (kw_is(kw, num_kws[k].kw))
+				break;
+		if (k == KW__NUM) {
+			if (kw_is(kw, "addr"))
+				k = KW_ADDR;
+			else if (kw_is(kw, "mode"))
+				k = KW_MODE;
+			else if (kw_is(kw, "dev"))
+				k = KW_DEV;
+			else if (!kw_is(kw, "allow"))
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
+						     kw);
+			else
+				k = -1;
+		}
+		if (need_arg(what, argc, argv))
+			return DSLITECTL_EXIT_USAGE;
+		argc--, argv++;
+		val = argv[0];
+		if (k >= 0) {
+			if (a->have[k])
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "\"%s\" given twice", kw);
+			a->have[k] = true;
+		}
+
+		if (k < 0) {
+			struct dslite_lpm6_key *n;
+			const char *why;
+
+			if (a->n_allow >= DSLITE_DEF_ALLOW)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "at most %d allow prefixes",
+						     DSLITE_DEF_ALLOW);
+			n = realloc(a->allow, (a->n_allow + 1) * sizeof(*n));
+			if (!n)
+				return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+						     "%s", strerror(ENOMEM));
+			a->allow = n;
+			if (parse_prefix(val, &a->allow[a->n_allow], &why))
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "allow \"%s\": %s", val, why);
+			a->n_allow++;
+		} else if (k == KW_DEV) {
+			if (parse_ifname(what, val, a->ifname))
+				return DSLITECTL_EXIT_USAGE;
+		} else if (k == KW_ADDR) {
+			struct in_addr in;
+
+			if (inet_pton(AF_INET, val, &in) != 1)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "addr \"%s\" is not an IPv4 address",
+						     val);
+			if (in.s_addr == 0 || IN_MULTICAST(ntohl(in.s_addr)) ||
+			    in.s_addr == INADDR_BROADCAST)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "addr %s is not a unicast address",
+						     val);
+			a->cfg.aftr_addr = in.s_addr;
+		} else if (k == KW_MODE) {
+			if (kw_is(val, "native"))
+				a->xdp_flags = XDP_FLAGS_DRV_MODE;
+			else if (kw_is(val, "generic"))
+				a->xdp_flags = XDP_FLAGS_SKB_MODE;
+			else
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "mode must be \"native\" or \"generic\", not \"%s\"",
+						     val);
+		} else {
+			if (parse_uint(val, UINT64_MAX, &v) ||
+			    v < num_kws[k].min || v > num_kws[k].max)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+						     "%s must be a number %" PRIu64 "..%" PRIu64 "%s%s, not \"%s\"",
+						     kw, num_kws[k].min,
+						     num_kws[k].max,
+						     num_kws[k].unit[0] ? " " : "",
+						     num_kws[k].unit, val);
+			switch (k) {
+			case KW_SESSIONS:
+				a->sessions = v;
+				break;
+			case KW_INTERVAL:
+				iv_ms = v;
+				break;
+			case KW_TX_INTERVAL:
+				tx_ms = v;
+				break;
+			case KW_RX_INTERVAL:
+				rx_ms = v;
+				break;
+			case KW_ECHO_INTERVAL:
+				a->cfg.required_min_echo_rx_us = v * 1000;
+				break;
+			case KW_MULTIPLIER:
+				a->cfg.detect_mult = v;
+				break;
+			case KW_NEW_RATE:
+				a->cfg.new_sessions_per_sec = v;
+				break;
+			case KW_NEW_BURST:
+				a->cfg.new_sessions_burst = v;
+				break;
+			case KW_NODE_ID:
+				a->cfg.node_id = v;
+				break;
+			case KW_SWEEP:
+				a->cfg.sweep_interval_ms = v;
+				break;
+			case KW_DOWN_IDLE:
+				a->cfg.down_idle_ms = v;
+				break;
+			case KW_EMBRYONIC_IDLE:
+				a->cfg.embryonic_idle_ms = v;
+				break;
+			}
+		}
+	}
+	if (!a->ifname[0])
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "missing \"dev IFNAME\"");
+	/* tx-interval and rx-interval override interval */
+	if (iv_ms)
+		a->cfg.desired_min_tx_us = a->cfg.required_min_rx_us = iv_ms * 1000;
+	if (tx_ms)
+		a->cfg.desired_min_tx_us = tx_ms * 1000;
+	if (rx_ms)
+		a->cfg.required_min_rx_us = rx_ms * 1000;
+	a->cfg.allowlist = a->n_allow > 0;
+	return 0;
+}
+
+static void default_cfg(struct dslite_aftr_cfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->aftr_addr = htonl(DSLITE_AFTR_ADDR);
+	c->desired_min_tx_us = DSLITE_DEF_TX_US;
+	c->required_min_rx_us = DSLITE_DEF_RX_US;
+	c->required_min_echo_rx_us = DSLITE_DEF_ECHO_RX_US;
+	c->new_sessions_per_sec = DSLITE_DEF_NEW_PER_SEC;
+	c->new_sessions_burst = DSLITE_DEF_NEW_BURST;
+	c->sweep_interval_ms = DSLITE_DEF_SWEEP_MS;
+	c->down_idle_ms = DSLITE_DEF_DOWN_IDLE_MS;
+	c->embryonic_idle_ms = DSLITE_DEF_EMBRYONIC_IDLE_MS;
+	c->detect_mult = DSLITE_DEF_DETECT_MULT;
+}
+
+/* What attach found pinned, and what it created. */
+struct attach_state {
+	struct dslite_aftr *skel;
+	struct bpf_map *maps[AFTR_N_MAPS];
+	int pinned_fd[AFTR_N_MAPS];	/* reused pinned map, or -1 */
+	bool created_pin[AFTR_N_MAPS];
+	struct aftr_dev old;		/* a link pinned before (not live) */
+	bool created_dir;
+	bool link_pinned;
+	int link_fd;
+};
+
+/*
+ * check_pinned(what, a, st, i): map i is pinned (st->pinned_fd[i]); make
+ * sure this program can use it, and take its size. Returns 0 or an exit
+ * code after printing why.
+ */
+static int check_pinned(const char *what, struct attach_args *a,
+			struct attach_state *st, int i)
+{
+	struct bpf_map *m = st->maps[i];
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	const char *name = aftr_map_names[i];
+
+	if (bpf_obj_get_info_by_fd(st->pinned_fd[i], &info, &len))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s/%s: %s", st->old.dir, name,
+				     strerror(errno));
+	if (info.type != bpf_map__type(m) ||
+	    info.key_size != bpf_map__key_size(m) ||
+	    info.value_size != bpf_map__value_size(m) ||
+	    info.map_flags != bpf_map__map_flags(m) ||
+	    (i != 4 /* events: any ring size */ && i > 1 &&
+	     info.max_entries != bpf_map__max_entries(m)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: the pinned map %s does not match this version of the responder (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
+				     a->ifname, name, a->ifname);
+	if (i <= 1) {	/* sessions, discrs: the table size */
+		if (a->sessions && a->sessions != info.max_entries)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: the pinned session table holds %u sessions, not %u (resizing needs \"dslitectl aftr detach dev %s\" first, which drops the sessions)",
+					     a->ifname, info.max_entries,
+					     a->sessions, a->ifname);
+		a->sessions = info.max_entries;
+	}
+	return 0;
+}
+
+/* fill_local(what, a, fd): the interface's global IPv6 addresses. */
+static int fill_local(const char *what, const struct attach_args *a, int fd,
+		      unsigned int *n)
+{
+	struct ifaddrs *ifa, *p;
+	__u32 flags = DSLITE_LOCAL_PING;
+	int ret = 0;
+
+	*n = 0;
+	if (getifaddrs(&ifa))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "listing the addresses of %s: %s",
+				     a->ifname, strerror(errno));
+	for (p = ifa; p; p = p->ifa_next) {
+		const struct sockaddr_in6 *sin6;
+		struct dslite_in6 key;
+
+		if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET6 ||
+		    strcmp(p->ifa_name, a->ifname))
+			continue;
+		sin6 = (const struct sockaddr_in6 *)p->ifa_addr;
+		if (IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			continue;
+		if (*n >= DSLITE_DEF_LOCAL) {
+			dslitectl_err(0, what,
+				      "%s has more than %d global IPv6 addresses; ICMPv6 echo is answered for the first %d only",
+				      a->ifname, DSLITE_DEF_LOCAL,
+				      DSLITE_DEF_LOCAL);
+			break;
+		}
+		memcpy(key.addr, &sin6->sin6_addr, 16);
+		if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY)) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "filling %s: %s", DSLITE_MAP_LOCAL,
+					    strerror(errno));
+			break;
+		}
+		(*n)++;
+	}
+	freeifaddrs(ifa);
+	return ret;
+}
+
+/* clear_map(fd, key_size): delete every entry (a reused allow/local). */
+static int clear_map(int fd, size_t key_size)
+{
+	uint8_t key[64];
+
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			return -errno;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/* arm(prog_fd): run dslite_aftr_arm once; its retval says XDP_PASS. */
+static int arm(int prog_fd)
+{
+	uint8_t frame[64] = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = sizeof(frame),
+		.repeat = 1,
+	);
+
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	return opts.retval == XDP_PASS ? 0 : -EIO;
+}
+
+static const char *mode_name(uint32_t flags)
+{
+	if (flags & XDP_FLAGS_DRV_MODE)
+		return "native";
+	if (flags & XDP_FLAGS_SKB_MODE)
+		return "generic";
+	return "the driver's default";
+}
+
+static int link_error(const char *what, const struct attach_args *a,
+		      int ifindex, int err)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (err == EBUSY || err == EEXIST) {
+		if (!bpf_xdp_query(ifindex, 0, &q) && q.prog_id)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s already runs an XDP program (id %u); remove it first",
+					     a->ifname, q.prog_id);
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s already runs an XDP program; remove it first",
+				     a->ifname);
+	}
+	if (err == EOPNOTSUPP && (a->xdp_flags & XDP_FLAGS_DRV_MODE))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: the driver has no native XDP (use \"mode generic\")",
+				     a->ifname);
+	return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+			     "attaching to %s in %s mode: %s", a->ifname,
+			     mode_name(a->xdp_flags), strerror(err));
+}
+
+/* undo(st): remove what a failed attach pinned; close the rest. */
+static void undo(struct attach_state *st)
+{
+	char path[PATH_MAX];
+	int i;
+
+	if (st->link_pinned) {
+		dev_path(st->old.ifname, AFTR_LINK_PIN, path, sizeof(path));
+		unlink(path);
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		if (!st->created_pin[i])
+			continue;
+		dev_path(st->old.ifname, aftr_map_names[i], path, sizeof(path));
+		unlink(path);
+	}
+	if (st->created_dir)
+		rmdir(st->old.dir);
+}
+
+static int attach(int argc, char **argv)
+{
+	const char *what = "aftr attach";
+	struct attach_args a = {};
+	struct attach_state st = { .link_fd = -1 };
+	LIBBPF_OPTS(bpf_link_create_opts, lopts);
+	char path[PATH_MAX];
+	unsigned int n_local = 0;
+	int ret, i, lock_fd = -1, ifindex, err;
+	bool have_any = false, have_core = true;
+	struct stat sb;
+	size_t j;
+
+	for (i = 0; i < AFTR_N_MAPS; i++)
+		st.pinned_fd[i] = -1;
+	default_cfg(&a.cfg);
+	ret = parse_attach(what, argc, argv, &a);
+	if (ret)
+		goto out;
+
+	/* the system: the device, the BPF file system, what is pinned */
+	ifindex = if_nametoindex(a.ifname);
+	if (!ifindex) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				    a.ifname, errno == ENODEV ?
+				    "no such device" : strerror(errno));
+		goto out;
+	}
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		goto out;
+	aftr_set_libbpf_print();
+	lock_fd = lock_root(what);
+	if (lock_fd < 0) {
+		ret = DSLITECTL_EXIT_ERROR;
+		goto out;
+	}
+
+	memset(&st.old, 0, sizeof(st.old));
+	st.old.link_fd = -1;
+	snprintf(st.old.ifname, sizeof(st.old.ifname), "%s", a.ifname);
+	dev_path(a.ifname, NULL, st.old.dir, sizeof(st.old.dir));
+	dev_path(a.ifname, AFTR_LINK_PIN, path, sizeof(path));
+	err = open_link(path, &st.old);
+	if (err) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "%s: not an XDP link: %s", path,
+				    strerror(-err));
+		goto out;
+	}
+	if (st.old.live) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "%s: already attached (program id %u, link id %u); \"dslitectl aftr detach dev %s\" first",
+				    a.ifname, st.old.prog_id, st.old.link_id,
+				    a.ifname);
+		goto out;
+	}
+
+	st.skel = dslite_aftr__open();
+	if (!st.skel) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "opening the responder object: %s",
+				    strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		st.maps[i] = bpf_object__find_map_by_name(st.skel->obj,
+							  aftr_map_names[i]);
+		if (!st.maps[i]) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "the responder object has no map %s",
+					    aftr_map_names[i]);
+			goto out;
+		}
+		dev_path(a.ifname, aftr_map_names[i], path, sizeof(path));
+		st.pinned_fd[i] = bpf_obj_get(path);
+		if (st.pinned_fd[i] < 0 && errno != ENOENT) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+					    path, strerror(errno));
+			goto out;
+		}
+		if (st.pinned_fd[i] >= 0)
+			have_any = true;
+		else if (i <= 2)
+			have_core = false;
+	}
+	/* sessions, discriminators and the rate limiter go together */
+	if (have_any && !have_core &&
+	    (st.pinned_fd[0] >= 0 || st.pinned_fd[1] >= 0 ||
+	     st.pinned_fd[2] >= 0)) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "%s: %s holds only part of the session state (\"dslitectl aftr detach dev %s\" first)",
+				    a.ifname, st.old.dir, a.ifname);
+		goto out;
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		if (st.pinned_fd[i] < 0)
+			continue;
+		ret = check_pinned(what, &a, &st, i);
+		if (ret)
+			goto out;
+	}
+
+	/* configure, size, reuse, load */
+	st.skel->rodata->dslite_cfg = a.cfg;
+	if (!a.sessions)
+		a.sessions = DSLITE_DEF_SESSIONS;
+	if (bpf_map__set_max_entries(st.maps[0], a.sessions) ||
+	    bpf_map__set_max_entries(st.maps[1], a.sessions)) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "sizing the session table: %s",
+				    strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		if (st.pinned_fd[i] < 0)
+			continue;
+		err = bpf_map__reuse_fd(st.maps[i], st.pinned_fd[i]);
+		if (err) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "reusing the pinned %s: %s",
+					    aftr_map_names[i], strerror(-err));
+			goto out;
+		}
+	}
+	err = dslite_aftr__load(st.skel);
+	if (err) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "loading the responder: %s%s",
+				    strerror(-err), verbose ? "" :
+				    " (DSLITECTL_VERBOSE=1 shows libbpf's log)");
+		goto out;
+	}
+
+	/* the tables the command line fills */
+	if (st.pinned_fd[6] >= 0 &&
+	    clear_map(bpf_map__fd(st.maps[6]), sizeof(struct dslite_lpm6_key))) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "clearing %s: %s", DSLITE_MAP_ALLOW,
+				    strerror(errno));
+		goto out;
+	}
+	for (j = 0; j < a.n_allow; j++) {
+		__u32 one = 1;
+
+		if (bpf_map_update_elem(bpf_map__fd(st.maps[6]), &a.allow[j],
+					&one, BPF_ANY)) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "filling %s: %s", DSLITE_MAP_ALLOW,
+					    strerror(errno));
+			goto out;
+		}
+	}
+	if (st.pinned_fd[7] >= 0 &&
+	    clear_map(bpf_map__fd(st.maps[7]), sizeof(struct dslite_in6))) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "clearing %s: %s", DSLITE_MAP_LOCAL,
+				    strerror(errno));
+		goto out;
+	}
+	ret = fill_local(what, &a, bpf_map__fd(st.maps[7]), &n_local);
+	if (ret)
+		goto out;
+
+	/* the sweeper, then the data path */
+	err = arm(bpf_program__fd(st.skel->progs.dslite_aftr_arm));
+	if (err) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "starting the session sweeper: %s",
+				    err == -EIO ? "the timer could not be started" :
+				    strerror(-err));
+		goto out;
+	}
+	lopts.flags = a.xdp_flags;
+	st.link_fd = bpf_link_create(bpf_program__fd(st.skel->progs.dslite_aftr),
+				     ifindex, BPF_XDP, &lopts);
+	if (st.link_fd < 0) {
+		ret = link_error(what, &a, ifindex, errno);
+		goto out;
+	}
+
+	/* pins last: the directory, the new maps, the link */
+	if (stat(st.old.dir, &sb)) {
+		if (mkdir(st.old.dir, 0700)) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+					    st.old.dir, strerror(errno));
+			goto out;
+		}
+		st.created_dir = true;
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		if (st.pinned_fd[i] >= 0)
+			continue;
+		dev_path(a.ifname, aftr_map_names[i], path, sizeof(path));
+		if (bpf_obj_pin(bpf_map__fd(st.maps[i]), path)) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "pinning %s: %s", path,
+					    strerror(errno));
+			undo(&st);
+			goto out;
+		}
+		st.created_pin[i] = true;
+	}
+	dev_path(a.ifname, AFTR_LINK_PIN, path, sizeof(path));
+	if (st.old.link_fd >= 0)
+		unlink(path);	/* the link of a device that went away */
+	if (bpf_obj_pin(st.link_fd, path)) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "pinning %s: %s",
+				    path, strerror(errno));
+		undo(&st);
+		goto out;
+	}
+	st.link_pinned = true;
+	ret = DSLITECTL_EXIT_OK;
+out:
+	if (st.link_fd >= 0)
+		close(st.link_fd);
+	aftr_dev_close(&st.old);
+	for (i = 0; i < AFTR_N_MAPS; i++)
+		if (st.pinned_fd[i] >= 0)
+			close(st.pinned_fd[i]);
+	dslite_aftr__destroy(st.skel);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	free(a.allow);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* detach                                                               */
+
+static int detach(int argc, char **argv)
+{
+	const char *what = "aftr detach";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
+	struct aftr_dev d;
+	struct dirent *de;
+	int ret, lock_fd;
+	DIR *dir;
+
+	for (; argc > 0; argc--, argv++) {
+		if (!kw_is(argv[0], "dev"))
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
+					     argv[0]);
+		if (ifname[0])
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "\"dev\" given twice");
+		if (need_arg(what, argc, argv))
+			return DSLITECTL_EXIT_USAGE;
+		argc--, argv++;
+		if (parse_ifname(what, argv[0], ifname))
+			return DSLITECTL_EXIT_USAGE;
+	}
+	if (!ifname[0])
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "missing \"dev IFNAME\"");
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		return ret;
+	aftr_set_libbpf_print();
+	lock_fd = lock_root(what);
+	if (lock_fd < 0)
+		return DSLITECTL_EXIT_ERROR;
+	ret = aftr_dev_open(what, ifname, &d);
+	if (ret)
+		goto out;
+
+	/* the data path first: nothing answers once the link is gone */
+	if (d.link_fd >= 0 && d.live && bpf_link_detach(d.link_fd) &&
+	    errno != ENOLINK && errno != EINVAL) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "detaching %s: %s", ifname, strerror(errno));
+		goto out_close;
+	}
+	dir = opendir(d.dir);
+	if (!dir) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				    d.dir, strerror(errno));
+		goto out_close;
+	}
+	ret = DSLITECTL_EXIT_OK;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(dir), de->d_name, 0) && errno != ENOENT)
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "%s/%s: %s", d.dir, de->d_name,
+					    strerror(errno));
+	}
+	closedir(dir);
+	if (!ret && rmdir(d.dir) && errno != ENOENT)
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				    d.dir, strerror(errno));
+out_close:
+	aftr_dev_close(&d);
+out:
+	close(lock_fd);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+void aftr_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dslitectl aftr attach dev IFNAME [addr IPV4] [allow PREFIX]...\n"
+		"                 [mode native|generic] [sessions N]\n"
+		"                 [interval MS] [tx-interval MS] [rx-interval MS]\n"
+		"                 [echo-interval MS] [multiplier N]\n"
+		"                 [new-rate N] [new-burst N] [node-id N]\n"
+		"                 [sweep-interval MS] [down-idle MS] [embryonic-idle MS]\n"
+		"       dslitectl aftr detach dev IFNAME\n"
+		"       dslitectl [-j] aftr sessions [dev IFNAME] [peer IPV6]\n"
+		"       dslitectl [-j] aftr stats [dev IFNAME]\n"
+		"       dslitectl [-j] aftr monitor [dev IFNAME] [count N] [ready FILE]\n"
+		"       dslitectl aftr help\n"
+		"The AFTR's XDP responder: answers BFD, BFD echo and ping inside every\n"
+		"softwire arriving on IFNAME. Defaults: addr 192.0.0.1, every B4 allowed,\n"
+		"sessions %d, interval %d ms, echo-interval %d ms (0: no echo),\n"
+		"multiplier %d, new-rate %d/s, new-burst %d, node-id 0,\n"
+		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never).\n"
+		"Pinned under %s/IFNAME. DSLITECTL_VERBOSE=1 prints libbpf's messages.\n",
+		DSLITE_DEF_SESSIONS, DSLITE_DEF_TX_US / 1000,
+		DSLITE_DEF_ECHO_RX_US / 1000, DSLITE_DEF_DETECT_MULT,
+		DSLITE_DEF_NEW_PER_SEC, DSLITE_DEF_NEW_BURST,
+		DSLITE_DEF_SWEEP_MS, DSLITE_DEF_DOWN_IDLE_MS,
+		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_PIN_ROOT);
+}
+
+static int run(int argc, char **argv)
+{
+	if (argc == 0) {
+		aftr_usage(stderr);
+		return DSLITECTL_EXIT_USAGE;
+	}
+	if (kw_is(argv[0], "attach"))
+		return attach(argc - 1, argv + 1);
+	if (kw_is(argv[0], "detach"))
+		return detach(argc - 1, argv + 1);
+	if (kw_is(argv[0], "sessions"))
+		return aftr_sessions(argc - 1, argv + 1);
+	if (kw_is(argv[0], "stats"))
+		return aftr_stats(argc - 1, argv + 1);
+	if (kw_is(argv[0], "monitor"))
+		return aftr_monitor(argc - 1, argv + 1);
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, "aftr",
+			     "unknown command \"%s\" (try \"dslitectl aftr help\")",
+			     argv[0]);
+}
+
+const struct dslitectl_object obj_aftr = {
+	.name		= "aftr",
+	.summary	= "the AFTR's XDP responder: attach, detach, sessions, stats, monitor",
+	.run		= run,
+	.usage		= aftr_usage,
+};

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dslitectl aftr: the loader and viewer of the AFTR's XDP responder
+ * (bpf/dslite_aftr.bpf.c; the contract is bpf/dslite_aftr.h).
+ *
+ *   aftr.c          the object, attach and detach, the pin directory
+ *   aftr_show.c     sessions and stats
+ *   aftr_monitor.c  session events from the ring buffer(s)
+ *
+ * Every attached device has a directory DSLITE_PIN_ROOT/IFNAME on the BPF
+ * file system holding the bpf_link ("link") and every map under its own
+ * name. Nothing else keeps the responder alive: no daemon runs.
+ */
+#ifndef DSLITECTL_AFTR_H
+#define DSLITECTL_AFTR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dslitectl.h"
+
+#define AFTR_LINK_PIN	"link"
+
+/* The maps a device's directory holds, in a stable order. */
+extern const char *const aftr_map_names[];
+#define AFTR_N_MAPS	8
+
+/* An attached (or half-attached) device, opened for reading. */
+struct aftr_dev {
+	char ifname[DSLITECTL_IFNAMSIZ];
+	char dir[PATH_MAX];
+	int link_fd;		/* -1: no link pinned */
+	bool live;		/* the link is attached to a device */
+	uint32_t ifindex;	/* the link's device, 0 when not live */
+	uint32_t prog_id;	/* the program the link runs, 0: none */
+	uint32_t link_id;
+};
+
+/*
+ * aftr_usage(f): the object's usage. aftr_sessions/stats/monitor(argc,
+ * argv): the commands, argv after the command's name.
+ */
+void aftr_usage(FILE *f);
+int aftr_sessions(int argc, char **argv);
+int aftr_stats(int argc, char **argv);
+int aftr_monitor(int argc, char **argv);
+
+/* aftr_set_libbpf_print(): libbpf's messages on stderr only when the
+ * environment has DSLITECTL_VERBOSE set to a non-empty value other than 0. */
+void aftr_set_libbpf_print(void);
+
+/*
+ * aftr_bpffs_check(what): 0 if DSLITE_PIN_ROOT's parent is a BPF file
+ * system, else print why and return DSLITECTL_EXIT_ERROR.
+ */
+int aftr_bpffs_check(const char *what);
+
+/*
+ * aftr_dev_open(what, ifname, d): open the pin directory of ifname and its
+ * link (when pinned). Returns 0; or prints "IFNAME: not attached" and
+ * returns DSLITECTL_EXIT_ERROR when there is no directory.
+ */
+int aftr_dev_open(const char *what, const char *ifname, struct aftr_dev *d);
+void aftr_dev_close(struct aftr_dev *d);
+
+/*
+ * aftr_dev_map(d, name): a new fd of the pinned map name of d, or -1 with
+ * errno set.
+ */
+int aftr_dev_map(const struct aftr_dev *d, const char *name);
+
+/*
+ * aftr_list_devs(names, n): the names of every directory under
+ * DSLITE_PIN_ROOT, sorted; *names is malloc'ed (free it). Returns 0 (no
+ * root directory is no device) or -errno.
+ */
+int aftr_list_devs(char (**names)[DSLITECTL_IFNAMSIZ], size_t *n);
+
+/*
+ * aftr_mono_to_real(ns, buf, len): a CLOCK_MONOTONIC time in ns as UTC wall
+ * clock "2026-01-02T03:04:05.678Z".
+ */
+void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
+
+/* aftr_now_ns(): CLOCK_MONOTONIC now, the clock of the data path. */
+uint64_t aftr_now_ns(void);
+
+/* aftr_status_name(state): FRR's words: up, down, init, shutdown. */
+const char *aftr_status_name(unsigned int state);
+
+#endif /* DSLITECTL_AFTR_H */

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl aftr sessions / stats: read the pinned maps of the attached
+ * devices. Sessions are printed as the hash table gives them (no sorting:
+ * a table of a million sessions is streamed, never held in memory), with
+ * the key names of FRR's "show bfd peers json".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dslite_aftr.h"
+
+#include "aftr.h"
+#include "json.h"
+
+/* Sessions read per batch lookup. */
+#define BATCH	1024
+
+typedef int (*session_cb)(const struct dslite_in6 *key,
+			  const struct dslite_aftr_session *s, void *ctx);
+
+/*
+ * for_each_session(fd, cb, ctx): every session of the table, each read
+ * under its lock (BPF_F_LOCK). Batches when the kernel has them, one by
+ * one otherwise. Returns 0 or -errno (or what cb returned, if non-zero).
+ */
+static int for_each_session(int fd, session_cb cb, void *ctx)
+{
+	struct dslite_aftr_session *vals = NULL, v;
+	struct dslite_in6 *keys = NULL, key, next;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
+	__u32 n = BATCH, count, i, token = 0;
+	bool first = true, done = false;
+	int ret = 0;
+
+	while (!done) {
+		void *tmp;
+
+		tmp = realloc(keys, n * sizeof(*keys));
+		if (!tmp) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		keys = tmp;
+		tmp = realloc(vals, n * sizeof(*vals));
+		if (!tmp) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		vals = tmp;
+		count = n;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
+					 keys, vals, &count, &opts)) {
+			if (errno == ENOSPC && count == 0) {
+				n *= 2;		/* a bucket larger than n */
+				continue;
+			}
+			if (errno == EINVAL || errno == EOPNOTSUPP) {
+				if (first)
+					goto one_by_one;
+				ret = -errno;
+				goto out;
+			}
+			if (errno != ENOENT) {
+				ret = -errno;
+				goto out;
+			}
+			done = true;
+		}
+		first = false;
+		for (i = 0; i < count; i++) {
+			ret = cb(&keys[i], &vals[i], ctx);
+			if (ret)
+				goto out;
+		}
+	}
+	goto out;
+
+one_by_one:
+	if (bpf_map_get_next_key(fd, NULL, &key)) {
+		ret = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	for (;;) {
+		int more = !bpf_map_get_next_key(fd, &key, &next);
+
+		if (!more && errno != ENOENT) {
+			ret = -errno;
+			goto out;
+		}
+		if (!bpf_map_lookup_elem_flags(fd, &key, &v, BPF_F_LOCK)) {
+			ret = cb(&key, &v, ctx);
+			if (ret)
+				goto out;
+		} else if (errno != ENOENT) {
+			ret = -errno;
+			goto out;
+		}
+		if (!more)
+			break;
+		key = next;
+	}
+out:
+	free(keys);
+	free(vals);
+	return ret;
+}
+
+/* parse_args(what, argc, argv, ifname, extra): [dev IFNAME] and, when
+ * extra is given, one more keyword with a value. */
+struct kw_val {
+	const char *kw;
+	const char *val;
+};
+
+static int parse_args(const char *what, int argc, char **argv,
+		      char ifname[DSLITECTL_IFNAMSIZ], struct kw_val *extra)
+{
+	for (; argc > 0; argc--, argv++) {
+		const char *kw = argv[0];
+
+		if (kw_is(kw, "dev")) {
+			if (ifname[0])
+				goto twice;
+			if (need_arg(what, argc, argv))
+				return DSLITECTL_EXIT_USAGE;
+			argc--, argv++;
+			if (parse_ifname(what, argv[0], ifname))
+				return DSLITECTL_EXIT_USAGE;
+		} else if (extra && kw_is(kw, extra->kw)) {
+			if (extra->val)
+				goto twice;
+			if (need_arg(what, argc, argv))
+				return DSLITECTL_EXIT_USAGE;
+			argc--, argv++;
+			extra->val = argv[0];
+		} else {
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
+					     kw);
+		}
+		continue;
+twice:
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "\"%s\" given twice", kw);
+	}
+	return 0;
+}
+
+/*
+ * the_devs(what, ifname, names, n): the device given, or every attached
+ * one. Returns 0 or an exit code after printing why.
+ */
+static int the_devs(const char *what, const char *ifname,
+		    char (**names)[DSLITECTL_IFNAMSIZ], size_t *n)
+{
+	int err;
+
+	if (ifname[0]) {
+		*names = calloc(1, sizeof(**names));
+		if (!*names)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+					     strerror(ENOMEM));
+		snprintf((*names)[0], DSLITECTL_IFNAMSIZ, "%s", ifname);
+		*n = 1;
+		return 0;
+	}
+	err = aftr_list_devs(names, n);
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				     DSLITE_PIN_ROOT, strerror(-err));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sessions                                                             */
+
+struct sess_ctx {
+	const char *ifname;
+	uint64_t now;
+};
+
+static void print_addr(const char *key, const char *fmt, const void *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, buf, sizeof(buf));
+	print_string(key, fmt, buf);
+}
+
+static const char *short_diag(unsigned int d)
+{
+	const char *n = diag_name(d);
+
+	return n ? n : "unknown";
+}
+
+static int print_session(const struct dslite_in6 *key,
+			 const struct dslite_aftr_session *s, void *data)
+{
+	const struct sess_ctx *c = data;
+	const struct bfd_session *b = &s->bfd;
+	uint64_t age = c->now > s->changed_ns ? c->now - s->changed_ns : 0;
+	uint64_t idle = s->last_seen_ns && c->now > s->last_seen_ns ?
+			c->now - s->last_seen_ns : 0;
+
+	print_open_object(NULL);
+	print_addr("peer", "peer %s", key->addr);
+	print_string("dev", " dev %s", c->ifname);
+	print_addr("local", " local %s", s->local.addr);
+	print_uint("id", " id %" PRIu64, b->local_discr);
+	print_uint("remote-id", " remote-id %" PRIu64, b->remote_discr);
+	print_uint("node-id", " node-id %" PRIu64,
+		   b->local_discr >> DSLITE_DISCR_NODE_SHIFT);
+	print_bool("multihop", NULL, false, NULL, NULL);
+	print_bool("passive-mode", NULL, true, NULL, NULL);
+	print_string("status", " status %s", aftr_status_name(b->state));
+	if (b->state == BFD_STATE_UP)
+		print_uint("uptime", " uptime %" PRIu64 "s", age / 1000000000ULL);
+	else
+		print_uint("downtime", " downtime %" PRIu64 "s",
+			   age / 1000000000ULL);
+	print_string("diagnostic", NULL, bfd_diag_name(b->diag));
+	print_string("diag", " diag %s", short_diag(b->diag));
+	print_string("remote-status", " remote-status %s",
+		     aftr_status_name(b->remote_state));
+	print_string("remote-diagnostic", NULL, bfd_diag_name(b->remote_diag));
+	print_string("remote-diag", " remote-diag %s",
+		     short_diag(b->remote_diag));
+	print_uint("receive-interval", " rx %" PRIu64 "ms", b->rx / 1000);
+	print_uint("transmit-interval", " tx %" PRIu64 "ms", b->tx / 1000);
+	print_uint("echo-receive-interval", " echo-rx %" PRIu64 "ms",
+		   b->cfg_echo_rx / 1000);
+	print_uint("echo-transmit-interval", NULL, 0);
+	print_uint("detect-multiplier", " multiplier %" PRIu64, b->detect_mult);
+	print_uint("remote-receive-interval", " remote-rx %" PRIu64 "ms",
+		   b->remote_rx / 1000);
+	print_uint("remote-transmit-interval", " remote-tx %" PRIu64 "ms",
+		   b->remote_tx / 1000);
+	print_uint("remote-echo-receive-interval", NULL,
+		   b->remote_echo_rx / 1000);
+	print_uint("remote-detect-multiplier", " remote-multiplier %" PRIu64,
+		   b->remote_mult);
+	print_uint("rx-packets", " rx-packets %" PRIu64, s->rx_packets);
+	print_uint("tx-packets", " tx-packets %" PRIu64, s->tx_packets);
+	print_uint("idle-ms", NULL, idle / 1000000ULL);
+	print_close_object();
+	if (!print_is_json())
+		print_end();
+	return 0;
+}
+
+int aftr_sessions(int argc, char **argv)
+{
+	const char *what = "aftr sessions";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
+	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
+	struct kw_val peer = { .kw = "peer" };
+	struct dslite_in6 key;
+	struct sess_ctx c;
+	size_t n = 0, i;
+	int ret;
+
+	ret = parse_args(what, argc, argv, ifname, &peer);
+	if (ret)
+		return ret;
+	if (peer.val && inet_pton(AF_INET6, peer.val, key.addr) != 1)
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "peer \"%s\" is not an IPv6 address",
+				     peer.val);
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		return ret;
+	aftr_set_libbpf_print();
+	ret = the_devs(what, ifname, &names, &n);
+	if (ret)
+		return ret;
+
+	print_open_array(NULL);
+	for (i = 0; i < n && !ret; i++) {
+		struct dslite_aftr_session s;
+		struct aftr_dev d;
+		int fd, err;
+
+		ret = aftr_dev_open(what, names[i], &d);
+		if (ret)
+			break;
+		fd = aftr_dev_map(&d, DSLITE_MAP_SESSIONS);
+		if (fd < 0) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "%s/%s: %s", d.dir,
+					    DSLITE_MAP_SESSIONS, strerror(errno));
+			aftr_dev_close(&d);
+			break;
+		}
+		c.ifname = names[i];
+		c.now = aftr_now_ns();
+		if (peer.val) {
+			err = 0;
+			if (!bpf_map_lookup_elem_flags(fd, &key, &s, BPF_F_LOCK))
+				print_session(&key, &s, &c);
+			else if (errno != ENOENT)
+				err = -errno;
+		} else {
+			err = for_each_session(fd, print_session, &c);
+		}
+		if (err)
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "reading the sessions of %s: %s",
+					    names[i], strerror(-err));
+		close(fd);
+		aftr_dev_close(&d);
+	}
+	print_close_array();
+	if (print_is_json())
+		print_end();
+	free(names);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* stats                                                                */
+
+static int count_one(const struct dslite_in6 *key,
+		     const struct dslite_aftr_session *s, void *data)
+{
+	(void)key;
+	(void)s;
+	(*(uint64_t *)data)++;
+	return 0;
+}
+
+/* memlock(fd): the kernel's memory accounting of a map, 0 if unknown. */
+static uint64_t memlock(int fd)
+{
+	char path[64], line[256];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %" SCNu64, &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static int dev_stats(const char *what, const char *ifname)
+{
+	uint64_t sum[DSLITE_CNT__MAX] = {}, sessions = 0, mem = 0;
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	int ncpu, fd, i, c, err, ret = 0;
+	__u64 *vals = NULL;
+	struct aftr_dev d;
+	__u32 zero = 0;
+
+	ret = aftr_dev_open(what, ifname, &d);
+	if (ret)
+		return ret;
+	ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "counting the CPUs: %s", strerror(-ncpu));
+		goto out;
+	}
+	fd = aftr_dev_map(&d, DSLITE_MAP_COUNTERS);
+	vals = calloc(ncpu, sizeof(__u64) * DSLITE_CNT__MAX);
+	if (fd < 0 || !vals || bpf_map_lookup_elem(fd, &zero, vals)) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "reading %s/%s: %s", d.dir,
+				    DSLITE_MAP_COUNTERS, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	for (c = 0; c < ncpu; c++)
+		for (i = 0; i < DSLITE_CNT__MAX; i++)
+			sum[i] += vals[c * DSLITE_CNT__MAX + i];
+	mem += memlock(fd);
+	close(fd);
+
+	fd = aftr_dev_map(&d, DSLITE_MAP_SESSIONS);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s/%s: %s",
+				    d.dir, DSLITE_MAP_SESSIONS, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	err = for_each_session(fd, count_one, &sessions);
+	mem += memlock(fd);
+	close(fd);
+	if (err) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "counting the sessions of %s: %s", ifname,
+				    strerror(-err));
+		goto out;
+	}
+	for (i = 0; i < AFTR_N_MAPS; i++) {
+		if (!strcmp(aftr_map_names[i], DSLITE_MAP_SESSIONS) ||
+		    !strcmp(aftr_map_names[i], DSLITE_MAP_COUNTERS))
+			continue;
+		fd = aftr_dev_map(&d, aftr_map_names[i]);
+		if (fd < 0)
+			continue;
+		mem += memlock(fd);
+		close(fd);
+	}
+
+	print_open_object(NULL);
+	print_string("dev", "%s:", ifname);
+	print_bool("attached", " %s", d.live, "attached", "not attached");
+	if (d.live) {
+		print_uint("ifindex", " ifindex %" PRIu64, d.ifindex);
+		print_uint("prog-id", " prog-id %" PRIu64, d.prog_id);
+		print_uint("link-id", " link-id %" PRIu64, d.link_id);
+	}
+	print_uint("sessions", " sessions %" PRIu64, sessions);
+	print_uint("sessions-max", " sessions-max %" PRIu64, info.max_entries);
+	print_uint("memory", " memory %" PRIu64, mem);
+	print_text("\n");
+	print_open_object("counters");
+	for (i = 0; i < DSLITE_CNT__MAX; i++) {
+		print_text("    %-26s ", dslite_aftr_counter_names[i]);
+		print_uint(dslite_aftr_counter_names[i], "%" PRIu64, sum[i]);
+		if (i != DSLITE_CNT__MAX - 1)
+			print_text("\n");
+	}
+	print_close_object();
+	print_close_object();
+	if (!print_is_json())
+		print_end();
+out:
+	free(vals);
+	aftr_dev_close(&d);
+	return ret;
+}
+
+int aftr_stats(int argc, char **argv)
+{
+	const char *what = "aftr stats";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
+	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	ret = parse_args(what, argc, argv, ifname, NULL);
+	if (ret)
+		return ret;
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		return ret;
+	aftr_set_libbpf_print();
+	ret = the_devs(what, ifname, &names, &n);
+	if (ret)
+		return ret;
+	print_open_array(NULL);
+	for (i = 0; i < n && !ret; i++)
+		ret = dev_stats(what, names[i]);
+	print_close_array();
+	if (print_is_json())
+		print_end();
+	free(names);
+	return ret;
+}
