@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the PCP MAP client (include/dslite/pcp.h, user/pcp.c):
+# codec, result code names, malformed cases, renewal window,
+# retransmission schedule and deadline, Epoch rules, health, counters,
+# and the socket layer over ::1. The TAP comes from build/tests/pcp_test
+# (make tests).
+#
+#   [ pcp_test ]  struct pcp_client  <-- MAP request/response bytes -->  test's server
+#                     |  (socket checks)                                      |
+#                     +------------- UDP [::1]:port <-------------------------+
+
+root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+bin=$root/build/tests/pcp_test
+
+if [ ! -x "$bin" ]; then
+	echo "TAP version 13"
+	echo "not ok 1 $bin is not built (make tests)"
+	echo "1..1"
+	exit 1
+fi
+exec "$bin"
