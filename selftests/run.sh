@@ -191,11 +191,8 @@ run_kernel() {
 			cur=
 			;;
 		*)
-			if [ -n "$cur" ]; then
-				printf '%s\n' "$line" | tee -a "$log"
-			else
-				printf '%s\n' "$line"
-			fi
+			printf '%s\n' "$line"
+			[ -n "$cur" ] && printf '%s\n' "$line" >>"$log"
 			;;
 		esac
 	done < <("$root/selftests/vm/run.sh" -o "$logs" -t "$timeout" "$@")
