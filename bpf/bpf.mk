@@ -68,6 +68,8 @@ $(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
 
+.SECONDARY: $(AFTR_OBJ) $(BENCH_OBJ)
+
 bench: $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
 

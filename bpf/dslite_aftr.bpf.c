@@ -55,6 +55,9 @@
 #ifndef READ_ONCE
 #define READ_ONCE(x)	(*(volatile typeof(x) *)&(x))
 #endif
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, v)	(*(volatile typeof(x) *)&(x) = (v))
+#endif
 
 #define NSEC_PER_MSEC	1000000ULL
 #define NSEC_PER_SEC	1000000000ULL
@@ -166,11 +169,17 @@ struct pkt {
 			 DSLITE_MAX_EXTHDRS * 2048)
 
 /*
- * The handlers of packets addressed to the responder are global functions,
- * verified once each instead of once per parse path. They get the offsets
- * of the outer IPv6 and the inner IPv4 header (the caller parsed them and
- * checked that the inner total length lies within the IPv6 payload) and
- * re-derive the pointers here. On return p->c.pos is the inner L4 header.
+ * The handlers of packets addressed to the responder start from the
+ * offsets of the outer IPv6 and inner IPv4 headers (the caller parsed them
+ * and checked that the inner total length lies within the IPv6 payload)
+ * and re-derive the pointers here. Pointers carried over from the parser
+ * differ in the verifier's eyes for every parse path (VLAN tags, extension
+ * headers, options) and the handler would be verified once per path, past
+ * the verifier's limit; re-derived from bounded offsets, the states merge.
+ * (Global functions would do the same, but a call costs as much as the
+ * rest of the answer on CPUs that protect every return.) On return
+ * p->c.pos is the inner L4 header and p->l3_end the end of the inner
+ * packet.
  */
 static __always_inline int pkt_load(struct xdp_md *ctx, __u32 ip6_off,
 				    __u32 iph_off, struct pkt *p)
@@ -204,6 +213,63 @@ static __always_inline void count_event(__u32 idx)
 	cnt = bpf_map_lookup_elem(&dslite_counters, &zero);
 	if (cnt && idx < DSLITE_CNT__MAX)
 		cnt->c[idx]++;
+}
+
+/*
+ * The clock of the XDP path: CLOCK_MONOTONIC from jiffies (bpf_jiffies64()
+ * is inlined by the verifier; a helper call such as bpf_ktime_get_ns()
+ * costs more than the rest of a BFD answer on CPUs that protect every
+ * return). The sweeper calibrates it: clk_ns_per_jiffy measured against
+ * bpf_ktime_get_ns() over at least CLK_CALIB_JIFFIES, and clk_offset_ns
+ * so that jiffies * ns_per_jiffy + offset = CLOCK_MONOTONIC at each sweep.
+ * Accurate to about one jiffy. Uncalibrated: bpf_ktime_get_ns().
+ */
+#define CLK_CALIB_JIFFIES	256
+
+__u64 clk_ns_per_jiffy;		/* 0: not calibrated yet */
+__u64 clk_offset_ns;
+__u64 clk_t0_ns, clk_j0;	/* calibration start */
+
+static __always_inline __u64 now_ns(void)
+{
+	__u64 nspj = READ_ONCE(clk_ns_per_jiffy);
+
+	if (!nspj)
+		return bpf_ktime_get_ns();
+	return bpf_jiffies64() * nspj + READ_ONCE(clk_offset_ns);
+}
+
+/* in the sweeper: calibrate, return the precise time */
+static __always_inline __u64 clock_sync(void)
+{
+	__u64 t = bpf_ktime_get_ns(), j = bpf_jiffies64(), nspj;
+
+	if (!clk_j0 || j < clk_j0) {
+		clk_t0_ns = t;
+		clk_j0 = j;
+		return t;
+	}
+	if (j - clk_j0 < CLK_CALIB_JIFFIES)
+		return t;
+	nspj = (t - clk_t0_ns) / (j - clk_j0);
+	if (!nspj)
+		return t;
+	/* offset first: a reader that sees the rate sees a valid offset */
+	WRITE_ONCE(clk_offset_ns, t - j * nspj);
+	WRITE_ONCE(clk_ns_per_jiffy, nspj);
+	return t;
+}
+
+/* session try-lock (see struct dslite_aftr_session) */
+static __always_inline int session_trylock(struct dslite_aftr_session *s)
+{
+	return __sync_lock_test_and_set(&s->busy, 1) == 0;
+}
+
+static __always_inline void session_unlock(struct dslite_aftr_session *s)
+{
+	/* an exchange, not a plain store: fully ordered on every arch */
+	__sync_lock_test_and_set(&s->busy, 0);
 }
 
 static __always_inline void copy_in6(struct dslite_in6 *dst, const void *src)
@@ -378,8 +444,8 @@ static __always_inline int bfd_drop_reason(int r)
 /* ---------------------------------------------------------------------
  * BFD control, inner destination = aftr_addr, UDP destination 3784.
  */
-__attribute__((noinline))
-int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
 {
 	struct dslite_aftr_event ev = {};
 	struct dslite_aftr_session *s;
@@ -426,7 +492,7 @@ int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
 		return DSLITE_CNT_DROP_IPV4_CSUM;
 
-	now = bpf_ktime_get_ns();
+	now = now_ns();
 	copy_in6(&key, &p->ip6->saddr);
 	s = bpf_map_lookup_elem(&dslite_sessions, &key);
 	if (!s) {
@@ -440,7 +506,8 @@ int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 			return DSLITE_CNT_DROP_TABLE_FULL;
 	}
 
-	bpf_spin_lock(&s->lock);
+	if (!session_trylock(s))
+		return DSLITE_CNT_DROP_BUSY;
 	if (s->bfd.cfg_tx != dslite_cfg.desired_min_tx_us ||
 	    s->bfd.cfg_rx != dslite_cfg.required_min_rx_us ||
 	    s->bfd.cfg_echo_rx != dslite_cfg.required_min_echo_rx_us ||
@@ -453,7 +520,7 @@ int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 	old_rstate = s->bfd.remote_state;
 	r = bfd_rx(&s->bfd, bfd, now);
 	if (r == BFD_RX_BAD_YOUR_DISCR) {
-		bpf_spin_unlock(&s->lock);
+		session_unlock(s);
 		return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
 	}
 	s->rx_packets++;
@@ -473,7 +540,7 @@ int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 	ev.diag = s->bfd.diag;
 	ev.remote_state = s->bfd.remote_state;
 	ev.remote_diag = s->bfd.remote_diag;
-	bpf_spin_unlock(&s->lock);
+	session_unlock(s);
 
 	ev.old_state = old_state;
 	if (created)
@@ -511,8 +578,8 @@ int dslite_aftr_bfd(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 }
 
 /* BFD echo (UDP 3785) of a B4 with an Up session: loop it back. */
-__attribute__((noinline))
-int dslite_aftr_echo(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
 {
 	struct dslite_aftr_session *s;
 	struct dslite_in6 key;
@@ -532,8 +599,8 @@ int dslite_aftr_echo(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
 }
 
 /* ICMP to aftr_addr: answer echo requests. */
-__attribute__((noinline))
-int dslite_aftr_ping(struct xdp_md *ctx, __u32 ip6_off, __u32 iph_off)
+static __always_inline int handle_ping(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
 {
 	struct icmphdr *icmp;
 	__u16 old, *w;
@@ -610,10 +677,10 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 	ip6_off = (void *)p->ip6 - p->data;
 	iph_off = (void *)iph - p->data;
 	if (!udp)
-		return dslite_aftr_ping(ctx, ip6_off, iph_off);
+		return handle_ping(ctx, ip6_off, iph_off);
 	if (udp->dest == bpf_htons(BFD_PORT_ECHO))
-		return dslite_aftr_echo(ctx, ip6_off, iph_off);
-	return dslite_aftr_bfd(ctx, ip6_off, iph_off);
+		return handle_echo(ctx, ip6_off, iph_off);
+	return handle_bfd(ctx, ip6_off, iph_off);
 }
 
 /* ICMPv6 echo request to one of the AFTR's addresses. */
@@ -710,6 +777,7 @@ struct bpf_map;
 
 struct sweep_ctx {
 	__u64	now;
+	__u64	now_rx;		/* now, less the XDP clock's error */
 };
 
 /* a Down session idle for longer than its limit is deleted */
@@ -728,26 +796,23 @@ static __always_inline int reapable(const struct dslite_aftr_session *s,
 
 /*
  * One session per call of bpf_for_each_map_elem(). A first look without
- * the lock skips the sessions with nothing to do; the others are looked
- * up again (the verifier of 6.1 cannot lock a callback's value pointer)
- * and decided under the lock.
+ * the try-lock skips the sessions with nothing to do; a session busy on
+ * another CPU waits for the next sweep. Expiry is judged two jiffies
+ * late, the precision of the XDP path's clock.
  */
 static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
-		      struct dslite_aftr_session *cur, struct sweep_ctx *ctx)
+		      struct dslite_aftr_session *s, struct sweep_ctx *ctx)
 {
 	struct dslite_aftr_event ev = {};
-	struct dslite_aftr_session *s;
 	__u64 now = ctx->now;
 	__u32 discr;
 	int reap;
 
-	if (!bfd_detect_expired(&cur->bfd, now) && !reapable(cur, now))
+	if (!bfd_detect_expired(&s->bfd, ctx->now_rx) && !reapable(s, now))
 		return 0;
-	s = bpf_map_lookup_elem(&dslite_sessions, key);
-	if (!s)
+	if (!session_trylock(s))
 		return 0;
-	bpf_spin_lock(&s->lock);
-	if (bfd_detect_expired(&s->bfd, now)) {
+	if (bfd_detect_expired(&s->bfd, ctx->now_rx)) {
 		ev.old_state = s->bfd.state;
 		if (bfd_timeout(&s->bfd)) {
 			s->changed_ns = now;
@@ -763,7 +828,7 @@ static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
 	ev.remote_state = s->bfd.remote_state;
 	ev.remote_diag = s->bfd.remote_diag;
 	ev.local = s->local;
-	bpf_spin_unlock(&s->lock);
+	session_unlock(s);
 
 	if (!ev.type && !reap)
 		return 0;
@@ -793,7 +858,10 @@ static __always_inline __u64 sweep_period_ns(void)
 
 static int sweep(void *map, __u32 *key, struct sweep_timer *t)
 {
-	struct sweep_ctx ctx = { .now = bpf_ktime_get_ns() };
+	struct sweep_ctx ctx;
+
+	ctx.now = clock_sync();
+	ctx.now_rx = ctx.now - 2 * READ_ONCE(clk_ns_per_jiffy);
 
 	bpf_for_each_map_elem(&dslite_sessions, sweep_one, &ctx, 0);
 	count_event(DSLITE_CNT_SWEEPS);

@@ -40,8 +40,14 @@
  * user reference to its map goes, and the sweeper stops. Unpinning
  * everything and closing the link stops all of it.
  *
- * Time: every timestamp is bpf_ktime_get_ns(), i.e. CLOCK_MONOTONIC in
- * nanoseconds; userspace compares with clock_gettime(CLOCK_MONOTONIC).
+ * Time: every timestamp is CLOCK_MONOTONIC in nanoseconds (userspace
+ * compares with clock_gettime(CLOCK_MONOTONIC)). The sweeper reads it with
+ * bpf_ktime_get_ns(); the XDP path, where a helper call costs as much as
+ * the rest of the answer, derives it from jiffies (an inlined load)
+ * calibrated by the sweeper: accurate to a jiffy (1-10 ms), and the
+ * sweeper allows two jiffies before declaring a detection time expired.
+ * Until the sweeper has calibrated (about a second after arming) or when
+ * it is not armed, the XDP path calls bpf_ktime_get_ns().
  */
 #ifndef _DSLITE_AFTR_H
 #define _DSLITE_AFTR_H
@@ -133,15 +139,22 @@ struct dslite_aftr_cfg {
  * dslite_sessions: BPF_MAP_TYPE_HASH (never LRU: an established session is
  * never evicted; a full table refuses new ones), BPF_F_NO_PREALLOC (memory
  * follows the number of sessions), key struct dslite_in6 = the B4's outer
- * IPv6 source address, value below (128 bytes). Userspace reads it with
- * bpf_map_lookup_elem(..., BPF_F_LOCK) for a consistent copy; it must not
+ * IPv6 source address, value below (128 bytes).
+ *
+ * busy is a try-lock taken with an atomic exchange by whoever updates the
+ * session (the XDP program for one packet, or the sweeper), for a few
+ * dozen instructions; a packet that finds it taken is dropped
+ * (drop_busy: another CPU is answering the same B4 at that instant), the
+ * sweeper retries at its next run. (bpf_spin_lock would cost two helper
+ * calls and an interrupt save/restore per packet.) Userspace reads
+ * entries without locking: a copy may mix two updates; it must not
  * update live entries except to delete them (their discriminator must
  * then be deleted from dslite_discrs too).
  */
 #define DSLITE_SESS_WAS_UP	0x01	/* reached Up at least once */
 
 struct dslite_aftr_session {
-	struct bpf_spin_lock lock;	/* guards everything below */
+	__u32	busy;			/* try-lock, see above */
 	__u32	flags;			/* DSLITE_SESS_* */
 	struct bfd_session bfd;		/* state machine, include/dslite/bfd.h */
 	__u64	created_ns;		/* creation time */
@@ -295,6 +308,8 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_TABLE_FULL,	/* dslite_sessions/discrs full */
 	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
 	DSLITE_CNT_DROP_ECHO_NO_SESSION,/* BFD echo, B4 has no Up session */
+	DSLITE_CNT_DROP_BUSY,		/* session being updated by another
+					 * CPU at this instant */
 
 	/* events */
 	DSLITE_CNT_SESS_CREATED,
@@ -356,6 +371,7 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_DROP_TABLE_FULL]		= "drop_table_full",
 	[DSLITE_CNT_DROP_RATE_LIMITED]		= "drop_rate_limited",
 	[DSLITE_CNT_DROP_ECHO_NO_SESSION]	= "drop_echo_no_session",
+	[DSLITE_CNT_DROP_BUSY]			= "drop_busy",
 	[DSLITE_CNT_SESS_CREATED]		= "sessions_created",
 	[DSLITE_CNT_SESS_UP]			= "sessions_up",
 	[DSLITE_CNT_SESS_DOWN]			= "sessions_down",

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslite_bench: data-path benchmark of the AFTR responder. Prints one
+ * table; every row is measured in this run, next to its baseline measured
+ * in the same run. Never asserts timings.
+ *
+ *   dslite_bench [-n REPEAT] [-s SESSIONS] [-t SECONDS]
+ *                [-l GEN_NETNS GEN_IF RESP_NETNS RESP_IF]
+ *
+ * ns/packet comes from BPF_PROG_TEST_RUN with REPEAT repetitions (default
+ * 1,000,000; the kernel's mean per repetition), best of 3. The kernel does
+ * not restore the frame between repetitions, so a row's frame must stay a
+ * request of the same path after the answer is written over it:
+ *   - BFD and echo: a B4 whose outer source and destination are the same
+ *     address, whose session's discriminators are both its own, and whose
+ *     inner packet goes from 192.0.0.1 to 192.0.0.1. The answer is then
+ *     byte for byte the request (MACs aside), one session, every path step
+ *     (parse, checks, lookup, lock, state machine, build, checksums) done;
+ *   - ICMP/ICMPv6 echo change the type, so they run behind dslite_b_replay
+ *     (rewrites the request, tail-calls the responder); the row shows the
+ *     replay overhead (replay tail-calling the empty program, minus the
+ *     empty program) subtracted.
+ * With -l, packets per second on a veth pair: dslite_b_gen (XDP_TX) sends
+ * BPF_F_TEST_XDP_LIVE_FRAMES out of GEN_IF for SECONDS; dslite_aftr is
+ * attached (native) to RESP_IF in RESP_NETNS, dslite_b_sink to GEN_IF
+ * counts the answers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "dslite_aftr.h"
+#include "dslite_aftr.skel.h"
+#include "bench/bench_xdp.skel.h"
+#include "../bpf/frames.h"
+
+#define MS	1000U
+
+static long repeat = 1000000;
+static long nsessions = 1000000;
+static double live_seconds = 3;
+static struct dslite_aftr *aftr;
+static struct bench_xdp *bx;
+static int ncpu;
+
+static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0xb4 };
+static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0xaf };
+
+static void die(const char *what)
+{
+	fprintf(stderr, "dslite_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static struct in6_addr addr6(const char *s)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+static void base_frame(struct frame *f)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->dmac, mac_b, 6);
+	memcpy(f->smac, mac_a, 6);
+	f->src6 = addr6("2001:db8:b4::1");
+	f->dst6 = f->src6;
+	f->hop_limit = DSLITE_REPLY_TTL;
+	f->src4 = DSLITE_AFTR_ADDR;
+	f->dst4 = DSLITE_AFTR_ADDR;
+	f->ttl = 255;
+	f->frag = 0x4000;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int run_once(int prog, const uint8_t *frame, int len, uint32_t *retval,
+		    uint8_t *out)
+{
+	uint8_t o[FRAME_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = len,
+		.data_out = out ? out : o,
+		.data_size_out = FRAME_MAX,
+		.repeat = 1,
+	);
+	int err = bpf_prog_test_run_opts(prog, &opts);
+
+	*retval = opts.retval;
+	return err;
+}
+
+/* mean ns per repetition, best of 3; expects every run to return want */
+static double measure(int prog, const uint8_t *frame, int len, uint32_t want)
+{
+	double best = 1e30;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		uint8_t o[FRAME_MAX];
+		LIBBPF_OPTS(bpf_test_run_opts, opts,
+			.data_in = frame,
+			.data_size_in = len,
+			.data_out = o,
+			.data_size_out = FRAME_MAX,
+			.repeat = repeat,
+		);
+
+		if (bpf_prog_test_run_opts(prog, &opts))
+			die("BPF_PROG_TEST_RUN");
+		if (opts.retval != want) {
+			fprintf(stderr, "dslite_bench: verdict %u, expected %u\n",
+				opts.retval, want);
+			exit(1);
+		}
+		if (opts.duration < best)
+			best = opts.duration;
+	}
+	return best;
+}
+
+static void counters(uint64_t *out)
+{
+	uint64_t *v = calloc(ncpu, sizeof(uint64_t) * DSLITE_CNT__MAX);
+	uint32_t zero = 0;
+	int cpu, i;
+
+	memset(out, 0, sizeof(uint64_t) * DSLITE_CNT__MAX);
+	if (!v || bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_counters), &zero, v))
+		die("read counters");
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < DSLITE_CNT__MAX; i++)
+			out[i] += v[cpu * DSLITE_CNT__MAX + i];
+	free(v);
+}
+
+/*
+ * The self-addressed B4: bring its session Up with both discriminators
+ * its own, finish the Poll Sequence, and return the steady request.
+ */
+static int bfd_frame(uint8_t *buf, int prog)
+{
+	struct dslite_aftr_session v;
+	struct in6_addr key;
+	uint32_t rv, d;
+	struct frame f;
+	struct layout l;
+
+	base_frame(&f);
+	key = f.src6;
+	f.l4 = L4_UDP;
+	f.dport = BFD_PORT_CONTROL;
+	f.sport = 49999;
+	frame_bfd(&f, BFD_STATE_DOWN, 0, 0, 3, 1, 0, 300 * MS, 300 * MS, 50 * MS);
+	l = frame_build(&f, buf);
+	run_once(prog, buf, l.len, &rv, NULL);
+	if (rv != XDP_TX || bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions),
+						&key, &v))
+		die("create the bench session");
+	d = v.bfd.local_discr;
+	f.sport = BFD_SRC_PORT_MIN | (d & 0x3fff);
+	frame_bfd(&f, BFD_STATE_INIT, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
+	l = frame_build(&f, buf);
+	run_once(prog, buf, l.len, &rv, NULL);
+	frame_bfd(&f, BFD_STATE_UP, BFD_FLAG_FINAL, 0, 3, d, d, 300 * MS, 300 * MS,
+		  50 * MS);
+	l = frame_build(&f, buf);
+	run_once(prog, buf, l.len, &rv, NULL);
+	frame_bfd(&f, BFD_STATE_UP, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
+	l = frame_build(&f, buf);
+	bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions), &key, &v);
+	if (v.bfd.state != BFD_STATE_UP || (v.bfd.flags & (BFD_SF_POLL | BFD_SF_FINAL))) {
+		fprintf(stderr, "dslite_bench: bench session not settled (state %d flags %x)\n",
+			v.bfd.state, v.bfd.flags);
+		exit(1);
+	}
+	return l.len;
+}
+
+static int echo_frame(uint8_t *buf)
+{
+	struct frame f;
+
+	base_frame(&f);
+	f.l4 = L4_UDP;
+	f.dport = BFD_PORT_ECHO;
+	f.sport = 49999;
+	f.dst4 = DSLITE_B4_ADDR;
+	f.src4 = DSLITE_B4_ADDR;
+	f.plen = 24;
+	memset(f.payload, 0x5a, f.plen);
+	return frame_build(&f, buf).len;
+}
+
+static int data_frame(uint8_t *buf)
+{
+	struct frame f;
+
+	base_frame(&f);
+	f.dst6 = addr6("2001:db8:af::1");
+	f.l4 = L4_INNER_RAW;
+	f.proto = 6;
+	f.src4 = DSLITE_B4_ADDR;
+	f.dst4 = 0xc6336401;
+	f.ttl = 64;
+	f.plen = 40;
+	memset(f.payload, 0x11, f.plen);
+	return frame_build(&f, buf).len;
+}
+
+static int ping_frame(uint8_t *buf)
+{
+	struct frame f;
+
+	base_frame(&f);
+	f.dst6 = addr6("2001:db8:af::1");
+	f.l4 = L4_ICMP;
+	f.src4 = DSLITE_B4_ADDR;
+	f.ttl = 64;
+	f.icmp_type = 8;
+	f.icmp_id = 7;
+	f.plen = 54;		/* frame of 136 bytes: a multiple of 8 */
+	memset(f.payload, 0xa5, f.plen);
+	return frame_build(&f, buf).len;
+}
+
+static int ping6_frame(uint8_t *buf)
+{
+	struct frame f;
+
+	base_frame(&f);
+	f.dst6 = addr6("2001:db8:af::1");
+	f.l4 = L4_ICMP6;
+	f.icmp_type = 128;
+	f.icmp_id = 7;
+	f.plen = 42;		/* frame of 104 bytes */
+	memset(f.payload, 0x3c, f.plen);
+	return frame_build(&f, buf).len;
+}
+
+/* run behind dslite_b_replay with dslite_b_jmp[0] = target */
+static double measure_replay(int target, const uint8_t *frame, int len, uint32_t want)
+{
+	uint32_t zero = 0;
+
+	if (len % 8 || len > (int)sizeof(bx->bss->replay_frame))
+		die("replay frame size");
+	memcpy(bx->bss->replay_frame, frame, len);
+	if (bpf_map_update_elem(bpf_map__fd(bx->maps.dslite_b_jmp), &zero, &target, 0))
+		die("prog array");
+	return measure(bpf_program__fd(bx->progs.dslite_b_replay), frame, len, want);
+}
+
+/*
+ * Start the sweeper (as the loader does) and wait until it has calibrated
+ * the jiffies clock of the XDP path, so rows measure the production path.
+ */
+static void arm_and_calibrate(void)
+{
+	uint8_t frame[64] = { 0 };
+	uint32_t rv = 0;
+	double t0;
+
+	if (run_once(bpf_program__fd(aftr->progs.dslite_aftr_arm), frame,
+		     sizeof(frame), &rv, NULL) || rv != XDP_PASS)
+		die("arm the sweeper");
+	t0 = now_s();
+	while (!aftr->bss->clk_ns_per_jiffy && now_s() - t0 < 10)
+		usleep(10000);
+	if (!aftr->bss->clk_ns_per_jiffy) {
+		fprintf(stderr, "dslite_bench: the sweeper did not calibrate its clock\n");
+		exit(1);
+	}
+}
+
+/* fill the table up to n sessions with other B4s (2001:db8:1::/64) */
+static void fill_sessions(long n)
+{
+	int fd = bpf_map__fd(aftr->maps.dslite_sessions);
+	enum { CHUNK = 8192 };
+	struct dslite_in6 *keys = calloc(CHUNK, sizeof(*keys));
+	struct dslite_aftr_session *vals = calloc(CHUNK, sizeof(*vals));
+	long i, done = 0;
+	uint32_t count;
+
+	if (!keys || !vals)
+		die("calloc");
+	while (done < n) {
+		count = n - done > CHUNK ? CHUNK : n - done;
+		for (i = 0; i < count; i++) {
+			long id = done + i;
+			struct dslite_aftr_session *v = &vals[i];
+
+			keys[i].addr[0] = 0x20;
+			keys[i].addr[1] = 0x01;
+			keys[i].addr[2] = 0x0d;
+			keys[i].addr[3] = 0xb8;
+			keys[i].addr[5] = 0x01;
+			keys[i].addr[12] = id >> 24;
+			keys[i].addr[13] = id >> 16;
+			keys[i].addr[14] = id >> 8;
+			keys[i].addr[15] = id;
+			bfd_session_init(&v->bfd, 0x00800000 + id, 300 * MS, 300 * MS,
+					 50 * MS, 3, BFD_SF_RESPONDER);
+			v->bfd.state = BFD_STATE_UP;
+			v->bfd.remote_state = BFD_STATE_UP;
+			v->bfd.remote_discr = 0x10000 + id;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+			die("fill the session table");
+		done += count;
+	}
+	free(keys);
+	free(vals);
+}
+
+static int table_size(void)
+{
+	int fd = bpf_map__fd(aftr->maps.dslite_sessions), n = 0;
+	struct dslite_in6 k, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static void enter_netns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die(path);
+	close(fd);
+}
+
+
+static int live_run(int prog, int ifindex, const uint8_t *frame, int len, long n)
+{
+	struct xdp_md ctx_in = { .data_end = len, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = len,
+		.ctx_in = &ctx_in,
+		.ctx_size_in = sizeof(ctx_in),
+		.repeat = n,
+		.batch_size = 64,
+		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+	);
+
+	return bpf_prog_test_run_opts(prog, &opts);
+}
+
+static void live(char **a, const uint8_t *frame, int len)
+{
+	uint64_t c0[DSLITE_CNT__MAX], c1[DSLITE_CNT__MAX];
+	int resp_if, gen_if, gen = bpf_program__fd(bx->progs.dslite_b_gen);
+	double t0, el;
+	long n;
+	uint64_t s0;
+
+	enter_netns(a[2]);
+	resp_if = if_nametoindex(a[3]);
+	if (!resp_if || bpf_xdp_attach(resp_if, bpf_program__fd(aftr->progs.dslite_aftr),
+				       XDP_FLAGS_DRV_MODE, NULL))
+		die("attach dslite_aftr (native) to the responder veth");
+	enter_netns(a[0]);
+	gen_if = if_nametoindex(a[1]);
+	if (!gen_if || bpf_xdp_attach(gen_if, bpf_program__fd(bx->progs.dslite_b_sink),
+				      XDP_FLAGS_DRV_MODE, NULL))
+		die("attach dslite_b_sink to the generator veth");
+
+	/* calibrate: how many frames make the wanted duration */
+	t0 = now_s();
+	if (live_run(gen, gen_if, frame, len, 200000))
+		die("live frames");
+	el = now_s() - t0;
+	n = (long)(200000 / el * live_seconds);
+
+	counters(c0);
+	s0 = bx->bss->sink_packets;
+	t0 = now_s();
+	if (live_run(gen, gen_if, frame, len, n))
+		die("live frames");
+	el = now_s() - t0;
+	counters(c1);
+
+	printf("\nlive frames on a veth pair (%s in %s -> %s in %s, native XDP), %.1f s:\n",
+	       a[1], a[0], a[3], a[2], el);
+	printf("  %-36s %12.0f pps\n", "generated (dslite_b_gen, XDP_TX)", n / el);
+	printf("  %-36s %12.0f pps\n", "BFD answered (dslite_aftr, XDP_TX)",
+	       (c1[DSLITE_CNT_TX_BFD] - c0[DSLITE_CNT_TX_BFD]) / el);
+	printf("  %-36s %12.0f pps\n", "answers received (dslite_b_sink)",
+	       (bx->bss->sink_packets - s0) / el);
+
+	bpf_xdp_detach(gen_if, XDP_FLAGS_DRV_MODE, NULL);
+	enter_netns(a[2]);
+	bpf_xdp_detach(resp_if, XDP_FLAGS_DRV_MODE, NULL);
+}
+
+static void row(const char *name, double ns, const char *base, double base_ns,
+		double target_ratio, double target_ns)
+{
+	char tgt[40] = "", ratio[16] = "";
+	const char *met = "";
+
+	if (base) {
+		snprintf(ratio, sizeof(ratio), "%.2fx", ns / base_ns);
+		if (target_ns > 0)
+			snprintf(tgt, sizeof(tgt), "<= %.1fx, < %.0f ns", target_ratio, target_ns);
+		else if (target_ratio > 0)
+			snprintf(tgt, sizeof(tgt), "<= %.1fx", target_ratio);
+		if (target_ratio > 0)
+			met = ns / base_ns <= target_ratio &&
+			      (target_ns <= 0 || ns < target_ns) ? "yes" : "no";
+	}
+	printf("%-38s %8.1f  %-10s %7s  %-18s %s\n", name, ns, base ? base : "-",
+	       ratio, tgt, met);
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t bfd[FRAME_MAX], echo[FRAME_MAX], data[FRAME_MAX], ping[FRAME_MAX],
+		ping6[FRAME_MAX];
+	int bfd_len, echo_len, data_len, ping_len, ping6_len, prog, c;
+	double t_pass, t_refl, t_bfd1, t_bfdm, t_echo, t_data, t_ping, t_ping6,
+	       t_rpass, t_rpass6, t_echom;
+	char **live_args = NULL;
+	struct in6_addr a6 = addr6("2001:db8:af::1");
+	uint32_t flags = DSLITE_LOCAL_PING;
+	char label[64];
+
+	while ((c = getopt(argc, argv, "n:s:t:l")) != -1) {
+		switch (c) {
+		case 'n': repeat = atol(optarg); break;
+		case 's': nsessions = atol(optarg); break;
+		case 't': live_seconds = atof(optarg); break;
+		case 'l': live_args = argv + optind; break;
+		default:
+			fprintf(stderr, "usage: dslite_bench [-n REPEAT] [-s SESSIONS] "
+				"[-t SECONDS] [-l GEN_NETNS GEN_IF RESP_NETNS RESP_IF]\n");
+			return 2;
+		}
+	}
+	if (live_args && argc - optind < 4) {
+		fprintf(stderr, "dslite_bench: -l needs GEN_NETNS GEN_IF RESP_NETNS RESP_IF\n");
+		return 2;
+	}
+	libbpf_set_print(NULL);
+	ncpu = libbpf_num_possible_cpus();
+
+	aftr = dslite_aftr__open();
+	if (!aftr)
+		die("open dslite_aftr");
+	aftr->rodata->dslite_cfg.new_sessions_per_sec = 0;
+	bpf_map__set_max_entries(aftr->maps.dslite_sessions, nsessions + 16);
+	bpf_map__set_max_entries(aftr->maps.dslite_discrs, nsessions + 16);
+	if (dslite_aftr__load(aftr))
+		die("load dslite_aftr");
+	bpf_map_update_elem(bpf_map__fd(aftr->maps.dslite_local), &a6, &flags, 0);
+	arm_and_calibrate();
+	bx = bench_xdp__open_and_load();
+	if (!bx)
+		die("load bench_xdp");
+	prog = bpf_program__fd(aftr->progs.dslite_aftr);
+
+	bfd_len = bfd_frame(bfd, prog);
+	echo_len = echo_frame(echo);
+	data_len = data_frame(data);
+	ping_len = ping_frame(ping);
+	ping6_len = ping6_frame(ping6);
+
+	printf("dslite AFTR responder, BPF_PROG_TEST_RUN, %ld repetitions per row (best of 3), "
+	       "%d CPUs\n\n", repeat, ncpu);
+	printf("%-38s %8s  %-10s %7s  %-18s %s\n", "row", "ns/pkt", "baseline",
+	       "ratio", "target", "met");
+
+	t_pass = measure(bpf_program__fd(bx->progs.dslite_b_pass), bfd, bfd_len, XDP_PASS);
+	t_refl = measure(bpf_program__fd(bx->progs.dslite_b_refl), bfd, bfd_len, XDP_TX);
+	t_bfd1 = measure(prog, bfd, bfd_len, XDP_TX);
+	t_echo = measure(prog, echo, echo_len, XDP_TX);
+	t_data = measure(prog, data, data_len, XDP_PASS);
+	t_rpass = measure_replay(bpf_program__fd(bx->progs.dslite_b_pass), ping, ping_len,
+				 XDP_PASS);
+	t_ping = measure_replay(prog, ping, ping_len, XDP_TX);
+	t_rpass6 = measure_replay(bpf_program__fd(bx->progs.dslite_b_pass), ping6,
+				  ping6_len, XDP_PASS);
+	t_ping6 = measure_replay(prog, ping6, ping6_len, XDP_TX);
+
+	row("empty XDP_PASS program", t_pass, NULL, 0, 0, 0);
+	row("MAC-swap XDP_TX reflector", t_refl, NULL, 0, 0, 0);
+	snprintf(label, sizeof(label), "BFD reply, %d session", table_size());
+	row(label, t_bfd1, "reflector", t_refl, 2.0, 100);
+	fill_sessions(nsessions - table_size());
+	t_bfdm = measure(prog, bfd, bfd_len, XDP_TX);
+	t_echom = measure(prog, echo, echo_len, XDP_TX);
+	snprintf(label, sizeof(label), "BFD reply, %d sessions", table_size());
+	row(label, t_bfdm, "reflector", t_refl, 2.0, 100);
+	row("BFD echo reflected", t_echo, "reflector", t_refl, 0, 0);
+	snprintf(label, sizeof(label), "BFD echo reflected, %d sessions", table_size());
+	row(label, t_echom, "reflector", t_refl, 0, 0);
+	row("ICMP echo reply (inner, net)", t_ping - t_rpass + t_pass, "reflector",
+	    t_refl, 0, 0);
+	row("ICMPv6 echo reply (net)", t_ping6 - t_rpass6 + t_pass, "reflector",
+	    t_refl, 0, 0);
+	row("tunnel data pass-through", t_data, "empty", t_pass, 1.2, 0);
+	printf("\n(net = behind dslite_b_replay, minus replay -> empty, plus empty: "
+	       "ICMP %.1f - %.1f, ICMPv6 %.1f - %.1f ns)\n",
+	       t_ping, t_rpass, t_ping6, t_rpass6);
+
+	if (live_args)
+		live(live_args, bfd, bfd_len);
+
+	bench_xdp__destroy(bx);
+	dslite_aftr__destroy(aftr);
+	return 0;
+}
