@@ -4,9 +4,9 @@
 # tests and the benchmark.
 #
 #   make bpf            $(BUILD)/dslite_aftr.bpf.o, $(BUILD)/dslite_aftr.skel.h
-#   make bpf-selftests  $(BUILD)/selftests/bfd_test (unit tests of bfd.h)
-#                       $(BUILD)/selftests/xdp_fixtures (BPF_PROG_TEST_RUN)
-#                       (also built by `make check`)
+#   make bpf-selftests  $(BUILD)/tests/bfd_test (unit tests of bfd.h)
+#                       $(BUILD)/tests/xdp_fixtures (BPF_PROG_TEST_RUN)
+#                       (in TEST_PROGS: `make tests` and `make check` build them)
 #   make bench          build and run selftests/bench (prints one table)
 #
 # Users of the skeleton (dslitectl) add $(BUILD)/dslite_aftr.skel.h to
@@ -27,14 +27,14 @@ AFTR_SKEL := $(BUILD)/dslite_aftr.skel.h
 BENCH_OBJ := $(BUILD)/bench/bench_xdp.bpf.o
 BENCH_SKEL := $(BUILD)/bench/bench_xdp.skel.h
 
-BFD_TEST := $(BUILD)/selftests/bfd_test
-XDP_FIXTURES := $(BUILD)/selftests/xdp_fixtures
+BFD_TEST := $(BUILD)/tests/bfd_test
+XDP_FIXTURES := $(BUILD)/tests/xdp_fixtures
 DSLITE_BENCH := $(BUILD)/bench/dslite_bench
 
 .PHONY: bpf bpf-selftests bench
 bpf: $(AFTR_OBJ) $(AFTR_SKEL)
 bpf-selftests: $(BFD_TEST) $(XDP_FIXTURES)
-check: bpf-selftests
+TEST_PROGS += $(BFD_TEST) $(XDP_FIXTURES)
 
 $(BUILD)/%.bpf.o: $(SRCTREE)/bpf/%.bpf.c $(SRCTREE)/bpf/bpf.mk
 	$(call msg,CLANG,$@)
@@ -73,4 +73,5 @@ $(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
 bench: $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
 
--include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/selftests/*.d)
+-include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/tests/bfd_test.d \
+	$(BUILD)/tests/xdp_fixtures.d)

@@ -93,7 +93,8 @@ struct dslite_aftr_cfg {
 	 * never advertises less than the B4's own Desired Min TX. 300000. */
 	__u32	desired_min_tx_us;
 	/* Required Min RX advertised, us (the fastest the AFTR accepts
-	 * control packets from a B4). 300000. */
+	 * control packets from a B4); not 0 (0 would ask the B4s to stop
+	 * sending). 300000. */
 	__u32	required_min_rx_us;
 	/* Required Min Echo RX advertised, us; 0: BFD echo is not
 	 * reflected (echo packets then pass to the kernel). 50000. */
@@ -117,7 +118,7 @@ struct dslite_aftr_cfg {
 	/* Node id: the top 8 bits of every local discriminator (the low 24
 	 * bits are allocated uniquely, see dslite_discrs). 0. */
 	__u8	node_id;
-	/* Detect Mult advertised. 3. */
+	/* Detect Mult advertised, 1..255. 3. */
 	__u8	detect_mult;
 	/* 1: only B4s whose outer source matches a prefix in dslite_allow
 	 * get sessions, echo and ping answers; 0: every source. 0. */

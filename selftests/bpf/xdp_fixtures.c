@@ -1031,6 +1031,34 @@ static void test_rate_limit(void)
 	inst_close(&in);
 }
 
+/* a session held by another CPU (try-lock taken): the packet is dropped */
+static void test_busy(struct inst *in)
+{
+	int fd = bpf_map__fd(in->skel->maps.dslite_sessions);
+	struct in6_addr key = b4_addr(1);
+	struct dslite_aftr_session v, after;
+	uint64_t before_busy = counter(in, C(DROP_BUSY));
+	uint32_t rv = 0;
+
+	if (bpf_map_lookup_elem(fd, &key, &v)) {
+		tap_result(0, "busy: B4 1 has a session");
+		return;
+	}
+	v.busy = 1;
+	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+	send_bfd(in, 1, (struct bfd_fields)B(UP, 0, YOUR_SESSION), &rv, NULL, NULL);
+	bpf_map_lookup_elem(fd, &key, &after);
+	tap_result(rv == XDP_DROP && counter(in, C(DROP_BUSY)) == before_busy + 1 &&
+		   after.rx_packets == v.rx_packets && after.busy == 1,
+		   "busy: a session locked by another CPU drops the packet (drop_busy), untouched");
+	v.busy = 0;
+	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
+	send_bfd(in, 1, (struct bfd_fields)B(UP, 0, YOUR_SESSION), &rv, NULL, NULL);
+	bpf_map_lookup_elem(fd, &key, &after);
+	tap_result(rv == XDP_TX && after.rx_packets == v.rx_packets + 1 && after.busy == 0,
+		   "busy: released, the next packet is answered and the lock is free again");
+}
+
 /* a re-load with other timers keeps the sessions and polls for the change */
 static void test_reload(struct inst *old)
 {
@@ -1239,6 +1267,7 @@ int main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&in, &rows[i]);
 
+	test_busy(&in);
 	test_reload(&in);
 	inst_close(&in);
 	test_table_full();

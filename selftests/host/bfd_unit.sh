@@ -3,13 +3,13 @@
 #
 # Unit tests of the BFD state machine (include/dslite/bfd.h) in userspace:
 # the same code the AFTR's XDP responder and the B4 daemon run. The TAP
-# comes from build/selftests/bfd_test (make bpf-selftests).
+# comes from build/tests/bfd_test (make bpf-selftests).
 #
 #   [ bfd_test ]  initiator session  <-- struct bfd_ctrl -->  responder session
 #                 (no network: packets are passed in memory)
 
 root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/selftests/bfd_test
+bin=$root/build/tests/bfd_test
 
 if [ ! -x "$bin" ]; then
 	echo "TAP version 13"

@@ -5,7 +5,7 @@
 # through BPF_PROG_TEST_RUN on this kernel: verdicts, exact output bytes,
 # counters, session events and the session table, then a full table, the
 # new-session rate limit, a re-load keeping the sessions, and the sweeper
-# in real time. The TAP comes from build/selftests/xdp_fixtures.
+# in real time. The TAP comes from build/tests/xdp_fixtures.
 #
 #   B4 2001:db8:b4::N                         AFTR 2001:db8:af::1
 #   192.0.0.2  ==[ IPv6 nh 4 | IPv4 | UDP 3784/3785, ICMP ]==>  dslite_aftr (XDP)
@@ -13,7 +13,7 @@
 #   (frames are injected with BPF_PROG_TEST_RUN; no interface is used)
 
 root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/selftests/xdp_fixtures
+bin=$root/build/tests/xdp_fixtures
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "TAP version 13"
