@@ -8,7 +8,7 @@
  *     one passive session per B4, keyed by the B4's outer IPv6 source,
  *     created from its first valid packet;
  *   - BFD echo (UDP 3785) of a B4 whose session is Up: reflected with the
- *     inner packet untouched;
+ *     inner packet untouched (from other B4s it is ordinary traffic);
  *   - ICMP echo requests to the AFTR tunnel address;
  * and, outside the softwire, ICMPv6 echo requests to the AFTR's own IPv6
  * addresses (dslite_local). Every other frame passes to the kernel
@@ -23,6 +23,12 @@
  * UDP checksum computed in full. ICMP echo: type 0, inner addresses
  * swapped, TTL 64, checksums updated incrementally. ICMPv6: type 129,
  * hop limit 64, checksum updated incrementally.
+ *
+ * Checked before a BFD answer: inner IPv4 header checksum, UDP checksum
+ * (when not 0), TTL 255, source port >= 49152, RFC 5880 6.8.6; the UDP
+ * payload must be the 24-byte packet itself (no authentication, no
+ * padding). A session being updated on another CPU at the same instant
+ * (try-lock) drops the packet rather than wait.
  *
  * Sessions are never evicted by new ones. A sweeper (bpf_timer started
  * by dslite_aftr_arm, period cfg.sweep_interval_ms) takes Init/Up
@@ -350,12 +356,14 @@ static __always_inline int permitted(const struct ipv6hdr *ip6)
 
 /*
  * Create the session of a B4 whose first valid packet (state Down, Your
- * Discriminator 0) just arrived. Returns 0 and *sp, or a drop reason.
+ * Discriminator 0) just arrived. Returns 0 and *sp (*created = 0 when
+ * another CPU created it at the same time), or a drop reason.
  */
 static __always_inline int session_create(struct pkt *p,
 					  const struct dslite_in6 *key,
 					  __u64 now,
-					  struct dslite_aftr_session **sp)
+					  struct dslite_aftr_session **sp,
+					  int *created)
 {
 	struct dslite_aftr_session v = {};
 	struct dslite_aftr_state *st;
@@ -419,10 +427,11 @@ static __always_inline int session_create(struct pkt *p,
 	} else {
 		count_event(DSLITE_CNT_SESS_CREATED);
 	}
+	*created = !err;
 	*sp = bpf_map_lookup_elem(&dslite_sessions, key);
 	if (!*sp)
 		return DSLITE_CNT_DROP_TABLE_FULL;
-	return err ? 1 : 0;
+	return 0;
 }
 
 static __always_inline int bfd_drop_reason(int r)
@@ -498,12 +507,9 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	if (!s) {
 		if (bfd->your_discr || bfd_ctrl_state(bfd) != BFD_STATE_DOWN)
 			return DSLITE_CNT_DROP_NO_SESSION;
-		r = session_create(p, &key, now, &s);
-		if (r > 1)
+		r = session_create(p, &key, now, &s, &created);
+		if (r)
 			return r;
-		created = !r;
-		if (!s)
-			return DSLITE_CNT_DROP_TABLE_FULL;
 	}
 
 	if (!session_trylock(s))
@@ -592,7 +598,7 @@ static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
 	copy_in6(&key, &p->ip6->saddr);
 	s = bpf_map_lookup_elem(&dslite_sessions, &key);
 	if (!s || READ_ONCE(s->bfd.state) != BFD_STATE_UP)
-		return DSLITE_CNT_DROP_ECHO_NO_SESSION;
+		return DSLITE_CNT_PASS_ECHO_NO_SESSION;
 	swap_eth(p->eth);
 	swap_ipv6(p->ip6);
 	return DSLITE_CNT_TX_ECHO;

@@ -282,6 +282,8 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_PASS_TUNNEL_DATA,	/* ordinary softwire traffic */
 	DSLITE_CNT_PASS_ICMP,		/* ICMP to aftr_addr, not echo req */
 	DSLITE_CNT_PASS_ECHO_DISABLED,	/* BFD echo, echo not enabled */
+	DSLITE_CNT_PASS_ECHO_NO_SESSION,/* UDP to port 3785 from a B4 without
+					 * an Up session: ordinary traffic */
 
 	/* XDP_DROP: addressed to the responder but refused */
 	DSLITE_CNT_DROP_TRUNC_IPV4,	/* inner total length beyond packet */
@@ -308,7 +310,6 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_NOT_PERMITTED,	/* source not in dslite_allow */
 	DSLITE_CNT_DROP_TABLE_FULL,	/* dslite_sessions/discrs full */
 	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
-	DSLITE_CNT_DROP_ECHO_NO_SESSION,/* BFD echo, B4 has no Up session */
 	DSLITE_CNT_DROP_BUSY,		/* session being updated by another
 					 * CPU at this instant */
 
@@ -349,6 +350,7 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_PASS_TUNNEL_DATA]		= "pass_tunnel_data",
 	[DSLITE_CNT_PASS_ICMP]			= "pass_icmp",
 	[DSLITE_CNT_PASS_ECHO_DISABLED]		= "pass_echo_disabled",
+	[DSLITE_CNT_PASS_ECHO_NO_SESSION]	= "pass_echo_no_session",
 	[DSLITE_CNT_DROP_TRUNC_IPV4]		= "drop_trunc_ipv4",
 	[DSLITE_CNT_DROP_IPV4_CSUM]		= "drop_ipv4_csum",
 	[DSLITE_CNT_DROP_TRUNC_UDP]		= "drop_trunc_udp",
@@ -371,7 +373,6 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_DROP_NOT_PERMITTED]		= "drop_not_permitted",
 	[DSLITE_CNT_DROP_TABLE_FULL]		= "drop_table_full",
 	[DSLITE_CNT_DROP_RATE_LIMITED]		= "drop_rate_limited",
-	[DSLITE_CNT_DROP_ECHO_NO_SESSION]	= "drop_echo_no_session",
 	[DSLITE_CNT_DROP_BUSY]			= "drop_busy",
 	[DSLITE_CNT_SESS_CREATED]		= "sessions_created",
 	[DSLITE_CNT_SESS_UP]			= "sessions_up",
