@@ -31,20 +31,25 @@ for i in $(seq 0 $((N - 1))); do
 done > "$batch"
 tap_check "create $N tunnels" ip -n "$S" -batch "$batch"
 
-# Toggle carriers on all tunnels while they are being deleted.
-(
-	for round in 1 2; do
-		for i in $(seq 0 $((N - 1))); do
-			ip netns exec "$S" "$DSLITECTL" tunnel set dev s$i carrier down diag 1 2>/dev/null
-			ip netns exec "$S" "$DSLITECTL" tunnel set dev s$i carrier up 2>/dev/null
+# Toggle carriers from the last tunnel down while the first ones are being
+# deleted, round after round, until the deletion has finished.
+done_flag=$(mktemp -u)
+defer "rm -f $done_flag"
+ip netns exec "$S" bash -c '
+	while [ ! -e "$2" ]; do
+		for i in $(seq $(($3 - 1)) -1 0); do
+			"$1" tunnel set dev s$i carrier down diag 1 2>/dev/null
+			"$1" tunnel set dev s$i carrier up 2>/dev/null
+			[ -e "$2" ] && break
 		done
-	done
-) &
+	done' toggler "$DSLITECTL" "$done_flag" $N &
 tog=$!
 tap_expect "all $N tracked" "$N" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | jq length)"
-sleep 1
 for i in $(seq 0 $((N - 1))); do echo "link del s$i"; done > "$batch"
+# Let the toggler get going before tunnels start to vanish under it.
+busywait 5000 sh -c "ip netns exec $S $DSLITECTL -j tunnel show | jq -e '[.[] | select(.transitions > 0)] | length > 2'"
 tap_check "delete $N tunnels while toggling" ip -n "$S" -batch "$batch"
+touch "$done_flag"
 wait $tog
 
 tap_expect "none tracked after delete" "0" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | jq length)"
