@@ -40,14 +40,3 @@ check check-host check-kernel:
 	$(Q)$(SRCTREE)/scripts/deps.sh
 	$(Q)$(MAKE) all tests
 	$(Q)$(SRCTREE)/selftests/run.sh $(CHECK_ARGS_$@) $(T)
-
-# PCP codec and client unit tests (run by selftests/host/pcp_unit.sh).
-PCP_TEST := $(TESTS_DIR)/pcp_test
-TEST_PROGS += $(PCP_TEST)
-
-$(PCP_TEST): $(SRCTREE)/selftests/unit/pcp_test.c $(DSLITECTL_BUILD)/pcp.o \
-		$(SRCTREE)/selftests/selftests.mk | $(TESTS_DIR)
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -o $@ $< $(DSLITECTL_BUILD)/pcp.o
-
--include $(TESTS_DIR)/pcp_test.d
