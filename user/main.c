@@ -24,6 +24,8 @@
 	X(monitor)		\
 	X(aftr)			\
 	X(b4)			\
+	X(ping)			\
+	X(pcp)			\
 	X(help)
 
 #define DECLARE_OBJECT(name)	extern const struct dslitectl_object obj_##name;

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dslitectl ping: ICMP echo to the AFTR's softwire end, 192.0.0.1, by
+ * hand. Needs no daemon and no module.
+ *
+ * Through the tunnel (the default): a raw ICMP socket bound to the ip6tnl
+ * device and to 192.0.0.2; the kernel encapsulates toward the tunnel's
+ * remote, which answers inside the softwire.
+ *
+ * Directly (an AFTR other than the tunnel's remote, no tunnel at all, or
+ * a tunnel without carrier): the IPv4 packet 192.0.0.2 -> 192.0.0.1 with
+ * the echo request is built here and sent on a raw IPv6 socket of
+ * protocol 4 from the tunnel's local address, so on the wire it is what a
+ * tunnel to that AFTR would send. The reply is IPv4-in-IPv6 as well: the
+ * kernel gives every raw IPv6 socket of protocol 4 a copy of each such
+ * packet before ip6_tunnel looks for a matching device, so the reply
+ * arrives whether or not a tunnel decapsulates it (and when none matches
+ * it is still read here). A classic BPF filter on both sockets keeps only
+ * unfragmented ICMP echo replies from 192.0.0.1 to 192.0.0.2 with our
+ * identifier; the IPv6 source must be the AFTR pinged.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+
+#include "dslitectl.h"
+#include "json.h"
+#include "softwire.h"
+
+#include <dslite/proto.h>
+#include <linux/filter.h>
+
+#define WHAT		"ping"
+#define DATA_LEN	56		/* ICMP data bytes, as ping(8) */
+#define DEF_COUNT	5
+#define DEF_INTERVAL_MS	1000
+#define DEF_TIMEOUT_MS	2000
+#define MAX_MS		3600000
+
+enum path { PATH_TUNNEL, PATH_DIRECT };
+
+struct echo_pkt {
+	struct iphdr ip;
+	struct icmphdr icmp;
+	uint8_t data[DATA_LEN];
+} __attribute__((packed));
+
+struct reply {
+	uint32_t seq;
+	uint8_t ttl;
+	uint16_t bytes;
+	uint64_t rtt_ns;
+};
+
+struct ping {
+	/* arguments */
+	struct softwire sw;
+	bool have_sw;
+	struct in6_addr aftr;
+	uint64_t count;			/* 0: until interrupted */
+	uint32_t interval_ms, timeout_ms;
+	/* run */
+	enum path path;
+	const char *why_direct;
+	int fd, sfd;
+	uint16_t id;
+	uint32_t sent, received, dups, late, others;
+	uint64_t rtt_min, rtt_max, rtt_sum;
+	uint64_t *sent_ns;		/* per seq, 0: not sent */
+	uint8_t *seen;			/* per seq, bitmap */
+	struct reply *replies;
+	size_t n_replies, cap_replies;
+	uint64_t start_ns;
+};
+
+static void ping_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dslitectl [-j] ping [dev IFNAME] [aftr ADDR] [count N]\n"
+		"                           [interval MS] [timeout MS]\n"
+		"\n"
+		"ICMP echo to 192.0.0.1, the AFTR's end of the softwire: through the\n"
+		"tunnel IFNAME (default: the only ip6tnl softwire), or encapsulated\n"
+		"directly over IPv6 to ADDR when it is not the tunnel's remote (or\n"
+		"the tunnel has no carrier). count 0 runs until interrupted.\n"
+		"Defaults: count %d, interval %d ms, timeout %d ms.\n"
+		"Exit status: 0 some reply came, 1 none (or a usage error), 2 error.\n",
+		DEF_COUNT, DEF_INTERVAL_MS, DEF_TIMEOUT_MS);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint16_t csum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; len -= 2, p += 2)
+		sum += p[0] << 8 | p[1];
+	if (len)
+		sum += p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+/* Only echo replies 192.0.0.1 -> 192.0.0.2 with identifier id, unfragmented;
+ * the data starts at the IPv4 header on both kinds of raw socket. */
+static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40, 0, 14),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 12),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DSLITE_AFTR_ADDR, 0, 10),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DSLITE_B4_ADDR, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 6, 0),
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
+		snprintf(err, errlen, "socket filter: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_tunnel(struct ping *p, char *err, size_t errlen)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	int fd;
+
+	src.sin_addr.s_addr = htonl(DSLITE_B4_ADDR);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    IPPROTO_ICMP);
+	if (fd < 0) {
+		snprintf(err, errlen, "raw ICMP socket: %s", strerror(errno));
+		return -1;
+	}
+	p->fd = fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->sw.name,
+		       strlen(p->sw.name) + 1)) {
+		snprintf(err, errlen, "%s: %s", p->sw.name, strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+		if (errno == EADDRNOTAVAIL)
+			snprintf(err, errlen,
+				 "192.0.0.2 is not configured (ip addr add 192.0.0.2/29 dev %s)",
+				 p->sw.name);
+		else
+			snprintf(err, errlen, "bind 192.0.0.2: %s",
+				 strerror(errno));
+		return -1;
+	}
+	return attach_filter(fd, p->id, err, errlen);
+}
+
+static int open_direct(struct ping *p, char *err, size_t errlen)
+{
+	struct sockaddr_in6 src = { .sin6_family = AF_INET6 };
+	char buf[INET6_ADDRSTRLEN];
+	int fd;
+
+	fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    IPPROTO_IPIP);
+	if (fd < 0) {
+		snprintf(err, errlen, "raw IPv6 socket (protocol 4): %s",
+			 strerror(errno));
+		return -1;
+	}
+	p->fd = fd;
+	if (p->have_sw && !IN6_IS_ADDR_UNSPECIFIED(&p->sw.local)) {
+		src.sin6_addr = p->sw.local;
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+			inet_ntop(AF_INET6, &p->sw.local, buf, sizeof(buf));
+			snprintf(err, errlen, "bind %s: %s", buf,
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return attach_filter(fd, p->id, err, errlen);
+}
+
+static void build(const struct ping *p, struct echo_pkt *e, uint32_t seq,
+		  uint64_t t)
+{
+	int i;
+
+	memset(e, 0, sizeof(*e));
+	e->ip.version = 4;
+	e->ip.ihl = 5;
+	e->ip.tot_len = htons(sizeof(*e));
+	e->ip.id = htons(seq);
+	e->ip.frag_off = htons(IP_DF);
+	e->ip.ttl = 64;
+	e->ip.protocol = IPPROTO_ICMP;
+	e->ip.saddr = htonl(DSLITE_B4_ADDR);
+	e->ip.daddr = htonl(DSLITE_AFTR_ADDR);
+	e->ip.check = csum(&e->ip, sizeof(e->ip));
+	e->icmp.type = ICMP_ECHO;
+	e->icmp.un.echo.id = htons(p->id);
+	e->icmp.un.echo.sequence = htons(seq);
+	memcpy(e->data, &t, sizeof(t));
+	for (i = sizeof(t); i < DATA_LEN; i++)
+		e->data[i] = i;
+	e->icmp.checksum = csum(&e->icmp, sizeof(e->icmp) + DATA_LEN);
+}
+
+static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)
+{
+	struct echo_pkt e;
+	uint64_t t = now_ns();
+	ssize_t n;
+
+	build(p, &e, seq, t);
+	if (p->path == PATH_TUNNEL) {
+		struct sockaddr_in dst = { .sin_family = AF_INET };
+
+		dst.sin_addr.s_addr = htonl(DSLITE_AFTR_ADDR);
+		/* the kernel writes the IPv4 header of a raw ICMP socket */
+		n = sendto(p->fd, &e.icmp, sizeof(e) - sizeof(e.ip), 0,
+			   (struct sockaddr *)&dst, sizeof(dst));
+		n = n < 0 ? n : n + (ssize_t)sizeof(e.ip);
+	} else {
+		struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
+
+		dst.sin6_addr = p->aftr;
+		n = sendto(p->fd, &e, sizeof(e), 0, (struct sockaddr *)&dst,
+			   sizeof(dst));
+	}
+	if (n != (ssize_t)sizeof(e)) {
+		snprintf(err, errlen, "send: %s", n < 0 ? strerror(errno) :
+			 "short write");
+		return -1;
+	}
+	p->sent_ns[seq & 0xffff] = t;
+	p->seen[(seq & 0xffff) / 8] &= ~(1u << (seq & 7));
+	p->sent++;
+	return 0;
+}
+
+static void add_reply(struct ping *p, const struct reply *r)
+{
+	if (!print_is_json())
+		return;
+	if (p->n_replies == p->cap_replies) {
+		size_t cap = p->cap_replies ? p->cap_replies * 2 : 16;
+		struct reply *n = realloc(p->replies, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		p->replies = n;
+		p->cap_replies = cap;
+	}
+	p->replies[p->n_replies++] = *r;
+}
+
+static void read_replies(struct ping *p, uint64_t now)
+{
+	uint8_t buf[2048];
+	struct sockaddr_in6 from;
+	socklen_t fl;
+	ssize_t n;
+
+	for (;;) {
+		const struct iphdr *ip = (const void *)buf;
+		const struct icmphdr *icmp;
+		struct reply r;
+		uint64_t sent;
+		size_t ihl;
+
+		fl = sizeof(from);
+		n = recvfrom(p->fd, buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		if ((size_t)n < sizeof(*ip))
+			continue;
+		ihl = ip->ihl * 4;
+		if (ihl < sizeof(*ip) || (size_t)n < ihl + sizeof(*icmp))
+			continue;
+		/* a copy of an answer to someone else's direct probe */
+		if (p->path == PATH_DIRECT &&
+		    (from.sin6_family != AF_INET6 ||
+		     memcmp(&from.sin6_addr, &p->aftr, sizeof(p->aftr)))) {
+			p->others++;
+			continue;
+		}
+		icmp = (const void *)(buf + ihl);
+		r.seq = ntohs(icmp->un.echo.sequence);
+		r.ttl = ip->ttl;
+		r.bytes = n - ihl;
+		sent = p->sent_ns[r.seq];
+		if (!sent || csum(icmp, n - ihl) != 0) {
+			p->others++;
+			continue;
+		}
+		r.rtt_ns = now - sent;
+		if (p->seen[r.seq / 8] & (1u << (r.seq & 7))) {
+			p->dups++;
+			print_text("%u bytes from 192.0.0.1: icmp_seq=%u ttl=%u time=%.3f ms (DUP!)\n",
+				   r.bytes, r.seq, r.ttl, r.rtt_ns / 1e6);
+			continue;
+		}
+		if (r.rtt_ns > (uint64_t)p->timeout_ms * 1000000) {
+			p->late++;
+			continue;
+		}
+		p->seen[r.seq / 8] |= 1u << (r.seq & 7);
+		p->received++;
+		p->rtt_sum += r.rtt_ns;
+		if (p->received == 1 || r.rtt_ns < p->rtt_min)
+			p->rtt_min = r.rtt_ns;
+		if (r.rtt_ns > p->rtt_max)
+			p->rtt_max = r.rtt_ns;
+		print_text("%u bytes from 192.0.0.1: icmp_seq=%u ttl=%u time=%.3f ms\n",
+			   r.bytes, r.seq, r.ttl, r.rtt_ns / 1e6);
+		fflush(stdout);
+		add_reply(p, &r);
+	}
+}
+
+static const char *addr6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static void print_head(const struct ping *p)
+{
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+
+	if (p->path == PATH_TUNNEL)
+		print_text("PING 192.0.0.1 through %s (AFTR %s): %d data bytes\n",
+			   p->sw.name, addr6(&p->aftr, a), DATA_LEN);
+	else
+		print_text("PING 192.0.0.1 encapsulated to AFTR %s from %s (%s): %d data bytes\n",
+			   addr6(&p->aftr, a),
+			   p->have_sw ? addr6(&p->sw.local, s) : "the kernel's choice",
+			   p->why_direct, DATA_LEN);
+	fflush(stdout);
+}
+
+static void print_summary(const struct ping *p, uint64_t elapsed_ns)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint64_t loss = p->sent ? (p->sent - p->received) * 100 / p->sent : 0;
+	size_t i;
+
+	if (!print_is_json()) {
+		printf("\n--- 192.0.0.1 ping statistics (AFTR %s, %s) ---\n",
+		       addr6(&p->aftr, a),
+		       p->path == PATH_TUNNEL ? "through the tunnel" : "direct");
+		printf("%u packets transmitted, %u received", p->sent, p->received);
+		if (p->dups)
+			printf(", +%u duplicates", p->dups);
+		if (p->late)
+			printf(", %u late", p->late);
+		printf(", %" PRIu64 "%% packet loss, time %" PRIu64 "ms\n", loss,
+		       elapsed_ns / 1000000);
+		if (p->received)
+			printf("rtt min/avg/max = %.3f/%.3f/%.3f ms\n",
+			       p->rtt_min / 1e6,
+			       p->rtt_sum / (double)p->received / 1e6,
+			       p->rtt_max / 1e6);
+		fflush(stdout);
+		return;
+	}
+	print_open_object(NULL);
+	print_string("target", NULL, "192.0.0.1");
+	print_string("aftr", NULL, addr6(&p->aftr, a));
+	print_string("path", NULL, p->path == PATH_TUNNEL ? "tunnel" : "direct");
+	if (p->have_sw)
+		print_string("dev", NULL, p->sw.name);
+	else
+		print_null("dev");
+	if (p->path == PATH_DIRECT && p->have_sw)
+		print_string("source", NULL, addr6(&p->sw.local, a));
+	else
+		print_null("source");
+	print_uint("transmitted", NULL, p->sent);
+	print_uint("received", NULL, p->received);
+	print_uint("duplicates", NULL, p->dups);
+	print_uint("late", NULL, p->late);
+	print_uint("loss-percent", NULL, loss);
+	print_uint("time-ms", NULL, elapsed_ns / 1000000);
+	if (p->received) {
+		print_uint("rtt-min-us", NULL, p->rtt_min / 1000);
+		print_uint("rtt-avg-us", NULL, p->rtt_sum / p->received / 1000);
+		print_uint("rtt-max-us", NULL, p->rtt_max / 1000);
+	} else {
+		print_null("rtt-min-us");
+		print_null("rtt-avg-us");
+		print_null("rtt-max-us");
+	}
+	print_open_array("replies");
+	for (i = 0; i < p->n_replies; i++) {
+		print_open_object(NULL);
+		print_uint("seq", NULL, p->replies[i].seq);
+		print_uint("ttl", NULL, p->replies[i].ttl);
+		print_uint("bytes", NULL, p->replies[i].bytes);
+		print_uint("rtt-us", NULL, p->replies[i].rtt_ns / 1000);
+		print_close_object();
+	}
+	print_close_array();
+	print_close_object();
+	print_end();
+}
+
+static int parse_args(struct ping *p, int argc, char **argv, const char **dev,
+		      bool *have_aftr)
+{
+	uint64_t v;
+
+	while (argc > 0) {
+		if (need_arg(WHAT, argc, argv))
+			return DSLITECTL_EXIT_USAGE;
+		if (kw_is(argv[0], "dev")) {
+			char name[DSLITECTL_IFNAMSIZ];
+
+			if (parse_ifname(WHAT, argv[1], name))
+				return DSLITECTL_EXIT_USAGE;
+			*dev = argv[1];
+		} else if (kw_is(argv[0], "aftr")) {
+			if (inet_pton(AF_INET6, argv[1], &p->aftr) != 1)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, WHAT,
+						     "\"%s\" is not an IPv6 address",
+						     argv[1]);
+			*have_aftr = true;
+		} else if (kw_is(argv[0], "count")) {
+			if (parse_uint(argv[1], UINT32_MAX, &p->count))
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, WHAT,
+						     "count \"%s\" is not a number 0..%u",
+						     argv[1], UINT32_MAX);
+		} else if (kw_is(argv[0], "interval")) {
+			if (parse_uint(argv[1], MAX_MS, &v) || !v)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, WHAT,
+						     "interval \"%s\" is not 1..%d ms",
+						     argv[1], MAX_MS);
+			p->interval_ms = v;
+		} else if (kw_is(argv[0], "timeout")) {
+			if (parse_uint(argv[1], MAX_MS, &v) || !v)
+				return dslitectl_err(DSLITECTL_EXIT_USAGE, WHAT,
+						     "timeout \"%s\" is not 1..%d ms",
+						     argv[1], MAX_MS);
+			p->timeout_ms = v;
+		} else {
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, WHAT,
+					     "unknown argument \"%s\" (try \"dslitectl ping help\")",
+					     argv[0]);
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	return 0;
+}
+
+/* Which AFTR, which path; fills p->sw, p->aftr, p->path. */
+static int choose_path(struct ping *p, const char *dev, bool have_aftr)
+{
+	char err[256];
+
+	if (softwire_get(dev, &p->sw, err, sizeof(err)) == 0) {
+		p->have_sw = true;
+	} else if (dev || !have_aftr) {
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "%s", err);
+	}
+	if (!have_aftr)
+		p->aftr = p->sw.remote;
+	p->path = PATH_DIRECT;
+	if (!p->have_sw)
+		p->why_direct = "no tunnel";
+	else if (memcmp(&p->aftr, &p->sw.remote, sizeof(p->aftr)))
+		p->why_direct = "not the tunnel's remote";
+	else if (!p->sw.up)
+		p->why_direct = "the tunnel is down";
+	else if (!p->sw.carrier)
+		p->why_direct = "the tunnel has no carrier";
+	else
+		p->path = PATH_TUNNEL;
+	return 0;
+}
+
+static int run(struct ping *p)
+{
+	uint64_t next_tx, end = 0, now;
+	char err[256];
+	sigset_t mask;
+	uint16_t id;
+	int ret;
+
+	while (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		;
+	p->id = id;
+	p->sent_ns = calloc(65536, sizeof(*p->sent_ns));
+	p->seen = calloc(65536 / 8, 1);
+	if (!p->sent_ns || !p->seen)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "out of memory");
+	ret = p->path == PATH_TUNNEL ? open_tunnel(p, err, sizeof(err)) :
+				       open_direct(p, err, sizeof(err));
+	if (ret)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "%s", err);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	p->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (p->sfd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "signalfd: %s",
+				     strerror(errno));
+
+	print_head(p);
+	p->start_ns = next_tx = now_ns();
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = p->fd, .events = POLLIN },
+			{ .fd = p->sfd, .events = POLLIN },
+		};
+		uint64_t wake;
+		int ms;
+
+		now = now_ns();
+		if (next_tx && now >= next_tx) {
+			if (send_one(p, p->sent + 1, err, sizeof(err)))
+				return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT,
+						     "%s", err);
+			if (p->count && p->sent >= p->count) {
+				next_tx = 0;
+				end = now + (uint64_t)p->timeout_ms * 1000000;
+			} else {
+				next_tx += (uint64_t)p->interval_ms * 1000000;
+			}
+		}
+		if (end && (now >= end || p->received + p->late >= p->sent))
+			break;
+		wake = next_tx ? next_tx : end;
+		ms = wake > now ? (int)((wake - now + 999999) / 1000000) : 0;
+		if (poll(pfd, 2, ms) < 0 && errno != EINTR)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT,
+					     "poll: %s", strerror(errno));
+		if (pfd[0].revents)
+			read_replies(p, now_ns());
+		if (pfd[1].revents)
+			break;
+	}
+	print_summary(p, now_ns() - p->start_ns);
+	return p->received ? DSLITECTL_EXIT_OK : 1;
+}
+
+static int ping_run(int argc, char **argv)
+{
+	struct ping p;
+	const char *dev = NULL;
+	bool have_aftr = false;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.fd = -1;
+	p.sfd = -1;
+	p.count = DEF_COUNT;
+	p.interval_ms = DEF_INTERVAL_MS;
+	p.timeout_ms = DEF_TIMEOUT_MS;
+	ret = parse_args(&p, argc, argv, &dev, &have_aftr);
+	if (ret)
+		return ret;
+	ret = choose_path(&p, dev, have_aftr);
+	if (ret)
+		return ret;
+	ret = run(&p);
+	if (p.fd >= 0)
+		close(p.fd);
+	if (p.sfd >= 0)
+		close(p.sfd);
+	free(p.sent_ns);
+	free(p.seen);
+	free(p.replies);
+	return ret;
+}
+
+const struct dslitectl_object obj_ping = {
+	.name		= "ping",
+	.summary	= "ICMP echo to the AFTR, through the tunnel or directly",
+	.run		= ping_run,
+	.usage		= ping_usage,
+};
