@@ -16,6 +16,8 @@
  *     inner packet goes from 192.0.0.1 to 192.0.0.1. The answer is then
  *     byte for byte the request (MACs aside), one session, every path step
  *     (parse, checks, lookup, lock, state machine, build, checksums) done;
+ *   - the session hash lookup alone (dslite_b_lookup on dslite_sessions)
+ *     is shown as a reference: it is most of the BFD answer's cost here;
  *   - ICMP/ICMPv6 echo change the type, so they run behind dslite_b_replay
  *     (rewrites the request, tail-calls the responder); the row shows the
  *     replay overhead (replay tail-calling the empty program, minus the
@@ -436,9 +438,12 @@ static void row(const char *name, double ns, const char *base, double base_ns,
 			snprintf(tgt, sizeof(tgt), "<= %.1fx, < %.0f ns", target_ratio, target_ns);
 		else if (target_ratio > 0)
 			snprintf(tgt, sizeof(tgt), "<= %.1fx", target_ratio);
-		if (target_ratio > 0)
-			met = ns / base_ns <= target_ratio &&
-			      (target_ns <= 0 || ns < target_ns) ? "yes" : "no";
+		if (target_ratio > 0 && target_ns > 0)
+			met = ns / base_ns <= target_ratio ?
+			      (ns < target_ns ? "yes" : "ratio yes, ns no") :
+			      (ns < target_ns ? "ns yes, ratio no" : "no");
+		else if (target_ratio > 0)
+			met = ns / base_ns <= target_ratio ? "yes" : "no";
 	}
 	printf("%-38s %8.1f  %-10s %7s  %-18s %s\n", name, ns, base ? base : "-",
 	       ratio, tgt, met);
@@ -450,7 +455,7 @@ int main(int argc, char **argv)
 		ping6[FRAME_MAX];
 	int bfd_len, echo_len, data_len, ping_len, ping6_len, prog, c;
 	double t_pass, t_refl, t_bfd1, t_bfdm, t_echo, t_data, t_ping, t_ping6,
-	       t_rpass, t_rpass6, t_echom;
+	       t_rpass, t_rpass6, t_echom, t_look;
 	char **live_args = NULL;
 	struct in6_addr a6 = addr6("2001:db8:af::1");
 	uint32_t flags = DSLITE_LOCAL_PING;
@@ -485,8 +490,13 @@ int main(int argc, char **argv)
 		die("load dslite_aftr");
 	bpf_map_update_elem(bpf_map__fd(aftr->maps.dslite_local), &a6, &flags, 0);
 	arm_and_calibrate();
-	bx = bench_xdp__open_and_load();
+	bx = bench_xdp__open();
 	if (!bx)
+		die("open bench_xdp");
+	bpf_map__set_max_entries(bx->maps.dslite_b_sess, nsessions + 16);
+	if (bpf_map__reuse_fd(bx->maps.dslite_b_sess,
+			      bpf_map__fd(aftr->maps.dslite_sessions)) ||
+	    bench_xdp__load(bx))
 		die("load bench_xdp");
 	prog = bpf_program__fd(aftr->progs.dslite_aftr);
 
@@ -506,6 +516,8 @@ int main(int argc, char **argv)
 	t_bfd1 = measure(prog, bfd, bfd_len, XDP_TX);
 	t_echo = measure(prog, echo, echo_len, XDP_TX);
 	t_data = measure(prog, data, data_len, XDP_PASS);
+	t_look = measure(bpf_program__fd(bx->progs.dslite_b_lookup), bfd, bfd_len,
+			 XDP_PASS);
 	t_rpass = measure_replay(bpf_program__fd(bx->progs.dslite_b_pass), ping, ping_len,
 				 XDP_PASS);
 	t_ping = measure_replay(prog, ping, ping_len, XDP_TX);
@@ -515,6 +527,7 @@ int main(int argc, char **argv)
 
 	row("empty XDP_PASS program", t_pass, NULL, 0, 0, 0);
 	row("MAC-swap XDP_TX reflector", t_refl, NULL, 0, 0, 0);
+	row("session hash lookup alone", t_look, "empty", t_pass, 0, 0);
 	snprintf(label, sizeof(label), "BFD reply, %d session", table_size());
 	row(label, t_bfd1, "reflector", t_refl, 2.0, 100);
 	fill_sessions(nsessions - table_size());
