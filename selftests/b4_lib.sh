@@ -48,6 +48,9 @@ b4_topo() {
 	[ "$inet" = inet ] && { setup_ns INET || return 1; }
 
 	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1
+	# addresses survive "aftr_cut" (link down) for "aftr_restore"
+	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
+	ip netns exec "$ME" sysctl -qw net.ipv6.conf.default.keep_addr_on_down=1
 	ip link add b4-me netns "$B4" type veth peer me-b4 netns "$ME"
 	ip -n "$B4" link set b4-me up
 	ip -n "$ME" link set me-b4 up
@@ -200,11 +203,12 @@ b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
 now_ms() { date +%s%3N; }
 
 # ---------------------------------------------------------------------
-# A continuous flow from the B4 to the internet host: ping every 50 ms.
+# A continuous flow from the B4 to the internet host: ping every 50 ms,
+# each reply with its arrival time (-D).
 
 flow_start() {
 	FLOW_LOG=$(mktemp /tmp/flow.XXXXXX)
-	in_b4 ping -n -i 0.05 -W 1 $INET_HOST >"$FLOW_LOG" 2>&1 &
+	ip netns exec "$B4" ping -D -n -i 0.05 -W 1 $INET_HOST >"$FLOW_LOG" 2>&1 &
 	FLOW_PID=$!
 	defer "kill $FLOW_PID"
 }
@@ -216,19 +220,27 @@ flow_stop() {
 
 # flow_last_seq: the last echo reply's sequence number
 flow_last_seq() {
-	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$FLOW_LOG" | tail -n 1
+	sed -n 's/.* bytes from .*icmp_seq=\([0-9]*\).*/\1/p' "$FLOW_LOG" | tail -n 1
 }
 
 __flow_after() { [ "$(flow_last_seq)" -gt "$1" ] 2>/dev/null; }
 # flow_wait_reply AFTER_SEQ TIMEOUT_MS: a reply newer than AFTER_SEQ
 flow_wait_reply() { busywait "$2" __flow_after "$1"; }
 
-# flow_gap: "LOST FIRST LAST" of the longest run of lost sequence numbers
-# between the first and the last reply (0 - - when none was lost)
+# flow_mark: remember where the flow is (flow_gap looks after it)
+flow_mark() { FLOW_MARK=$(wc -l <"$FLOW_LOG"); }
+
+# flow_gap: the longest silence between two replies after flow_mark, as
+# "MS LOST FIRST LAST": milliseconds between the two replies minus one
+# interval (the loss window), the number of echo requests lost in it and
+# their first and last sequence numbers
 flow_gap() {
-	sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$FLOW_LOG" | sort -n -u |
-		awk 'NR > 1 && $1 - prev - 1 > best {
-			best = $1 - prev - 1; first = prev + 1; last = $1 - 1 }
-		     { prev = $1 }
-		     END { if (best) print best, first, last; else print 0, "-", "-" }'
+	tail -n +"$((${FLOW_MARK:-0} + 1))" "$FLOW_LOG" |
+		sed -n 's/^\[\([0-9.]*\)\] [0-9]* bytes from .*icmp_seq=\([0-9]*\).*/\1 \2/p' |
+		awk 'NR > 1 && ($1 - t) * 1000 > best {
+			best = ($1 - t) * 1000; lost = $2 - s - 1
+			first = s + 1; last = $2 - 1 }
+		     { t = $1; s = $2 }
+		     END { if (best > 50) printf "%d %d %d %d\n", best - 50, lost, first, last
+			   else print 0, 0, "-", "-" }'
 }

@@ -395,6 +395,7 @@ static void reload(struct b4_daemon *d)
 	}
 	for (i = 0; i < d->n_cand; i++)
 		b4_fo_apply_timers(d, i);
+	b4_fo_reconsider(d);
 	b4_log(d, "reloaded: %d AFTR%s, interval %u ms x %u, standby-interval %u ms, preempt %s, hold-down %us",
 	       d->n_cand, d->n_cand == 1 ? "" : "s", d->cfg.interval_ms,
 	       d->cfg.multiplier, b4_standby_ms(&d->cfg),

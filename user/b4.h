@@ -278,6 +278,7 @@ uint64_t b4_fo_deadline(const struct b4_daemon *d);
 void b4_fo_apply_timers(struct b4_daemon *d, int i);
 void b4_fo_stop(struct b4_daemon *d);
 void b4_fo_removed_active(struct b4_daemon *d);
+void b4_fo_reconsider(struct b4_daemon *d);
 bool b4_cand_usable(const struct b4_daemon *d, int i);
 
 /* b4_ctl.c */

@@ -294,6 +294,26 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 		active_down(d, i, c->s.bfd.diag);
 }
 
+/* After a reload: the preemption checks that the configuration asks for. */
+void b4_fo_reconsider(struct b4_daemon *d)
+{
+	uint64_t now = b4_now_ns();
+	int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		struct b4_cand *c = &d->cand[i];
+
+		if (!d->cfg.preempt || !d->up || i >= d->active ||
+		    !b4_cand_usable(d, i)) {
+			c->preempt_at_ns = 0;
+			continue;
+		}
+		c->preempt_at_ns = c->up_since_ns + hold_ns(d);
+		if (c->preempt_at_ns < now)
+			c->preempt_at_ns = now;
+	}
+}
+
 /* reload dropped the active AFTR (repoint mode): d->active is -1. */
 void b4_fo_removed_active(struct b4_daemon *d)
 {

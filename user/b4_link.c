@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-/* glibc's <net/if.h> (through dslitectl.h) before the uapi headers */
+/* glibc's <net/if.h> (through b4.h) before the uapi headers */
 #include "dslitectl.h"
 #include "b4.h"
 
