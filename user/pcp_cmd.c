@@ -38,7 +38,9 @@ struct pcp_cmd {
 	uint64_t answers;
 	bool stop;			/* count reached or deadline passed */
 	bool deadline_stop;
-	uint32_t seen_epoch;		/* epoch of the previous answer */
+	uint32_t seen_epoch;		/* epoch of the last answer */
+	uint32_t prev_epoch;		/* and of the one before */
+	uint64_t start_ns;
 };
 
 static void pcp_usage(FILE *f)
@@ -98,10 +100,12 @@ static void nonce_hex(const uint8_t *n, char *buf)
 		sprintf(buf + 2 * i, "%02x", n[i]);
 }
 
-static void begin(const char *event)
+/* One event: JSON keys "event" and "t-ms" (since the start) first. */
+static void begin(const struct pcp_cmd *x, const char *event)
 {
 	print_open_object(NULL);
 	print_string("event", "%s:", event);
+	print_uint("t-ms", NULL, (now_ns() - x->start_ns) / 1000000);
 }
 
 static void end(void)
@@ -110,8 +114,8 @@ static void end(void)
 	print_end();
 }
 
-static void on_request(const struct pcp_client *c, unsigned int ev,
-		       const struct pcp_map_msg *m)
+static void on_request(const struct pcp_cmd *x, const struct pcp_client *c,
+		       unsigned int ev, const struct pcp_map_msg *m)
 {
 	char nonce[2 * PCP_NONCE_LEN + 1];
 	const char *kind, *proto = pcp_protocol_name(m->protocol);
@@ -129,7 +133,7 @@ static void on_request(const struct pcp_client *c, unsigned int ev,
 	else
 		kind = "initial";
 	nonce_hex(m->nonce, nonce);
-	begin("request");
+	begin(x, "request");
 	print_string("kind", " %s", kind);
 	print_string("opcode", " %s", "MAP");
 	print_string("protocol", " %s", proto ? proto : "?");
@@ -149,7 +153,7 @@ static void on_request(const struct pcp_client *c, unsigned int ev,
 static void on_response(struct pcp_cmd *x, const struct pcp_client *c,
 			const struct pcp_map_msg *m)
 {
-	begin("response");
+	begin(x, "response");
 	print_result(m);
 	print_uint("lifetime", " lifetime %" PRIu64, m->lifetime);
 	print_uint("epoch", " epoch %" PRIu64, m->epoch);
@@ -178,47 +182,49 @@ static void on_event(void *ctx, const struct pcp_client *c, unsigned int ev,
 	uint64_t now = now_ns();
 
 	if (ev & PCP_EV_TX) {
-		on_request(c, ev, m);
+		on_request(x, c, ev, m);
 		return;
 	}
 	switch (ev) {
 	case PCP_EV_RESPONSE:
 		on_response(x, c, m);
+		if (c->state != PCP_ST_RELEASING) {
+			x->prev_epoch = x->seen_epoch;
+			x->seen_epoch = m->epoch;
+		}
 		break;
 	case PCP_EV_MAPPED:
-		begin("mapped");
+		begin(x, "mapped");
 		print_addr("external-address", " %s", &c->map.external_addr);
 		print_uint("external-port", ":%" PRIu64, c->map.external_port);
 		print_uint("lifetime", " for %" PRIu64 " s", c->map.lifetime);
 		print_uint("renew-in-ms", NULL, (c->map.renew_ns - now) / 1000000);
 		print_text(", renewal in %.1f s", (c->map.renew_ns - now) / 1e9);
 		end();
-		x->seen_epoch = m->epoch;
 		break;
 	case PCP_EV_ERROR:
-		begin("error");
+		begin(x, "error");
 		print_result(m);
 		print_uint("retry-in-ms", NULL, (c->next_tx_ns - now) / 1000000);
 		print_text(", next request in %.1f s", (c->next_tx_ns - now) / 1e9);
 		end();
-		x->seen_epoch = m->epoch;
 		break;
 	case PCP_EV_MALFORMED:
-		begin("malformed");
+		begin(x, "malformed");
 		print_string("reason", " response dropped: %s",
 			     pcp_bad_name(c->last_bad));
 		end();
 		break;
 	case PCP_EV_EPOCH:
-		begin("epoch");
+		begin(x, "epoch");
 		print_string("check", " %s", pcp_epoch_name(c->last_epoch));
-		print_uint("previous-epoch", " %" PRIu64, x->seen_epoch);
+		print_uint("previous-epoch", " %" PRIu64, x->prev_epoch);
 		print_uint("epoch", " -> %" PRIu64, m->epoch);
 		print_text(": the server lost its state, mapping again");
 		end();
 		break;
 	case PCP_EV_HEALTH:
-		begin("health");
+		begin(x, "health");
 		print_string("health", " %s", pcp_health_name(c->health));
 		if (c->health == PCP_HEALTH_DOWN)
 			print_string("reason", " (%s)", pcp_down_name(c->down_reason));
@@ -227,7 +233,7 @@ static void on_event(void *ctx, const struct pcp_client *c, unsigned int ev,
 		end();
 		break;
 	case PCP_EV_DEADLINE:
-		begin("deadline");
+		begin(x, "deadline");
 		print_uint("after-ms", " no answer within %" PRIu64 " ms",
 			   c->cfg.deadline_ms);
 		end();
@@ -237,12 +243,12 @@ static void on_event(void *ctx, const struct pcp_client *c, unsigned int ev,
 		}
 		break;
 	case PCP_EV_EXPIRED:
-		begin("expired");
+		begin(x, "expired");
 		print_text(" the mapping ran out");
 		end();
 		break;
 	case PCP_EV_RELEASED:
-		begin("released");
+		begin(x, "released");
 		print_text(" the mapping is deleted");
 		end();
 		break;
@@ -252,12 +258,13 @@ static void on_event(void *ctx, const struct pcp_client *c, unsigned int ev,
 			x->stop = true;
 }
 
-static void print_summary(const struct pcp_client *c)
+static void print_summary(const struct pcp_cmd *x)
 {
+	const struct pcp_client *c = &x->c;
 	const struct pcp_counters *n = pcp_client_counters(c);
 	unsigned int i;
 
-	begin("summary");
+	begin(x, "summary");
 	print_uint("tx-requests", " sent %" PRIu64, n->tx_requests);
 	print_uint("tx-retransmits", " (retransmissions %" PRIu64 ")",
 		   n->tx_retransmits);
@@ -501,7 +508,8 @@ static int pcp_map(int argc, char **argv)
 				     strerror(errno));
 	}
 
-	pcp_client_start(&x.c, now_ns());
+	x.start_ns = now_ns();
+	pcp_client_start(&x.c, x.start_ns);
 	ret = loop(&x, sfd, 0);
 	if (ret <= 1) {
 		/* 0: the last answer granted the mapping we still hold */
@@ -511,7 +519,7 @@ static int pcp_map(int argc, char **argv)
 		if (x.c.map.valid &&
 		    (pcp_client_release_send(&x.c, now_ns()) & PCP_EV_TX))
 			loop(&x, sfd, now_ns() + RELEASE_WAIT_MS * 1000000ULL);
-		print_summary(&x.c);
+		print_summary(&x);
 	}
 	close(sfd);
 	pcp_client_close(&x.c);
