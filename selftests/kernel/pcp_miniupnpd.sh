@@ -139,6 +139,7 @@ tap_expect "summary: 4 requests, 4 answers, 2 renewals, 0 retransmissions, 0 mal
 	"4 4 2 0 0" \
 	"$(ev "$out" summary '"\(."tx-requests") \(."rx-responses") \(.renewals) \(."tx-retransmits") \(."rx-malformed")"')"
 tap_expect "summary: SUCCESS 4 in the per-result counters" 4 "$(ev "$out" summary .results.SUCCESS)"
+diag "MAP exchange rtt: $(jq -r 'select(.event == "response") | ."rtt-us"' "$out" | paste -sd ' ') us"
 
 # ---- NOT_AUTHORIZED: a port outside the allow rule ---------------------
 txt=$(inB "$DSLITECTL" pcp map internal-port 80 count 1 2>&1)

@@ -86,6 +86,7 @@ tap_expect "tunnel: replies seq 1 2 3, ttl 64, 64 bytes" "1:64:64 2:64:64 3:64:6
 tap_expect "tunnel: rtt min <= avg <= max, all set" true \
 	"$(pj '."rtt-min-us" <= ."rtt-avg-us" and ."rtt-avg-us" <= ."rtt-max-us" and ."rtt-max-us" > 0')"
 tap_expect "tunnel: the XDP responder answered exactly 3 (tx_ping $c0 -> $c1)" 3 $((c1 - c0))
+diag "tunnel to XDP: rtt min/avg/max $(pj '"\(."rtt-min-us")/\(."rtt-avg-us")/\(."rtt-max-us")"') us"
 
 txt=$(inB "$DSLITECTL" ping dev ds0 count 2 interval 100)
 rc=$?
@@ -117,6 +118,7 @@ tap_expect "standby: 3 sent, 3 received (through B's ip6tnl that points elsewher
 	"$(pj '"\(.transmitted) \(.received) \(."loss-percent")"')"
 tap_expect "standby: the requests arrived at A2's tunnel (rx $r0 -> $r1)" 3 $((r1 - r0))
 tap_expect "standby: the active AFTR saw none of them" 0 $((c3 - c2))
+diag "direct to a kernel AFTR: rtt min/avg/max $(pj '"\(."rtt-min-us")/\(."rtt-avg-us")/\(."rtt-max-us")"') us"
 txt=$(inB "$DSLITECTL" ping aftr 2001:db8:2::1 count 1)
 tap_expect "standby, text: header says direct and why" \
 	"PING 192.0.0.1 encapsulated to AFTR 2001:db8:2::1 from $B4 (not the tunnel's remote): 56 data bytes" \
