@@ -338,6 +338,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 		o_uint(o, "uptime", " uptime %" PRIu64 "s", since);
 	else
 		o_uint(o, "downtime", " downtime %" PRIu64 "s", since);
+	o_uint(o, "last-change-at-ms", NULL, c->s.changed_rt_ms);
 	if (o->json) {
 		json_string(&o->w, "diagnostic", bfd_diag_name(b->diag));
 		json_string(&o->w, "remote-diagnostic",

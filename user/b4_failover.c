@@ -258,11 +258,13 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	uint64_t now = b4_now_ns();
 	int j;
 
-	b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s",
+	b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
 	       addr_of(d, i, a), i == d->active ? "active" : "standby",
 	       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
 	       b4_diag_name(c->s.bfd.diag),
-	       b4_diag_name(c->s.bfd.remote_diag));
+	       b4_diag_name(c->s.bfd.remote_diag),
+	       (unsigned long long)(c->s.last_rx_ns ?
+				    (now - c->s.last_rx_ns) / 1000000 : 0));
 	if (d->stopping)
 		return;
 
