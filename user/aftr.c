@@ -42,22 +42,12 @@
 #include "aftr.h"
 #include "json.h"
 
-const char *const aftr_map_names[AFTR_N_MAPS] = {
-	DSLITE_MAP_SESSIONS,
-	DSLITE_MAP_DISCRS,
-	DSLITE_MAP_STATE,
-	DSLITE_MAP_COUNTERS,
-	DSLITE_MAP_EVENTS,
-	DSLITE_MAP_TIMER,
-	DSLITE_MAP_ALLOW,
-	DSLITE_MAP_LOCAL,
-};
-
 /* Limits of the attach arguments. */
 #define MAX_SESSIONS		(1U << 28)
 #define MAX_INTERVAL_MS		3600000U	/* one hour, fits in u32 us */
 #define MAX_SWEEP_MS		1000U		/* timeouts within detect + 1 s */
 #define MAX_NEW_RATE		1000000000U
+#define MAX_MAPS		32		/* maps of the responder object */
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                       */
@@ -545,14 +535,22 @@ static void default_cfg(struct dslite_aftr_cfg *c)
 /* What attach found pinned, and what it created. */
 struct attach_state {
 	struct dslite_aftr *skel;
-	struct bpf_map *maps[AFTR_N_MAPS];
-	int pinned_fd[AFTR_N_MAPS];	/* reused pinned map, or -1 */
-	bool created_pin[AFTR_N_MAPS];
+	int n_maps;
+	struct bpf_map *maps[MAX_MAPS];	/* every map but .rodata & co. */
+	int pinned_fd[MAX_MAPS];	/* reused pinned map, or -1 */
+	bool created_pin[MAX_MAPS];
+	int sessions, discrs, state;	/* indexes of the maps by role */
+	int events, allow, local;
 	struct aftr_dev old;		/* a link pinned before (not live) */
 	bool created_dir;
 	bool link_pinned;
 	int link_fd;
 };
+
+static const char *map_name(const struct attach_state *st, int i)
+{
+	return bpf_map__name(st->maps[i]);
+}
 
 /*
  * check_pinned(what, a, st, i): map i is pinned (st->pinned_fd[i]); make
@@ -565,22 +563,22 @@ static int check_pinned(const char *what, struct attach_args *a,
 	struct bpf_map *m = st->maps[i];
 	struct bpf_map_info info = {};
 	uint32_t len = sizeof(info);
-	const char *name = aftr_map_names[i];
+	bool table = i == st->sessions || i == st->discrs;
 
 	if (bpf_obj_get_info_by_fd(st->pinned_fd[i], &info, &len))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s/%s: %s", st->old.dir, name,
+				     "%s/%s: %s", st->old.dir, map_name(st, i),
 				     strerror(errno));
 	if (info.type != bpf_map__type(m) ||
 	    info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.map_flags != bpf_map__map_flags(m) ||
-	    (i != 4 /* events: any ring size */ && i > 1 &&
+	    (!table && i != st->events &&
 	     info.max_entries != bpf_map__max_entries(m)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s: the pinned map %s does not match this version of the responder (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
-				     a->ifname, name, a->ifname);
-	if (i <= 1) {	/* sessions, discrs: the table size */
+				     a->ifname, map_name(st, i), a->ifname);
+	if (table) {
 		if (a->sessions && a->sessions != info.max_entries)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "%s: the pinned session table holds %u sessions, not %u (resizing needs \"dslitectl aftr detach dev %s\" first, which drops the sessions)",
@@ -588,6 +586,48 @@ static int check_pinned(const char *what, struct attach_args *a,
 					     a->sessions, a->ifname);
 		a->sessions = info.max_entries;
 	}
+	return 0;
+}
+
+/*
+ * find_maps(what, st): every map of the object, by role. Returns 0 or an
+ * exit code after printing why.
+ */
+static int find_maps(const char *what, struct attach_state *st)
+{
+	struct bpf_map *m;
+	int i;
+
+	st->sessions = st->discrs = st->state = -1;
+	st->events = st->allow = st->local = -1;
+	bpf_object__for_each_map(m, st->skel->obj) {
+		const char *n = bpf_map__name(m);
+
+		if (bpf_map__is_internal(m))
+			continue;
+		if (st->n_maps == MAX_MAPS)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "the responder object has more than %d maps",
+					     MAX_MAPS);
+		i = st->n_maps++;
+		st->maps[i] = m;
+		if (!strcmp(n, DSLITE_MAP_SESSIONS))
+			st->sessions = i;
+		else if (!strcmp(n, DSLITE_MAP_DISCRS))
+			st->discrs = i;
+		else if (!strcmp(n, DSLITE_MAP_STATE))
+			st->state = i;
+		else if (!strcmp(n, DSLITE_MAP_EVENTS))
+			st->events = i;
+		else if (!strcmp(n, DSLITE_MAP_ALLOW))
+			st->allow = i;
+		else if (!strcmp(n, DSLITE_MAP_LOCAL))
+			st->local = i;
+	}
+	if (st->sessions < 0 || st->discrs < 0 || st->state < 0 ||
+	    st->events < 0 || st->allow < 0 || st->local < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "the responder object lacks one of its maps");
 	return 0;
 }
 
@@ -708,10 +748,10 @@ static void undo(struct attach_state *st)
 		dev_path(st->old.ifname, AFTR_LINK_PIN, path, sizeof(path));
 		unlink(path);
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
+	for (i = 0; i < st->n_maps; i++) {
 		if (!st->created_pin[i])
 			continue;
-		dev_path(st->old.ifname, aftr_map_names[i], path, sizeof(path));
+		dev_path(st->old.ifname, map_name(st, i), path, sizeof(path));
 		unlink(path);
 	}
 	if (st->created_dir)
@@ -727,11 +767,11 @@ static int attach(int argc, char **argv)
 	char path[PATH_MAX];
 	unsigned int n_local = 0;
 	int ret, i, lock_fd = -1, ifindex, err;
-	bool have_any = false, have_core = true;
+	int n_core;
 	struct stat sb;
 	size_t j;
 
-	for (i = 0; i < AFTR_N_MAPS; i++)
+	for (i = 0; i < MAX_MAPS; i++)
 		st.pinned_fd[i] = -1;
 	default_cfg(&a.cfg);
 	ret = parse_attach(what, argc, argv, &a);
@@ -783,37 +823,28 @@ static int attach(int argc, char **argv)
 				    strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
-		st.maps[i] = bpf_object__find_map_by_name(st.skel->obj,
-							  aftr_map_names[i]);
-		if (!st.maps[i]) {
-			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					    "the responder object has no map %s",
-					    aftr_map_names[i]);
-			goto out;
-		}
-		dev_path(a.ifname, aftr_map_names[i], path, sizeof(path));
+	ret = find_maps(what, &st);
+	if (ret)
+		goto out;
+	for (i = 0; i < st.n_maps; i++) {
+		dev_path(a.ifname, map_name(&st, i), path, sizeof(path));
 		st.pinned_fd[i] = bpf_obj_get(path);
 		if (st.pinned_fd[i] < 0 && errno != ENOENT) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
 					    path, strerror(errno));
 			goto out;
 		}
-		if (st.pinned_fd[i] >= 0)
-			have_any = true;
-		else if (i <= 2)
-			have_core = false;
 	}
 	/* sessions, discriminators and the rate limiter go together */
-	if (have_any && !have_core &&
-	    (st.pinned_fd[0] >= 0 || st.pinned_fd[1] >= 0 ||
-	     st.pinned_fd[2] >= 0)) {
+	n_core = (st.pinned_fd[st.sessions] >= 0) +
+		 (st.pinned_fd[st.discrs] >= 0) + (st.pinned_fd[st.state] >= 0);
+	if (n_core != 0 && n_core != 3) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "%s: %s holds only part of the session state (\"dslitectl aftr detach dev %s\" first)",
 				    a.ifname, st.old.dir, a.ifname);
 		goto out;
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
+	for (i = 0; i < st.n_maps; i++) {
 		if (st.pinned_fd[i] < 0)
 			continue;
 		ret = check_pinned(what, &a, &st, i);
@@ -825,21 +856,21 @@ static int attach(int argc, char **argv)
 	st.skel->rodata->dslite_cfg = a.cfg;
 	if (!a.sessions)
 		a.sessions = DSLITE_DEF_SESSIONS;
-	if (bpf_map__set_max_entries(st.maps[0], a.sessions) ||
-	    bpf_map__set_max_entries(st.maps[1], a.sessions)) {
+	if (bpf_map__set_max_entries(st.maps[st.sessions], a.sessions) ||
+	    bpf_map__set_max_entries(st.maps[st.discrs], a.sessions)) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "sizing the session table: %s",
 				    strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
+	for (i = 0; i < st.n_maps; i++) {
 		if (st.pinned_fd[i] < 0)
 			continue;
 		err = bpf_map__reuse_fd(st.maps[i], st.pinned_fd[i]);
 		if (err) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					    "reusing the pinned %s: %s",
-					    aftr_map_names[i], strerror(-err));
+					    map_name(&st, i), strerror(-err));
 			goto out;
 		}
 	}
@@ -853,8 +884,9 @@ static int attach(int argc, char **argv)
 	}
 
 	/* the tables the command line fills */
-	if (st.pinned_fd[6] >= 0 &&
-	    clear_map(bpf_map__fd(st.maps[6]), sizeof(struct dslite_lpm6_key))) {
+	if (st.pinned_fd[st.allow] >= 0 &&
+	    clear_map(bpf_map__fd(st.maps[st.allow]),
+		      sizeof(struct dslite_lpm6_key))) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "clearing %s: %s", DSLITE_MAP_ALLOW,
 				    strerror(errno));
@@ -863,7 +895,7 @@ static int attach(int argc, char **argv)
 	for (j = 0; j < a.n_allow; j++) {
 		__u32 one = 1;
 
-		if (bpf_map_update_elem(bpf_map__fd(st.maps[6]), &a.allow[j],
+		if (bpf_map_update_elem(bpf_map__fd(st.maps[st.allow]), &a.allow[j],
 					&one, BPF_ANY)) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					    "filling %s: %s", DSLITE_MAP_ALLOW,
@@ -871,14 +903,15 @@ static int attach(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (st.pinned_fd[7] >= 0 &&
-	    clear_map(bpf_map__fd(st.maps[7]), sizeof(struct dslite_in6))) {
+	if (st.pinned_fd[st.local] >= 0 &&
+	    clear_map(bpf_map__fd(st.maps[st.local]),
+		      sizeof(struct dslite_in6))) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "clearing %s: %s", DSLITE_MAP_LOCAL,
 				    strerror(errno));
 		goto out;
 	}
-	ret = fill_local(what, &a, bpf_map__fd(st.maps[7]), &n_local);
+	ret = fill_local(what, &a, bpf_map__fd(st.maps[st.local]), &n_local);
 	if (ret)
 		goto out;
 
@@ -908,10 +941,10 @@ static int attach(int argc, char **argv)
 		}
 		st.created_dir = true;
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
+	for (i = 0; i < st.n_maps; i++) {
 		if (st.pinned_fd[i] >= 0)
 			continue;
-		dev_path(a.ifname, aftr_map_names[i], path, sizeof(path));
+		dev_path(a.ifname, map_name(&st, i), path, sizeof(path));
 		if (bpf_obj_pin(bpf_map__fd(st.maps[i]), path)) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					    "pinning %s: %s", path,
@@ -936,7 +969,7 @@ out:
 	if (st.link_fd >= 0)
 		close(st.link_fd);
 	aftr_dev_close(&st.old);
-	for (i = 0; i < AFTR_N_MAPS; i++)
+	for (i = 0; i < st.n_maps; i++)
 		if (st.pinned_fd[i] >= 0)
 			close(st.pinned_fd[i]);
 	dslite_aftr__destroy(st.skel);

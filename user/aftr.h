@@ -22,10 +22,6 @@
 
 #define AFTR_LINK_PIN	"link"
 
-/* The maps a device's directory holds, in a stable order. */
-extern const char *const aftr_map_names[];
-#define AFTR_N_MAPS	8
-
 /* An attached (or half-attached) device, opened for reading. */
 struct aftr_dev {
 	char ifname[DSLITECTL_IFNAMSIZ];

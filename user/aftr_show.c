@@ -5,6 +5,7 @@
  * a table of a million sessions is streamed, never held in memory), with
  * the key names of FRR's "show bfd peers json".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,15 +29,15 @@ typedef int (*session_cb)(const struct dslite_in6 *key,
 			  const struct dslite_aftr_session *s, void *ctx);
 
 /*
- * for_each_session(fd, cb, ctx): every session of the table, each read
- * under its lock (BPF_F_LOCK). Batches when the kernel has them, one by
- * one otherwise. Returns 0 or -errno (or what cb returned, if non-zero).
+ * for_each_session(fd, cb, ctx): every session of the table (read without
+ * a lock, as bpf/dslite_aftr.h allows: a copy may mix two updates).
+ * Batches when the kernel has them, one by one otherwise. Returns 0 or -errno (or what cb returned, if non-zero).
  */
 static int for_each_session(int fd, session_cb cb, void *ctx)
 {
 	struct dslite_aftr_session *vals = NULL, v;
 	struct dslite_in6 *keys = NULL, key, next;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_F_LOCK);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 n = BATCH, count, i, token = 0;
 	bool first = true, done = false;
 	int ret = 0;
@@ -96,7 +97,7 @@ one_by_one:
 			ret = -errno;
 			goto out;
 		}
-		if (!bpf_map_lookup_elem_flags(fd, &key, &v, BPF_F_LOCK)) {
+		if (!bpf_map_lookup_elem(fd, &key, &v)) {
 			ret = cb(&key, &v, ctx);
 			if (ret)
 				goto out;
@@ -305,7 +306,7 @@ int aftr_sessions(int argc, char **argv)
 		c.now = aftr_now_ns();
 		if (peer.val) {
 			err = 0;
-			if (!bpf_map_lookup_elem_flags(fd, &key, &s, BPF_F_LOCK))
+			if (!bpf_map_lookup_elem(fd, &key, &s))
 				print_session(&key, &s, &c);
 			else if (errno != ENOENT)
 				err = -errno;
@@ -354,6 +355,32 @@ static uint64_t memlock(int fd)
 			break;
 	fclose(f);
 	return v;
+}
+
+/* the memory of every pinned map but the sessions' and the counters' */
+static uint64_t other_maps_memlock(const struct aftr_dev *d)
+{
+	struct dirent *de;
+	uint64_t mem = 0;
+	DIR *dir;
+	int fd;
+
+	dir = opendir(d->dir);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, AFTR_LINK_PIN) ||
+		    !strcmp(de->d_name, DSLITE_MAP_SESSIONS) ||
+		    !strcmp(de->d_name, DSLITE_MAP_COUNTERS))
+			continue;
+		fd = aftr_dev_map(d, de->d_name);
+		if (fd < 0)
+			continue;
+		mem += memlock(fd);
+		close(fd);
+	}
+	closedir(dir);
+	return mem;
 }
 
 static int dev_stats(const char *what, const char *ifname)
@@ -408,16 +435,7 @@ static int dev_stats(const char *what, const char *ifname)
 				    strerror(-err));
 		goto out;
 	}
-	for (i = 0; i < AFTR_N_MAPS; i++) {
-		if (!strcmp(aftr_map_names[i], DSLITE_MAP_SESSIONS) ||
-		    !strcmp(aftr_map_names[i], DSLITE_MAP_COUNTERS))
-			continue;
-		fd = aftr_dev_map(&d, aftr_map_names[i]);
-		if (fd < 0)
-			continue;
-		mem += memlock(fd);
-		close(fd);
-	}
+	mem += other_maps_memlock(&d);
 
 	print_open_object(NULL);
 	print_string("dev", "%s:", ifname);
