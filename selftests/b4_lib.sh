@@ -161,6 +161,41 @@ frr_vtysh() {
 frr_stop() { kill -9 "$(cat "$(frr_dir $1)/run/bfdd.pid")"; }
 
 # ---------------------------------------------------------------------
+# dslite's XDP responder as the AFTR (dslitectl aftr attach on an-me).
+
+AFTR_PEER=${AFTR_PEER:-$DSLITE_ROOT/build/tests/aftr_peer}
+
+# in_aftr N CMD...: in AFTR N's network namespace with the host's bpffs
+# (ip netns exec would remount /sys)
+in_aftr() {
+	local n=$1
+	shift
+	nsenter --net="/run/netns/$(aftr_ns $n)" "$@"
+}
+
+# xdp_attach N [ARGS...]: the responder on AFTR N's uplink
+xdp_attach() {
+	local n=$1
+	shift
+	[ -x "$AFTR_PEER" ] || return 1
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
+		mount -t bpf bpf /sys/fs/bpf || return 1
+	# a veth receives its peer's XDP_TX frames only while it runs XDP
+	ip netns exec "$ME" "$AFTR_PEER" xdp-pass me-a$n >/dev/null || return 1
+	in_aftr $n "$DSLITECTL" aftr attach dev a$n-me "$@" >/dev/null || return 1
+	defer "in_aftr $n $DSLITECTL aftr detach dev a$n-me"
+}
+
+# xdp_detach N: remove AFTR N's responder
+xdp_detach() { in_aftr $1 "$DSLITECTL" aftr detach dev a$1-me >/dev/null; }
+
+# xdp_counter N NAME: a counter of AFTR N's responder
+xdp_counter() {
+	in_aftr $1 "$DSLITECTL" -j aftr stats dev a$1-me |
+		jq -r ".[0].counters.$2"
+}
+
+# ---------------------------------------------------------------------
 # The daemon.
 
 # b4_start ARGS...: "dslitectl b4 run ARGS" in B4, log in $B4_LOG; waits

@@ -159,6 +159,8 @@ static void daemon_close(struct b4_daemon *d)
 			close(d->tun[i].rx_fd);
 	if (d->rawfd >= 0)
 		close(d->rawfd);
+	if (d->raw4fd >= 0)
+		close(d->raw4fd);
 	if (d->timerfd >= 0)
 		close(d->timerfd);
 	if (d->sigfd >= 0)
@@ -184,7 +186,7 @@ static int setup(struct b4_daemon *d)
 	sigset_t mask;
 	char e[512];
 
-	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->ctlfd = -1;
+	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->raw4fd = d->ctlfd = -1;
 	d->active = -1;
 	for (i = 0; i < B4_MAX_TUNNELS; i++)
 		d->tun[i].rx_fd = -1;
@@ -227,6 +229,9 @@ static int setup(struct b4_daemon *d)
 
 	d->rawfd = b4_net_open_raw(e, sizeof(e));
 	if (d->rawfd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	d->raw4fd = b4_net_open_raw4(e, sizeof(e));
+	if (d->raw4fd < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
 	for (i = 0; i < d->n_tun; i++) {
 		d->tun[i].rx_fd = b4_net_open_tunnel_rx(&d->tun[i], e,

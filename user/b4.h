@@ -191,7 +191,7 @@ struct b4_daemon {
 	uint64_t started_ns;
 
 	/* I/O */
-	int epfd, timerfd, sigfd, rawfd, ctlfd;
+	int epfd, timerfd, sigfd, rawfd, raw4fd, ctlfd;
 	int clients[B4_MAX_CLIENTS];
 	uint64_t client_deadline[B4_MAX_CLIENTS];
 	struct genl_sock genl;
@@ -261,6 +261,7 @@ uint32_t b4_session_new_discr(const struct b4_daemon *d);
 
 /* b4_net.c */
 int b4_net_open_raw(char *err, size_t errlen);
+int b4_net_open_raw4(char *err, size_t errlen);
 int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *err,
 			  size_t errlen);
 int b4_net_open_session(struct b4_session *s, char *err, size_t errlen);

@@ -4,9 +4,14 @@
  *
  * Tunnel path (the active AFTR): each session owns a UDP socket bound to
  * 192.0.0.2:SPORT (SPORT from 49152..65535, fixed for the session, RFC
- * 5881), TTL 255; packets leave through the ip6tnl device by IP_PKTINFO's
- * ifindex, to 192.0.0.1:3784. Each tunnel has a UDP socket on port 3784
- * bound to the device for the AFTR's packets; IP_RECVTTL checks TTL 255.
+ * 5881). The packets themselves, 192.0.0.2:SPORT to 192.0.0.1:3784 with
+ * TTL 255, are built here, checksums included, and sent over a raw IPv4
+ * socket (IP_HDRINCL) through the ip6tnl device (IP_PKTINFO's ifindex):
+ * a UDP socket would leave the checksum to an offload that virtual
+ * devices (veth) never complete, and an AFTR answering in XDP sees such
+ * packets before anything completes it. Each tunnel has a UDP socket on
+ * port 3784 bound to the device for the AFTR's packets; IP_RECVTTL checks
+ * TTL 255.
  *
  * Direct path (standby AFTRs, or the active one while its tunnel is
  * forced down): the same IPv4/UDP/BFD packet, built here, sent over a raw
@@ -129,6 +134,25 @@ int b4_net_open_raw(char *e, size_t elen)
 	return fd;
 }
 
+int b4_net_open_raw4(char *e, size_t elen)
+{
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_RAW);
+	if (fd < 0) {
+		snprintf(e, elen, "raw IPv4 socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
+		snprintf(e, elen, "raw IPv4 socket options: %s",
+			 strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int udp_socket(char *e, size_t elen)
 {
 	int fd, one = 1, ttl = BFD_TTL;
@@ -227,16 +251,16 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 
 	memset(&cbuf, 0, sizeof(cbuf));
 	b4_session_build(&c->s, &ctrl, b4_now_ns());
+	build_ip_packet(&pkt, c->s.sport, &ctrl);
+	iov.iov_base = &pkt;
+	iov.iov_len = sizeof(pkt);
 	if (c->path == B4_PATH_TUNNEL) {
 		struct sockaddr_in to = {
 			.sin_family = AF_INET,
-			.sin_port = htons(BFD_PORT_CONTROL),
 			.sin_addr.s_addr = htonl(B4_INNER_AFTR),
 		};
 		struct in_pktinfo *pi;
 
-		iov.iov_base = &ctrl;
-		iov.iov_len = sizeof(ctrl);
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
 		msg.msg_iov = &iov;
@@ -248,8 +272,7 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in_pktinfo *)CMSG_DATA(cm);
 		pi->ipi_ifindex = t->link.ifindex;
-		pi->ipi_spec_dst.s_addr = htonl(B4_INNER_B4);
-		n = sendmsg(c->s.fd, &msg, MSG_DONTWAIT);
+		n = sendmsg(d->raw4fd, &msg, MSG_DONTWAIT);
 	} else {
 		struct sockaddr_in6 to = {
 			.sin6_family = AF_INET6,
@@ -257,9 +280,6 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 		};
 		struct in6_pktinfo *pi;
 
-		build_ip_packet(&pkt, c->s.sport, &ctrl);
-		iov.iov_base = &pkt;
-		iov.iov_len = sizeof(pkt);
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
 		msg.msg_iov = &iov;
