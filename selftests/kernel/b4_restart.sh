@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Restart safety: after kill -9 a new daemon adopts the tunnel's state from
+# dslite.ko. An up tunnel stays up while the session comes back (no carrier
+# transition, no event); a forced-down tunnel stays down until the AFTR is
+# back, then comes up once.
+#
+#   [B4] ds0 (ip6tnl) ---- [ME] ---- [AFTR1] ds (ip6tnl) 192.0.0.1
+#    dslitectl b4 run dev ds0          bfdd: peer 192.0.0.2
+#    dslitectl monitor (all events)
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kmod_lib.sh"
+. "$(dirname "$0")/../b4_lib.sh"
+
+require_root
+require_cmd jq
+[ -x /usr/lib/frr/bfdd ] || tap_skip_all "FRR's bfdd not installed"
+kmod_load || tap_skip_all "cannot load dslite.ko"
+b4_topo 1 || tap_skip_all "cannot build the topology"
+frr_start 1 300 300 3 || tap_skip_all "bfdd does not start"
+tjs() { tjson "$B4" ds0 "$1"; }
+MON=$(mktemp /tmp/mon.XXXXXX)
+mon_events() { jq -r 'select(.ifname == "ds0") | "\(.event) \(.carrier)"' "$MON" | tr '\n' ';'; }
+
+b4_start dev ds0 interval 300 multiplier 3
+if b4_wait_peer $AFTR1_ADDR up 30000; then tap_ok "session Up"
+else tap_fail "session Up" "$(b4_show_log)"; fi
+trans=$(tjs transitions)
+id=$(b4_peer $AFTR1_ADDR id)
+
+ip netns exec "$B4" "$DSLITECTL" -j monitor ready "$MON.ready" >>"$MON" 2>&1 &
+defer "kill $!"
+busywait 5000 test -e "$MON.ready"
+
+b4_stop KILL
+tap_expect "kill -9 leaves the carrier as it was" "true none $trans" \
+	"$(tjs carrier) $(tjs forced) $(tjs transitions)"
+b4_start dev ds0 interval 300 multiplier 3
+if b4_log_has "found with its carrier: kept up via $AFTR1_ADDR"; then
+	tap_ok "new daemon adopts the up tunnel"
+else
+	tap_fail "new daemon adopts the up tunnel" "$(b4_show_log)"
+fi
+if b4_wait_peer $AFTR1_ADDR up 10000; then tap_ok "session resumes"
+else tap_fail "session resumes" "$(b4_show_log)"; fi
+if [ "$(b4_peer $AFTR1_ADDR id)" != "$id" ]; then tap_ok "a new session (new discriminator)"
+else tap_fail "a new session (new discriminator)" "id $id reused"; fi
+tap_expect "no carrier transition across the restart" "true none $trans" \
+	"$(tjs carrier) $(tjs forced) $(tjs transitions)"
+tap_expect "no tunnel event across the restart" "" "$(mon_events)"
+tap_expect "no failover recorded" "null 0" "$(b4_q '"\(.["last-failover"]) \(.failovers)"')"
+
+# The same while the tunnel is forced down (the AFTR is dead).
+aftr_cut 1
+__down() { [ "$(tjs forced)" = carrier-down ]; }
+if busywait 5000 __down; then tap_ok "AFTR dead: tunnel forced down"
+else tap_fail "AFTR dead: tunnel forced down" "$(b4_show_log)"; fi
+trans=$(tjs transitions)
+: >"$MON"
+b4_stop KILL
+b4_start dev ds0 interval 300 multiplier 3
+if b4_log_has "found forced down \(control-expired\): stays down until an AFTR is up"; then
+	tap_ok "new daemon adopts the forced-down tunnel"
+else
+	tap_fail "new daemon adopts the forced-down tunnel" "$(b4_show_log)"
+fi
+slowwait 2 false	# the old start-up grace would have ended by now
+tap_expect "still down, no transition" "false carrier-down control-expired $trans" \
+	"$(tjs carrier) $(tjs forced) $(tjs diagnostic) $(tjs transitions)"
+tap_expect "no tunnel event while down" "" "$(mon_events)"
+aftr_restore 1
+if b4_wait_active $AFTR1_ADDR 15000; then tap_ok "AFTR back: tunnel up"
+else tap_fail "AFTR back: tunnel up" "$(b4_show_log)"; fi
+tap_expect "exactly one carrier transition (up)" "true none $((trans + 1))" \
+	"$(tjs carrier) $(tjs forced) $(tjs transitions)"
+tap_expect "events: carrier up" "carrier true;" "$(mon_events)"
+b4_stop TERM
+tap_expect "clean stop" 0 "$B4_RC"
+tap_done
