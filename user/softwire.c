@@ -166,6 +166,12 @@ int softwire_get(const char *name, struct softwire *sw, char *err,
 				 name, d.named_kind[0] ? d.named_kind : "none");
 			return -1;
 		}
+		if (d.found[0].proto != IPPROTO_IPIP && d.found[0].proto != 0) {
+			snprintf(err, errlen,
+				 "%s: does not carry IPv4 (ip6tnl mode ip6ip6)",
+				 name);
+			return -1;
+		}
 		*sw = d.found[0];
 		return 0;
 	}

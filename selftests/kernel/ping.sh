@@ -50,6 +50,11 @@ for i in 1 2 3; do
 	ip -n "$ns" link set a$i up
 	ip -n "$ns" route add $B4/128 via 2001:db8:$i::2
 done
+# Resolve the neighbours first, so no measured echo waits for them.
+for i in 1 2 3; do
+	ip netns exec "$B" ping -6 -n -q -c 1 -W 5 2001:db8:$i::1 >/dev/null ||
+		tap_fail "2001:db8:$i::1 answers ping6 before the test"
+done
 ip -n "$B" link add ds0 type ip6tnl mode ipip6 local $B4 remote 2001:db8:1::1
 ip -n "$B" addr add 192.0.0.2/29 dev ds0
 ip -n "$B" link set ds0 up
@@ -195,5 +200,8 @@ err=$(inB "$DSLITECTL" ping dev nosuch0 2>&1)
 tap_expect "unknown device: exit 2" "2 dslitectl: ping: nosuch0: no such device" "$? $err"
 err=$(inB "$DSLITECTL" ping dev v1 2>&1)
 tap_expect "not a tunnel: exit 2" "2 dslitectl: ping: v1: not an ip6tnl device (kind veth)" "$? $err"
+ip -n "$B" link add ds6 type ip6tnl mode ip6ip6 local $B4 remote 2001:db8:3::1
+err=$(inB "$DSLITECTL" ping dev ds6 2>&1)
+tap_expect "an ip6ip6 tunnel: exit 2" "2 dslitectl: ping: ds6: does not carry IPv4 (ip6tnl mode ip6ip6)" "$? $err"
 
 tap_done
