@@ -16,6 +16,10 @@
  *                    XDP_ABORTED (0): the timer could not be started. Running
  *                    it again (e.g. after a re-load that reused the pinned
  *                    maps) moves the timer to the newly loaded program.
+ *   dslite_ptb_relay SEC("tc"), for anycast group members only: attached
+ *                    to the clsact ingress of the same device, it sends
+ *                    the copies of the Packet Too Big messages the XDP
+ *                    program flagged (see "Anycast group" below).
  *
  * Loading, in this order:
  *   1. open the skeleton; set every field of rodata->dslite_cfg that
@@ -31,7 +35,9 @@
  *      IPv6 addresses (struct dslite_in6 -> __u32 DSLITE_LOCAL_* flags)
  *      for ICMPv6 echo;
  *   5. run dslite_aftr_arm once (see above);
- *   6. attach dslite_aftr with a bpf_link (native or generic XDP).
+ *   6. attach dslite_aftr with a bpf_link (native or generic XDP);
+ *   7. anycast group members with peers: attach dslite_ptb_relay to the
+ *      device's clsact ingress (the anycast steps are listed below).
  *
  * Pin layout (recommended): /sys/fs/bpf/dslite/IFNAME/ holds the link as
  * "link" and every map under its own name (dslite_sessions, dslite_discrs,
@@ -211,6 +217,167 @@ struct dslite_aftr_state {
 };
 
 /*
+ * Anycast group (DESIGN.md "Anycast AFTR group", RFC 7690).
+ *
+ * Several AFTRs receive on one anycast address behind ECMP; each is a
+ * member with its own node id (dslite_cfg.node_id: the top 8 bits of
+ * every discriminator it hands out, so a B4 sees which node answers) and
+ * its own unicast address. Configuration: const volatile struct
+ * dslite_anycast_cfg dslite_anycast in .rodata (member 0: not a member;
+ * everything below is then removed by the verifier and costs nothing).
+ *
+ * Answers: BFD, BFD echo and ping inside a softwire leave from the outer
+ * address the B4 used (the anycast one, if it asked that); ICMPv6 echo to
+ * the anycast address is answered from it when the loader puts it in
+ * dslite_local (it does).
+ *
+ * Softwires served: a softwire packet (next header 4, ordinary tunnel
+ * data) to the anycast address records its B4 in dslite_softwires (LRU,
+ * key the B4's address, value the time of its last packet). To keep that
+ * cheap, each CPU remembers in dslite_sw_seen (a direct-mapped table
+ * indexed by a hash of the B4's address) which B4s it recorded and when:
+ * a B4 recorded less than owner_idle_ms / 8 ago costs one inlined array
+ * look-up and a compare. A B4 is served by this node when its BFD
+ * session to the anycast address is Init or Up, or, without such a
+ * session (a session to the anycast address that is Down says it is
+ * not), when its last softwire packet is at most owner_idle_ms old.
+ *
+ * Packet Too Big (ICMPv6 type 2 code 0), checked only after the other
+ * paths (ICMPv6 echo first):
+ *   to the anycast address:
+ *     MTU < 1280                          drop_ptb_mtu
+ *     quote shorter than an IPv6 header,
+ *     its extension headers and 8 bytes   drop_ptb_trunc
+ *     quoted source not the anycast addr  drop_ptb_foreign
+ *     quoted packet not a softwire packet
+ *     (next header after the extension
+ *     headers not 4, or a fragment)       pass_ptb_other (the kernel's)
+ *     the B4 (quoted destination) served  pass_ptb_owned (the kernel
+ *                                         lowers the path MTU)
+ *     not served, no peers                pass_ptb_unowned
+ *     not served, relay bucket empty      drop_ptb_rate_limited
+ *     not served: flagged for the relay   pass_ptb_relay (XDP metadata
+ *                                         struct dslite_relay_meta; if
+ *                                         the driver has no metadata
+ *                                         room: drop_ptb_no_meta)
+ *   to another address, quoting a packet from the anycast address:
+ *     outer source a peer                 pass_ptb_peer (a relayed copy:
+ *                                         delivered, never relayed again)
+ *     otherwise                           drop_ptb_not_peer
+ *   every other PTB                       pass_icmp6, as before
+ * Each PTB the group logic looked at also counts ptb_seen.
+ *
+ * The relay (dslite_ptb_relay, TC ingress) acts only on packets that carry
+ * the metadata: it removes VLAN tags, then for each peer rewrites the PTB
+ * and sends a clone out of the interface the FIB gives for the peer
+ * (bpf_fib_lookup, output mode, next-hop MACs), then drops the original.
+ * A peer whose next hop has no resolved neighbour gets its copy last,
+ * through bpf_redirect_neigh() (which resolves it); if several lack one,
+ * only the first does. Copies sent count ptb_relayed, copies that could
+ * not be sent ptb_relay_failed. Relay output is limited by a token bucket
+ * in XDP (dslite_relay, GCRA like dslite_state): a PTB is flagged only if
+ * the bucket holds one token per peer, so a flood is dropped in XDP.
+ *
+ * Relayed copy ("the relay format"): the PTB as received, ICMPv6 body and
+ * quoted packet unchanged, except
+ *   Ethernet: next-hop MACs toward the peer, no VLAN tag of the input;
+ *   IPv6: source = dslite_anycast.source (this node's unicast address),
+ *         destination = the peer's unicast address, hop limit 64;
+ *   ICMPv6 checksum updated for the new pseudo header.
+ * Outer extension headers are kept. The receiving member recognises it
+ * as a PTB to an address that is not the anycast one, quoting a packet
+ * from the anycast address, from one of its peers (pass_ptb_peer); a
+ * kernel without dslite processes it like any PTB: the quoted packet
+ * names the tunnel and the path (anycast -> B4) whose MTU drops.
+ *
+ * Loading a member (after step 2 and 4 above):
+ *   - rodata->dslite_anycast: member = 1, addr, source (required with
+ *     peers), n_peers,
+ *     relay_rate (>= 1), relay_burst (>= n_peers), owner_idle_ms;
+ *   - bpf_map__set_max_entries(dslite_softwires, N): the number of B4s
+ *     served (default DSLITE_DEF_SOFTWIRES; preallocated, about 80 bytes
+ *     each);
+ *   - after load: dslite_peers[0..n_peers-1] = the peers' unicast
+ *     addresses; the anycast address in dslite_local (DSLITE_LOCAL_PING);
+ *   - attach dslite_ptb_relay (clsact ingress) when n_peers > 0.
+ * A node that is not a member may still load everything: dslite_softwires
+ * then keeps its small default size and dslite_ptb_relay stays detached.
+ * The anycast maps are not pinned: they are filled again at every attach
+ * (the softwires seen are learnt again within seconds).
+ */
+#define DSLITE_MAP_PEERS	"dslite_peers"
+#define DSLITE_MAP_SOFTWIRES	"dslite_softwires"
+#define DSLITE_MAP_SW_SEEN	"dslite_sw_seen"
+#define DSLITE_MAP_RELAY	"dslite_relay"
+
+#define DSLITE_MAX_PEERS		16
+#define DSLITE_DEF_SOFTWIRES		4096
+#define DSLITE_SW_SEEN_BITS		12
+#define DSLITE_SW_SEEN_SLOTS		(1U << DSLITE_SW_SEEN_BITS)	/* per CPU */
+#define DSLITE_DEF_RELAY_RATE		100	/* copies per second */
+#define DSLITE_DEF_OWNER_IDLE_MS	60000
+
+struct dslite_anycast_cfg {
+	/* The group's anycast address; all zero: not a member. */
+	struct dslite_in6 addr;
+	/* This node's unicast address: the source of relayed copies (and
+	 * the address the other members list as this node's). */
+	struct dslite_in6 source;
+	/* Relayed copies per second (token bucket), >= 1. 100. */
+	__u32	relay_rate;
+	/* Token bucket depth, copies; at least n_peers. */
+	__u32	relay_burst;
+	/* A B4 without a BFD session to the anycast address is served for
+	 * this long after its last softwire packet, ms. 60000. */
+	__u32	owner_idle_ms;
+	/* 1: a member (addr set); 0: everything anycast is compiled out. */
+	__u8	member;
+	/* Entries 0..n_peers-1 of dslite_peers are the other members. */
+	__u8	n_peers;
+	__u8	_pad[2];
+};
+
+/* dslite_peers: BPF_MAP_TYPE_ARRAY, DSLITE_MAX_PEERS entries of
+ * struct dslite_in6 (the other members' unicast addresses). */
+
+/* dslite_softwires: BPF_MAP_TYPE_LRU_HASH, key struct dslite_in6 (a B4),
+ * value below. */
+struct dslite_softwire {
+	__u64	seen_ns;		/* its last softwire packet (about) */
+};
+
+/* dslite_sw_seen: BPF_MAP_TYPE_PERCPU_ARRAY, DSLITE_SW_SEEN_SLOTS entries
+ * of this, indexed by dslite_sw_hash(): what this CPU last recorded. */
+struct dslite_sw_seen {
+	struct dslite_in6 b4;
+	__u64	seen_ns;		/* the time written to dslite_softwires */
+};
+
+/* the slot of a B4 (its address as four 32-bit words, as stored) */
+static __inline __u32 dslite_sw_hash(const __u32 *w)
+{
+	return ((w[0] ^ w[1] ^ w[2] ^ w[3]) * 0x9e3779b1U) >>
+	       (32 - DSLITE_SW_SEEN_BITS);
+}
+
+/* dslite_relay: BPF_MAP_TYPE_ARRAY, one entry: the relay's token bucket
+ * (GCRA, period T = 1 s / relay_rate: n copies may go at time t when
+ * tat_ns - t <= (relay_burst - n) * T; then tat_ns = max(tat_ns, t) + n T). */
+struct dslite_relay_state {
+	struct bpf_spin_lock lock;
+	__u32	_pad;
+	__u64	tat_ns;
+};
+
+/* XDP metadata of a PTB flagged for the relay (in front of the frame). */
+#define DSLITE_RELAY_MAGIC	0x64737270U	/* "dsrp" */
+struct dslite_relay_meta {
+	__u32	magic;
+	__u16	l4_off;			/* ICMPv6 header, from the IPv6 header */
+	__u16	_pad;
+};
+
+/*
  * dslite_events: BPF_MAP_TYPE_RINGBUF of struct dslite_aftr_event. When the
  * ring is full the event is lost and DSLITE_CNT_EVENTS_LOST counts it.
  */
@@ -287,6 +454,12 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_PASS_ECHO_DISABLED,	/* BFD echo, echo not enabled */
 	DSLITE_CNT_PASS_ECHO_NO_SESSION,/* UDP to port 3785 from a B4 without
 					 * an Up session: ordinary traffic */
+	DSLITE_CNT_PASS_PTB_OWNED,	/* PTB about a softwire served here */
+	DSLITE_CNT_PASS_PTB_RELAY,	/* PTB flagged for dslite_ptb_relay */
+	DSLITE_CNT_PASS_PTB_PEER,	/* PTB relayed by a peer */
+	DSLITE_CNT_PASS_PTB_UNOWNED,	/* not served here, no peers */
+	DSLITE_CNT_PASS_PTB_OTHER,	/* PTB to the anycast address about a
+					 * packet that is not a softwire's */
 
 	/* XDP_DROP: addressed to the responder but refused */
 	DSLITE_CNT_DROP_TRUNC_IPV4,	/* inner total length beyond packet */
@@ -315,6 +488,13 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
 	DSLITE_CNT_DROP_BUSY,		/* session being updated by another
 					 * CPU at this instant */
+	DSLITE_CNT_DROP_PTB_MTU,	/* PTB with an MTU below 1280 */
+	DSLITE_CNT_DROP_PTB_TRUNC,	/* PTB whose quote is cut short */
+	DSLITE_CNT_DROP_PTB_FOREIGN,	/* PTB to the anycast address quoting a
+					 * packet from another source */
+	DSLITE_CNT_DROP_PTB_NOT_PEER,	/* "relayed" PTB from a non-peer */
+	DSLITE_CNT_DROP_PTB_RATE_LIMITED,/* relay token bucket empty */
+	DSLITE_CNT_DROP_PTB_NO_META,	/* no room for the relay metadata */
 
 	/* events */
 	DSLITE_CNT_SESS_CREATED,
@@ -324,6 +504,10 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_SESS_REAPED,		/* idle Down sessions deleted */
 	DSLITE_CNT_SWEEPS,		/* sweeper runs */
 	DSLITE_CNT_EVENTS_LOST,		/* ring buffer full */
+	DSLITE_CNT_PTB_SEEN,		/* PTBs the anycast logic looked at */
+	DSLITE_CNT_PTB_RELAYED,		/* relayed copies sent (TC) */
+	DSLITE_CNT_PTB_RELAY_FAILED,	/* copies not sent: no route to the
+					 * peer, or the clone failed (TC) */
 
 	DSLITE_CNT__MAX
 };
@@ -354,6 +538,11 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_PASS_ICMP]			= "pass_icmp",
 	[DSLITE_CNT_PASS_ECHO_DISABLED]		= "pass_echo_disabled",
 	[DSLITE_CNT_PASS_ECHO_NO_SESSION]	= "pass_echo_no_session",
+	[DSLITE_CNT_PASS_PTB_OWNED]		= "pass_ptb_owned",
+	[DSLITE_CNT_PASS_PTB_RELAY]		= "pass_ptb_relay",
+	[DSLITE_CNT_PASS_PTB_PEER]		= "pass_ptb_peer",
+	[DSLITE_CNT_PASS_PTB_UNOWNED]		= "pass_ptb_unowned",
+	[DSLITE_CNT_PASS_PTB_OTHER]		= "pass_ptb_other",
 	[DSLITE_CNT_DROP_TRUNC_IPV4]		= "drop_trunc_ipv4",
 	[DSLITE_CNT_DROP_IPV4_CSUM]		= "drop_ipv4_csum",
 	[DSLITE_CNT_DROP_TRUNC_UDP]		= "drop_trunc_udp",
@@ -377,6 +566,12 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_DROP_TABLE_FULL]		= "drop_table_full",
 	[DSLITE_CNT_DROP_RATE_LIMITED]		= "drop_rate_limited",
 	[DSLITE_CNT_DROP_BUSY]			= "drop_busy",
+	[DSLITE_CNT_DROP_PTB_MTU]		= "drop_ptb_mtu",
+	[DSLITE_CNT_DROP_PTB_TRUNC]		= "drop_ptb_trunc",
+	[DSLITE_CNT_DROP_PTB_FOREIGN]		= "drop_ptb_foreign",
+	[DSLITE_CNT_DROP_PTB_NOT_PEER]		= "drop_ptb_not_peer",
+	[DSLITE_CNT_DROP_PTB_RATE_LIMITED]	= "drop_ptb_rate_limited",
+	[DSLITE_CNT_DROP_PTB_NO_META]		= "drop_ptb_no_meta",
 	[DSLITE_CNT_SESS_CREATED]		= "sessions_created",
 	[DSLITE_CNT_SESS_UP]			= "sessions_up",
 	[DSLITE_CNT_SESS_DOWN]			= "sessions_down",
@@ -384,6 +579,9 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_SESS_REAPED]		= "sessions_reaped",
 	[DSLITE_CNT_SWEEPS]			= "sweeps",
 	[DSLITE_CNT_EVENTS_LOST]		= "events_lost",
+	[DSLITE_CNT_PTB_SEEN]			= "ptb_seen",
+	[DSLITE_CNT_PTB_RELAYED]		= "ptb_relayed",
+	[DSLITE_CNT_PTB_RELAY_FAILED]		= "ptb_relay_failed",
 };
 #endif
 

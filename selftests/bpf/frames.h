@@ -2,9 +2,10 @@
 /*
  * Test frame builder for the AFTR responder's fixtures and benchmark:
  * Ethernet (0-2 VLAN tags) / IPv6 (+ extension headers) / inner IPv4
- * (+ options) / UDP or ICMP, or IPv6 / ICMPv6, with every checksum
- * computed here in full (independently of the data path, which updates
- * them incrementally or in its own way). Fixtures describe a frame as a
+ * (+ options) / UDP or ICMP, or IPv6 / ICMPv6 (echo, or a Packet Too Big
+ * quoting another frame), with every checksum computed here in full
+ * (independently of the data path, which updates them incrementally or
+ * in its own way). Fixtures describe a frame as a
  * struct frame, build it, optionally mangle the bytes, and build the
  * expected answer the same way.
  */
@@ -52,7 +53,7 @@ struct frame {
 	int		udp_csum_zero;
 	/* ICMP / ICMPv6 echo */
 	uint8_t		icmp_type, icmp_code;
-	uint16_t	icmp_id, icmp_seq;
+	uint16_t	icmp_id, icmp_seq;	/* PTB: the MTU */
 	/* payload (after UDP / ICMP header / IPv4 / IPv6 / Ethernet) */
 	uint8_t		payload[256];
 	int		plen;
@@ -260,6 +261,31 @@ static inline void frame_bfd(struct frame *f, unsigned int state,
 	put32(b + 16, rx_us);
 	put32(b + 20, echo_us);
 	f->plen = BFD_CTRL_LEN;
+}
+
+/*
+ * f becomes an ICMPv6 Packet Too Big (type 2, code 0) reporting mtu and
+ * quoting the packet q from its IPv6 header, at most qmax bytes of it (as
+ * a router does: the quote keeps q's own payload length).
+ */
+static inline void frame_ptb(struct frame *f, uint32_t mtu,
+			     const struct frame *q, int qmax)
+{
+	uint8_t buf[FRAME_MAX];
+	struct layout l = frame_build(q, buf);
+	int n = l.len - l.ip6;
+
+	if (n > qmax)
+		n = qmax;
+	if (n > (int)sizeof(f->payload))
+		n = sizeof(f->payload);
+	f->l4 = L4_ICMP6;
+	f->icmp_type = DSLITE_ICMP6_PKT_TOO_BIG;
+	f->icmp_code = 0;
+	f->icmp_id = mtu >> 16;		/* the MTU field: id and seq */
+	f->icmp_seq = mtu & 0xffff;
+	memcpy(f->payload, buf + l.ip6, n);
+	f->plen = n;
 }
 
 static inline void frame_swap_outer(struct frame *f)

@@ -9,10 +9,19 @@
  * session goes through its states row after row. Then: a full table, the
  * new-session rate limit, a re-load with other timers that keeps the
  * sessions, and the sweeper in real time (timeout to Down with diag 1,
- * reaping). TAP on stdout.
+ * reaping). Then the same responder as a member of an anycast group:
+ * answers from the anycast address, the softwires it records, every kind
+ * of ICMPv6 Packet Too Big (served, flagged for the relay with its
+ * metadata, relayed in by a peer, rate limited, MTU < 1280, truncated
+ * quotes, foreign sources), and the served-softwire timeout. TAP on
+ * stdout.
  *
  *   B4 2001:db8:b4::N ==(IPv6, nh 4)==> [ XDP dslite_aftr ] AFTR 2001:db8:af::1
  *      192.0.0.2  --- UDP 3784 / 3785, ICMP --->  192.0.0.1
+ *
+ *   anycast group 2001:db8:ac::1: this node 2001:db8:af::1 (node id 0x2a),
+ *   peers 2001:db8:af::2 and ::3; PTBs from a router 2001:db8:e::1
+ *   quoting softwire packets 2001:db8:ac::1 -> B4 (next header 60, 4).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -60,6 +70,20 @@ static struct in6_addr aftr_addr6(int n)
 	return a;
 }
 
+static struct in6_addr addr6(const char *s)
+{
+	struct in6_addr a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+#define ANYCAST		"2001:db8:ac::1"
+#define ROUTER		"2001:db8:e::1"
+#define N_PEERS		2		/* aftr_addr6(2), aftr_addr6(3) */
+#define RELAY_RATE	2		/* copies per second */
+#define RELAY_BURST	6
+
 /* ---------------------------------------------------------------------
  * One loaded responder
  */
@@ -85,6 +109,8 @@ struct inst_cfg {
 	uint32_t sessions;
 	int allowlist;
 	struct inst *reuse;	/* share sessions/discrs/state with it */
+	int anycast;		/* a member of the group ANYCAST */
+	uint32_t owner_idle_ms;	/* anycast: 0 for the default */
 };
 
 static int inst_open(struct inst *in, const struct inst_cfg *c)
@@ -113,6 +139,19 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		s->rodata->dslite_cfg.down_idle_ms = c->down_idle;
 	if (c->emb_idle)
 		s->rodata->dslite_cfg.embryonic_idle_ms = c->emb_idle;
+	if (c->anycast) {
+		struct dslite_anycast_cfg *ac = (void *)&s->rodata->dslite_anycast;
+		struct in6_addr any = addr6(ANYCAST), self = aftr_addr6(1);
+
+		ac->member = 1;
+		memcpy(ac->addr.addr, &any, 16);
+		memcpy(ac->source.addr, &self, 16);
+		ac->n_peers = N_PEERS;
+		ac->relay_rate = RELAY_RATE;
+		ac->relay_burst = RELAY_BURST;
+		if (c->owner_idle_ms)
+			ac->owner_idle_ms = c->owner_idle_ms;
+	}
 	if (c->sessions) {
 		bpf_map__set_max_entries(s->maps.dslite_sessions, c->sessions);
 		bpf_map__set_max_entries(s->maps.dslite_discrs, c->sessions);
@@ -136,6 +175,16 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 	bpf_map_update_elem(bpf_map__fd(s->maps.dslite_allow), &k, &one, 0);
 	a = aftr_addr6(1);
 	bpf_map_update_elem(bpf_map__fd(s->maps.dslite_local), &a, &flags, 0);
+	if (c->anycast) {
+		uint32_t i;
+
+		a = addr6(ANYCAST);
+		bpf_map_update_elem(bpf_map__fd(s->maps.dslite_local), &a, &flags, 0);
+		for (i = 0; i < N_PEERS; i++) {
+			a = aftr_addr6(2 + i);
+			bpf_map_update_elem(bpf_map__fd(s->maps.dslite_peers), &i, &a, 0);
+		}
+	}
 	in->rb = ring_buffer__new(bpf_map__fd(s->maps.dslite_events), on_event,
 				  in, NULL);
 	return in->rb ? 0 : -errno;
@@ -200,6 +249,40 @@ static int run(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
 	return err;
 }
 
+/* as run(), and *meta_len gets the XDP metadata's length (in front of
+ * the frame in out) */
+static int run_meta(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
+		    uint32_t *out_len, uint32_t *retval, uint32_t *meta_len)
+{
+	struct xdp_md ctx = { .data_end = len };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = frame,
+		.data_size_in = len,
+		.data_out = out,
+		.data_size_out = FRAME_MAX,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.ctx_out = &ctx,
+		.ctx_size_out = sizeof(ctx),
+		.repeat = 1,
+	);
+	int err = bpf_prog_test_run_opts(prog_fd, &o);
+
+	*out_len = o.data_size_out;
+	*retval = o.retval;
+	*meta_len = ctx.data;
+	return err;
+}
+
+static int softwire_recorded(struct inst *in, int b4)
+{
+	struct in6_addr a = b4_addr(b4);
+	struct dslite_softwire v;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_softwires),
+				    &a, &v);
+}
+
 /* ---------------------------------------------------------------------
  * Fixture rows
  */
@@ -210,8 +293,13 @@ enum kind {
 	K_PING6,	/* ICMPv6 echo to the AFTR */
 	K_DATA_TCP,	/* ordinary softwire traffic */
 	K_DATA_UDP,
+	K_PTB,		/* Packet Too Big from a router to the anycast address,
+			 * about a softwire packet to the B4 */
 	K_RAW,		/* built by .make only */
 };
+
+#define SW_YES	1	/* the B4 is in dslite_softwires after the row */
+#define SW_NO	2	/* it is not */
 
 struct bfd_fields {
 	uint8_t state, flags, diag, mult;
@@ -239,7 +327,30 @@ struct row {
 	int sessions;			/* sessions in the table after, ANY */
 	int sess_state, sess_diag;	/* the B4's session after, ANY */
 	uint32_t sess_discr;		/* its local discriminator, 0: no check */
+	int relay_l4;			/* relay metadata expected in front of
+					 * the frame, with this l4_off; 0: no
+					 * metadata */
+	int softwire;			/* SW_YES, SW_NO, 0: no check */
 };
+
+/* the softwire packet a PTB quotes: anycast -> B4 b4, as ip6tnl sends it
+ * (encapsulation limit option), inner TCP from the Internet */
+static void quoted_softwire(struct frame *q, const struct in6_addr *b4)
+{
+	memset(q, 0, sizeof(*q));
+	q->src6 = addr6(ANYCAST);
+	q->dst6 = *b4;
+	q->n_ext = 1;
+	q->ext[0] = IPPROTO_DSTOPTS;
+	q->l4 = L4_INNER_RAW;
+	q->proto = IPPROTO_TCP;
+	q->src4 = 0xc6336401;		/* 198.51.100.1 */
+	q->dst4 = DSLITE_B4_ADDR;
+	q->ttl = 63;
+	q->frag = 0x4000;
+	q->plen = 240;
+	memset(q->payload, 0x33, q->plen);
+}
 
 /* the frame of a row, before mangling */
 static void row_frame(const struct row *r, struct inst *in, struct frame *f)
@@ -315,6 +426,16 @@ static void row_frame(const struct row *r, struct inst *in, struct frame *f)
 		f->plen = 30;
 		memset(f->payload, 0x22, f->plen);
 		break;
+	case K_PTB: {
+		struct frame q;
+		struct in6_addr b4 = b4_addr(r->b4);
+
+		f->src6 = addr6(ROUTER);
+		f->dst6 = addr6(ANYCAST);
+		quoted_softwire(&q, &b4);
+		frame_ptb(f, 1400, &q, 200);
+		break;
+	}
 	case K_RAW:
 		break;
 	}
@@ -394,6 +515,8 @@ static void run_row(struct inst *in, const struct row *r)
 	struct layout l;
 	char why[512] = "";
 	int wpos = 0;
+	uint32_t meta_len = 0;
+	const uint8_t *frame_out = out;
 
 	row_frame(r, in, &f);
 	l = frame_build(&f, buf);
@@ -403,7 +526,7 @@ static void run_row(struct inst *in, const struct row *r)
 	nsess_before = session_count(in);
 	had_session = !session_get(in, r->b4, &v);
 	in->nev = 0;
-	if (run(prog, buf, l.len, out, &outlen, &retval)) {
+	if (run_meta(prog, buf, l.len, out, &outlen, &retval, &meta_len)) {
 		tap_result(0, "%s", r->desc);
 		tap_diag("  test run failed: %s", strerror(errno));
 		return;
@@ -486,17 +609,49 @@ static void run_row(struct inst *in, const struct row *r)
 		ok = 0;
 		WHY(" unexpected event type %d;", in->ev[0].type);
 	}
+	/* softwires recorded */
+	if (r->softwire && softwire_recorded(in, r->b4) != (r->softwire == SW_YES)) {
+		ok = 0;
+		WHY(" B4 %d %s dslite_softwires;", r->b4,
+		    r->softwire == SW_YES ? "not in" : "in");
+	}
+	/* relay metadata, then the frame */
+	if (r->relay_l4) {
+		struct dslite_relay_meta m;
+
+		if (meta_len != sizeof(m) || outlen < sizeof(m)) {
+			ok = 0;
+			WHY(" metadata of %u bytes, want %zu;", meta_len, sizeof(m));
+		} else {
+			memcpy(&m, out, sizeof(m));
+			if (m.magic != DSLITE_RELAY_MAGIC || m.l4_off != r->relay_l4 ||
+			    m._pad) {
+				ok = 0;
+				WHY(" metadata magic 0x%08x l4_off %u pad %u, want 0x%08x %d 0;",
+				    m.magic, m.l4_off, m._pad, DSLITE_RELAY_MAGIC,
+				    r->relay_l4);
+			}
+		}
+	} else if (meta_len) {
+		ok = 0;
+		WHY(" unexpected metadata (%u bytes);", meta_len);
+	}
+	if (meta_len <= outlen) {
+		frame_out = out + meta_len;
+		outlen -= meta_len;
+	}
 	/* bytes */
 	explen = row_expect(r, in, &f, buf, l.len, exp);
-	if (explen < 0 || (int)outlen != explen || memcmp(out, exp, explen)) {
+	if (explen < 0 || (int)outlen != explen || memcmp(frame_out, exp, explen)) {
 		ok = 0;
 		WHY(" output bytes differ;");
 	}
 	tap_result(ok, "%s", r->desc);
 	if (!ok) {
 		tap_diag(" %s", why);
-		if (explen >= 0 && ((int)outlen != explen || memcmp(out, exp, explen)))
-			hexdump_diff(out, outlen, exp, explen);
+		if (explen >= 0 && ((int)outlen != explen ||
+				    memcmp(frame_out, exp, explen)))
+			hexdump_diff(frame_out, outlen, exp, explen);
 	}
 #undef WHY
 }
@@ -595,6 +750,59 @@ static void udp_pcp(struct frame *f)
 	f->plen = 24;
 	f->payload[0] = PCP_VERSION;
 }
+
+/* anycast group */
+static void dst_anycast(struct frame *f) { f->dst6 = addr6(ANYCAST); }
+static void ptb_mtu_1279(struct frame *f) { f->icmp_id = 0; f->icmp_seq = 1279; }
+static void ptb_mtu_1280(struct frame *f) { f->icmp_id = 0; f->icmp_seq = 1280; }
+static void ptb_code1(struct frame *f) { f->icmp_code = 1; }
+static void ptb_quote_30(struct frame *f) { f->plen = 30; }
+/* the quote's IPv6 header, its encapsulation limit option, 4 bytes */
+static void ptb_quote_52(struct frame *f) { f->plen = 40 + 8 + 4; }
+static void ptb_foreign(struct frame *f)
+{
+	struct in6_addr a = aftr_addr6(1);
+
+	memcpy(f->payload + 8, &a, 16);	/* the quote's source */
+}
+static void ptb_relayed_in(struct frame *f)
+{
+	f->src6 = aftr_addr6(2);
+	f->dst6 = aftr_addr6(1);
+}
+static void ptb_from_stranger(struct frame *f) { f->dst6 = aftr_addr6(1); }
+static void ptb_unicast(struct frame *f)
+{
+	ptb_foreign(f);
+	f->dst6 = aftr_addr6(1);
+}
+static void ptb_vlan_hbh(struct frame *f)
+{
+	f->vlans = 1;
+	f->n_ext = 1;
+	f->ext[0] = IPPROTO_HOPOPTS;
+}
+/* quote another packet from the anycast address to the same B4 */
+static void requote(struct frame *f, void (*adj)(struct frame *q))
+{
+	struct in6_addr b4;
+	struct frame q;
+
+	memcpy(&b4, f->payload + 24, 16);
+	quoted_softwire(&q, &b4);
+	adj(&q);
+	frame_ptb(f, 1400, &q, 200);
+}
+static void q_echo_reply(struct frame *q)
+{
+	q->n_ext = 0;
+	q->l4 = L4_ICMP6;
+	q->icmp_type = DSLITE_ICMP6_ECHO_REPLY;
+	q->plen = 200;
+}
+static void q_fragment(struct frame *q) { q->ext[0] = IPPROTO_FRAGMENT; }
+static void ptb_quote_echo(struct frame *f) { requote(f, q_echo_reply); }
+static void ptb_quote_frag(struct frame *f) { requote(f, q_fragment); }
 
 /* byte manglers (l: layer offsets; the frame length may shrink) */
 static void cut_vlan(uint8_t *b, struct layout *l) { (void)b; l->len = 16; }
@@ -949,6 +1157,117 @@ static const struct row rows[] = {
 	  .sess_state = ANY },
 	{ "ICMPv6 header cut short", K_PING6, 21, .mangle = cut_icmp6,
 	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 9, .sess_state = ANY },
+	{ "not a group member: PTB to an anycast address passes untouched", K_PTB, 21,
+	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 9, .sess_state = ANY },
+	{ "not a group member: PTB to the AFTR passes untouched", K_PTB, 21,
+	  .make = ptb_unicast,
+	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 9, .sess_state = ANY },
+};
+
+/*
+ * The anycast group member: answers from the anycast address, softwires
+ * recorded, then every kind of PTB. B4 1: Up session via the anycast
+ * address; B4 2: session via the unicast address, traffic via the
+ * anycast one; B4 5: traffic only; B4 6: never seen; B4 7: session via
+ * the anycast address taken Down by the B4, traffic seen.
+ */
+#define PTB_ROW(b)	K_PTB, (b), .sessions = 3, .sess_state = ANY
+#define SEEN		.extra = { C(PTB_SEEN) }
+static const struct row anycast_rows[] = {
+	{ "anycast: BFD to the anycast address: new session (node id 0x2a), answered from it",
+	  K_BFD, 1, { .state = S(DOWN), .tx = SEC }, .make = dst_anycast,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 1, .sess_state = S(INIT), .sess_diag = 0,
+	  .sess_discr = AFTR_DISCR(1) },
+	{ "anycast: Init -> Up, answered from the anycast address", K_BFD, 1,
+	  { .state = S(INIT), .your = YOUR_SESSION, .tx = SEC }, .make = dst_anycast,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_UP) },
+	  .reply = UP_REPLY(0, SEC), .ev_type = DSLITE_EV_STATE,
+	  .sessions = 1, .sess_state = S(UP), .sess_diag = 0 },
+	{ "anycast: BFD echo reflected from the anycast address", K_ECHO, 1,
+	  .make = dst_anycast, .verdict = TX, .reason = C(TX_ECHO),
+	  .sessions = 1, .sess_state = S(UP) },
+	{ "anycast: inner ping answered from the anycast address", K_PING, 3,
+	  .make = dst_anycast, .verdict = TX, .reason = C(TX_PING),
+	  .sessions = 1, .sess_state = ANY },
+	{ "anycast: ICMPv6 echo to the anycast address answered from it", K_PING6, 3,
+	  .make = dst_anycast, .verdict = TX, .reason = C(TX_PING6),
+	  .sessions = 1, .sess_state = ANY },
+	{ "anycast: tunnel data to the anycast address records its B4", K_DATA_TCP, 5,
+	  .make = dst_anycast, .verdict = PASS, .reason = C(PASS_TUNNEL_DATA),
+	  .sessions = 1, .sess_state = ANY, .softwire = SW_YES },
+	{ "anycast: tunnel data to the unicast address does not", K_DATA_TCP, 6,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA),
+	  .sessions = 1, .sess_state = ANY, .softwire = SW_NO },
+	{ "anycast: B4 2's session via the unicast address", K_BFD, 2, B(DOWN, 0, 0),
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 2, .sess_state = S(INIT), .sess_discr = AFTR_DISCR(2) },
+	{ "anycast: B4 2's tunnel data via the anycast address", K_DATA_UDP, 2,
+	  .make = dst_anycast, .verdict = PASS, .reason = C(PASS_TUNNEL_DATA),
+	  .sessions = 2, .sess_state = S(INIT), .softwire = SW_YES },
+	{ "anycast: B4 7's session via the anycast address", K_BFD, 7, B(DOWN, 0, 0),
+	  .make = dst_anycast,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 3, .sess_state = S(INIT), .sess_discr = AFTR_DISCR(3) },
+	{ "anycast: B4 7 signals AdminDown: Down", K_BFD, 7,
+	  { .state = S(ADMIN_DOWN), .diag = BFD_DIAG_ADMIN_DOWN, .your = YOUR_SESSION },
+	  .make = dst_anycast,
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_DOWN) },
+	  .reply = { 1, S(DOWN), 0, BFD_DIAG_NEIGHBOR_DOWN, SEC, 300 * MS },
+	  .ev_type = DSLITE_EV_REMOTE_ADMIN_DOWN, .sessions = 3,
+	  .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
+	{ "anycast: B4 7's tunnel data via the anycast address", K_DATA_TCP, 7,
+	  .make = dst_anycast, .verdict = PASS, .reason = C(PASS_TUNNEL_DATA),
+	  .sessions = 3, .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN,
+	  .softwire = SW_YES },
+
+	/* Packet Too Big */
+	{ "PTB about B4 1 (Up session via the anycast address): served, to the kernel",
+	  PTB_ROW(1), .verdict = PASS, .reason = C(PASS_PTB_OWNED), SEEN },
+	{ "PTB about B4 5 (recent softwire traffic): served", PTB_ROW(5),
+	  .verdict = PASS, .reason = C(PASS_PTB_OWNED), SEEN },
+	{ "PTB about B4 2 (session via the unicast address, recent traffic): served",
+	  PTB_ROW(2), .verdict = PASS, .reason = C(PASS_PTB_OWNED), SEEN },
+	{ "PTB with MTU 1280, the minimum: accepted", PTB_ROW(5), .make = ptb_mtu_1280,
+	  .verdict = PASS, .reason = C(PASS_PTB_OWNED), SEEN },
+	{ "PTB about B4 7 (session Down, traffic seen): not served, flagged for the relay",
+	  PTB_ROW(7), .verdict = PASS, .reason = C(PASS_PTB_RELAY), SEEN,
+	  .relay_l4 = 40 },
+	{ "PTB about B4 6 (never seen): flagged for the relay", PTB_ROW(6),
+	  .verdict = PASS, .reason = C(PASS_PTB_RELAY), SEEN, .relay_l4 = 40 },
+	{ "PTB behind a VLAN tag and a hop-by-hop header: flagged, l4_off 48",
+	  PTB_ROW(8), .make = ptb_vlan_hbh,
+	  .verdict = PASS, .reason = C(PASS_PTB_RELAY), SEEN, .relay_l4 = 48 },
+	{ "relay bucket empty (2 copies/s, burst 6, 2 peers): rate limited", PTB_ROW(9),
+	  .verdict = DROP, .reason = C(DROP_PTB_RATE_LIMITED), SEEN },
+	{ "PTB with MTU 1279 dropped", PTB_ROW(6), .make = ptb_mtu_1279,
+	  .verdict = DROP, .reason = C(DROP_PTB_MTU), SEEN },
+	{ "PTB quoting 30 bytes (no whole IPv6 header) dropped", PTB_ROW(6),
+	  .make = ptb_quote_30,
+	  .verdict = DROP, .reason = C(DROP_PTB_TRUNC), SEEN },
+	{ "PTB quoting the headers and 4 bytes of the softwire packet dropped",
+	  PTB_ROW(6), .make = ptb_quote_52,
+	  .verdict = DROP, .reason = C(DROP_PTB_TRUNC), SEEN },
+	{ "PTB quoting a packet from another source dropped", PTB_ROW(6),
+	  .make = ptb_foreign,
+	  .verdict = DROP, .reason = C(DROP_PTB_FOREIGN), SEEN },
+	{ "PTB quoting an ICMPv6 echo reply from the anycast address: to the kernel",
+	  PTB_ROW(6), .make = ptb_quote_echo,
+	  .verdict = PASS, .reason = C(PASS_PTB_OTHER), SEEN },
+	{ "PTB quoting a fragment: to the kernel", PTB_ROW(6), .make = ptb_quote_frag,
+	  .verdict = PASS, .reason = C(PASS_PTB_OTHER), SEEN },
+	{ "PTB relayed by a peer: delivered, not relayed again", PTB_ROW(6),
+	  .make = ptb_relayed_in,
+	  .verdict = PASS, .reason = C(PASS_PTB_PEER), SEEN },
+	{ "'relayed' PTB from a non-peer dropped", PTB_ROW(6), .make = ptb_from_stranger,
+	  .verdict = DROP, .reason = C(DROP_PTB_NOT_PEER), SEEN },
+	{ "PTB about unicast traffic untouched", PTB_ROW(6), .make = ptb_unicast,
+	  .verdict = PASS, .reason = C(PASS_ICMP6) },
+	{ "ICMPv6 type 2 code 1 is not a PTB", PTB_ROW(6), .make = ptb_code1,
+	  .verdict = PASS, .reason = C(PASS_ICMP6) },
 };
 
 /* ---------------------------------------------------------------------
@@ -1241,6 +1560,104 @@ static void test_sweeper(void)
 	inst_close(&in);
 }
 
+/* one row of a table run on its own (a scenario outside the tables) */
+static uint32_t ptb_verdict(struct inst *in, int b4, uint32_t *meta_len)
+{
+	struct row r = { .kind = K_PTB, .b4 = b4 };
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	uint32_t ol, rv = 0;
+	struct frame f;
+	struct layout l;
+
+	row_frame(&r, in, &f);
+	l = frame_build(&f, buf);
+	run_meta(bpf_program__fd(in->skel->progs.dslite_aftr), buf, l.len, out,
+		 &ol, &rv, meta_len);
+	return rv;
+}
+
+static void send_data(struct inst *in, int b4)
+{
+	struct row r = { .kind = K_DATA_TCP, .b4 = b4, .make = dst_anycast };
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	uint32_t ol, rv;
+	struct frame f;
+	struct layout l;
+
+	row_frame(&r, in, &f);
+	l = frame_build(&f, buf);
+	run(bpf_program__fd(in->skel->progs.dslite_aftr), buf, l.len, out, &ol, &rv);
+}
+
+/* a softwire is served for owner_idle_ms after its last packet */
+static void test_owner_idle(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 100, .burst = 10, .anycast = 1,
+			      .owner_idle_ms = 1000 };
+	uint64_t owned0, relay0;
+	double t0, t1, t2;
+	struct inst in;
+	uint32_t meta = 0, rv;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "owner idle: load a member with a 1 s idle time");
+		return;
+	}
+	t0 = now_s();
+	send_data(&in, 5);
+	rv = ptb_verdict(&in, 5, &meta);
+	tap_result(rv == XDP_PASS && !meta && counter(&in, C(PASS_PTB_OWNED)) == 1,
+		   "owner idle: served right after its traffic");
+	sleep_ms(600);
+	t1 = now_s();
+	send_data(&in, 5);	/* refreshes: more than 1000 / 8 ms later */
+	sleep_ms(600);
+	owned0 = counter(&in, C(PASS_PTB_OWNED));
+	t2 = now_s();
+	rv = ptb_verdict(&in, 5, &meta);
+	tap_result(rv == XDP_PASS && !meta &&
+		   counter(&in, C(PASS_PTB_OWNED)) == owned0 + 1 && t2 - t0 > 1.0,
+		   "owner idle: still served %.0f ms after the first packet, %.0f ms "
+		   "after the last", (t2 - t0) * 1000, (t2 - t1) * 1000);
+	sleep_ms(1100);
+	relay0 = counter(&in, C(PASS_PTB_RELAY));
+	t2 = now_s();
+	rv = ptb_verdict(&in, 5, &meta);
+	tap_result(rv == XDP_PASS && meta == sizeof(struct dslite_relay_meta) &&
+		   counter(&in, C(PASS_PTB_RELAY)) == relay0 + 1,
+		   "owner idle: not served %.0f ms after its last packet: flagged "
+		   "for the relay", (t2 - t1) * 1000);
+	inst_close(&in);
+}
+
+/* the relay program leaves every packet without the flag alone */
+static void test_relay_unflagged(struct inst *in)
+{
+	struct row r = { .kind = K_PTB, .b4 = 6 };
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	struct frame f;
+	struct layout l;
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = buf,
+		.data_out = out,
+		.data_size_out = FRAME_MAX,
+		.repeat = 1,
+	);
+	uint64_t relayed = counter(in, C(PTB_RELAYED)),
+		 failed = counter(in, C(PTB_RELAY_FAILED));
+	int err;
+
+	row_frame(&r, in, &f);
+	l = frame_build(&f, buf);
+	o.data_size_in = l.len;
+	err = bpf_prog_test_run_opts(bpf_program__fd(in->skel->progs.dslite_ptb_relay), &o);
+	tap_result(!err && o.retval == TC_ACT_OK && o.data_size_out == (uint32_t)l.len &&
+		   !memcmp(buf, out, l.len) && counter(in, C(PTB_RELAYED)) == relayed &&
+		   counter(in, C(PTB_RELAY_FAILED)) == failed,
+		   "dslite_ptb_relay: a PTB without the XDP flag passes untouched (TC_ACT_OK)");
+}
+
 int main(void)
 {
 	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
@@ -1274,5 +1691,19 @@ int main(void)
 	test_table_full();
 	test_rate_limit();
 	test_sweeper();
+
+	c.anycast = 1;
+	err = inst_open(&in, &c);
+	if (err) {
+		tap_result(0, "load dslite_aftr as an anycast group member (%s)",
+			   strerror(-err));
+		return tap_done();
+	}
+	tap_result(1, "load dslite_aftr as an anycast group member (verifier passed)");
+	for (i = 0; i < sizeof(anycast_rows) / sizeof(anycast_rows[0]); i++)
+		run_row(&in, &anycast_rows[i]);
+	test_relay_unflagged(&in);
+	inst_close(&in);
+	test_owner_idle();
 	return tap_done();
 }
