@@ -121,16 +121,16 @@ windows=$(jq -rs '[.[] | select(.event == "mapped" or (.event == "request" and .
 	   | .[$i + 1]."t-ms" - .[$i]."t-ms"] | map(tostring) | join(" ")' "$out")
 inwin=1
 for d in $windows; do
-	# 3000..3750 ms, plus 250 ms of scheduling slack under TCG
-	[ "$d" -ge 2990 ] && [ "$d" -le 4000 ] || inwin=0
+	# not before 1/2 of the lifetime, and before it ends
+	[ "$d" -ge 2990 ] && [ "$d" -lt 6000 ] || inwin=0
 done
 if [ "$inwin" = 1 ] && [ "$(echo "$windows" | wc -w)" = 2 ]; then
-	tap_ok "renewals sent 3.0..3.75 s after each grant, before the 6 s lifetime ($windows ms)"
+	tap_ok "renewals sent after 1/2 of the 6 s lifetime and before it ends ($windows ms)"
 else
-	tap_fail "renewals sent 3.0..3.75 s after each grant" "gaps: '$windows' ms"
+	tap_fail "renewals sent after 1/2 of the 6 s lifetime and before it ends" "gaps: '$windows' ms"
 fi
-tap_expect "renew-in-ms of the first grant is in 3000..3749" 1 \
-	"$(ev "$out" mapped '."renew-in-ms" >= 2999 and ."renew-in-ms" < 3750 | if . then 1 else 0 end')"
+tap_expect "every grant scheduled its renewal 1/2..5/8 into it (3000..3749 ms)" "3 3" \
+	"$(evn "$out" mapped) $(jq -r 'select(.event == "mapped" and ."renew-in-ms" >= 2999 and ."renew-in-ms" < 3750) | .event' "$out" | wc -l)"
 tap_expect "health up" "up" "$(ev "$out" health .health)"
 tap_expect "at exit: a delete (lifetime 0), answered" "delete 0 1" \
 	"$(echo "$(jq -r 'select(.event == "request" and .kind == "delete") | "\(.kind) \(.lifetime)"' "$out") $(evn "$out" released)")"
@@ -177,7 +177,9 @@ tap_expect "summary: NETWORK_FAILURE counted twice" 2 "$(ev "$out" summary .resu
 old_enough() { [ $(($(date +%s) - started)) -ge 4 ]; }
 slowwait 10 old_enough
 out=$tmp/epoch.json
-inB "$DSLITECTL" -j pcp map internal-port 5002 lifetime 120 count 2 >"$out" &
+# count 3: the reset shows in the answer to the first or second renewal,
+# whichever follows the signal; the re-map's answer ends the run.
+inB "$DSLITECTL" -j pcp map internal-port 5002 lifetime 120 count 3 >"$out" &
 pid=$!
 mapped() { [ "$(evn "$out" mapped)" -ge 1 ]; }
 slowwait 10 mapped
@@ -188,8 +190,8 @@ rc=$?
 tap_expect "epoch: the run ends mapped (exit 0)" 0 "$rc"
 diag "epoch before the reset $epoch0, events: $(jq -r '.event' "$out" | paste -sd ' ')"
 tap_expect "epoch: the reset is detected (backwards)" "backwards" "$(ev "$out" epoch .check)"
-tap_expect "epoch: previous epoch and new one reported" "$epoch0 1" \
-	"$(ev "$out" epoch '"\(."previous-epoch") \(if .epoch <= 4 then 1 else .epoch end)"')"
+tap_expect "epoch: previous epoch (>= $epoch0) and the new one (<= 4) reported" true \
+	"$(ev "$out" epoch "(.\"previous-epoch\" >= $epoch0) and .epoch <= 4")"
 tap_expect "epoch: health down (epoch), then up" "down:epoch up:null" \
 	"$(jq -r 'select(.event == "health") | "\(.health):\(.reason)"' "$out" | tail -n 2 | paste -sd ' ')"
 tap_expect "epoch: a re-map request follows at once, same nonce" "re-map 1" \
