@@ -9,9 +9,11 @@
  * says.
  *
  *   aftr_peer xdp-pass IFNAME
- *	attach an XDP_PASS program: a veth receives what its peer sends with
- *	XDP_TX only while it runs an XDP program itself (enabling GRO
- *	instead does not deliver them on this 6.18 kernel)
+ *	prepare IFNAME, the veth whose peer runs the responder: attach an
+ *	XDP_PASS program (a veth receives what its peer sends with XDP_TX
+ *	only while it runs an XDP program itself; enabling GRO instead does
+ *	not deliver them on this 6.18 kernel) and switch TX checksum
+ *	offload off (see tx_csum_off())
  *
  *   aftr_peer run dev IFNAME dmac MAC src IPV6 dst IPV6 [b4 IPV4]
  *		   [aftr IPV4] [interval MS] [multiplier N] [discr N] ACTION...
@@ -52,9 +54,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
+#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -811,6 +815,33 @@ static int parse_mac(const char *s, uint8_t *mac)
 }
 
 /*
+ * tx_csum_off(ifname): no checksum offload when sending. A veth hands its
+ * peer the packets of local sockets with their UDP checksum unfinished
+ * (CHECKSUM_PARTIAL, only the pseudo-header sum in the field); an XDP
+ * program sees those bytes and the responder drops them as bad
+ * checksums. Without the offload the kernel finishes every checksum
+ * before the packet leaves, as a real NIC would on the wire.
+ */
+static int tx_csum_off(const char *ifname)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+	struct ifreq ifr = {};
+	int fd, r;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return 1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ev;
+	r = ioctl(fd, SIOCETHTOOL, &ifr);
+	if (r)
+		fprintf(stderr, "aftr_peer: %s: checksum offload off: %s\n",
+			ifname, strerror(errno));
+	close(fd);
+	return r ? 1 : 0;
+}
+
+/*
  * xdp_pass(ifname): attach a two-instruction XDP_PASS program in native
  * mode. A veth only receives the frames its peer's XDP program sends
  * with XDP_TX while it runs an XDP program itself (its NAPI ring).
@@ -840,7 +871,7 @@ static int xdp_pass(const char *ifname)
 			ifname, strerror(errno));
 		return 1;
 	}
-	return 0;
+	return tx_csum_off(ifname);
 }
 
 static void usage(void)
