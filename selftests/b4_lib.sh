@@ -243,7 +243,9 @@ now_ms() { date +%s%3N; }
 
 flow_start() {
 	FLOW_LOG=$(mktemp /tmp/flow.XXXXXX)
-	ip netns exec "$B4" ping -D -n -i 0.05 -W 1 $INET_HOST >"$FLOW_LOG" 2>&1 &
+	# line-buffered: the log must keep up with the replies
+	ip netns exec "$B4" stdbuf -oL ping -D -n -i 0.05 -W 1 $INET_HOST \
+		>"$FLOW_LOG" 2>&1 &
 	FLOW_PID=$!
 	defer "kill $FLOW_PID"
 }

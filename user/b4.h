@@ -117,6 +117,8 @@ struct b4_session {
 	uint64_t tx_packets, rx_packets, rx_dropped;
 	int admin_down_left;		/* AdminDown packets still to send */
 	bool repoll;			/* timers changed during a Poll */
+	uint32_t want_tx, want_rx;	/* configured intervals, us */
+	uint8_t want_mult;
 	uint64_t last_rx_ns;		/* last valid packet, kept after a
 					 * timeout (bfd.last_rx_ns is not) */
 	uint64_t tx_errors;

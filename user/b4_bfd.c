@@ -5,6 +5,11 @@
  * AFTR's XDP responder); this file adds what an active sender needs on
  * top of it (RFC 5880 6.8.7):
  *
+ *   - the intervals while not Up: Desired Min TX exactly 1 s (bfd.h
+ *     keeps a slower configured value, so a session at 10 s or 30 s
+ *     would take minutes to come up) and Required Min RX at most 1 s
+ *     (the AFTR may answer as fast); the configured values once Up, by a
+ *     Poll Sequence;
  *   - the transmit schedule: every bfd_tx_interval_us() (at least 1 s
  *     while not Up, the larger of our Desired Min TX and the remote's
  *     Required Min RX, an increase only after its Poll Sequence), reduced
@@ -69,10 +74,37 @@ static void note_change(struct b4_session *s, uint8_t old, uint64_t now,
 	}
 }
 
+/*
+ * apply: give bfd.h the intervals for the current state (1 s while not
+ * Up, see above). A change while Up starts a Poll Sequence there; one
+ * during a running Poll is polled again once it ends.
+ */
+static void apply(struct b4_session *s)
+{
+	struct bfd_session *b = &s->bfd;
+	uint32_t tx = s->want_tx, rx = s->want_rx;
+	uint32_t old_tx = b->tx, old_rx = b->rx;
+	bool polling = b->flags & BFD_SF_POLL;
+
+	if (b->state != BFD_STATE_UP) {
+		tx = BFD_SLOW_TX_US;
+		rx = bfd_min32(rx, BFD_SLOW_TX_US);
+	}
+	if (tx == b->cfg_tx && rx == b->cfg_rx && s->want_mult == b->detect_mult)
+		return;
+	bfd_set_timers(b, tx, rx, 0, s->want_mult);
+	if (polling && (b->tx != old_tx || b->rx != old_rx))
+		s->repoll = true;
+}
+
 void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 		     uint32_t rx_us, uint8_t mult, uint64_t now)
 {
-	bfd_session_init(&s->bfd, discr, tx_us, rx_us, 0, mult, 0);
+	s->want_tx = tx_us;
+	s->want_rx = rx_us;
+	s->want_mult = mult;
+	bfd_session_init(&s->bfd, discr, BFD_SLOW_TX_US,
+			 bfd_min32(rx_us, BFD_SLOW_TX_US), 0, mult, 0);
 	s->repoll = false;
 	s->tx_interval = bfd_tx_interval_us(&s->bfd);
 	s->last_tx_ns = 0;
@@ -90,14 +122,10 @@ void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
 			   uint32_t rx_us, uint8_t mult, uint64_t now)
 {
-	struct bfd_session *b = &s->bfd;
-	bool polling = b->flags & BFD_SF_POLL;
-	uint32_t tx = b->tx, rx = b->rx;
-
-	bfd_set_timers(b, tx_us, rx_us, 0, mult);
-	/* changed again while a Poll runs: poll once more after it ends */
-	if (polling && (b->tx != tx || b->rx != rx))
-		s->repoll = true;
+	s->want_tx = tx_us;
+	s->want_rx = rx_us;
+	s->want_mult = mult;
+	apply(s);
 	reschedule(s, now);
 }
 
@@ -116,6 +144,8 @@ void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
 	}
 	s->rx_packets++;
 	s->last_rx_ns = now;
+	if (b->state != old)
+		apply(s);
 	if (s->repoll && !(b->flags & BFD_SF_POLL)) {
 		s->repoll = false;
 		if (b->state == BFD_STATE_UP)
@@ -135,6 +165,7 @@ void b4_session_timer(struct b4_session *s, uint64_t now, struct b4_change *c)
 		return;
 	bfd_timeout(&s->bfd);
 	s->repoll = false;
+	apply(s);
 	note_change(s, old, now, c);
 	reschedule(s, now);
 }
