@@ -6,6 +6,8 @@
 #   make bpf            $(BUILD)/dslite_aftr.bpf.o, $(BUILD)/dslite_aftr.skel.h
 #   make bpf-selftests  $(BUILD)/tests/bfd_test (unit tests of bfd.h)
 #                       $(BUILD)/tests/xdp_fixtures (BPF_PROG_TEST_RUN)
+#                       $(BUILD)/tests/ptb_send (ICMPv6 Packet Too Big
+#                       sender of the anycast relay tests)
 #                       (in TEST_PROGS: `make tests` and `make check` build them)
 #   make bench          build and run selftests/bench (prints one table)
 #
@@ -29,12 +31,13 @@ BENCH_SKEL := $(BUILD)/bench/bench_xdp.skel.h
 
 BFD_TEST := $(BUILD)/tests/bfd_test
 XDP_FIXTURES := $(BUILD)/tests/xdp_fixtures
+PTB_SEND := $(BUILD)/tests/ptb_send
 DSLITE_BENCH := $(BUILD)/bench/dslite_bench
 
 .PHONY: bpf bpf-selftests bench
 bpf: $(AFTR_OBJ) $(AFTR_SKEL)
-bpf-selftests: $(BFD_TEST) $(XDP_FIXTURES)
-TEST_PROGS += $(BFD_TEST) $(XDP_FIXTURES)
+bpf-selftests: $(BFD_TEST) $(XDP_FIXTURES) $(PTB_SEND)
+TEST_PROGS += $(BFD_TEST) $(XDP_FIXTURES) $(PTB_SEND)
 
 $(BUILD)/%.bpf.o: $(SRCTREE)/bpf/%.bpf.c $(SRCTREE)/bpf/bpf.mk
 	$(call msg,CLANG,$@)
@@ -61,6 +64,11 @@ $(XDP_FIXTURES): $(SRCTREE)/selftests/bpf/xdp_fixtures.c \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
 
+$(PTB_SEND): $(SRCTREE)/selftests/bpf/ptb_send.c $(SRCTREE)/bpf/bpf.mk
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $<
+
 $(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
 		$(SRCTREE)/selftests/bpf/frames.h $(AFTR_SKEL) $(BENCH_SKEL) \
 		$(SRCTREE)/bpf/bpf.mk
@@ -74,4 +82,4 @@ bench: $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
 
 -include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/tests/bfd_test.d \
-	$(BUILD)/tests/xdp_fixtures.d)
+	$(BUILD)/tests/xdp_fixtures.d $(BUILD)/tests/ptb_send.d)

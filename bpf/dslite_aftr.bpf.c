@@ -1163,7 +1163,8 @@ int dslite_aftr_arm(struct xdp_md *ctx)
 /* ---------------------------------------------------------------------
  * The PTB relay (TC ingress of the responder's device, anycast members
  * with peers): a copy of every flagged PTB to every peer, the original
- * dropped. Unflagged packets cost a bounds check.
+ * dropped. Unflagged packets cost a bounds check and go on to the next
+ * filter (TC_ACT_UNSPEC), if there is one.
  */
 #define MAX_L4_OFF	(sizeof(struct ipv6hdr) + DSLITE_MAX_EXTHDRS * 2048)
 
@@ -1217,9 +1218,9 @@ static __always_inline int relay_rewrite(struct __sk_buff *skb, __u32 l4_off,
 
 static __always_inline int relay(struct __sk_buff *skb, __u32 l4_off)
 {
+	__u32 i, key, n = dslite_anycast.n_peers;
 	struct bpf_fib_lookup fib;
-	struct dslite_in6 *peer, *neigh_peer = NULL;
-	__u32 i, key, neigh_ifindex = 0;
+	struct dslite_in6 *peer;
 	struct ethhdr *eth;
 	long rc;
 
@@ -1242,8 +1243,9 @@ static __always_inline int relay(struct __sk_buff *skb, __u32 l4_off)
 	/* the copies are new packets: let the receivers check the sum */
 	bpf_csum_level(skb, BPF_CSUM_LEVEL_RESET);
 
-	for (i = 0; i < DSLITE_MAX_PEERS; i++) {
-		if (i >= dslite_anycast.n_peers)
+	/* every peer but the last: a clone out of the FIB's next hop */
+	for (i = 0; i < DSLITE_MAX_PEERS - 1; i++) {
+		if (i + 1 >= n)
 			break;
 		key = i;	/* the loop counter stays in a register */
 		peer = bpf_map_lookup_elem(&dslite_peers, &key);
@@ -1257,11 +1259,6 @@ static __always_inline int relay(struct __sk_buff *skb, __u32 l4_off)
 		__builtin_memcpy(fib.ipv6_src, (const void *)dslite_anycast.source.addr, 16);
 		__builtin_memcpy(fib.ipv6_dst, peer->addr, 16);
 		rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT);
-		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !neigh_peer) {
-			neigh_peer = peer;	/* sent last, resolving it */
-			neigh_ifindex = fib.ifindex;
-			continue;
-		}
 		if (rc != BPF_FIB_LKUP_RET_SUCCESS ||
 		    relay_rewrite(skb, l4_off, peer, &fib) ||
 		    bpf_clone_redirect(skb, fib.ifindex, 0)) {
@@ -1270,28 +1267,72 @@ static __always_inline int relay(struct __sk_buff *skb, __u32 l4_off)
 		}
 		count_event(DSLITE_CNT_PTB_RELAYED);
 	}
-	if (neigh_peer) {
-		if (relay_rewrite(skb, l4_off, neigh_peer, NULL)) {
-			count_event(DSLITE_CNT_PTB_RELAY_FAILED);
-			return TC_ACT_SHOT;
-		}
-		count_event(DSLITE_CNT_PTB_RELAYED);
-		return bpf_redirect_neigh(neigh_ifindex, NULL, 0, 0);
+
+	/* the last peer: the packet itself, the neighbour resolved if need be */
+	key = n - 1;
+	peer = bpf_map_lookup_elem(&dslite_peers, &key);
+	if (!peer || relay_rewrite(skb, l4_off, peer, NULL)) {
+		count_event(DSLITE_CNT_PTB_RELAY_FAILED);
+		return TC_ACT_SHOT;
 	}
-	return TC_ACT_SHOT;
+	count_event(DSLITE_CNT_PTB_RELAYED);
+	return bpf_redirect_neigh(skb->ingress_ifindex, NULL, 0, 0);
 fail:
 	/* none of the copies could be made */
-	count_add(DSLITE_CNT_PTB_RELAY_FAILED, dslite_anycast.n_peers);
+	count_add(DSLITE_CNT_PTB_RELAY_FAILED, n);
 	return TC_ACT_SHOT;
+}
+
+/*
+ * Is the flagged packet what XDP flagged: a PTB to the anycast address?
+ * Metadata can outlive its packet's trip: an skb that crosses a veth
+ * into another network namespace keeps it. A relayed copy is addressed
+ * to a peer, so a copy that comes back with stale metadata is never
+ * relayed again.
+ */
+static __always_inline int flagged_ptb(struct __sk_buff *skb, __u32 l4_off)
+{
+	struct ethhdr *eth = (void *)(long)skb->data;
+	struct vlan_tag *tag;
+	__u8 type, daddr[16];
+	__be16 proto;
+	__u32 off = ETH_HLEN;
+	int i;
+
+	if ((void *)(eth + 1) > (void *)(long)skb->data_end)
+		return 0;
+	proto = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < 2; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) &&
+		    proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = (void *)(long)skb->data + off;
+		if ((void *)(tag + 1) > (void *)(long)skb->data_end)
+			return 0;
+		proto = tag->proto;
+		off += sizeof(*tag);
+	}
+	if (proto != bpf_htons(ETH_P_IPV6) || l4_off > MAX_L4_OFF ||
+	    bpf_skb_load_bytes(skb, off + offsetof(struct ipv6hdr, daddr),
+			       daddr, sizeof(daddr)) ||
+	    bpf_skb_load_bytes(skb, off + l4_off, &type, 1))
+		return 0;
+	return is_anycast(daddr) && type == DSLITE_ICMP6_PKT_TOO_BIG;
 }
 
 SEC("tc")
 int dslite_ptb_relay(struct __sk_buff *skb)
 {
 	struct dslite_relay_meta *m = (void *)(long)skb->data_meta;
+	__u32 l4_off;
 
+	/* not flagged: on to the next filter, if any */
 	if ((void *)(m + 1) > (void *)(long)skb->data ||
 	    m->magic != DSLITE_RELAY_MAGIC)
-		return TC_ACT_OK;
-	return relay(skb, m->l4_off);
+		return TC_ACT_UNSPEC;
+	l4_off = m->l4_off;
+	if (!flagged_ptb(skb, l4_off))
+		return TC_ACT_UNSPEC;
+	return relay(skb, l4_off);
 }

@@ -268,15 +268,20 @@ struct dslite_aftr_state {
  * Each PTB the group logic looked at also counts ptb_seen.
  *
  * The relay (dslite_ptb_relay, TC ingress) acts only on packets that carry
- * the metadata: it removes VLAN tags, then for each peer rewrites the PTB
- * and sends a clone out of the interface the FIB gives for the peer
- * (bpf_fib_lookup, output mode, next-hop MACs), then drops the original.
- * A peer whose next hop has no resolved neighbour gets its copy last,
- * through bpf_redirect_neigh() (which resolves it); if several lack one,
- * only the first does. Copies sent count ptb_relayed, copies that could
- * not be sent ptb_relay_failed. Relay output is limited by a token bucket
- * in XDP (dslite_relay, GCRA like dslite_state): a PTB is flagged only if
- * the bucket holds one token per peer, so a flood is dropped in XDP.
+ * the metadata and still are a PTB to the anycast address (metadata can
+ * outlive its packet's trip: an skb crossing a veth into another network
+ * namespace keeps it; a copy, addressed to a peer, is never relayed
+ * again). It removes VLAN tags; every peer but the last gets a clone,
+ * rewritten and sent out of the next hop bpf_fib_lookup() gives (output
+ * mode; the kernel answers only for a device with
+ * net.ipv6.conf.DEV.forwarding=1, which alone forwards nothing); the last
+ * peer gets the packet itself through bpf_redirect_neigh() on the same
+ * device, which resolves the neighbour if need be. So a group of two
+ * needs no setting at all. Copies sent count ptb_relayed, copies that
+ * could not be sent ptb_relay_failed. Relay output is limited by a token
+ * bucket in XDP (dslite_relay, GCRA like dslite_state): a PTB is flagged
+ * only if the bucket holds one token per peer, so a flood is dropped in
+ * XDP.
  *
  * Relayed copy ("the relay format"): the PTB as received, ICMPv6 body and
  * quoted packet unchanged, except
@@ -302,8 +307,11 @@ struct dslite_aftr_state {
  *   - attach dslite_ptb_relay (clsact ingress) when n_peers > 0.
  * A node that is not a member may still load everything: dslite_softwires
  * then keeps its small default size and dslite_ptb_relay stays detached.
- * The anycast maps are not pinned: they are filled again at every attach
- * (the softwires seen are learnt again within seconds).
+ * dslite_softwires' size thus follows the membership (and the session
+ * table): a loader that reuses pinned maps must not reuse one of another
+ * size. The relay is attached to clsact ingress as a direct-action
+ * filter; packets it does not relay go on to the next filter
+ * (TC_ACT_UNSPEC).
  */
 #define DSLITE_MAP_PEERS	"dslite_peers"
 #define DSLITE_MAP_SOFTWIRES	"dslite_softwires"
