@@ -40,6 +40,7 @@
 #include "dslite_aftr.skel.h"
 
 #include "aftr.h"
+#include "aftr_anycast.h"
 #include "json.h"
 
 /* Limits of the attach arguments. */
@@ -296,6 +297,7 @@ struct attach_args {
 	uint32_t xdp_flags;
 	uint32_t sessions;		/* 0: default or the pinned size */
 	bool have[16];			/* keyword given (twice is an error) */
+	struct aftr_anycast anycast;	/* anycast group membership */
 };
 
 /* numeric keywords: where the value goes, its unit and range */
@@ -394,6 +396,8 @@ static int parse_attach(const char *what, int argc, char **argv,
 				k = KW_MODE;
 			else if (kw_is(kw, "dev"))
 				k = KW_DEV;
+			else if (aftr_anycast_kw(kw))
+				k = -2;
 			else if (!kw_is(kw, "allow"))
 				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 						     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
@@ -412,7 +416,12 @@ static int parse_attach(const char *what, int argc, char **argv,
 			a->have[k] = true;
 		}
 
-		if (k < 0) {
+		if (k == -2) {
+			int r = aftr_anycast_parse(what, kw, val, &a->anycast);
+
+			if (r)
+				return r;
+		} else if (k < 0) {
 			struct dslite_lpm6_key *n;
 			const char *why;
 
@@ -514,7 +523,8 @@ static int parse_attach(const char *what, int argc, char **argv,
 	if (rx_ms)
 		a->cfg.required_min_rx_us = rx_ms * 1000;
 	a->cfg.allowlist = a->n_allow > 0;
-	return 0;
+	return aftr_anycast_check(what, &a->anycast, a->ifname,
+				  a->have[KW_NODE_ID]);
 }
 
 static void default_cfg(struct dslite_aftr_cfg *c)
@@ -823,6 +833,10 @@ static int attach(int argc, char **argv)
 				    strerror(errno));
 		goto out;
 	}
+	ret = aftr_anycast_setup(what, &a.anycast, st.skel, a.ifname,
+				 a.sessions);
+	if (ret)
+		goto out;
 	ret = find_maps(what, &st);
 	if (ret)
 		goto out;
@@ -914,6 +928,9 @@ static int attach(int argc, char **argv)
 	ret = fill_local(what, &a, bpf_map__fd(st.maps[st.local]), &n_local);
 	if (ret)
 		goto out;
+	ret = aftr_anycast_fill(what, &a.anycast, st.skel);
+	if (ret)
+		goto out;
 
 	/* the sweeper, then the data path */
 	err = arm(bpf_program__fd(st.skel->progs.dslite_aftr_arm));
@@ -964,7 +981,10 @@ static int attach(int argc, char **argv)
 		goto out;
 	}
 	st.link_pinned = true;
-	ret = DSLITECTL_EXIT_OK;
+	/* the PTB relay of an anycast group member, last */
+	ret = aftr_anycast_attach(what, &a.anycast, st.skel, ifindex);
+	if (ret)
+		undo(&st);
 out:
 	if (st.link_fd >= 0)
 		close(st.link_fd);
@@ -1026,6 +1046,9 @@ static int detach(int argc, char **argv)
 				    "detaching %s: %s", ifname, strerror(errno));
 		goto out_close;
 	}
+	ret = aftr_anycast_detach(what, ifname);
+	if (ret)
+		goto out_close;
 	dir = opendir(d.dir);
 	if (!dir) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
@@ -1062,6 +1085,8 @@ void aftr_usage(FILE *f)
 		"                 [interval MS] [tx-interval MS] [rx-interval MS]\n"
 		"                 [echo-interval MS] [multiplier N]\n"
 		"                 [new-rate N] [new-burst N] [node-id N]\n"
+		"                 [anycast IPV6 [peer IPV6]... [relay-rate PPS]\n"
+		"                  [relay-source IPV6]]\n"
 		"                 [sweep-interval MS] [down-idle MS] [embryonic-idle MS]\n"
 		"       dslitectl aftr detach dev IFNAME\n"
 		"       dslitectl [-j] aftr sessions [dev IFNAME] [peer IPV6]\n"
@@ -1073,12 +1098,15 @@ void aftr_usage(FILE *f)
 		"sessions %d, interval %d ms, echo-interval %d ms (0: no echo),\n"
 		"multiplier %d, new-rate %d/s, new-burst %d, node-id 0,\n"
 		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never).\n"
+		"A member of an anycast group (anycast needs node-id) relays Packet Too\n"
+		"Big messages for B4s it does not serve to its peers, relay-rate %d/s.\n"
 		"Pinned under %s/IFNAME. DSLITECTL_VERBOSE=1 prints libbpf's messages.\n",
 		DSLITE_DEF_SESSIONS, DSLITE_DEF_TX_US / 1000,
 		DSLITE_DEF_ECHO_RX_US / 1000, DSLITE_DEF_DETECT_MULT,
 		DSLITE_DEF_NEW_PER_SEC, DSLITE_DEF_NEW_BURST,
 		DSLITE_DEF_SWEEP_MS, DSLITE_DEF_DOWN_IDLE_MS,
-		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_PIN_ROOT);
+		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_DEF_RELAY_RATE,
+		DSLITE_PIN_ROOT);
 }
 
 static int run(int argc, char **argv)
