@@ -2,8 +2,10 @@
 # Topology and helpers for the B4 daemon's real-kernel tests (source after
 # lib.sh and kmod_lib.sh).
 #
-#   b4_topo N [inet]: the namespaces below, N = 1 or 2 AFTRs; "inet" adds
-#   the internet host and NAT on the AFTRs.
+#   b4_topo N [inet] [carrier]: the namespaces below, N = 1 or 2 AFTRs;
+#   "inet" adds the internet host and NAT on the AFTRs; "carrier" gives
+#   the B4 one tunnel per AFTR (dsN -> AFTR N, default route metric 10 N)
+#   with net.ipv4.conf.all.ignore_routes_with_linkdown=1, instead of ds0.
 #
 #  [B4]                      [ME]                      [AFTRn]                 [INET]
 #   ds0 ip6tnl ipip6          me-b4 2001:db8:b4::1      an-me 2001:db8:an::2     in-an 198.51.10n.100
@@ -38,7 +40,7 @@ aftr_addr() { eval echo "\$AFTR${1}_ADDR"; }
 aftr_ns() { eval echo "\$A$1"; }
 
 b4_topo() {
-	local n=$1 inet=${2:-} i ns a
+	local n=$1 inet=${2:-} carrier=${3:-} i ns a
 	b4_modules || return 1
 	if [ $n -eq 2 ]; then
 		setup_ns B4 ME A1 A2 || return 1
@@ -58,11 +60,23 @@ b4_topo() {
 	ip -n "$ME" addr add $B4_GW/64 dev me-b4 nodad
 	ip -n "$B4" -6 route add default via $B4_GW
 
-	ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR \
-		remote $AFTR1_ADDR || return 1
-	ip -n "$B4" link set ds0 up
-	ip -n "$B4" addr add 192.0.0.2/29 dev ds0
-	ip -n "$B4" route add default dev ds0
+	if [ "$carrier" = carrier ]; then
+		ip netns exec "$B4" sysctl -qw \
+			net.ipv4.conf.all.ignore_routes_with_linkdown=1
+		for ((i = 1; i <= n; i++)); do
+			ip -n "$B4" link add ds$i type ip6tnl mode ipip6 \
+				local $B4_ADDR remote $(aftr_addr $i) || return 1
+			ip -n "$B4" link set ds$i up
+			ip -n "$B4" addr add 192.0.0.2/29 dev ds$i
+			ip -n "$B4" route add default dev ds$i metric 1$i
+		done
+	else
+		ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR \
+			remote $AFTR1_ADDR || return 1
+		ip -n "$B4" link set ds0 up
+		ip -n "$B4" addr add 192.0.0.2/29 dev ds0
+		ip -n "$B4" route add default dev ds0
+	fi
 
 	if [ "$inet" = inet ]; then
 		ip -n "$INET" addr add $INET_HOST/32 dev lo
