@@ -291,7 +291,8 @@ static int lock_root(const char *what)
 
 struct attach_args {
 	char ifname[DSLITECTL_IFNAMSIZ];
-	struct dslite_aftr_cfg cfg;
+	struct dslite_aftr_cfg cfg;	/* the values given (see have[]) */
+	uint32_t interval_ms, tx_ms, rx_ms;
 	struct dslite_lpm6_key *allow;
 	size_t n_allow;
 	uint32_t xdp_flags;
@@ -379,7 +380,6 @@ static int parse_prefix(const char *s, struct dslite_lpm6_key *key,
 static int parse_attach(const char *what, int argc, char **argv,
 			struct attach_args *a)
 {
-	uint32_t tx_ms = 0, rx_ms = 0, iv_ms = 0;
 	uint64_t v;
 	int k;
 
@@ -477,13 +477,13 @@ static int parse_attach(const char *what, int argc, char **argv,
 				a->sessions = v;
 				break;
 			case KW_INTERVAL:
-				iv_ms = v;
+				a->interval_ms = v;
 				break;
 			case KW_TX_INTERVAL:
-				tx_ms = v;
+				a->tx_ms = v;
 				break;
 			case KW_RX_INTERVAL:
-				rx_ms = v;
+				a->rx_ms = v;
 				break;
 			case KW_ECHO_INTERVAL:
 				a->cfg.required_min_echo_rx_us = v * 1000;
@@ -515,31 +515,42 @@ static int parse_attach(const char *what, int argc, char **argv,
 	if (!a->ifname[0])
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "missing \"dev IFNAME\"");
-	/* tx-interval and rx-interval override interval */
-	if (iv_ms)
-		a->cfg.desired_min_tx_us = a->cfg.required_min_rx_us = iv_ms * 1000;
-	if (tx_ms)
-		a->cfg.desired_min_tx_us = tx_ms * 1000;
-	if (rx_ms)
-		a->cfg.required_min_rx_us = rx_ms * 1000;
-	a->cfg.allowlist = a->n_allow > 0;
-	return aftr_anycast_check(what, &a->anycast, a->ifname,
-				  a->have[KW_NODE_ID]);
+	return 0;
 }
 
-static void default_cfg(struct dslite_aftr_cfg *c)
+/*
+ * apply_cfg(c, a): the options given on the command line over the
+ * object's own defaults in c (its rodata); tx-interval and rx-interval
+ * take precedence over interval.
+ */
+static void apply_cfg(struct dslite_aftr_cfg *c, const struct attach_args *a)
 {
-	memset(c, 0, sizeof(*c));
-	c->aftr_addr = htonl(DSLITE_AFTR_ADDR);
-	c->desired_min_tx_us = DSLITE_DEF_TX_US;
-	c->required_min_rx_us = DSLITE_DEF_RX_US;
-	c->required_min_echo_rx_us = DSLITE_DEF_ECHO_RX_US;
-	c->new_sessions_per_sec = DSLITE_DEF_NEW_PER_SEC;
-	c->new_sessions_burst = DSLITE_DEF_NEW_BURST;
-	c->sweep_interval_ms = DSLITE_DEF_SWEEP_MS;
-	c->down_idle_ms = DSLITE_DEF_DOWN_IDLE_MS;
-	c->embryonic_idle_ms = DSLITE_DEF_EMBRYONIC_IDLE_MS;
-	c->detect_mult = DSLITE_DEF_DETECT_MULT;
+	if (a->have[KW_ADDR])
+		c->aftr_addr = a->cfg.aftr_addr;
+	if (a->interval_ms)
+		c->desired_min_tx_us = c->required_min_rx_us =
+			a->interval_ms * 1000;
+	if (a->tx_ms)
+		c->desired_min_tx_us = a->tx_ms * 1000;
+	if (a->rx_ms)
+		c->required_min_rx_us = a->rx_ms * 1000;
+	if (a->have[KW_ECHO_INTERVAL])
+		c->required_min_echo_rx_us = a->cfg.required_min_echo_rx_us;
+	if (a->have[KW_MULTIPLIER])
+		c->detect_mult = a->cfg.detect_mult;
+	if (a->have[KW_NEW_RATE])
+		c->new_sessions_per_sec = a->cfg.new_sessions_per_sec;
+	if (a->have[KW_NEW_BURST])
+		c->new_sessions_burst = a->cfg.new_sessions_burst;
+	if (a->have[KW_NODE_ID])
+		c->node_id = a->cfg.node_id;
+	if (a->have[KW_SWEEP])
+		c->sweep_interval_ms = a->cfg.sweep_interval_ms;
+	if (a->have[KW_DOWN_IDLE])
+		c->down_idle_ms = a->cfg.down_idle_ms;
+	if (a->have[KW_EMBRYONIC_IDLE])
+		c->embryonic_idle_ms = a->cfg.embryonic_idle_ms;
+	c->allowlist = a->n_allow > 0;
 }
 
 /* What attach found pinned, and what it created. */
@@ -783,7 +794,6 @@ static int attach(int argc, char **argv)
 
 	for (i = 0; i < MAX_MAPS; i++)
 		st.pinned_fd[i] = -1;
-	default_cfg(&a.cfg);
 	ret = parse_attach(what, argc, argv, &a);
 	if (ret)
 		goto out;
@@ -867,7 +877,7 @@ static int attach(int argc, char **argv)
 	}
 
 	/* configure, size, reuse, load */
-	st.skel->rodata->dslite_cfg = a.cfg;
+	apply_cfg(&st.skel->rodata->dslite_cfg, &a);
 	if (!a.sessions)
 		a.sessions = DSLITE_DEF_SESSIONS;
 	if (bpf_map__set_max_entries(st.maps[st.sessions], a.sessions) ||

@@ -359,13 +359,16 @@ tap_expect "stats of a detached device: not attached" \
 	"2:dslitectl: aftr stats: $AIF: not attached" "$?:$out"
 
 # --- a full table refuses new sessions and keeps the established one
-ctl aftr attach dev "$AIF" sessions 4 new-rate 0
+ctl aftr attach dev "$AIF" sessions 4 new-rate 0 interval 200 multiplier 5 \
+	echo-interval 0
 peer 2001:db8:b4::6 discr 1006 up flood 10 hold 1000 >"$tmp/p5" 2>&1
 tap_expect "table of 4: 3 of 10 new B4s answered, the established one stays Up" \
 	"0 flood: sent 10 answered 3 Up" \
 	"$? $(grep '^flood:' "$tmp/p5") $(summary "$tmp/p5" state)"
 tap_expect "table of 4: sessions 4, drop_table_full 7" "4 7" \
 	"$(ctl -j aftr stats dev "$AIF" | jq -r '.[0] | [.sessions, .counters.drop_table_full] | join(" ")')"
+tap_expect "interval 200, multiplier 5, echo-interval 0 advertised" "200 5 0" \
+	"$(sess 2001:db8:b4::6 '[."receive-interval", ."detect-multiplier", ."echo-receive-interval"] | join(" ")')"
 out=$(ctl aftr detach dev "$AIF" 2>&1)
 r=$?
 rm -f "$tmp/x"
@@ -374,14 +377,15 @@ tap_expect "detached, then attached with another table size" "0:0:" "$r:$?:$(cat
 ctl aftr detach dev "$AIF"
 
 # --- new-session rate limit, generic mode
-ctl aftr attach dev "$AIF" mode generic new-rate 1 new-burst 2
+ctl aftr attach dev "$AIF" mode generic new-rate 1 new-burst 2 addr 192.0.0.9
 if inA bpftool net show dev "$AIF" | grep -q "$AIF([0-9]*) generic id"; then
 	tap_ok "attach generic"
 else
 	tap_fail "attach generic" "$(inA bpftool net show dev "$AIF")"
 fi
-out=$(peer 2001:db8:b5:1::2 flood 5 2>&1)
-tap_expect "rate 1/s, burst 2: 2 of 5 new B4s answered" "flood: sent 5 answered 2" \
+out=$(peer 2001:db8:b5:1::2 aftr 192.0.0.9 flood 5 2>&1)
+tap_expect "addr 192.0.0.9, rate 1/s, burst 2: 2 of 5 new B4s answered" \
+	"flood: sent 5 answered 2" \
 	"$(grep '^flood:' <<<"$out")"
 tap_expect "drop_rate_limited 3, sessions_created 2" "3 2" \
 	"$(ctl -j aftr stats dev "$AIF" | jq -r '.[0].counters | [.drop_rate_limited, .sessions_created] | join(" ")')"

@@ -777,7 +777,8 @@ static void act_flood(struct peer *p, int n)
 		src.s6_addr[15] = (0x8000 + i) & 0xff;
 		bfd_session_init(&s, 0x0f100000 + i, 1000000, 1000000, 0, 3, 0);
 		bfd_build(&s, &c);
-		len = bfd_frame(p, f, &src, &c, BFD_TTL, 49152 + i);
+		len = bfd_frame(p, f, &src, &c, BFD_TTL,
+				BFD_SRC_PORT_MIN + (i & 0x3fff));
 		if (xmit(p, f, len))
 			return;
 	}

@@ -69,8 +69,10 @@ else
 	tap_fail "the AFTR has no 192.0.0.0/29 address and no ip6tnl up" \
 		"$(ip -n "$AFTR" -d addr show)"
 fi
+t0=$(date +%s%3N)
 out=$(ctl aftr attach dev "$AIF" 2>&1)
 tap_expect "dslitectl aftr attach on $(uname -r)" "0:" "$?:$out"
+diag "attach took $(($(date +%s%3N) - t0)) ms"
 progs=$(bpftool prog show | sed -n 's/.* name \(dslite_[a-z_]*\) .*/\1/p' | sort -u | tr '\n' ' ')
 if [[ " $progs" == *" dslite_aftr "* && " $progs" == *" dslite_aftr_arm "* ]]; then
 	tap_ok "bpftool prog show lists $progs"
