@@ -515,7 +515,8 @@ static int parse_attach(const char *what, int argc, char **argv,
 	if (!a->ifname[0])
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "missing \"dev IFNAME\"");
-	return 0;
+	return aftr_anycast_check(what, &a->anycast, a->ifname,
+				  a->have[KW_NODE_ID]);
 }
 
 /*
