@@ -16,6 +16,7 @@
  * its carrier back ("on-stop release").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 
 #include "dslitectl.h"
 #include "b4.h"
@@ -147,10 +149,25 @@ static void cand_close(struct b4_daemon *d, struct b4_cand *c)
 	c->s.fd = -1;
 }
 
+static void resolve_cancel(struct b4_daemon *d)
+{
+	if (d->resolve_pid > 0) {
+		kill(d->resolve_pid, SIGKILL);
+		waitpid(d->resolve_pid, NULL, 0);
+	}
+	d->resolve_pid = 0;
+	if (d->resolve_fd >= 0) {
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->resolve_fd, NULL);
+		close(d->resolve_fd);
+	}
+	d->resolve_fd = -1;
+}
+
 static void daemon_close(struct b4_daemon *d)
 {
 	int i;
 
+	resolve_cancel(d);
 	b4_ctl_close(d);
 	for (i = 0; i < d->n_cand; i++)
 		cand_close(d, &d->cand[i]);
@@ -186,16 +203,11 @@ static int setup(struct b4_daemon *d)
 	sigset_t mask;
 	char e[512];
 
-	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->raw4fd = d->ctlfd = -1;
-	d->active = -1;
-	for (i = 0; i < B4_MAX_TUNNELS; i++)
-		d->tun[i].rx_fd = -1;
-
 	d->rtnl = b4_rtnl_open(e, sizeof(e));
 	if (!d->rtnl)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
 	if (b4_config_resolve(&d->cfg, d->rtnl, links, &n_links, addrs,
-			      origins, tun_of, &n, e, sizeof(e)))
+			      origins, tun_of, &n, NULL, 0, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, B4_WHAT, "%s", e);
 	for (i = 0; i < n_links; i++)
 		d->tun[i].link = links[i];
@@ -304,41 +316,30 @@ static int start(struct b4_daemon *d)
 /* ------------------------------------------------------------------ */
 /* SIGHUP: read the configuration again and apply what may change. */
 
-static void reload(struct b4_daemon *d)
+/*
+ * reload_apply(d, cfg, named, n_named): the new configuration, checked
+ * and with the AFTR name resolved (named[]), replaces the running one.
+ * Sessions of AFTRs that stay are kept as they are.
+ */
+static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
+			 const struct in6_addr *named, int n_named)
 {
 	struct b4_link links[B4_MAX_TUNNELS];
 	struct in6_addr addrs[B4_MAX_CANDIDATES];
 	const char *origins[B4_MAX_CANDIDATES];
 	int tun_of[B4_MAX_CANDIDATES], n_links, n, i, j;
 	struct b4_cand old[B4_MAX_CANDIDATES];
-	struct b4_config cfg;
 	int n_old = d->n_cand, old_active = d->active, new_active = -1;
 	char e[512], a[INET6_ADDRSTRLEN];
 
-	b4_log(d, "SIGHUP: reloading the configuration");
-	b4_config_init(&cfg);
-	if (b4_config_parse(&cfg, d->argc, d->argv)) {
-		b4_log(d, "reload refused: the configuration is not valid");
-		return;
-	}
-	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode) {
-		b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
-		return;
-	}
-	for (i = 0; i < cfg.n_dev; i++) {
-		if (strcmp(cfg.dev[i], d->cfg.dev[i])) {
-			b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
-			return;
-		}
-	}
-	if (b4_config_resolve(&cfg, d->rtnl, links, &n_links, addrs, origins,
-			      tun_of, &n, e, sizeof(e))) {
+	if (b4_config_resolve(cfg, d->rtnl, links, &n_links, addrs, origins,
+			      tun_of, &n, named, n_named, e, sizeof(e))) {
 		b4_log(d, "reload refused: %s", e);
 		return;
 	}
 	/* Without aftr/aftr-name the AFTR stays the remote found at start
 	 * (the tunnel's remote now may be one we re-pointed to). */
-	if (cfg.mode == B4_MODE_REPOINT && !cfg.n_aftr && !cfg.aftr_name[0]) {
+	if (cfg->mode == B4_MODE_REPOINT && !cfg->n_aftr && !cfg->aftr_name[0]) {
 		for (i = 0; i < n_old; i++) {
 			addrs[i] = d->cand[i].addr;
 			origins[i] = d->cand[i].origin;
@@ -347,8 +348,8 @@ static void reload(struct b4_daemon *d)
 		n = n_old;
 	}
 
+	d->cfg = *cfg;
 	memcpy(old, d->cand, sizeof(old));
-	d->cfg = cfg;
 	d->n_cand = 0;
 	for (i = 0; i < n; i++) {
 		struct b4_cand *c = &d->cand[i];
@@ -405,6 +406,86 @@ static void reload(struct b4_daemon *d)
 	       d->n_cand, d->n_cand == 1 ? "" : "s", d->cfg.interval_ms,
 	       d->cfg.multiplier, b4_standby_ms(&d->cfg),
 	       d->cfg.preempt ? "on" : "off", d->cfg.hold_down_s);
+}
+
+/* The resolver child: resolve the name, write the result, exit. */
+static void __attribute__((noreturn)) resolver(const char *name, int fd)
+{
+	struct b4_resolved r = {};
+
+	r.ok = b4_resolve_name(name, r.addr, &r.n, r.err, sizeof(r.err)) == 0;
+	if (write(fd, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+static void reload(struct b4_daemon *d)
+{
+	struct b4_config cfg;
+	int i, fds[2];
+	pid_t pid;
+
+	b4_log(d, "SIGHUP: reloading the configuration");
+	b4_config_init(&cfg);
+	if (b4_config_parse(&cfg, d->argc, d->argv)) {
+		b4_log(d, "reload refused: the configuration is not valid");
+		return;
+	}
+	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode)
+		goto fixed;
+	for (i = 0; i < cfg.n_dev; i++)
+		if (strcmp(cfg.dev[i], d->cfg.dev[i]))
+			goto fixed;
+	resolve_cancel(d);
+	if (!cfg.aftr_name[0]) {
+		reload_apply(d, &cfg, NULL, 0);
+		return;
+	}
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK)) {
+		b4_log(d, "reload refused: pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		b4_log(d, "reload refused: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		resolver(cfg.aftr_name, fds[1]);
+	}
+	close(fds[1]);
+	d->resolve_pid = pid;
+	d->resolve_fd = fds[0];
+	d->pending = cfg;
+	ep_add(d, d->resolve_fd, B4_EV_RESOLVE);
+	b4_log(d, "resolving %s", cfg.aftr_name);
+	return;
+fixed:
+	b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
+}
+
+static void resolved(struct b4_daemon *d)
+{
+	struct b4_resolved r;
+	ssize_t n = read(d->resolve_fd, &r, sizeof(r));
+
+	if (n < 0 && errno == EAGAIN)
+		return;
+	resolve_cancel(d);
+	if (n != sizeof(r)) {
+		b4_log(d, "reload refused: the resolver of %s failed",
+		       d->pending.aftr_name);
+		return;
+	}
+	if (!r.ok) {
+		r.err[sizeof(r.err) - 1] = '\0';
+		b4_log(d, "reload refused: %s", r.err);
+		return;
+	}
+	reload_apply(d, &d->pending, r.addr, r.n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -539,6 +620,9 @@ static int loop(struct b4_daemon *d)
 			case B4_EV_CTL:
 				b4_ctl_accept(d);
 				break;
+			case B4_EV_RESOLVE:
+				resolved(d);
+				break;
 			}
 		}
 	}
@@ -550,12 +634,19 @@ static int loop(struct b4_daemon *d)
 static int b4_run(int argc, char **argv)
 {
 	struct b4_daemon *d;
-	int ret;
+	int ret, i;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s",
 				     strerror(ENOMEM));
+	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->raw4fd = -1;
+	d->ctlfd = d->resolve_fd = -1;
+	d->active = -1;
+	for (i = 0; i < B4_MAX_TUNNELS; i++)
+		d->tun[i].rx_fd = -1;
+	for (i = 0; i < B4_MAX_CLIENTS; i++)
+		d->clients[i] = -1;
 	d->argc = argc;
 	d->argv = argv;
 	b4_config_init(&d->cfg);

@@ -165,6 +165,7 @@ struct b4_switch {
 #define B4_EV_SIGNAL	2
 #define B4_EV_RAW	3
 #define B4_EV_CTL	4
+#define B4_EV_RESOLVE	5
 #define B4_EV_CLIENT	0x100	/* | client slot */
 #define B4_EV_TUNNEL	0x200	/* | tunnel index */
 #define B4_EV_SESSION	0x300	/* | candidate index */
@@ -201,6 +202,20 @@ struct b4_daemon {
 	uint32_t rtnl_seq;
 	char ctl_name[108];
 	bool stopping;
+
+	/* SIGHUP with aftr-name: the name is resolved in a child process
+	 * (a resolver may block for seconds, the sessions may not) */
+	int resolve_pid;
+	int resolve_fd;
+	struct b4_config pending;
+};
+
+/* What the resolver child writes to its pipe (one atomic write). */
+struct b4_resolved {
+	int ok;
+	int n;
+	struct in6_addr addr[B4_MAX_CANDIDATES];
+	char err[256];
 };
 
 /* b4.c */
@@ -222,14 +237,20 @@ int b4_config_parse(struct b4_config *c, int argc, char **argv);
 /* the derived standby interval */
 uint32_t b4_standby_ms(const struct b4_config *c);
 /*
- * b4_config_resolve(c, tun, n_tun, addrs, origins, n, err, errlen): read
- * the tunnels, check them, and list the candidate AFTRs in order.
- * Returns 0, or -1 with the reason in err.
+ * b4_config_resolve(c, rtnl, links, n_links, addrs, origins, tun_of, n,
+ * named, n_named, err, errlen): read the tunnels, check them, and list the
+ * candidate AFTRs in order: aftr, then aftr-name (named[] when given,
+ * else resolved now), else the tunnel's remote. Returns 0, or -1 with the
+ * reason in err.
  */
 int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 		      struct b4_link *links, int *n_links,
 		      struct in6_addr *addrs, const char **origins,
-		      int *tun_of, int *n, char *err, size_t errlen);
+		      int *tun_of, int *n, const struct in6_addr *named,
+		      int n_named, char *err, size_t errlen);
+/* every usable AAAA record of name, in the resolver's order (blocks) */
+int b4_resolve_name(const char *name, struct in6_addr *out, int *n,
+		    char *err, size_t errlen);
 
 /* b4_link.c */
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);

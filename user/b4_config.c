@@ -363,17 +363,19 @@ static int add_cand(struct in6_addr *addrs, const char **origins, int *tun_of,
 	return 0;
 }
 
-static int resolve_name(const char *name, struct in6_addr *addrs,
-			const char **origins, int *tun_of, int *n, char *e,
-			size_t elen)
+int b4_resolve_name(const char *name, struct in6_addr *out, int *n, char *e,
+		    size_t elen)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_INET6,
 		.ai_socktype = SOCK_DGRAM,
 	};
 	struct addrinfo *res, *ai;
-	int r, before = *n;
+	const char *origins[B4_MAX_CANDIDATES];
+	int tun_of[B4_MAX_CANDIDATES];
+	int r;
 
+	*n = 0;
 	r = getaddrinfo(name, NULL, &hints, &res);
 	if (r) {
 		snprintf(e, elen, "aftr-name %s: %s", name,
@@ -385,7 +387,7 @@ static int resolve_name(const char *name, struct in6_addr *addrs,
 
 		if (ai->ai_family != AF_INET6 || !aftr_addr_ok(&sin6->sin6_addr))
 			continue;
-		if (add_cand(addrs, origins, tun_of, n, &sin6->sin6_addr,
+		if (add_cand(out, origins, tun_of, n, &sin6->sin6_addr,
 			     "aftr-name", 0)) {
 			snprintf(e, elen, "aftr-name %s: more than %d AFTRs",
 				 name, B4_MAX_CANDIDATES);
@@ -394,7 +396,7 @@ static int resolve_name(const char *name, struct in6_addr *addrs,
 		}
 	}
 	freeaddrinfo(res);
-	if (*n == before) {
+	if (*n == 0) {
 		snprintf(e, elen, "aftr-name %s: no usable IPv6 address", name);
 		return -1;
 	}
@@ -435,8 +437,10 @@ static int check_tunnel(struct mnl_socket *rtnl, const char *dev,
 int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 		      struct b4_link *links, int *n_links,
 		      struct in6_addr *addrs, const char **origins,
-		      int *tun_of, int *n, char *e, size_t elen)
+		      int *tun_of, int *n, const struct in6_addr *named,
+		      int n_named, char *e, size_t elen)
 {
+	struct in6_addr resolved[B4_MAX_CANDIDATES];
 	char buf[INET6_ADDRSTRLEN];
 	int i;
 
@@ -476,9 +480,19 @@ int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 
 	for (i = 0; i < c->n_aftr; i++)
 		add_cand(addrs, origins, tun_of, n, &c->aftr[i], "aftr", 0);
-	if (c->aftr_name[0] &&
-	    resolve_name(c->aftr_name, addrs, origins, tun_of, n, e, elen))
-		return -1;
+	if (c->aftr_name[0] && !named) {
+		if (b4_resolve_name(c->aftr_name, resolved, &n_named, e, elen))
+			return -1;
+		named = resolved;
+	}
+	for (i = 0; c->aftr_name[0] && i < n_named; i++) {
+		if (add_cand(addrs, origins, tun_of, n, &named[i], "aftr-name",
+			     0)) {
+			snprintf(e, elen, "more than %d AFTRs",
+				 B4_MAX_CANDIDATES);
+			return -1;
+		}
+	}
 	if (*n == 0) {
 		if (!aftr_addr_ok(&links[0].remote)) {
 			snprintf(e, elen, "no AFTR: %s has no remote address; give \"aftr ADDR\" or \"aftr-name FQDN\"",
