@@ -133,6 +133,9 @@ frr_start() {
 }
 frr_has() { grep -qE -- "$1" "$FRR/bfdd.log" 2>/dev/null; }
 
+# mon_gone PID: the monitor exited (a zombie until waited for)
+mon_gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
+
 # sess_is JQ: the B4's session at the AFTR satisfies JQ
 sess_is() {
 	[ "$(ctl -j aftr sessions dev "$AIF" peer $B46 | jq -r ".[0] | $1")" = true ]
@@ -164,7 +167,23 @@ up_at() {
 	fi
 }
 
+# the monitor sees bfdd's session come and go Up (the ring buffer on 6.1)
+nsenter --net="/run/netns/$AFTR" "$DSLITECTL" -j aftr monitor dev "$AIF" \
+	count 2 ready /tmp/aftr-mon.ready >/tmp/aftr-mon 2>&1 &
+mon=$!
+defer "kill $mon; rm -f /tmp/aftr-mon /tmp/aftr-mon.ready"
+busywait 10000 test -e /tmp/aftr-mon.ready
+
 up_at 300 300 3
+
+if busywait 5000 mon_gone $mon; then
+	tap_expect "aftr monitor: new, then Up, for the B4's softwire" \
+		"new down init $B46
+state init up $B46" \
+		"$(jq -r '[.event, ."old-status", .status, .peer] | join(" ")' /tmp/aftr-mon)"
+else
+	tap_fail "aftr monitor: new, then Up, for the B4's softwire" "$(cat /tmp/aftr-mon)"
+fi
 
 # --- the responder goes away: bfdd detects it (900 ms)
 t0=$(date +%s%3N)
