@@ -68,7 +68,7 @@ void aftr_set_libbpf_print(void)
 {
 	const char *v = getenv("DSLITECTL_VERBOSE");
 
-	verbose = v && v[0] && strcmp(v, "0");
+	verbose = dslitectl_opts.verbose || (v && v[0] && strcmp(v, "0"));
 	libbpf_set_print(libbpf_print);
 }
 
@@ -904,7 +904,7 @@ static int attach(int argc, char **argv)
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "loading the responder: %s%s",
 				    strerror(-err), verbose ? "" :
-				    " (DSLITECTL_VERBOSE=1 shows libbpf's log)");
+				    " (-v shows libbpf's log)");
 		goto out;
 	}
 
@@ -1111,7 +1111,7 @@ void aftr_usage(FILE *f)
 		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never).\n"
 		"A member of an anycast group (anycast needs node-id) relays Packet Too\n"
 		"Big messages for B4s it does not serve to its peers, relay-rate %d/s.\n"
-		"Pinned under %s/IFNAME. DSLITECTL_VERBOSE=1 prints libbpf's messages.\n",
+		"Pinned under %s/IFNAME. -v (or DSLITECTL_VERBOSE=1) prints libbpf's messages.\n",
 		DSLITE_DEF_SESSIONS, DSLITE_DEF_TX_US / 1000,
 		DSLITE_DEF_ECHO_RX_US / 1000, DSLITE_DEF_DETECT_MULT,
 		DSLITE_DEF_NEW_PER_SEC, DSLITE_DEF_NEW_BURST,

@@ -75,6 +75,7 @@ struct dslitectl_object {
 struct dslitectl_opts {
 	bool json;	/* -j: JSON output */
 	bool pretty;	/* -p: indented JSON (implies -j) */
+	bool verbose;	/* -v: library logs (libbpf) on stderr */
 };
 extern struct dslitectl_opts dslitectl_opts;
 

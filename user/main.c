@@ -51,6 +51,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -j, --json      JSON output\n"
 		"  -p, --pretty    indented JSON (implies -j)\n"
+		"  -v, --verbose   more detail on errors (libbpf's log)\n"
 		"  -V, --version   print the version and exit\n"
 		"  -h, --help      print this help and exit\n"
 		"\n"
@@ -113,6 +114,7 @@ const struct dslitectl_object obj_help = {
 static const struct option long_opts[] = {
 	{ "json",	no_argument, NULL, 'j' },
 	{ "pretty",	no_argument, NULL, 'p' },
+	{ "verbose",	no_argument, NULL, 'v' },
 	{ "version",	no_argument, NULL, 'V' },
 	{ "help",	no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -124,7 +126,7 @@ static int bad_option(const char *last)
 	char opt[3] = { '-', (char)optopt, '\0' };
 
 	/* an unknown long option, or a known one given a value */
-	if (!optopt || strchr("jpVh", optopt))
+	if (!optopt || strchr("jpvVh", optopt))
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, last,
 				     "unknown option (try \"dslitectl help\")");
 	return dslitectl_err(DSLITECTL_EXIT_USAGE, opt,
@@ -138,7 +140,7 @@ int main(int argc, char **argv)
 
 	opterr = 0;
 	/* "+": stop at the object; options come before it, as with ip. */
-	while ((c = getopt_long(argc, argv, "+jpVh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpvVh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			dslitectl_opts.json = true;
@@ -146,6 +148,9 @@ int main(int argc, char **argv)
 		case 'p':
 			dslitectl_opts.json = true;
 			dslitectl_opts.pretty = true;
+			break;
+		case 'v':
+			dslitectl_opts.verbose = true;
 			break;
 		case 'V':
 			printf("dslitectl %s\n", DSLITE_VERSION);
