@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Failover between two AFTRs (repoint mode, 300 ms x 3, standby probes
-# every 500 ms, hold-down 2 s, preempt off) with a ping flow every 50 ms
-# from the B4 to the internet host:
-#   - steady state: Up via AFTR1, AFTR2 Up as a standby, traffic flows;
+# Failover between two AFTRs answered by dslite's XDP responder (repoint
+# mode, 300 ms x 3, standby probes every 500 ms, hold-down 2 s, preempt
+# off) with a ping flow every 50 ms from the B4 to the internet host:
+#   - steady state: Up via AFTR1, AFTR2 Up as a standby, traffic flows,
+#     the responders' counters show who answers;
 #   - AFTR1's link is cut: carrier down with control-expired within the
 #     detection time + 100 ms, repoint to AFTR2, traffic restored; the
 #     events come in order; the loss window is measured;
@@ -12,20 +13,22 @@
 #   - AFTR2's responder is removed: failover back to AFTR1;
 #   - both AFTRs dead: carrier down, no AFTR up; recovery when one returns.
 #
-#  [B4] ds0 -> AFTR1 --- [ME] --- [AFTR1] bfdd, ds, NAT --- [INET] 203.0.113.1
-#                             \-- [AFTR2] bfdd, ds, NAT ---/
+#  [B4] ds0 -> AFTR1 --- [ME] --- [AFTR1] XDP responder on a1-me,
+#                             |           ds (decapsulation), NAT --- [INET]
+#                             \-- [AFTR2] the same ------------------/ 203.0.113.1
 #
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../b4_lib.sh"
 
 require_root
-require_cmd jq ping
-[ -x /usr/lib/frr/bfdd ] || tap_skip_all "FRR's bfdd not installed"
+require_cmd jq ping nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 inet || tap_skip_all "cannot build the topology"
-
-frr_start 1 300 300 3 && frr_start 2 300 300 3 || tap_skip_all "bfdd does not start"
+if ! xdp_attach 1 || ! xdp_attach 2; then
+	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
+	tap_done
+fi
 tjs() { tjson "$B4" ds0 "$1"; }
 rx_packets() { ip -n "$1" -j -s link show ds | jq '.[0].stats64.rx.packets'; }
 
@@ -37,6 +40,10 @@ if b4_wait_peer $AFTR1_ADDR up 30000 && b4_wait_peer $AFTR2_ADDR up 15000; then
 else
 	tap_fail "both sessions Up" "$(b4_show_log)"
 fi
+tx1=$(xdp_counter 1 tx_bfd)
+tx2=$(xdp_counter 2 tx_bfd)
+if [ "$tx1" -gt 0 ] && [ "$tx2" -gt 0 ]; then tap_ok "both responders answer ($tx1, $tx2 BFD replies)"
+else tap_fail "both responders answer" "tx_bfd $tx1 $tx2"; fi
 tap_expect "up via AFTR1" "true $AFTR1_ADDR" "$(b4_q '"\(.up) \(.active)"')"
 tap_expect "AFTR1 in the tunnel at 300 ms, AFTR2 direct at 500 ms" \
 	"tunnel 300 direct 500" \
@@ -109,9 +116,9 @@ slowwait 4 false	# longer than hold-down (2 s)
 tap_expect "preempt off: still via AFTR2" "true $AFTR2_ADDR" \
 	"$(b4_q '"\(.up) \(.active)"')"
 
-# AFTR2's responder goes away (bfdd killed, no AdminDown): back to AFTR1.
+# AFTR2's responder goes away (no AdminDown): back to AFTR1.
 flow_mark
-frr_stop 2
+xdp_detach 2
 if b4_wait_active $AFTR1_ADDR 10000; then tap_ok "responder removed: failover to AFTR1"
 else tap_fail "responder removed: failover to AFTR1" "$(b4_show_log)"; fi
 tap_expect "diag control-expired, remote re-pointed" \
@@ -135,7 +142,7 @@ if busywait 2000 __reason; then tap_ok "reason says no AFTR is up"
 else tap_fail "reason says no AFTR is up" "$(tjs reason)"; fi
 tap_expect "status: down, control-expired, still down" "false control-expired null" \
 	"$(b4_q '"\(.up) \(.diagnostic) \(.["last-failover"]["outage-ms"])"')"
-frr_start 2 300 300 3
+xdp_attach 2
 if b4_wait_active $AFTR2_ADDR 20000; then tap_ok "AFTR2 returns: up via AFTR2"
 else tap_fail "AFTR2 returns: up via AFTR2" "$(b4_show_log)"; fi
 tap_expect "tunnel carrier up via AFTR2" "$AFTR2_ADDR true none" \
