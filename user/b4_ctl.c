@@ -319,11 +319,11 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 	o_str(o, "peer", "aftr %s", b4_addr_str(&c->addr, a));
 	o_str(o, "local", NULL, b4_addr_str(&d->tun[c->tun].link.local, l));
 	o_str(o, "interface", NULL, d->tun[c->tun].link.name);
-	o_uint(o, "preference", " (%" PRIu64, (uint64_t)i + 1);
-	o_str(o, "origin", " %s)", c->origin);
 	o_bool(o, "active", ": %s", active, "active", "standby");
 	o_str(o, "path", ", %s path",
 	      c->path == B4_PATH_TUNNEL ? "tunnel" : "direct");
+	o_uint(o, "preference", " (preference %" PRIu64, (uint64_t)i + 1);
+	o_str(o, "origin", ", from %s)", c->origin);
 	o_text(o, "\n");
 	o_uint(o, "id", "    id %" PRIu64, b->local_discr);
 	o_uint(o, "remote-id", " remote-id %" PRIu64, b->remote_discr);
@@ -332,8 +332,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 		       b->remote_discr >> 24);
 	o_str(o, "status", " status %s", frr_status(b->state));
 	o_str(o, "remote-status", " remote-status %s",
-	      b->remote_discr || b->remote_mult ? frr_status(b->remote_state) :
-						  NULL);
+	      b->remote_discr ? frr_status(b->remote_state) : NULL);
 	if (b->state == BFD_STATE_UP)
 		o_uint(o, "uptime", " uptime %" PRIu64 "s", since);
 	else
