@@ -111,6 +111,11 @@ b4_topo() {
 			}
 		EOF
 	done
+	# resolve the neighbours now: a first BFD packet must not wait for ND
+	for ((i = 1; i <= n; i++)); do
+		ip netns exec "$B4" ping -6 -c 1 -W 5 $(aftr_addr $i) >/dev/null ||
+			return 1
+	done
 }
 
 in_b4() { ip netns exec "$B4" "$@"; }
