@@ -79,9 +79,10 @@ else
 	tap_fail "AFTR back: recovery, carrier up" "$(b4_show_log)"
 fi
 tap_expect "tunnel carrier restored" "true none" "$(tjs carrier) $(tjs forced)"
-got=$(b4_q '"\(.["last-failover"].kind) \(.failovers)"')
-tap_expect "last failover: recovery" "recovery 1" "$got"
-[ "$got" = "recovery 1" ] || b4_show_log
+# (bfdd may restart its session once more after "no shutdown": the
+# number of recoveries is bfdd's business, the kind is the daemon's)
+tap_expect "last failover: recovery" "recovery $AFTR1_ADDR $AFTR1_ADDR" \
+	"$(b4_q '.["last-failover"] | "\(.kind) \(.from) \(.to)"')"
 trans=$(tjs transitions)
 
 # Clean stop: bfdd records an administrative shutdown, not a timeout.
