@@ -96,30 +96,27 @@ tap_done() {
 trap '__run_defer' EXIT
 trap 'exit 1' INT TERM
 
-# busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
-busywait() {
-	local timeout=$1 start now
-	shift
+# __poll PERIOD_S TIMEOUT_MS CMD...: run CMD every PERIOD_S until it succeeds
+__poll() {
+	local period=$1 timeout=$2 start now
+	shift 2
 	start=$(date +%s%3N)
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		now=$(date +%s%3N)
 		[ $((now - start)) -ge "$timeout" ] && return 1
-		sleep 0.01
+		sleep "$period"
 	done
 }
 
+# busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
+busywait() { __poll 0.01 "$@"; }
+
 # slowwait TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds
 slowwait() {
-	local timeout=$(($1 * 1000)) start now
+	local timeout=$(($1 * 1000))
 	shift
-	start=$(date +%s%3N)
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		now=$(date +%s%3N)
-		[ $((now - start)) -ge "$timeout" ] && return 1
-		sleep 0.1
-	done
+	__poll 0.1 "$timeout" "$@"
 }
 
 # setup_ns VAR...: create one namespace per VAR with a unique name, set
