@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Path MTU discovery through an anycast AFTR group (RFC 7690): the B4's
+# softwire hashes to AFTR1, the Packet Too Big the router sends about
+# AFTR1's packets hashes to AFTR2.
+#   - without the relay (AFTR2 a member without peers) a 1 MB download
+#     from the Internet host to the B4 stalls: AFTR2's kernel takes the
+#     PTB, AFTR1 never lowers its MTU;
+#   - with the relay AFTR2 sends the PTB to AFTR1, AFTR1's route toward
+#     the B4 gets MTU 1400 and the download completes, byte for byte;
+#   - a PTB that reaches AFTR1 itself is for a softwire it serves;
+#   - a PTB flood at AFTR2: relayed copies within relay-rate, all of them
+#     taken by AFTR1, none relayed again.
+#
+#  [B4] ds0 ==softwire==> [ME] --ECMP, softwire--> [AFTR1] ds, NAT --+
+#   192.0.0.2    (MTU 1400 |   \--ECMP, ICMPv6---> [AFTR2] ds, NAT --+-- [INET]
+#                 to the B4)|        PTB               | relay        |   203.0.113.1
+#                           +-------------- AFTR2 ==copy==> AFTR1     |   busybox nc
+#   anycast 2001:db8:ac::1 on both AFTRs (details: selftests/anycast_lib.sh)
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../anycast_lib.sh"
+
+require_root
+require_cmd jq nsenter busybox ss
+PTB=$DSLITE_ROOT/build/tests/ptb_send
+[ -x "$PTB" ] || { tap_fail "test programs built" "run make tests first"; tap_done; }
+anycast_topo || tap_skip_all "cannot build the topology"
+defer "anycast_detach 1"
+defer "anycast_detach 2"
+
+tmp=$(mktemp -d)
+defer "rm -rf $tmp"
+head -c 1048576 /dev/urandom >"$tmp/blob"
+
+# download SECONDS: the Internet host sends the blob to the B4 (through
+# the softwire); the B4's copy in $tmp/got after at most SECONDS
+download() {
+	local srv
+	: >"$tmp/got"
+	ip netns exec "$INET" busybox nc -l -p 5001 -e cat "$tmp/blob" &
+	srv=$!
+	__listening() { ip netns exec "$INET" ss -Hltn 'sport = :5001' | grep -q .; }
+	busywait 5000 __listening
+	ip netns exec "$B4" timeout "$1" busybox nc $AC_INET 5001 >"$tmp/got"
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+}
+
+# ptb_keys JSON: the PTB counters of a delta (null: did not move)
+ptb_keys() {
+	jq -c '{ptb_seen, pass_ptb_owned, pass_ptb_unowned, pass_ptb_relay,
+		pass_ptb_peer, ptb_relayed, ptb_relay_failed, drop_ptb_rate_limited}' <<<"$1"
+}
+
+# --- AFTR2 a member without peers: nobody relays
+if anycast_attach 1 peer 2001:db8:a2::2 && anycast_attach 2; then
+	tap_ok "AFTR1 a member of $ANYCAST with AFTR2 as its peer, AFTR2 without peers"
+else
+	tap_fail "AFTR1 a member of $ANYCAST with AFTR2 as its peer, AFTR2 without peers"
+fi
+ac_snap
+t0=$(date +%s%3N)
+download 3
+got=$(stat -c %s "$tmp/got")
+diag "without the relay: $got of 1048576 bytes in $(($(date +%s%3N) - t0)) ms"
+if [ "$got" -lt 1048576 ]; then
+	tap_ok "without the relay the download stalls ($got bytes)"
+else
+	tap_fail "without the relay the download stalls" "$got bytes"
+fi
+ac_snap
+n=$(jq '.ptb_seen' <<<"$D2")
+tap_expect "the PTBs went to AFTR2, which serves no such B4 and has no peer (its kernel's)" \
+	"$(ptb_keys "{\"ptb_seen\":$n,\"pass_ptb_unowned\":$n}")" "$(ptb_keys "$D2")"
+diag "$n PTBs at AFTR2"
+tap_expect "AFTR1 saw no PTB" "$(ptb_keys '{}')" "$(ptb_keys "$D1")"
+tap_expect "route to the B4: AFTR1 no path MTU, AFTR2 (useless) 1400" ":1400" \
+	"$(ac_pmtu 1):$(ac_pmtu 2)"
+
+# --- with the relay
+anycast_detach 2
+if anycast_attach 2 peer 2001:db8:a1::2 relay-rate 50; then
+	tap_ok "AFTR2 attached again, AFTR1 its peer"
+else
+	tap_fail "AFTR2 attached again, AFTR1 its peer"
+fi
+unset C2		# the detach took its counters: they start again at 0
+ac_snap
+t0=$(date +%s%3N)
+download 30
+got=$(stat -c %s "$tmp/got")
+diag "with the relay: $got of 1048576 bytes in $(($(date +%s%3N) - t0)) ms"
+if cmp -s "$tmp/blob" "$tmp/got"; then
+	tap_ok "with the relay the download completes, byte for byte"
+else
+	tap_fail "with the relay the download completes, byte for byte" "$got bytes"
+fi
+ac_snap
+n=$(jq '.ptb_relayed' <<<"$D2")
+diag "AFTR2: $D2"
+diag "AFTR1: $D1"
+if [ "${n:-0}" -ge 1 ] &&
+   [ "$(ptb_keys "$D2")" = "$(ptb_keys "{\"ptb_seen\":$n,\"pass_ptb_relay\":$n,\"ptb_relayed\":$n}")" ] &&
+   [ "$(ptb_keys "$D1")" = "$(ptb_keys "{\"ptb_seen\":$n,\"pass_ptb_peer\":$n}")" ]; then
+	tap_ok "AFTR2 relayed the PTBs ($n), AFTR1 took each copy"
+else
+	tap_fail "AFTR2 relayed the PTBs, AFTR1 took each copy" "$D2 / $D1"
+	diag "ME: $(ip netns exec "$ME" awk '/Ip6(InAddrErrors|InNoRoutes|OutForwDatagrams|InDiscards)/ { printf "%s %s ", $1, $2 }' /proc/net/snmp6)"
+	diag "AFTR2's neighbours: $(ip -n "$A2" -6 neigh | tr '\n' ';')"
+fi
+tap_expect "AFTR1's route toward the B4 has the lowered MTU" 1400 "$(ac_pmtu 1)"
+
+# --- a PTB that reaches AFTR1 itself: the B4's softwire is served there
+ip -n "$ME" -6 rule add pref 90 ipproto ipv6-icmp to $ANYCAST/128 lookup 101
+ip netns exec "$ME" "$PTB" -d $ANYCAST -q $ANYCAST -b $AC_B4 -n 1 >/dev/null
+__seen1() { ac_snap; [ "$(jq '.ptb_seen' <<<"$D1")" = 1 ]; }
+busywait 5000 __seen1
+tap_expect "a PTB at AFTR1: served (softwire traffic seen), to its kernel" \
+	"$(ptb_keys '{"ptb_seen":1,"pass_ptb_owned":1}')" "$(ptb_keys "$D1")"
+ip -n "$ME" -6 rule del pref 90
+
+# --- a flood at AFTR2
+ac_snap
+base1=$C1 base2=$C2
+out=$(ip netns exec "$ME" "$PTB" -d $ANYCAST -q $ANYCAST -b $AC_B4 -t 1)
+sent=${out#sent }
+sent=${sent%% *}
+ms=${out##* in }
+ms=${ms%% *}
+__flooded() {
+	ac_snap
+	d1=$(ac_delta "$base1" "$C1")
+	d2=$(ac_delta "$base2" "$C2")
+	[ "$(jq '.ptb_seen' <<<"$d2")" -ge "$sent" ] &&
+	[ "$(jq '.pass_ptb_peer' <<<"$d1")" = "$(jq '.ptb_relayed' <<<"$d2")" ]
+}
+busywait 10000 __flooded
+relayed=$(jq '.ptb_relayed // 0' <<<"$d2")
+limited=$(jq '.drop_ptb_rate_limited // 0' <<<"$d2")
+max=$((5 + (ms * 50 + 999) / 1000 + 2))
+diag "flood: $sent PTBs in $ms ms, $relayed relayed, $limited rate limited (relay-rate 50, burst 5: at most $max)"
+if [ "$relayed" -ge 1 ] && [ "$relayed" -le "$max" ] && [ "$limited" -gt 0 ] &&
+   [ "$(ptb_keys "$d2")" = "$(ptb_keys "{\"ptb_seen\":$sent,\"pass_ptb_relay\":$relayed,\"ptb_relayed\":$relayed,\"drop_ptb_rate_limited\":$limited}")" ]; then
+	tap_ok "flood: copies within the rate, the rest dropped in XDP, none came back"
+else
+	tap_fail "flood: copies within the rate, the rest dropped in XDP, none came back" "$d2"
+fi
+tap_expect "flood: AFTR1 took every copy and relayed none" \
+	"$(ptb_keys "{\"ptb_seen\":$relayed,\"pass_ptb_peer\":$relayed}")" "$(ptb_keys "$d1")"
+tap_done
