@@ -142,6 +142,8 @@ struct b4_cand {
 	bool flapped;			/* went Down from Up: hold-down applies */
 	uint64_t preempt_at_ns;		/* preempt check due, 0: none */
 	bool keep;			/* reload: still configured */
+	uint32_t up_remote_discr;	/* the AFTR's discriminator the last
+					 * time the session was Up, 0: never */
 };
 
 /* The last failover (or preemption, or recovery). */
@@ -157,6 +159,23 @@ struct b4_switch {
 	uint64_t up_rt_ms;		/* carrier back up via the new one */
 	uint64_t detect_ns, down_ns, up_ns;
 };
+
+/*
+ * The last "AFTR changed": the session came Up again with another
+ * discriminator on the AFTR side, without the B4 taking it down itself:
+ * another node of an anycast group answers (the node id, the top 8 bits,
+ * changed) or the AFTR started a new session. The subscriber's NAT state
+ * is gone either way.
+ */
+struct b4_aftr_change {
+	bool valid;
+	struct in6_addr addr;		/* the candidate (its AFTR address) */
+	uint32_t old_discr, new_discr;	/* the AFTR's discriminators */
+	uint64_t at_rt_ms;		/* when (realtime) */
+};
+
+/* The node id in an AFTR's discriminator (dslite's AFTR responder). */
+#define B4_NODE_ID(discr)	((discr) >> 24)
 
 #define B4_MAX_CLIENTS	4
 
@@ -191,6 +210,8 @@ struct b4_daemon {
 					 * session may come Up until then */
 	struct b4_switch last;
 	uint64_t n_failovers;
+	struct b4_aftr_change last_change;
+	uint64_t n_aftr_changes;
 	uint64_t started_ns;
 
 	/* I/O */

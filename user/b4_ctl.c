@@ -306,6 +306,31 @@ static void report_switch(struct b4_daemon *d, struct out *o, uint64_t now_rt)
 	o_close(o);
 }
 
+static void report_aftr_change(struct b4_daemon *d, struct out *o,
+			       uint64_t now_rt)
+{
+	const struct b4_aftr_change *l = &d->last_change;
+	char a[INET6_ADDRSTRLEN];
+
+	if (!l->valid) {
+		if (o->json)
+			json_null(&o->w, "last-aftr-change");
+		else
+			fprintf(o->f, "  last AFTR change: none\n");
+		return;
+	}
+	o_open(o, "last-aftr-change");
+	o_str(o, "peer", "  last AFTR change: aftr %s", b4_addr_str(&l->addr, a));
+	o_uint(o, "old-node-id", ", node %" PRIu64, B4_NODE_ID(l->old_discr));
+	o_uint(o, "new-node-id", " -> node %" PRIu64, B4_NODE_ID(l->new_discr));
+	o_uint(o, "old-remote-id", " (remote-id %" PRIu64, l->old_discr);
+	o_uint(o, "new-remote-id", " -> %" PRIu64 ")", l->new_discr);
+	o_uint(o, "at-ms", NULL, l->at_rt_ms);
+	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - l->at_rt_ms);
+	o_text(o, "\n");
+	o_close(o);
+}
+
 static void report_peer(struct b4_daemon *d, struct out *o, int i,
 			uint64_t now)
 {
@@ -408,9 +433,11 @@ static void report(struct b4_daemon *d, struct out *o)
 	o_uint(o, "detect-multiplier", ", multiplier %" PRIu64,
 	       d->cfg.multiplier);
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
+	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);
 	o_uint(o, "pid", ", pid %" PRIu64, (uint64_t)getpid());
 	o_text(o, "\n");
 	report_switch(d, o, now_rt);
+	report_aftr_change(d, o, now_rt);
 
 	if (o->json)
 		json_begin_array(&o->w, "tunnels");

@@ -250,6 +250,31 @@ static void active_down(struct b4_daemon *d, int i, uint8_t diag)
 	set_carrier(d, t, false, diag, r);
 }
 
+/*
+ * A session came Up: is it the same AFTR session as the last time it was
+ * Up? Another discriminator means another node of an anycast group (the
+ * node id changed) or a session the AFTR started anew: "AFTR changed".
+ */
+static void check_aftr_changed(struct b4_daemon *d, int i)
+{
+	struct b4_cand *c = &d->cand[i];
+	uint32_t old = c->up_remote_discr, new = c->s.bfd.remote_discr;
+	char a[INET6_ADDRSTRLEN];
+
+	c->up_remote_discr = new;
+	if (!old || old == new)
+		return;
+	d->n_aftr_changes++;
+	d->last_change.valid = true;
+	d->last_change.addr = c->addr;
+	d->last_change.old_discr = old;
+	d->last_change.new_discr = new;
+	d->last_change.at_rt_ms = b4_realtime_ms();
+	b4_log(d, "aftr %s: AFTR changed: node %u -> node %u (remote-id %u -> %u%s): the subscriber's NAT state is lost",
+	       addr_of(d, i, a), B4_NODE_ID(old), B4_NODE_ID(new), old, new,
+	       B4_NODE_ID(old) == B4_NODE_ID(new) ? ", a new session" : "");
+}
+
 void b4_fo_session_changed(struct b4_daemon *d, int i,
 			   const struct b4_change *ch)
 {
@@ -265,6 +290,8 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	       b4_diag_name(c->s.bfd.remote_diag),
 	       (unsigned long long)(c->s.last_rx_ns ?
 				    (now - c->s.last_rx_ns) / 1000000 : 0));
+	if (ch->new_state == BFD_STATE_UP)
+		check_aftr_changed(d, i);
 	if (d->stopping)
 		return;
 
