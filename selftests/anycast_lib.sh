@@ -35,48 +35,67 @@ anycast_modules() {
 ac_ns() { eval echo "\$A$1"; }
 in_ac() { local n=$1; shift; nsenter --net="/run/netns/$(ac_ns "$n")" "$@"; }
 
+# Every namespace is configured by one "ip -batch" (a process costs a lot
+# under TCG).
 anycast_topo() {
 	local i ns
 	anycast_modules || return 1
 	setup_ns B4 ME A1 A2 INET || return 1
 
-	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1
-	ip link add b4-me netns "$B4" type veth peer me-b4 netns "$ME"
-	ip -n "$B4" link set b4-me up
-	ip -n "$ME" link set me-b4 mtu 1400 up
-	ip -n "$B4" addr add $AC_B4/64 dev b4-me nodad
-	ip -n "$ME" addr add 2001:db8:b4::1/64 dev me-b4 nodad
-	ip -n "$B4" -6 route add default via 2001:db8:b4::1
-	ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $AC_B4 \
-		remote $ANYCAST || return 1
-	ip -n "$B4" link set ds0 up
-	ip -n "$B4" addr add 192.0.0.2/29 dev ds0
-	ip -n "$B4" route add default dev ds0
-
-	ip -n "$INET" addr add $AC_INET/32 dev lo
+	ip -batch - <<-EOF || return 1
+		link add b4-me netns $B4 type veth peer me-b4 netns $ME
+		link add a1-me netns $A1 type veth peer me-a1 netns $ME
+		link add a2-me netns $A2 type veth peer me-a2 netns $ME
+		link add a1-in netns $A1 type veth peer in-a1 netns $INET
+		link add a2-in netns $A2 type veth peer in-a2 netns $INET
+	EOF
+	ip -n "$B4" -batch - <<-EOF || return 1
+		link set b4-me up
+		addr add $AC_B4/64 dev b4-me nodad
+		route add default via 2001:db8:b4::1
+		link add ds0 type ip6tnl mode ipip6 local $AC_B4 remote $ANYCAST
+		link set ds0 up
+		addr add 192.0.0.2/29 dev ds0
+		route add 0.0.0.0/0 dev ds0
+	EOF
+	# the ECMP route, and the rules that stand for the hash
+	ip -6 -n "$ME" -batch - <<-EOF || return 1
+		link set me-b4 mtu 1400 up
+		addr add 2001:db8:b4::1/64 dev me-b4 nodad
+		link set me-a1 up
+		link set me-a2 up
+		addr add 2001:db8:a1::1/64 dev me-a1 nodad
+		addr add 2001:db8:a2::1/64 dev me-a2 nodad
+		route add $ANYCAST/128 table 101 via 2001:db8:a1::2 dev me-a1
+		route add $ANYCAST/128 table 102 via 2001:db8:a2::2 dev me-a2
+		route add $ANYCAST/128 nexthop via 2001:db8:a1::2 dev me-a1 nexthop via 2001:db8:a2::2 dev me-a2
+		rule add pref 100 ipproto ipv6-icmp to $ANYCAST/128 lookup 102
+		rule add pref 200 iif me-b4 to ::/0 lookup 101
+	EOF
+	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1 || return 1
+	ip -n "$INET" -batch - <<-EOF || return 1
+		addr add $AC_INET/32 dev lo
+		link set in-a1 up
+		link set in-a2 up
+		addr add 198.51.101.100/24 dev in-a1
+		addr add 198.51.102.100/24 dev in-a2
+	EOF
 	for i in 1 2; do
 		ns=$(ac_ns $i)
-		ip link add a$i-me netns "$ns" type veth peer me-a$i netns "$ME"
-		ip -n "$ns" link set a$i-me up
-		ip -n "$ME" link set me-a$i up
-		ip -n "$ns" addr add 2001:db8:a$i::2/64 dev a$i-me nodad
-		ip -n "$ns" addr add $ANYCAST/128 dev a$i-me nodad
-		ip -n "$ME" addr add 2001:db8:a$i::1/64 dev me-a$i nodad
-		ip -n "$ns" -6 route add default via 2001:db8:a$i::1
-		ip -n "$ME" -6 route add $ANYCAST/128 table 10$i \
-			via 2001:db8:a$i::2 dev me-a$i
-		ip -n "$ns" link add ds type ip6tnl mode ipip6 local $ANYCAST \
-			remote $AC_B4 || return 1
-		ip -n "$ns" link set ds up
-		ip -n "$ns" addr add 192.0.0.1/29 dev ds
-		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
-		ip link add a$i-in netns "$ns" type veth peer in-a$i netns "$INET"
-		ip -n "$ns" link set a$i-in up
-		ip -n "$INET" link set in-a$i up
-		ip -n "$ns" addr add 198.51.10$i.1/24 dev a$i-in
-		ip -n "$INET" addr add 198.51.10$i.100/24 dev in-a$i
-		ip -n "$ns" route add $AC_INET/32 via 198.51.10$i.100
-		ip netns exec "$ns" nft -f - <<-EOF || return 1
+		ip -n "$ns" -batch - <<-EOF || return 1
+			link set a$i-me up
+			addr add 2001:db8:a$i::2/64 dev a$i-me nodad
+			addr add $ANYCAST/128 dev a$i-me nodad
+			route add default via 2001:db8:a$i::1
+			link add ds type ip6tnl mode ipip6 local $ANYCAST remote $AC_B4
+			link set ds up
+			addr add 192.0.0.1/29 dev ds
+			link set a$i-in up
+			addr add 198.51.10$i.1/24 dev a$i-in
+			route add $AC_INET/32 via 198.51.10$i.100
+		EOF
+		ip netns exec "$ns" sh -c "sysctl -qw net.ipv4.ip_forward=1 &&
+			nft -f -" <<-EOF || return 1
 			table ip nat {
 				chain post {
 					type nat hook postrouting priority 100;
@@ -85,20 +104,15 @@ anycast_topo() {
 			}
 		EOF
 	done
-	# the ECMP route, and the rules that stand for the hash
-	ip -n "$ME" -6 route add $ANYCAST/128 \
-		nexthop via 2001:db8:a1::2 dev me-a1 \
-		nexthop via 2001:db8:a2::2 dev me-a2 || return 1
-	ip -n "$ME" -6 rule add pref 100 ipproto ipv6-icmp to $ANYCAST/128 \
-		lookup 102 || return 1
-	ip -n "$ME" -6 rule add pref 200 iif me-b4 lookup 101 || return 1
 }
 
 # anycast_steer N: the B4's softwire (and the rest of its traffic to the
 # anycast address but ICMPv6) now hashes to AFTR N
 anycast_steer() {
-	ip -n "$ME" -6 rule del pref 200
-	ip -n "$ME" -6 rule add pref 200 iif me-b4 lookup 10$1
+	ip -6 -n "$ME" -batch - <<-EOF
+		rule del pref 200 iif me-b4 to ::/0
+		rule add pref 200 iif me-b4 to ::/0 lookup 10$1
+	EOF
 }
 
 # anycast_attach N ARGS...: dslitectl aftr attach on AFTR N's uplink, as
