@@ -42,7 +42,8 @@
  * Pin layout (recommended): /sys/fs/bpf/dslite/IFNAME/ holds the link as
  * "link" and every map under its own name (dslite_sessions, dslite_discrs,
  * dslite_counters, dslite_events, dslite_allow, dslite_local,
- * dslite_timer, dslite_state). dslite_timer MUST stay pinned (or open)
+ * dslite_timer, dslite_state, and the anycast group's dslite_peers,
+ * dslite_softwires, dslite_sw_seen, dslite_relay). dslite_timer MUST stay pinned (or open)
  * while the responder runs: the kernel cancels a bpf_timer when the last
  * user reference to its map goes, and the sweeper stops. Unpinning
  * everything and closing the link stops all of it.
