@@ -11,19 +11,21 @@
 #   - AFTR1 returns, preempt off: ds1 stays down.
 #
 #  [B4] ds1 -> AFTR1 \
-#       ds2 -> AFTR2  -- [ME] --- [AFTR1] bfdd, ds, NAT --- [INET] 203.0.113.1
-#                             \-- [AFTR2] bfdd, ds, NAT ---/
+#       ds2 -> AFTR2  -- [ME] --- [AFTR1] XDP responder, ds, NAT --- [INET]
+#                             \-- [AFTR2] XDP responder, ds, NAT ---/ 203.0.113.1
 #
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../b4_lib.sh"
 
 require_root
-require_cmd jq ping
-[ -x /usr/lib/frr/bfdd ] || tap_skip_all "FRR's bfdd not installed"
+require_cmd jq ping nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 inet carrier || tap_skip_all "cannot build the topology"
-frr_start 1 300 300 3 && frr_start 2 300 300 3 || tap_skip_all "bfdd does not start"
+if ! xdp_attach 1 || ! xdp_attach 2; then
+	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
+	tap_done
+fi
 tun() { tjson "$B4" "$1" carrier; tjson "$B4" "$1" forced; tjson "$B4" "$1" diagnostic; }
 tunnels() { echo $(tun ds1) / $(tun ds2); }
 route_dev() { in_b4 ip -o route get $INET_HOST | sed -n 's/.* dev \([^ ]*\).*/\1/p'; }
