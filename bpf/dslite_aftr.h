@@ -43,10 +43,10 @@
  * "link" and every map under its own name (dslite_sessions, dslite_discrs,
  * dslite_counters, dslite_events, dslite_allow, dslite_local,
  * dslite_timer, dslite_state, and the anycast group's dslite_peers,
- * dslite_softwires, dslite_sw_seen, dslite_relay). dslite_timer MUST stay pinned (or open)
- * while the responder runs: the kernel cancels a bpf_timer when the last
- * user reference to its map goes, and the sweeper stops. Unpinning
- * everything and closing the link stops all of it.
+ * dslite_softwires, dslite_sw_seen, dslite_relay). dslite_timer MUST
+ * stay pinned (or open) while the responder runs: the kernel cancels a
+ * bpf_timer when the last user reference to its map goes, and the sweeper
+ * stops. Unpinning everything and closing the link stops all of it.
  *
  * Time: every timestamp is CLOCK_MONOTONIC in nanoseconds (userspace
  * compares with clock_gettime(CLOCK_MONOTONIC)). The sweeper reads it with
