@@ -248,8 +248,10 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 		o_str(o, "forced", " forced %s", forced_name(st.info.forced));
 		o_str(o, "diagnostic", " diag %s",
 		      b4_diag_name(st.info.diag));
-		if (o->json)
+		if (o->json && st.info.reason[0])
 			json_string(&o->w, "reason", st.info.reason);
+		else if (o->json)
+			json_null(&o->w, "reason");
 		else if (st.info.reason[0])
 			fprintf(o->f, " reason \"%s\"", st.info.reason);
 		o_uint(o, "transitions", " transitions %" PRIu64,
