@@ -209,6 +209,7 @@ struct b4_daemon {
 	uint64_t grace_until_ns;	/* adopted carrier-up at start: the
 					 * session may come Up until then */
 	struct b4_switch last;
+	bool last_carrier_ok;		/* the failure's carrier-down worked */
 	uint64_t n_failovers;
 	struct b4_aftr_change last_change;
 	uint64_t n_aftr_changes;

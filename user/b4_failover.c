@@ -90,9 +90,12 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 			      b4_now_ns());
 }
 
-/* set_carrier: dslite.ko TUNNEL_SET on tunnel t. */
-static int set_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
-		       const char *reason)
+/*
+ * carrier_nl: dslite.ko TUNNEL_SET on tunnel t; only a failure is logged
+ * (the caller logs the change, after whatever is more urgent).
+ */
+static int carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
+		      const char *reason)
 {
 	struct b4_tunnel *tun = &d->tun[t];
 	struct nlmsghdr *nlh;
@@ -117,12 +120,28 @@ static int set_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
 	}
 	tun->forced = !up;
 	tun->diag = up ? 0 : diag;
-	if (up)
-		b4_log(d, "%s: carrier up", tun->link.name);
-	else
-		b4_log(d, "%s: carrier down, diag %s (%s)", tun->link.name,
-		       b4_diag_name(diag), reason);
 	return 0;
+}
+
+static void log_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
+			const char *reason)
+{
+	if (up)
+		b4_log(d, "%s: carrier up", d->tun[t].link.name);
+	else
+		b4_log(d, "%s: carrier down, diag %s (%s)", d->tun[t].link.name,
+		       b4_diag_name(diag), reason);
+}
+
+/* set_carrier: TUNNEL_SET and its log line. */
+static int set_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
+		       const char *reason)
+{
+	int ret = carrier_nl(d, t, up, diag, reason);
+
+	if (!ret)
+		log_carrier(d, t, up, diag, reason);
+	return ret;
 }
 
 static int traffic_tunnel(const struct b4_daemon *d, int i)
@@ -179,7 +198,7 @@ static int switch_to(struct b4_daemon *d, int j, const char *kind)
 	}
 
 	if (d->last.valid && !d->last.up_ns) {
-		/* the end of the outage that active_down() recorded */
+		/* the end of the outage that active_down_carrier() recorded */
 		d->last.kind = kind;
 	} else {
 		/* a switch that did not start with a failure */
@@ -206,16 +225,19 @@ static int switch_to(struct b4_daemon *d, int j, const char *kind)
 	return 0;
 }
 
-/* The active candidate failed with diag: carrier down first, then move. */
-static void active_down(struct b4_daemon *d, int i, uint8_t diag)
+/*
+ * The active candidate failed with diag, detected at now. First of all
+ * the carrier goes down (active_down_carrier: nothing is logged before
+ * it), then the rest (active_down_move: log, move to another AFTR).
+ */
+static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
+				uint64_t now)
 {
 	struct b4_cand *c = &d->cand[i];
-	int t = traffic_tunnel(d, i), j;
+	int t = traffic_tunnel(d, i);
 	char a[INET6_ADDRSTRLEN], r[DSLITE_REASON_MAX];
-	uint64_t now = b4_now_ns(), last_rx = c->s.changed_ns;
+	uint64_t last_rx = c->s.changed_ns;
 
-	if (!diag)
-		diag = BFD_DIAG_CONTROL_EXPIRED;
 	memset(&d->last, 0, sizeof(d->last));
 	d->last.valid = true;
 	d->last.kind = "failover";
@@ -224,19 +246,33 @@ static void active_down(struct b4_daemon *d, int i, uint8_t diag)
 	d->last.to = -1;
 	d->last.diag = diag;
 	d->last.detect_ns = now;
-	d->last.detect_rt_ms = b4_realtime_ms();
+	d->last.detect_rt_ms = b4_realtime_ms() - (b4_now_ns() - now) / 1000000;
 	if (c->s.last_rx_ns && c->s.last_rx_ns <= now)
 		last_rx = c->s.last_rx_ns;
 	d->last.last_rx_rt_ms = d->last.detect_rt_ms - (now - last_rx) / 1000000;
 
 	snprintf(r, sizeof(r), "bfd down: %s", addr_of(d, i, a));
+	d->last_carrier_ok = false;
 	if (!d->tun[t].forced || d->tun[t].diag != diag)
-		set_carrier(d, t, false, diag, r);
+		d->last_carrier_ok = carrier_nl(d, t, false, diag, r) == 0;
 	d->last.down_ns = b4_now_ns();
 	d->last.down_rt_ms = b4_realtime_ms();
 	d->up = false;
 	d->down_diag = diag;
 	d->grace_until_ns = 0;
+}
+
+static void active_down_move(struct b4_daemon *d, int i, uint8_t diag,
+			     uint64_t now)
+{
+	struct b4_cand *c = &d->cand[i];
+	int t = traffic_tunnel(d, i), j;
+	char a[INET6_ADDRSTRLEN], r[DSLITE_REASON_MAX];
+
+	if (d->last_carrier_ok) {
+		snprintf(r, sizeof(r), "bfd down: %s", addr_of(d, i, a));
+		log_carrier(d, t, false, diag, r);
+	}
 	c->path = B4_PATH_DIRECT;
 	b4_fo_apply_timers(d, i);
 
@@ -281,8 +317,15 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	struct b4_cand *c = &d->cand[i];
 	char a[INET6_ADDRSTRLEN];
 	uint64_t now = b4_now_ns();
+	uint8_t diag = c->s.bfd.diag ? c->s.bfd.diag : BFD_DIAG_CONTROL_EXPIRED;
+	bool failed = ch->old_state == BFD_STATE_UP &&
+		      ch->new_state != BFD_STATE_UP && i == d->active &&
+		      d->up && !d->stopping;
 	int j;
 
+	/* the tunnel goes down before anything else is done, even a log */
+	if (failed)
+		active_down_carrier(d, i, diag, now);
 	b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
 	       addr_of(d, i, a), i == d->active ? "active" : "standby",
 	       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
@@ -319,8 +362,8 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	c->up_since_ns = 0;
 	c->flapped = true;
 	c->preempt_at_ns = 0;
-	if (i == d->active && d->up)
-		active_down(d, i, c->s.bfd.diag);
+	if (failed)
+		active_down_move(d, i, diag, now);
 }
 
 /* After a reload: the preemption checks that the configuration asks for. */
@@ -379,9 +422,12 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 		if (d->up && d->active >= 0 && !b4_cand_usable(d, d->active)) {
 			char a[INET6_ADDRSTRLEN];
 
+			active_down_carrier(d, d->active,
+					    BFD_DIAG_CONTROL_EXPIRED, now);
 			b4_log(d, "aftr %s (active): no session within the start-up grace",
 			       addr_of(d, d->active, a));
-			active_down(d, d->active, BFD_DIAG_CONTROL_EXPIRED);
+			active_down_move(d, d->active,
+					 BFD_DIAG_CONTROL_EXPIRED, now);
 		} else if (!d->up) {
 			i = pick(d, now);
 			if (i >= 0)
