@@ -144,3 +144,12 @@ require_cmd() {
 require_root() {
 	[ "$(id -u)" -eq 0 ] || tap_skip_all "needs root"
 }
+
+# require_bpffs: /sys/fs/bpf must be a BPF file system for pinning; mount
+# one there if the machine booted without it (it is left mounted, as a
+# systemd boot would have it)
+require_bpffs() {
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] && return 0
+	mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
+		tap_skip_all "cannot mount a BPF file system on /sys/fs/bpf"
+}

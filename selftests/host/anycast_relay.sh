@@ -23,6 +23,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 require_root
+require_bpffs
 require_cmd jq nsenter tcpdump tc
 PTB=$DSLITE_ROOT/build/tests/ptb_send
 if [ ! -x "$PTB" ] || [ ! -x "$DSLITECTL" ]; then

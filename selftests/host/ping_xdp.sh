@@ -18,6 +18,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 require_root
+require_bpffs
 require_cmd jq nsenter
 PEER=$DSLITE_ROOT/build/tests/aftr_peer
 if [ ! -x "$PEER" ] || [ ! -x "$DSLITECTL" ]; then
