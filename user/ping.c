@@ -3,21 +3,11 @@
  * dslitectl ping: ICMP echo to the AFTR's softwire end, 192.0.0.1, by
  * hand. Needs no daemon and no module.
  *
- * Through the tunnel (the default): a raw ICMP socket bound to the ip6tnl
- * device and to 192.0.0.2; the kernel encapsulates toward the tunnel's
- * remote, which answers inside the softwire.
- *
- * Directly (an AFTR other than the tunnel's remote, no tunnel at all, or
- * a tunnel without carrier): the IPv4 packet 192.0.0.2 -> 192.0.0.1 with
- * the echo request is built here and sent on a raw IPv6 socket of
- * protocol 4 from the tunnel's local address, so on the wire it is what a
- * tunnel to that AFTR would send. The reply is IPv4-in-IPv6 as well: the
- * kernel gives every raw IPv6 socket of protocol 4 a copy of each such
- * packet before ip6_tunnel looks for a matching device, so the reply
- * arrives whether or not a tunnel decapsulates it (and when none matches
- * it is still read here). A classic BPF filter on both sockets keeps only
- * unfragmented ICMP echo replies from 192.0.0.1 to 192.0.0.2 with our
- * identifier; the IPv6 source must be the AFTR pinged.
+ * Through the tunnel (the default) or, for an AFTR other than the tunnel's
+ * remote, no tunnel at all, or a tunnel without carrier, encapsulated
+ * directly: see ping.h. The sockets, the packet and the reply check
+ * (the ping_* functions) are shared with the B4 daemon's ping health
+ * method.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,13 +26,14 @@
 
 #include "dslitectl.h"
 #include "json.h"
+#include "ping.h"
 #include "softwire.h"
 
 #include <dslite/proto.h>
 #include <linux/filter.h>
 
 #define WHAT		"ping"
-#define DATA_LEN	56		/* ICMP data bytes, as ping(8) */
+#define DATA_LEN	PING_DATA_LEN
 #define DEF_COUNT	5
 #define DEF_INTERVAL_MS	1000
 #define DEF_TIMEOUT_MS	2000
@@ -157,7 +148,8 @@ static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
 	return 0;
 }
 
-static int open_tunnel(struct ping *p, char *err, size_t errlen)
+int ping_open_tunnel(const char *ifname, uint16_t id, char *err,
+		     size_t errlen)
 {
 	struct sockaddr_in src = { .sin_family = AF_INET };
 	int fd;
@@ -169,26 +161,31 @@ static int open_tunnel(struct ping *p, char *err, size_t errlen)
 		snprintf(err, errlen, "raw ICMP socket: %s", strerror(errno));
 		return -1;
 	}
-	p->fd = fd;
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, p->sw.name,
-		       strlen(p->sw.name) + 1)) {
-		snprintf(err, errlen, "%s: %s", p->sw.name, strerror(errno));
-		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+		       strlen(ifname) + 1)) {
+		snprintf(err, errlen, "%s: %s", ifname, strerror(errno));
+		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
 		if (errno == EADDRNOTAVAIL)
 			snprintf(err, errlen,
 				 "192.0.0.2 is not configured (ip addr add 192.0.0.2/29 dev %s)",
-				 p->sw.name);
+				 ifname);
 		else
 			snprintf(err, errlen, "bind 192.0.0.2: %s",
 				 strerror(errno));
-		return -1;
+		goto fail;
 	}
-	return attach_filter(fd, p->id, err, errlen);
+	if (attach_filter(fd, id, err, errlen))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
-static int open_direct(struct ping *p, char *err, size_t errlen)
+int ping_open_direct(const struct in6_addr *src6, uint16_t id, char *err,
+		     size_t errlen)
 {
 	struct sockaddr_in6 src = { .sin6_family = AF_INET6 };
 	char buf[INET6_ADDRSTRLEN];
@@ -201,21 +198,24 @@ static int open_direct(struct ping *p, char *err, size_t errlen)
 			 strerror(errno));
 		return -1;
 	}
-	p->fd = fd;
-	if (p->have_sw && !IN6_IS_ADDR_UNSPECIFIED(&p->sw.local)) {
-		src.sin6_addr = p->sw.local;
+	if (src6 && !IN6_IS_ADDR_UNSPECIFIED(src6)) {
+		src.sin6_addr = *src6;
 		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
-			inet_ntop(AF_INET6, &p->sw.local, buf, sizeof(buf));
+			inet_ntop(AF_INET6, src6, buf, sizeof(buf));
 			snprintf(err, errlen, "bind %s: %s", buf,
 				 strerror(errno));
-			return -1;
+			goto fail;
 		}
 	}
-	return attach_filter(fd, p->id, err, errlen);
+	if (attach_filter(fd, id, err, errlen))
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
-static void build(const struct ping *p, struct echo_pkt *e, uint32_t seq,
-		  uint64_t t)
+static void build(struct echo_pkt *e, uint16_t id, uint16_t seq, uint64_t t)
 {
 	int i;
 
@@ -231,7 +231,7 @@ static void build(const struct ping *p, struct echo_pkt *e, uint32_t seq,
 	e->ip.daddr = htonl(DSLITE_AFTR_ADDR);
 	e->ip.check = csum(&e->ip, sizeof(e->ip));
 	e->icmp.type = ICMP_ECHO;
-	e->icmp.un.echo.id = htons(p->id);
+	e->icmp.un.echo.id = htons(id);
 	e->icmp.un.echo.sequence = htons(seq);
 	memcpy(e->data, &t, sizeof(t));
 	for (i = sizeof(t); i < DATA_LEN; i++)
@@ -239,26 +239,26 @@ static void build(const struct ping *p, struct echo_pkt *e, uint32_t seq,
 	e->icmp.checksum = csum(&e->icmp, sizeof(e->icmp) + DATA_LEN);
 }
 
-static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)
+int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,
+	      uint64_t t, char *err, size_t errlen)
 {
 	struct echo_pkt e;
-	uint64_t t = now_ns();
 	ssize_t n;
 
-	build(p, &e, seq, t);
-	if (p->path == PATH_TUNNEL) {
+	build(&e, id, seq, t);
+	if (!aftr) {
 		struct sockaddr_in dst = { .sin_family = AF_INET };
 
 		dst.sin_addr.s_addr = htonl(DSLITE_AFTR_ADDR);
 		/* the kernel writes the IPv4 header of a raw ICMP socket */
-		n = sendto(p->fd, &e.icmp, sizeof(e) - sizeof(e.ip), 0,
+		n = sendto(fd, &e.icmp, sizeof(e) - sizeof(e.ip), 0,
 			   (struct sockaddr *)&dst, sizeof(dst));
 		n = n < 0 ? n : n + (ssize_t)sizeof(e.ip);
 	} else {
 		struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
 
-		dst.sin6_addr = p->aftr;
-		n = sendto(p->fd, &e, sizeof(e), 0, (struct sockaddr *)&dst,
+		dst.sin6_addr = *aftr;
+		n = sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&dst,
 			   sizeof(dst));
 	}
 	if (n != (ssize_t)sizeof(e)) {
@@ -266,6 +266,51 @@ static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)
 			 "short write");
 		return -1;
 	}
+	return 0;
+}
+
+int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e)
+{
+	uint8_t buf[2048];
+	const struct iphdr *ip = (const void *)buf;
+	const struct icmphdr *icmp;
+	struct sockaddr_in6 from;
+	socklen_t fl = sizeof(from);
+	size_t ihl;
+	ssize_t n;
+
+	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	if (n < 0)
+		return -1;
+	if ((size_t)n < sizeof(*ip))
+		return 0;
+	ihl = ip->ihl * 4;
+	if (ihl < sizeof(*ip) || (size_t)n < ihl + sizeof(*icmp))
+		return 0;
+	/* a copy of an answer to someone else's direct probe */
+	if (aftr && (from.sin6_family != AF_INET6 ||
+		     memcmp(&from.sin6_addr, aftr, sizeof(*aftr))))
+		return 0;
+	icmp = (const void *)(buf + ihl);
+	if (csum(icmp, n - ihl) != 0)
+		return 0;
+	e->seq = ntohs(icmp->un.echo.sequence);
+	e->ttl = ip->ttl;
+	e->bytes = n - ihl;
+	e->sent_ns = 0;
+	if ((size_t)n >= ihl + sizeof(*icmp) + sizeof(e->sent_ns))
+		memcpy(&e->sent_ns, buf + ihl + sizeof(*icmp),
+		       sizeof(e->sent_ns));
+	return 1;
+}
+
+static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)
+{
+	uint64_t t = now_ns();
+
+	if (ping_send(p->fd, p->path == PATH_TUNNEL ? NULL : &p->aftr, p->id,
+		      seq, t, err, errlen))
+		return -1;
 	p->sent_ns[seq & 0xffff] = t;
 	p->seen[(seq & 0xffff) / 8] &= ~(1u << (seq & 7));
 	p->sent++;
@@ -290,41 +335,23 @@ static void add_reply(struct ping *p, const struct reply *r)
 
 static void read_replies(struct ping *p, uint64_t now)
 {
-	uint8_t buf[2048];
-	struct sockaddr_in6 from;
-	socklen_t fl;
-	ssize_t n;
+	const struct in6_addr *from = p->path == PATH_DIRECT ? &p->aftr : NULL;
+	struct ping_echo e;
+	int ret;
 
-	for (;;) {
-		const struct iphdr *ip = (const void *)buf;
-		const struct icmphdr *icmp;
+	while ((ret = ping_recv(p->fd, from, &e)) >= 0) {
 		struct reply r;
 		uint64_t sent;
-		size_t ihl;
 
-		fl = sizeof(from);
-		n = recvfrom(p->fd, buf, sizeof(buf), 0,
-			     (struct sockaddr *)&from, &fl);
-		if (n < 0)
-			return;
-		if ((size_t)n < sizeof(*ip))
-			continue;
-		ihl = ip->ihl * 4;
-		if (ihl < sizeof(*ip) || (size_t)n < ihl + sizeof(*icmp))
-			continue;
-		/* a copy of an answer to someone else's direct probe */
-		if (p->path == PATH_DIRECT &&
-		    (from.sin6_family != AF_INET6 ||
-		     memcmp(&from.sin6_addr, &p->aftr, sizeof(p->aftr)))) {
+		if (!ret) {
 			p->others++;
 			continue;
 		}
-		icmp = (const void *)(buf + ihl);
-		r.seq = ntohs(icmp->un.echo.sequence);
-		r.ttl = ip->ttl;
-		r.bytes = n - ihl;
+		r.seq = e.seq;
+		r.ttl = e.ttl;
+		r.bytes = e.bytes;
 		sent = p->sent_ns[r.seq];
-		if (!sent || csum(icmp, n - ihl) != 0) {
+		if (!sent) {
 			p->others++;
 			continue;
 		}
@@ -519,7 +546,6 @@ static int run(struct ping *p)
 	char err[256];
 	sigset_t mask;
 	uint16_t id;
-	int ret;
 
 	while (getrandom(&id, sizeof(id), 0) != sizeof(id))
 		;
@@ -528,9 +554,12 @@ static int run(struct ping *p)
 	p->seen = calloc(65536 / 8, 1);
 	if (!p->sent_ns || !p->seen)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "out of memory");
-	ret = p->path == PATH_TUNNEL ? open_tunnel(p, err, sizeof(err)) :
-				       open_direct(p, err, sizeof(err));
-	if (ret)
+	if (p->path == PATH_TUNNEL)
+		p->fd = ping_open_tunnel(p->sw.name, p->id, err, sizeof(err));
+	else
+		p->fd = ping_open_direct(p->have_sw ? &p->sw.local : NULL,
+					 p->id, err, sizeof(err));
+	if (p->fd < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT, "%s", err);
 
 	sigemptyset(&mask);
