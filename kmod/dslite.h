@@ -42,6 +42,7 @@ struct dslite_tunnel *dslite_tunnel_find(const struct net_device *dev);
 bool dslite_dev_is_tunnel(const struct net_device *dev);
 int dslite_tunnel_set_down(struct dslite_tunnel *t, u8 diag, const char *reason);
 int dslite_tunnel_set_up(struct dslite_tunnel *t);
+unsigned int dslite_tunnels_gen(void);
 struct dslite_tunnel *dslite_tunnel_next(struct dslite_tunnel *pos,
 					 const struct net *net);
 

@@ -59,13 +59,16 @@ static int fill_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t)
 }
 
 static int put_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t,
-		      u32 portid, u32 seq, int flags, u8 cmd, u8 event)
+		      u32 portid, u32 seq, int flags, u8 cmd, u8 event,
+		      struct netlink_callback *cb)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &dslite_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	if (fill_tunnel(skb, t) ||
 	    (event && nla_put_u8(skb, DSLITE_A_EVENT, event))) {
 		genlmsg_cancel(skb, hdr);
@@ -126,7 +129,7 @@ static int dslite_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	err = put_tunnel(msg, t, info->snd_portid, info->snd_seq, 0,
-			 DSLITE_CMD_TUNNEL_GET, 0);
+			 DSLITE_CMD_TUNNEL_GET, 0, NULL);
 	if (err)
 		goto err_unlock;
 	rtnl_unlock();
@@ -153,12 +156,13 @@ static int dslite_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	}
 
 	rtnl_lock();
+	cb->seq = dslite_tunnels_gen();
 	while ((t = dslite_tunnel_next(t, net))) {
 		if (n++ < skip)
 			continue;
 		err = put_tunnel(skb, t, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				 DSLITE_CMD_TUNNEL_GET, 0);
+				 DSLITE_CMD_TUNNEL_GET, 0, cb);
 		if (err) {
 			n--;
 			break;
@@ -270,7 +274,7 @@ void dslite_genl_notify(const struct dslite_tunnel *t, u8 event)
 	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (put_tunnel(msg, t, 0, 0, 0, DSLITE_CMD_TUNNEL_EVENT, event)) {
+	if (put_tunnel(msg, t, 0, 0, 0, DSLITE_CMD_TUNNEL_EVENT, event, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}

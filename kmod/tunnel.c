@@ -23,6 +23,7 @@
 #include "dslite.h"
 
 static LIST_HEAD(tunnels);
+static unsigned int tunnels_gen = 1;	/* bumped when the list changes */
 static bool unloading;
 
 static bool is_fallback(const struct net_device *dev)
@@ -52,6 +53,13 @@ struct dslite_tunnel *dslite_tunnel_find(const struct net_device *dev)
 		if (t->dev == dev)
 			return t;
 	return NULL;
+}
+
+/* A dump that saw two generations may have skipped or repeated a tunnel. */
+unsigned int dslite_tunnels_gen(void)
+{
+	ASSERT_RTNL();
+	return tunnels_gen;
 }
 
 /* The tunnel after @pos (or the first one) in namespace @net, or NULL. */
@@ -133,6 +141,7 @@ static int track(struct net_device *dev)
 	t->changed = jiffies;
 	read_params(t);
 	list_add_tail(&t->list, &tunnels);
+	tunnels_gen++;
 	notify(t, DSLITE_EVENT_NEW);
 	return 0;
 }
@@ -150,6 +159,7 @@ static void untrack(struct dslite_tunnel *t)
 		netif_carrier_on(dev);
 	notify(t, DSLITE_EVENT_DEL);
 	list_del(&t->list);
+	tunnels_gen++;
 	netdev_put(dev, &t->dev_tracker);
 	kfree(t);
 }
