@@ -133,6 +133,7 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 	c->tun = tun;
 	c->path = B4_PATH_DIRECT;
 	c->s.fd = -1;
+	b4_ping_init(&c->ping);
 	if (b4_net_open_session(&c->s, e, elen))
 		return -1;
 	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
@@ -147,6 +148,7 @@ static void cand_close(struct b4_daemon *d, struct b4_cand *c)
 		close(c->s.fd);
 	}
 	c->s.fd = -1;
+	b4_ping_close(d, &c->ping);
 }
 
 static void resolve_cancel(struct b4_daemon *d)
@@ -305,6 +307,14 @@ static int start(struct b4_daemon *d)
 		       d->cand[i].s.bfd.local_discr, d->cand[i].s.sport);
 	if (b4_fo_start(d, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	for (i = 0; i < d->n_cand; i++)
+		b4_ping_path(d, i);
+	if (d->cfg.health != B4_HEALTH_BFD)
+		b4_log(d, "health %s: ping-interval %u ms, ping-loss %u/%u%s",
+		       b4_health_name(d->cfg.health), d->cfg.ping_interval_ms,
+		       d->cfg.ping_loss_n, d->cfg.ping_loss_m,
+		       B4_HEALTH_BFD_USED(d->cfg.health) ? "" :
+		       " (no BFD sent)");
 	b4_log(d, "running: %d AFTR%s, failover %s, interval %u ms x %u, standby-interval %u ms, control %s",
 	       d->n_cand, d->n_cand == 1 ? "" : "s",
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
@@ -377,6 +387,7 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 		if (c != &d->cand[d->n_cand])
 			d->cand[d->n_cand] = *c;
 		ep_mod(d, d->cand[d->n_cand].s.fd, B4_EV_SESSION | d->n_cand);
+		b4_ping_retag(d, d->n_cand);
 		d->n_cand++;
 	}
 	for (j = 0; j < n_old; j++) {
@@ -386,8 +397,10 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 			continue;
 		}
 		/* one AdminDown so the AFTR does not wait for a timeout */
-		b4_session_admin_down(&c->s, b4_now_ns());
-		b4_net_send(d, c);
+		if (B4_HEALTH_BFD_USED(d->cfg.health)) {
+			b4_session_admin_down(&c->s, b4_now_ns());
+			b4_net_send(d, c);
+		}
 		b4_log(d, "reload: aftr %s removed", b4_addr_str(&c->addr, a));
 		cand_close(d, c);
 	}
@@ -431,7 +444,8 @@ static void reload(struct b4_daemon *d)
 		b4_log(d, "reload refused: the configuration is not valid");
 		return;
 	}
-	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode)
+	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode ||
+	    cfg.health != d->cfg.health)
 		goto fixed;
 	for (i = 0; i < cfg.n_dev; i++)
 		if (strcmp(cfg.dev[i], d->cfg.dev[i]))
@@ -464,7 +478,7 @@ static void reload(struct b4_daemon *d)
 	b4_log(d, "resolving %s", cfg.aftr_name);
 	return;
 fixed:
-	b4_log(d, "reload refused: dev and failover cannot change (restart instead)");
+	b4_log(d, "reload refused: dev, failover and health cannot change (restart instead)");
 }
 
 static void resolved(struct b4_daemon *d)
@@ -500,8 +514,11 @@ static void begin_stop(struct b4_daemon *d, int sig)
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
 	       sig == SIGINT ? "SIGINT" : "SIGTERM");
 	d->stopping = true;
-	for (i = 0; i < d->n_cand; i++)
-		b4_session_admin_down(&d->cand[i].s, now);
+	for (i = 0; i < d->n_cand; i++) {
+		b4_ping_close(d, &d->cand[i].ping);
+		if (B4_HEALTH_BFD_USED(d->cfg.health))
+			b4_session_admin_down(&d->cand[i].s, now);
+	}
 }
 
 static bool stop_done(const struct b4_daemon *d)
@@ -523,12 +540,14 @@ static void run_due(struct b4_daemon *d)
 	for (i = 0; i < d->n_cand; i++) {
 		b4_session_timer(&d->cand[i].s, now, &ch);
 		if (ch.changed)
-			b4_fo_session_changed(d, i, &ch);
+			b4_health_bfd_changed(d, i, &ch);
 	}
+	b4_ping_timer(d, now);
 	b4_fo_timer(d, now);
 	now = b4_now_ns();
 	for (i = 0; i < d->n_cand; i++)
-		if (b4_session_tx_due(&d->cand[i].s, now))
+		if (B4_HEALTH_BFD_USED(d->cfg.health) &&
+		    b4_session_tx_due(&d->cand[i].s, now))
 			b4_net_send(d, &d->cand[i]);
 	b4_ctl_expire(d, now);
 }
@@ -539,8 +558,12 @@ static void arm_timer(struct b4_daemon *d)
 	uint64_t t = b4_fo_deadline(d), x;
 	int i;
 
+	x = b4_ping_deadline(d);
+	if (x && (!t || x < t))
+		t = x;
 	for (i = 0; i < d->n_cand; i++) {
-		x = b4_session_deadline(&d->cand[i].s);
+		x = B4_HEALTH_BFD_USED(d->cfg.health) ?
+		    b4_session_deadline(&d->cand[i].s) : 0;
 		if (x && (!t || x < t))
 			t = x;
 	}
@@ -597,6 +620,10 @@ static int loop(struct b4_daemon *d)
 					b4_net_udp_input(d,
 						d->cand[B4_EV_INDEX(tag)].s.fd,
 						-1);
+				continue;
+			case B4_EV_PING:
+				if ((int)B4_EV_INDEX(tag) < d->n_cand)
+					b4_ping_input(d, B4_EV_INDEX(tag));
 				continue;
 			}
 			switch (tag) {
@@ -675,6 +702,8 @@ static void usage(FILE *f)
 		"                        [interval MS] [multiplier N] [standby-interval MS]\n"
 		"                        [failover repoint|carrier] [preempt on|off]\n"
 		"                        [hold-down SEC] [on-stop keep|release]\n"
+		"                        [health bfd|ping|all|any] [ping-interval MS]\n"
+		"                        [ping-loss N/M]\n"
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
 		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
 		"       dslitectl [-j] b4 status [dev IFNAME]\n"
@@ -693,10 +722,19 @@ static void usage(FILE *f)
 		"  preempt on|off       go back to a preferred AFTR (default off)\n"
 		"  hold-down SEC        a recovered AFTR must be up this long (default %u)\n"
 		"  on-stop keep|release carrier on a clean stop (default keep)\n"
+		"  health bfd|ping|all|any  what decides that an AFTR is usable: its\n"
+		"                       BFD session (default), ICMP echo to 192.0.0.1\n"
+		"                       (ping: no BFD is sent), both, or either one\n"
+		"  ping-interval MS     one echo per AFTR this often; an echo not\n"
+		"                       answered by the next one is lost (default %u)\n"
+		"  ping-loss N/M        unhealthy when N of the last M echoes are\n"
+		"                       lost, M <= %d (default %u/%u)\n"
 		"  config FILE          the same keywords from a file, \"KEY VALUE\" lines\n"
 		"status: ask the daemon of this network namespace (-j: JSON).\n",
 		B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, B4_DEF_INTERVAL_MS,
-		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S);
+		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S,
+		B4_DEF_PING_INTERVAL_MS, B4_PING_WINDOW_MAX, B4_DEF_PING_LOSS_N,
+		B4_DEF_PING_LOSS_M);
 }
 
 static int run(int argc, char **argv)

@@ -47,6 +47,21 @@
 #define B4_DEF_STANDBY_MIN_MS	5000	/* standby-interval: max(this, interval) */
 #define B4_DEF_HOLD_DOWN_S	10
 
+/* Health methods: what decides whether an AFTR is usable. */
+enum b4_health {
+	B4_HEALTH_BFD,		/* the BFD session is Up */
+	B4_HEALTH_PING,		/* ping loss below the threshold (no BFD) */
+	B4_HEALTH_ALL,		/* both */
+	B4_HEALTH_ANY,		/* either */
+};
+#define B4_HEALTH_BFD_USED(h)	((h) != B4_HEALTH_PING)
+#define B4_HEALTH_PING_USED(h)	((h) != B4_HEALTH_BFD)
+
+#define B4_DEF_PING_INTERVAL_MS	1000
+#define B4_DEF_PING_LOSS_N	3
+#define B4_DEF_PING_LOSS_M	5
+#define B4_PING_WINDOW_MAX	32
+
 /* Abstract UNIX socket of the daemon of tunnel IFNAME, per network
  * namespace: "@dslite/b4/IFNAME". */
 #define B4_CTL_PREFIX		"dslite/b4/"
@@ -74,6 +89,10 @@ struct b4_config {
 	bool preempt;
 	bool release;			/* on-stop release */
 	uint32_t hold_down_s;
+	uint8_t health;			/* enum b4_health */
+	uint32_t ping_interval_ms;
+	uint8_t ping_loss_n, ping_loss_m;	/* unhealthy: N of the last M
+						 * echoes lost */
 	char file[PATH_MAX];		/* config FILE, "" without */
 	unsigned int given;		/* 1 << B4_K_* per keyword seen */
 };
@@ -130,6 +149,30 @@ struct b4_change {
 	bool changed;			/* the state changed */
 	uint8_t old_state, new_state;
 	bool send_now;			/* a Final is due */
+	/* a health change (not BFD's own): Up is healthy, Down is not */
+	uint8_t diag;			/* why, 0: the session's diag */
+	const char *method;		/* "ping", "bfd"; NULL: a BFD change */
+	const char *reason;		/* the health method's words */
+};
+
+/*
+ * The ping health method of one candidate (b4_ping.c): one echo every
+ * ping-interval, a reply counts when it comes before the next echo is
+ * due. window holds the last results, bit 0 the newest, 1 = lost.
+ */
+struct b4_ping {
+	int fd;				/* -1: none */
+	enum b4_path fd_path;		/* the path fd was opened for */
+	uint16_t id, seq;
+	bool pending;			/* seq is still unanswered */
+	uint64_t pending_ns;		/* when it was sent */
+	uint64_t next_tx_ns;		/* 0: not running */
+	uint32_t window;
+	uint8_t n_window;		/* results in the window, <= M */
+	bool ok;			/* healthy by ping */
+	uint64_t sent, received, lost, others, tx_errors;
+	uint64_t last_rx_ns, last_rtt_ns;
+	char reason[96];		/* why not ok */
 };
 
 struct b4_cand {
@@ -144,6 +187,9 @@ struct b4_cand {
 	bool keep;			/* reload: still configured */
 	uint32_t up_remote_discr;	/* the AFTR's discriminator the last
 					 * time the session was Up, 0: never */
+	struct b4_ping ping;
+	bool healthy;			/* the health method's last verdict */
+	const char *down_method;	/* the method that failed it */
 };
 
 /* The last failover (or preemption, or recovery). */
@@ -188,6 +234,7 @@ struct b4_aftr_change {
 #define B4_EV_CLIENT	0x100	/* | client slot */
 #define B4_EV_TUNNEL	0x200	/* | tunnel index */
 #define B4_EV_SESSION	0x300	/* | candidate index */
+#define B4_EV_PING	0x400	/* | candidate index */
 #define B4_EV_TYPE(v)	((v) & 0xff00)
 #define B4_EV_INDEX(v)	((v) & 0xff)
 
@@ -274,6 +321,8 @@ int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 int b4_resolve_name(const char *name, struct in6_addr *out, int *n,
 		    char *err, size_t errlen);
 
+const char *b4_health_name(unsigned int h);
+
 /* b4_link.c */
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
 int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
@@ -326,6 +375,24 @@ void b4_fo_stop(struct b4_daemon *d);
 void b4_fo_removed_active(struct b4_daemon *d);
 void b4_fo_reconsider(struct b4_daemon *d);
 bool b4_cand_usable(const struct b4_daemon *d, int i);
+
+/* b4_ping.c */
+void b4_ping_init(struct b4_ping *p);
+/* open (or reopen for a new path) candidate i's socket, start probing */
+void b4_ping_path(struct b4_daemon *d, int i);
+void b4_ping_close(struct b4_daemon *d, struct b4_ping *p);
+/* after candidates moved (reload): the epoll tags */
+void b4_ping_retag(struct b4_daemon *d, int i);
+void b4_ping_input(struct b4_daemon *d, int i);
+void b4_ping_timer(struct b4_daemon *d, uint64_t now);
+uint64_t b4_ping_deadline(const struct b4_daemon *d);
+
+/* b4_failover.c, health */
+/* a BFD session changed state: failover (health bfd) or a health check */
+void b4_health_bfd_changed(struct b4_daemon *d, int i,
+			   const struct b4_change *c);
+/* the verdict of candidate i again; a change acts like a BFD change */
+void b4_health_update(struct b4_daemon *d, int i);
 
 /* b4_ctl.c */
 int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);

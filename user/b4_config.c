@@ -28,6 +28,9 @@ enum {
 	K_HOLD_DOWN,
 	K_ON_STOP,
 	K_CONFIG,
+	K_HEALTH,
+	K_PING_INTERVAL,
+	K_PING_LOSS,
 	K__MAX,
 };
 
@@ -43,6 +46,9 @@ static const char *const keywords[K__MAX] = {
 	[K_HOLD_DOWN]	= "hold-down",
 	[K_ON_STOP]	= "on-stop",
 	[K_CONFIG]	= "config",
+	[K_HEALTH]	= "health",
+	[K_PING_INTERVAL] = "ping-interval",
+	[K_PING_LOSS]	= "ping-loss",
 };
 
 /* Keywords that may be repeated. */
@@ -58,6 +64,44 @@ void b4_config_init(struct b4_config *c)
 	c->multiplier = B4_DEF_MULTIPLIER;
 	c->mode = B4_MODE_REPOINT;
 	c->hold_down_s = B4_DEF_HOLD_DOWN_S;
+	c->health = B4_HEALTH_BFD;
+	c->ping_interval_ms = B4_DEF_PING_INTERVAL_MS;
+	c->ping_loss_n = B4_DEF_PING_LOSS_N;
+	c->ping_loss_m = B4_DEF_PING_LOSS_M;
+}
+
+static const char *const health_names[] = {
+	[B4_HEALTH_BFD]		= "bfd",
+	[B4_HEALTH_PING]	= "ping",
+	[B4_HEALTH_ALL]		= "all",
+	[B4_HEALTH_ANY]		= "any",
+};
+
+const char *b4_health_name(unsigned int h)
+{
+	return h < sizeof(health_names) / sizeof(health_names[0]) ?
+	       health_names[h] : "?";
+}
+
+/* "N/M": 1 <= N <= M <= B4_PING_WINDOW_MAX */
+static int parse_loss(const char *v, uint8_t *n, uint8_t *m)
+{
+	char buf[32], *slash;
+	uint64_t a, b;
+
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if (parse_uint(buf, B4_PING_WINDOW_MAX, &a) ||
+	    parse_uint(slash + 1, B4_PING_WINDOW_MAX, &b) || !a || a > b)
+		return -1;
+	*n = a;
+	*m = b;
+	return 0;
 }
 
 uint32_t b4_standby_ms(const struct b4_config *c)
@@ -259,6 +303,26 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 			else
 				return err(where, "on-stop must be keep or release, not \"%s\"",
 					   v);
+			break;
+		case K_HEALTH:
+			for (n = 0; n < sizeof(health_names) /
+					sizeof(health_names[0]); n++)
+				if (kw_is(v, health_names[n]))
+					break;
+			if (n == sizeof(health_names) / sizeof(health_names[0]))
+				return err(where, "health must be bfd, ping, all or any, not \"%s\"",
+					   v);
+			c->health = n;
+			break;
+		case K_PING_INTERVAL:
+			ret = parse_ms(where, kw, v, &c->ping_interval_ms);
+			if (ret)
+				return ret;
+			break;
+		case K_PING_LOSS:
+			if (parse_loss(v, &c->ping_loss_n, &c->ping_loss_m))
+				return err(where, "ping-loss must be N/M with 1 <= N <= M <= %d, not \"%s\"",
+					   B4_PING_WINDOW_MAX, v);
 			break;
 		case K_CONFIG:
 			if (strlen(v) >= sizeof(c->file))

@@ -333,6 +333,64 @@ static void report_aftr_change(struct b4_daemon *d, struct out *o,
 	o_close(o);
 }
 
+/* the window of the ping health method, oldest first: '.' answered,
+ * 'x' lost */
+static void ping_window(const struct b4_ping *p, char *buf)
+{
+	int k, n = p->n_window;
+
+	for (k = 0; k < n; k++)
+		buf[k] = p->window & (1u << (n - 1 - k)) ? 'x' : '.';
+	buf[n] = '\0';
+}
+
+static void report_health(struct b4_daemon *d, struct out *o, int i,
+			  uint64_t now)
+{
+	const struct b4_cand *c = &d->cand[i];
+	const struct b4_ping *p = &c->ping;
+	char w[B4_PING_WINDOW_MAX + 1];
+
+	o_bool(o, "healthy", "    health %s", b4_cand_usable(d, i),
+	       "healthy", "unhealthy");
+	o_str(o, "health", " (%s)", b4_health_name(d->cfg.health));
+	o_text(o, "\n");
+	if (!B4_HEALTH_PING_USED(d->cfg.health)) {
+		if (o->json)
+			json_null(&o->w, "ping");
+		return;
+	}
+	ping_window(p, w);
+	o_open(o, "ping");
+	o_bool(o, "ok", "    ping %s", p->ok, "ok", "failing");
+	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	o_uint(o, "sent", ": sent %" PRIu64, p->sent);
+	o_uint(o, "received", " received %" PRIu64, p->received);
+	o_uint(o, "lost", " lost %" PRIu64, p->lost);
+	o_uint(o, "others", " others %" PRIu64, p->others);
+	o_uint(o, "send-errors", " send errors %" PRIu64, p->tx_errors);
+	o_text(o, "\n");
+	o_str(o, "window", "    ping window [%s]", w);
+	o_uint(o, "window-lost", " lost %" PRIu64,
+	       __builtin_popcount(p->window & (p->n_window >= 32 ? ~0u :
+					       (1u << p->n_window) - 1)));
+	o_uint(o, "window-size", " of %" PRIu64, p->n_window);
+	o_uint(o, "loss-threshold", " (unhealthy at %" PRIu64,
+	       d->cfg.ping_loss_n);
+	o_uint(o, "loss-window", "/%" PRIu64 ")", d->cfg.ping_loss_m);
+	if (p->received) {
+		o_uint(o, "last-rtt-us", ", last rtt %" PRIu64 " us",
+		       p->last_rtt_ns / 1000);
+		o_uint(o, "last-reply-ago-ms", ", last reply %" PRIu64 " ms ago",
+		       (now - p->last_rx_ns) / 1000000);
+	} else if (o->json) {
+		json_null(&o->w, "last-rtt-us");
+		json_null(&o->w, "last-reply-ago-ms");
+	}
+	o_text(o, "\n");
+	o_close(o);
+}
+
 static void report_peer(struct b4_daemon *d, struct out *o, int i,
 			uint64_t now)
 {
@@ -404,6 +462,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 		o_str(o, "last-send-error", " (%s)",
 		      strerror(c->s.last_tx_errno));
 	o_text(o, "\n");
+	report_health(d, o, i, now);
 	o_close(o);
 }
 
@@ -427,6 +486,7 @@ static void report(struct b4_daemon *d, struct out *o)
 	      d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
 	o_bool(o, "preempt", ", preempt %s", d->cfg.preempt, "on", "off");
 	o_uint(o, "hold-down", ", hold-down %" PRIu64 "s", d->cfg.hold_down_s);
+	o_str(o, "health", ", health %s", b4_health_name(d->cfg.health));
 	o_text(o, "\n");
 	o_uint(o, "interval", "  timers: interval %" PRIu64 " ms",
 	       d->cfg.interval_ms);
@@ -434,6 +494,17 @@ static void report(struct b4_daemon *d, struct out *o)
 	       b4_standby_ms(&d->cfg));
 	o_uint(o, "detect-multiplier", ", multiplier %" PRIu64,
 	       d->cfg.multiplier);
+	if (B4_HEALTH_PING_USED(d->cfg.health)) {
+		o_uint(o, "ping-interval", ", ping-interval %" PRIu64 " ms",
+		       d->cfg.ping_interval_ms);
+		o_uint(o, "ping-loss", ", ping-loss %" PRIu64,
+		       d->cfg.ping_loss_n);
+		o_uint(o, "ping-loss-window", "/%" PRIu64, d->cfg.ping_loss_m);
+	} else if (o->json) {
+		json_null(&o->w, "ping-interval");
+		json_null(&o->w, "ping-loss");
+		json_null(&o->w, "ping-loss-window");
+	}
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
 	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);
 	o_uint(o, "pid", ", pid %" PRIu64, (uint64_t)getpid());

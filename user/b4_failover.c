@@ -51,7 +51,19 @@ static const char *addr_of(const struct b4_daemon *d, int i, char *buf)
 
 bool b4_cand_usable(const struct b4_daemon *d, int i)
 {
-	return d->cand[i].s.bfd.state == BFD_STATE_UP;
+	const struct b4_cand *c = &d->cand[i];
+	bool bfd = c->s.bfd.state == BFD_STATE_UP;
+
+	switch (d->cfg.health) {
+	case B4_HEALTH_PING:
+		return c->ping.ok;
+	case B4_HEALTH_ALL:
+		return bfd && c->ping.ok;
+	case B4_HEALTH_ANY:
+		return bfd || c->ping.ok;
+	default:
+		return bfd;
+	}
 }
 
 static bool stable(const struct b4_daemon *d, int i, uint64_t now)
@@ -88,6 +100,7 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 		ms = b4_standby_ms(&d->cfg);
 	b4_session_set_timers(&c->s, ms * 1000, ms * 1000, d->cfg.multiplier,
 			      b4_now_ns());
+	b4_ping_path(d, i);
 }
 
 /*
@@ -247,11 +260,16 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 	d->last.diag = diag;
 	d->last.detect_ns = now;
 	d->last.detect_rt_ms = b4_realtime_ms() - (b4_now_ns() - now) / 1000000;
-	if (c->s.last_rx_ns && c->s.last_rx_ns <= now)
+	if (c->down_method && !strcmp(c->down_method, "ping")) {
+		if (c->ping.last_rx_ns && c->ping.last_rx_ns <= now)
+			last_rx = c->ping.last_rx_ns;
+	} else if (c->s.last_rx_ns && c->s.last_rx_ns <= now) {
 		last_rx = c->s.last_rx_ns;
+	}
 	d->last.last_rx_rt_ms = d->last.detect_rt_ms - (now - last_rx) / 1000000;
 
-	snprintf(r, sizeof(r), "bfd down: %s", addr_of(d, i, a));
+	snprintf(r, sizeof(r), "%s down: %s",
+		 c->down_method ? c->down_method : "bfd", addr_of(d, i, a));
 	d->last_carrier_ok = false;
 	if (!d->tun[t].forced || d->tun[t].diag != diag)
 		d->last_carrier_ok = carrier_nl(d, t, false, diag, r) == 0;
@@ -270,7 +288,9 @@ static void active_down_move(struct b4_daemon *d, int i, uint8_t diag,
 	char a[INET6_ADDRSTRLEN], r[DSLITE_REASON_MAX];
 
 	if (d->last_carrier_ok) {
-		snprintf(r, sizeof(r), "bfd down: %s", addr_of(d, i, a));
+		snprintf(r, sizeof(r), "%s down: %s",
+			 c->down_method ? c->down_method : "bfd",
+			 addr_of(d, i, a));
 		log_carrier(d, t, false, diag, r);
 	}
 	c->path = B4_PATH_DIRECT;
@@ -317,7 +337,8 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	struct b4_cand *c = &d->cand[i];
 	char a[INET6_ADDRSTRLEN];
 	uint64_t now = b4_now_ns();
-	uint8_t diag = c->s.bfd.diag ? c->s.bfd.diag : BFD_DIAG_CONTROL_EXPIRED;
+	uint8_t diag = ch->diag ? ch->diag : c->s.bfd.diag ? c->s.bfd.diag :
+		       BFD_DIAG_CONTROL_EXPIRED;
 	bool failed = ch->old_state == BFD_STATE_UP &&
 		      ch->new_state != BFD_STATE_UP && i == d->active &&
 		      d->up && !d->stopping;
@@ -326,14 +347,25 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	/* the tunnel goes down before anything else is done, even a log */
 	if (failed)
 		active_down_carrier(d, i, diag, now);
-	b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
-	       addr_of(d, i, a), i == d->active ? "active" : "standby",
-	       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
-	       b4_diag_name(c->s.bfd.diag),
-	       b4_diag_name(c->s.bfd.remote_diag),
-	       (unsigned long long)(c->s.last_rx_ns ?
-				    (now - c->s.last_rx_ns) / 1000000 : 0));
-	if (ch->new_state == BFD_STATE_UP)
+	if (ch->method)
+		b4_log(d, "aftr %s (%s): %s by %s (health %s)%s%s%s%s",
+		       addr_of(d, i, a), i == d->active ? "active" : "standby",
+		       ch->new_state == BFD_STATE_UP ? "healthy" : "unhealthy",
+		       ch->method, b4_health_name(d->cfg.health),
+		       ch->new_state == BFD_STATE_UP ? "" : ", diag ",
+		       ch->new_state == BFD_STATE_UP ? "" : b4_diag_name(diag),
+		       ch->reason && ch->reason[0] ? ": " : "",
+		       ch->reason ? ch->reason : "");
+	else
+		b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
+		       addr_of(d, i, a), i == d->active ? "active" : "standby",
+		       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
+		       b4_diag_name(c->s.bfd.diag),
+		       b4_diag_name(c->s.bfd.remote_diag),
+		       (unsigned long long)(c->s.last_rx_ns ?
+					    (now - c->s.last_rx_ns) / 1000000 : 0));
+	if (ch->new_state == BFD_STATE_UP &&
+	    c->s.bfd.state == BFD_STATE_UP)
 		check_aftr_changed(d, i);
 	if (d->stopping)
 		return;
@@ -364,6 +396,60 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	c->preempt_at_ns = 0;
 	if (failed)
 		active_down_move(d, i, diag, now);
+}
+
+void b4_health_bfd_changed(struct b4_daemon *d, int i,
+			   const struct b4_change *ch)
+{
+	struct b4_cand *c = &d->cand[i];
+	char a[INET6_ADDRSTRLEN];
+
+	if (d->cfg.health == B4_HEALTH_BFD) {
+		c->healthy = ch->new_state == BFD_STATE_UP;
+		c->down_method = NULL;
+		b4_fo_session_changed(d, i, ch);
+		return;
+	}
+	b4_log(d, "aftr %s (%s): bfd %s -> %s, diag %s",
+	       addr_of(d, i, a), i == d->active ? "active" : "standby",
+	       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
+	       b4_diag_name(c->s.bfd.diag));
+	b4_health_update(d, i);
+}
+
+void b4_health_update(struct b4_daemon *d, int i)
+{
+	struct b4_cand *c = &d->cand[i];
+	bool now_ok = b4_cand_usable(d, i);
+	struct b4_change ch = { .changed = true };
+	char reason[128];
+
+	if (d->cfg.health == B4_HEALTH_BFD || now_ok == c->healthy)
+		return;
+	ch.old_state = c->healthy ? BFD_STATE_UP : BFD_STATE_DOWN;
+	ch.new_state = now_ok ? BFD_STATE_UP : BFD_STATE_DOWN;
+	reason[0] = '\0';
+	if (now_ok) {
+		ch.method = d->cfg.health == B4_HEALTH_ANY &&
+			    !c->ping.ok ? "bfd" : "ping";
+		if (d->cfg.health == B4_HEALTH_ALL)
+			ch.method = "bfd and ping";
+	} else if (B4_HEALTH_PING_USED(d->cfg.health) && !c->ping.ok) {
+		ch.method = "ping";
+		ch.diag = BFD_DIAG_PATH_DOWN;
+		snprintf(reason, sizeof(reason), "%s", c->ping.reason);
+		if (d->cfg.health == B4_HEALTH_ANY)
+			ch.method = "bfd and ping";
+	} else {
+		ch.method = "bfd";
+		snprintf(reason, sizeof(reason), "session %s",
+			 b4_state_name(c->s.bfd.state));
+	}
+	ch.reason = reason;
+	c->healthy = now_ok;
+	c->down_method = now_ok ? NULL :
+			 !strcmp(ch.method, "bfd") ? "bfd" : "ping";
+	b4_fo_session_changed(d, i, &ch);
 }
 
 /* After a reload: the preemption checks that the configuration asks for. */

@@ -315,7 +315,7 @@ static void deliver(struct b4_daemon *d, int i, const void *payload,
 	if (ch.send_now)
 		b4_net_send(d, c);
 	if (ch.changed)
-		b4_fo_session_changed(d, i, &ch);
+		b4_health_bfd_changed(d, i, &ch);
 }
 
 static int cand_by_addr(const struct b4_daemon *d, const struct in6_addr *a)

@@ -81,6 +81,18 @@ refuse "interval not a number" 1 \
 	'dslitectl: b4 run: interval must be 10..60000 ms, not "1s"' dev ds0 interval 1s
 refuse "standby-interval 0" 1 \
 	'dslitectl: b4 run: standby-interval must be 10..60000 ms, not "0"' dev ds0 standby-interval 0
+refuse "health pcp (not a daemon method)" 1 \
+	'dslitectl: b4 run: health must be bfd, ping, all or any, not "pcp"' dev ds0 health pcp
+refuse "ping-interval 5" 1 \
+	'dslitectl: b4 run: ping-interval must be 10..60000 ms, not "5"' dev ds0 health ping ping-interval 5
+refuse "ping-loss 0/5" 1 \
+	'dslitectl: b4 run: ping-loss must be N/M with 1 <= N <= M <= 32, not "0/5"' dev ds0 ping-loss 0/5
+refuse "ping-loss 6/5" 1 \
+	'dslitectl: b4 run: ping-loss must be N/M with 1 <= N <= M <= 32, not "6/5"' dev ds0 ping-loss 6/5
+refuse "ping-loss 3/33" 1 \
+	'dslitectl: b4 run: ping-loss must be N/M with 1 <= N <= M <= 32, not "3/33"' dev ds0 ping-loss 3/33
+refuse "ping-loss without M" 1 \
+	'dslitectl: b4 run: ping-loss must be N/M with 1 <= N <= M <= 32, not "3"' dev ds0 ping-loss 3
 refuse "multiplier 0" 1 \
 	'dslitectl: b4 run: multiplier must be 1..255, not "0"' dev ds0 multiplier 0
 refuse "multiplier 256" 1 \
