@@ -140,11 +140,16 @@ static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
 		.len = sizeof(code) / sizeof(code[0]),
 		.filter = code,
 	};
+	char buf[64];
 
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
 		snprintf(err, errlen, "socket filter: %s", strerror(errno));
 		return -1;
 	}
+	/* What was queued before the filter (another prober's replies with
+	 * the same sequence numbers) must not count as ours. */
+	while (recv(fd, &buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		;
 	return 0;
 }
 
