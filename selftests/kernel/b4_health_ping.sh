@@ -9,7 +9,9 @@
 #   - 1 echo in 5 toward AFTR1 dropped at the ME (nft numgen): losses
 #     counted exactly, below the threshold, no failover;
 #   - AFTR1's link is cut: 3 echoes lost, unhealthy by ping, carrier down
-#     with path-down ("ping down"), repoint to AFTR2.
+#     with path-down ("ping down"), repoint to AFTR2;
+#   - health all (BFD and ping): AFTR2's echoes dropped while its BFD
+#     session stays Up: unhealthy, failover to AFTR1.
 #
 #  [B4] ds0 -> AFTR1 --- [ME] nft: 1 of 5 echoes --- [AFTR1] XDP responder on a1-me
 #                             |    to AFTR1 dropped
@@ -142,4 +144,36 @@ tap_expect "still via AFTR2, 1 failover" "true $AFTR2_ADDR 1" \
 	"$(b4_q '"\(.up) \(.active) \(.failovers)"')"
 b4_stop
 tap_expect "clean stop" 0 "$B4_RC"
+
+# health all: BFD and ping. AFTR2 (the tunnel's remote now) first; its
+# echoes are dropped while its BFD session stays Up: unhealthy by ping,
+# failover to AFTR1 with path-down.
+b4_start dev ds0 aftr $AFTR2_ADDR aftr $AFTR1_ADDR health all interval 300 \
+	standby-interval 500 ping-interval 200 ping-loss 3/5 ||
+	tap_fail "daemon starts (health all)" "$(cat "$B4_LOG")"
+if busywait 15000 __healthy && b4_wait_active $AFTR2_ADDR 5000; then
+	tap_ok "health all: both healthy, up via AFTR2"
+else
+	tap_fail "health all: both healthy, up via AFTR2" "$(b4_show_log)"
+fi
+ip netns exec "$ME" nft -f - <<EOF
+table ip6 mute {
+	chain filter {
+		type filter hook forward priority 0;
+		ip6 daddr $AFTR2_ADDR meta l4proto 4 @th,72,8 1 drop
+	}
+}
+EOF
+if b4_wait_active $AFTR1_ADDR 10000; then tap_ok "AFTR2's echoes dropped: failover to AFTR1"
+else tap_fail "AFTR2's echoes dropped: failover to AFTR1" "$(b4_show_log)"; fi
+tap_expect "AFTR2: BFD up, ping failing, unhealthy; diag path-down" \
+	"up false false path-down" \
+	"$(b4_q '"\(.peers[0].status) \(.peers[0].ping.ok) \(.peers[0].healthy) \(.["last-failover"].diagnostic)"')"
+if b4_log_has "aftr $AFTR2_ADDR \\(active\\): unhealthy by ping \\(health all\\), diag path-down"; then
+	tap_ok "logged: unhealthy by ping (health all)"
+else
+	tap_fail "logged: unhealthy by ping (health all)" "$(b4_show_log)"
+fi
+b4_stop
+tap_expect "clean stop (health all)" 0 "$B4_RC"
 tap_done
