@@ -297,64 +297,44 @@ static void mon_free(struct mon *m)
 
 int aftr_monitor(int argc, char **argv)
 {
-	const char *what = "aftr monitor", *ready = NULL;
+	const char *what = "aftr monitor";
 	char ifname[DSLITECTL_IFNAMSIZ] = "";
 	struct mon m = { .what = what };
-	struct sigaction sa = {};
-	sigset_t block, orig;
-	bool have_count = false;
+	struct watch_opts wo = {};
 	uint64_t last_scan;
-	int ret, fd;
+	sigset_t orig;
+	int ret;
 
 	for (; argc > 0; argc--, argv++) {
 		const char *kw = argv[0];
 
-		if (!kw_is(kw, "dev") && !kw_is(kw, "count") &&
-		    !kw_is(kw, "ready"))
+		if (!kw_is(kw, "dev") && !watch_kw_is(kw))
 			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 					     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
 					     kw);
 		if (need_arg(what, argc, argv))
 			return DSLITECTL_EXIT_USAGE;
 		argc--, argv++;
-		if (kw_is(kw, "dev")) {
-			if (ifname[0])
-				goto twice;
-			if (parse_ifname(what, argv[0], ifname))
-				return DSLITECTL_EXIT_USAGE;
-		} else if (kw_is(kw, "count")) {
-			if (have_count)
-				goto twice;
-			if (parse_uint(argv[0], UINT64_MAX, &m.count) ||
-			    m.count == 0)
-				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-						     "count must be a number of at least 1, not \"%s\"",
-						     argv[0]);
-			have_count = true;
-		} else {
-			if (ready)
-				goto twice;
-			ready = argv[0];
+		if (!kw_is(kw, "dev")) {
+			ret = watch_kw(what, kw, argv[0], &wo);
+			if (ret)
+				return ret;
+			continue;
 		}
-		continue;
-twice:
-		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-				     "\"%s\" given twice", kw);
+		if (ifname[0])
+			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+					     "\"%s\" given twice", kw);
+		if (parse_ifname(what, argv[0], ifname))
+			return DSLITECTL_EXIT_USAGE;
 	}
+	m.count = wo.count;
 	ret = aftr_bpffs_check(what);
 	if (ret)
 		return ret;
 	aftr_set_libbpf_print();
 
 	/* signals stay blocked except while waiting, so none is lost */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	watch_signals(on_signal, &orig);
 
 	if (ifname[0]) {
 		struct aftr_dev d;
@@ -375,15 +355,9 @@ twice:
 				    DSLITE_MAP_EVENTS);
 		goto out;
 	}
-	if (ready) {
-		fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-					    ready, strerror(errno));
-			goto out;
-		}
-		close(fd);
-	}
+	ret = watch_ready(what, &wo);
+	if (ret)
+		goto out;
 
 	last_scan = aftr_now_ns();
 	while (!stop) {

@@ -50,6 +50,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <netinet/in.h>
 
 #include <linux/dslite.h>
@@ -114,6 +115,36 @@ int parse_ifname(const char *what, const char *s, char out[DSLITECTL_IFNAMSIZ]);
  * it is missing, else 0.
  */
 int need_arg(const char *what, int argc, char **argv);
+
+/*
+ * Event watchers (monitor, aftr monitor): the "count N" and "ready FILE"
+ * keywords, SIGINT/SIGTERM handling and the ready file, in one place.
+ */
+struct watch_opts {
+	uint64_t count;		/* stop after this many events; 0: never */
+	const char *ready;	/* file to create once listening, or NULL */
+};
+
+/* watch_kw_is(kw): kw is "count" or "ready". */
+bool watch_kw_is(const char *kw);
+
+/*
+ * watch_kw(what, kw, val, o): take "count N" or "ready FILE" into o.
+ * Prints the usage error (bad count, keyword given twice) and returns
+ * DSLITECTL_EXIT_USAGE, or 0.
+ */
+int watch_kw(const char *what, const char *kw, const char *val,
+	     struct watch_opts *o);
+
+/*
+ * watch_signals(handler, orig): block SIGINT and SIGTERM (orig gets the
+ * previous mask, for ppoll/epoll_pwait) and route them to handler, so a
+ * signal that arrives between two waits is not lost.
+ */
+void watch_signals(void (*handler)(int), sigset_t *orig);
+
+/* watch_ready(what, o): create o->ready if set. Returns 0 or an exit code. */
+int watch_ready(const char *what, const struct watch_opts *o);
 
 /* diag.c: BFD diagnostic codes (RFC 5880 4.1) <-> names. */
 

@@ -121,57 +121,32 @@ static void usage(FILE *f)
 
 static int run(int argc, char **argv)
 {
-	const char *what = "monitor", *ready = NULL;
+	const char *what = "monitor";
 	struct monitor_state st = {};
-	struct sigaction sa = {};
-	sigset_t block, orig;
+	struct watch_opts wo = {};
 	struct genl_sock s;
 	struct pollfd pfd;
-	bool have_count = false;
-	int ret, fd;
+	sigset_t orig;
+	int ret;
 
 	for (; argc > 0; argc--, argv++) {
 		const char *kw = argv[0];
 
-		if (!kw_is(kw, "count") && !kw_is(kw, "ready"))
+		if (!watch_kw_is(kw))
 			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 					     "unexpected argument \"%s\" (try \"dslitectl monitor help\")",
 					     kw);
 		if (need_arg(what, argc, argv))
 			return DSLITECTL_EXIT_USAGE;
 		argc--, argv++;
-		if (kw_is(kw, "count")) {
-			if (have_count)
-				goto twice;
-			if (parse_uint(argv[0], UINT64_MAX, &st.count) ||
-			    st.count == 0)
-				return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-						     "count must be a number of at least 1, not \"%s\"",
-						     argv[0]);
-			have_count = true;
-		} else {
-			if (ready)
-				goto twice;
-			ready = argv[0];
-		}
-		continue;
-twice:
-		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-				     "\"%s\" given twice", kw);
+		ret = watch_kw(what, kw, argv[0], &wo);
+		if (ret)
+			return ret;
 	}
+	st.count = wo.count;
 
-	/*
-	 * The signals stay blocked except inside ppoll(), so one that
-	 * arrives between two polls is not lost.
-	 */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* Signals stay blocked except inside ppoll(): none is lost. */
+	watch_signals(on_signal, &orig);
 
 	if (genl_open(&s, DSLITE_GENL_NAME) ||
 	    genl_join(&s, DSLITE_MCGRP_EVENTS)) {
@@ -180,15 +155,9 @@ twice:
 	}
 	genl_set_rcvbuf(&s, MONITOR_RCVBUF);
 
-	if (ready) {
-		fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					    "%s: %s", ready, strerror(errno));
-			goto out;
-		}
-		close(fd);
-	}
+	ret = watch_ready(what, &wo);
+	if (ret)
+		goto out;
 
 	pfd.fd = genl_fd(&s);
 	pfd.events = POLLIN;

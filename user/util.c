@@ -5,6 +5,9 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,4 +72,56 @@ int need_arg(const char *what, int argc, char **argv)
 		return 0;
 	return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 			     "\"%s\" needs a value", argv[0]);
+}
+
+bool watch_kw_is(const char *kw)
+{
+	return kw_is(kw, "count") || kw_is(kw, "ready");
+}
+
+int watch_kw(const char *what, const char *kw, const char *val,
+	     struct watch_opts *o)
+{
+	if (kw_is(kw, "count") ? o->count != 0 : o->ready != NULL)
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "\"%s\" given twice", kw);
+	if (kw_is(kw, "ready")) {
+		o->ready = val;
+		return 0;
+	}
+	if (parse_uint(val, UINT64_MAX, &o->count) || o->count == 0) {
+		o->count = 0;
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "count must be a number of at least 1, not \"%s\"",
+				     val);
+	}
+	return 0;
+}
+
+void watch_signals(void (*handler)(int), sigset_t *orig)
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, orig);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int watch_ready(const char *what, const struct watch_opts *o)
+{
+	int fd;
+
+	if (!o->ready)
+		return 0;
+	fd = open(o->ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				     o->ready, strerror(errno));
+	close(fd);
+	return 0;
 }
