@@ -30,6 +30,11 @@
  * padding). A session being updated on another CPU at the same instant
  * (try-lock) drops the packet rather than wait.
  *
+ * Sessions live in the slots of an array, found by the low bits of Your
+ * Discriminator (no hash look-up on the steady path), or through a hash
+ * of B4 addresses when the packet carries no discriminator of ours
+ * (dslite_aftr.h, dslite_sessions and dslite_discrs).
+ *
  * Sessions are never evicted by new ones. A sweeper (bpf_timer started
  * by dslite_aftr_arm, period cfg.sweep_interval_ms) takes Init/Up
  * sessions whose detection time expired Down with diag 1 and deletes
@@ -103,22 +108,22 @@ const volatile struct dslite_anycast_cfg dslite_anycast = {
 	.owner_idle_ms		= DSLITE_DEF_OWNER_IDLE_MS,
 };
 
-/* One BFD session per B4 (key: its outer IPv6 source). */
+/* One BFD session per B4, in the slot its discriminator names (slot 0
+ * unused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DSLITE_DEF_SESSIONS + 1);
+	__type(key, __u32);
+	__type(value, struct dslite_aftr_session);
+} dslite_sessions SEC(".maps");
+
+/* B4 address -> its session's discriminator (the live sessions). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, DSLITE_DEF_SESSIONS);
 	__type(key, struct dslite_in6);
-	__type(value, struct dslite_aftr_session);
-} dslite_sessions SEC(".maps");
-
-/* Local discriminator -> session key; keeps discriminators unique. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, DSLITE_DEF_SESSIONS);
-	__type(key, __u32);
-	__type(value, struct dslite_in6);
+	__type(value, __u32);
 } dslite_discrs SEC(".maps");
 
 struct dslite_counters {
@@ -409,10 +414,65 @@ static __always_inline int permitted(const struct ipv6hdr *ip6)
 	return bpf_map_lookup_elem(&dslite_allow, &k) != NULL;
 }
 
+/* the 16 bytes at a and b (packet or map, 4-byte aligned) are equal */
+static __always_inline int same_in6(const void *a, const void *b)
+{
+	const __u32 *x = a, *y = b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
+/* a slot of dslite_sessions: an inlined array look-up; NULL beyond it */
+static __always_inline struct dslite_aftr_session *slot_of(__u32 low)
+{
+	return bpf_map_lookup_elem(&dslite_sessions, &low);
+}
+
+/* is s the live session of the B4 at addr? (unlocked: a hint; again
+ * under the try-lock to be sure) */
+static __always_inline int slot_is(const struct dslite_aftr_session *s,
+				   const void *addr)
+{
+	return (READ_ONCE(s->flags) & DSLITE_SESS_LIVE) &&
+	       same_in6(s->b4.addr, addr);
+}
+
+/* The session of the B4 at addr (packet or map) by its address: the hash,
+ * then the slot. Not locked. NULL: none (or one being created/deleted). */
+static __always_inline struct dslite_aftr_session *
+session_by_addr(const struct dslite_in6 *key)
+{
+	struct dslite_aftr_session *s;
+	__u32 *d;
+
+	d = bpf_map_lookup_elem(&dslite_discrs, key);
+	if (!d)
+		return NULL;
+	s = slot_of(*d & DSLITE_DISCR_LOW_MASK);
+	if (!s || !slot_is(s, key->addr))
+		return NULL;
+	return s;
+}
+
+/* take the try-lock of the live session of addr found unlocked: 0, or a
+ * drop reason (busy, or deleted/reused in between) */
+static __always_inline int session_lock(struct dslite_aftr_session *s,
+					const void *addr, int gone)
+{
+	if (!session_trylock(s))
+		return DSLITE_CNT_DROP_BUSY;
+	if (!(s->flags & DSLITE_SESS_LIVE) || !same_in6(s->b4.addr, addr)) {
+		session_unlock(s);
+		return gone;
+	}
+	return 0;
+}
+
 /*
  * Create the session of a B4 whose first valid packet (state Down, Your
- * Discriminator 0) just arrived. Returns 0 and *sp (*created = 0 when
- * another CPU created it at the same time), or a drop reason.
+ * Discriminator 0) just arrived. Returns 0 and *sp with its try-lock
+ * held (*created = 0 when another CPU created it at the same time), or a
+ * drop reason.
  */
 static __always_inline int session_create(struct pkt *p,
 					  const struct dslite_in6 *key,
@@ -420,12 +480,12 @@ static __always_inline int session_create(struct pkt *p,
 					  struct dslite_aftr_session **sp,
 					  int *created)
 {
-	struct dslite_aftr_session v = {};
+	struct dslite_aftr_session *s = NULL, *t;
 	struct dslite_aftr_state *st;
 	__u64 period = 0, burst, tat;
-	__u32 zero = 0, low = 0, discr = 0;
+	__u32 zero = 0, low = 0, discr;
 	int allowed = 1, i;
-	long err = -EEXIST;
+	long err;
 
 	if (!permitted(p->ip6))
 		return DSLITE_CNT_DROP_NOT_PERMITTED;
@@ -444,48 +504,68 @@ static __always_inline int session_create(struct pkt *p,
 		else
 			st->tat_ns = tat + period;
 	}
-	if (allowed) {
-		low = (st->next_discr + 1) & DSLITE_DISCR_LOW_MASK;
-		if (!low)
-			low = 1;
-		st->next_discr = low;
-	}
+	if (allowed)
+		low = st->next_discr + 1;
 	bpf_spin_unlock(&st->lock);
 	if (!allowed)
 		return DSLITE_CNT_DROP_RATE_LIMITED;
 
-	for (i = 0; i < 4; i++) {
-		discr = (__u32)dslite_cfg.node_id << DSLITE_DISCR_NODE_SHIFT | low;
-		err = bpf_map_update_elem(&dslite_discrs, &discr, key, BPF_NOEXIST);
-		if (err != -EEXIST)
+	/* a free slot from the cursor on: claimed by its try-lock */
+	for (i = 0; i < DSLITE_SLOT_PROBES; i++, low++) {
+		low &= DSLITE_DISCR_LOW_MASK;
+		t = low ? slot_of(low) : NULL;
+		if (!t) {
+			low = 1;	/* past the end: wrap */
+			t = slot_of(low);
+			if (!t)
+				break;
+		}
+		if ((READ_ONCE(t->flags) & DSLITE_SESS_LIVE) ||
+		    READ_ONCE(t->busy) || !session_trylock(t))
+			continue;
+		if (!(t->flags & DSLITE_SESS_LIVE)) {
+			s = t;
 			break;
-		low = bpf_get_prandom_u32() & DSLITE_DISCR_LOW_MASK;
-		if (!low)
-			low = 1;
+		}
+		session_unlock(t);
 	}
-	if (err)
+	if (!s)
 		return DSLITE_CNT_DROP_TABLE_FULL;
+	WRITE_ONCE(st->next_discr, low);	/* a hint: races are harmless */
 
-	bfd_session_init(&v.bfd, discr, dslite_cfg.desired_min_tx_us,
+	discr = (__u32)dslite_cfg.node_id << DSLITE_DISCR_NODE_SHIFT | low;
+	bfd_session_init(&s->bfd, discr, dslite_cfg.desired_min_tx_us,
 			 dslite_cfg.required_min_rx_us,
 			 dslite_cfg.required_min_echo_rx_us,
 			 dslite_cfg.detect_mult, BFD_SF_RESPONDER);
-	v.created_ns = now;
-	v.changed_ns = now;
-	copy_in6(&v.local, &p->ip6->daddr);
-	err = bpf_map_update_elem(&dslite_sessions, key, &v, BPF_NOEXIST);
+	s->flags = 0;
+	copy_in6(&s->b4, key);
+	copy_in6(&s->local, &p->ip6->daddr);
+	s->changed_ns = now;
+	s->rx_packets = 0;
+	s->last_seen_ns = 0;
+	err = bpf_map_update_elem(&dslite_discrs, key, &discr, BPF_NOEXIST);
 	if (err) {
-		bpf_map_delete_elem(&dslite_discrs, &discr);
+		/* give the slot back */
+		s->bfd.local_discr = 0;
+		session_unlock(s);
 		if (err != -EEXIST)
 			return DSLITE_CNT_DROP_TABLE_FULL;
 		/* another CPU created it meanwhile: use that one */
-	} else {
-		count_event(DSLITE_CNT_SESS_CREATED);
+		s = session_by_addr(key);
+		if (!s)
+			return DSLITE_CNT_DROP_BUSY;	/* still being set up */
+		err = session_lock(s, key->addr, DSLITE_CNT_DROP_BUSY);
+		if (err)
+			return err;
+		*created = 0;
+		*sp = s;
+		return 0;
 	}
-	*created = !err;
-	*sp = bpf_map_lookup_elem(&dslite_sessions, key);
-	if (!*sp)
-		return DSLITE_CNT_DROP_TABLE_FULL;
+	s->flags = DSLITE_SESS_LIVE;
+	count_event(DSLITE_CNT_SESS_CREATED);
+	*created = 1;
+	*sp = s;
 	return 0;
 }
 
@@ -512,11 +592,11 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 				      __u32 iph_off)
 {
 	struct dslite_aftr_event ev = {};
-	struct dslite_aftr_session *s;
+	struct dslite_aftr_session *s = NULL;
 	struct dslite_in6 key;
 	struct bfd_ctrl *bfd;
 	struct udphdr *udp;
-	__u32 ulen, plen, discr;
+	__u32 ulen, plen, discr, your;
 	__u8 old_state, old_rstate;
 	int created = 0, r;
 	__u64 now, sum;
@@ -557,18 +637,38 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 		return DSLITE_CNT_DROP_IPV4_CSUM;
 
 	now = now_ns();
-	copy_in6(&key, &p->ip6->saddr);
-	s = bpf_map_lookup_elem(&dslite_sessions, &key);
-	if (!s) {
-		if (bfd->your_discr || bfd_ctrl_state(bfd) != BFD_STATE_DOWN)
-			return DSLITE_CNT_DROP_NO_SESSION;
-		r = session_create(p, &key, now, &s, &created);
+	your = bpf_ntohl(bfd->your_discr);
+	if (your) {
+		/* RFC 5880 6.8.6: the session is the one Your Discriminator
+		 * names; its slot must be live and belong to this B4 */
+		if (your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id)
+			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+		s = slot_of(your & DSLITE_DISCR_LOW_MASK);
+		if (!s || !(your & DSLITE_DISCR_LOW_MASK) ||
+		    !slot_is(s, &p->ip6->saddr))
+			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+		r = session_lock(s, &p->ip6->saddr,
+				 DSLITE_CNT_DROP_BFD_YOUR_DISCR);
 		if (r)
 			return r;
+	} else {
+		/* a new B4, or one in Down that lost our discriminator */
+		copy_in6(&key, &p->ip6->saddr);
+		s = session_by_addr(&key);
+		if (s) {
+			r = session_lock(s, key.addr, DSLITE_CNT_DROP_BUSY);
+			if (r)
+				return r;
+		} else {
+			if (bfd_ctrl_state(bfd) != BFD_STATE_DOWN)
+				return DSLITE_CNT_DROP_NO_SESSION;
+			r = session_create(p, &key, now, &s, &created);
+			if (r)
+				return r;
+		}
 	}
 
-	if (!session_trylock(s))
-		return DSLITE_CNT_DROP_BUSY;
+	/* the try-lock is held */
 	if (s->bfd.cfg_tx != dslite_cfg.desired_min_tx_us ||
 	    s->bfd.cfg_rx != dslite_cfg.required_min_rx_us ||
 	    s->bfd.cfg_echo_rx != dslite_cfg.required_min_echo_rx_us ||
@@ -584,7 +684,7 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 		session_unlock(s);
 		return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
 	}
-	s->rx_packets++;
+	s->rx_packets++;	/* each one answered */
 	s->last_seen_ns = now;
 	if (s->bfd.state != old_state) {
 		s->changed_ns = now;
@@ -593,7 +693,6 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	}
 	copy_in6(&s->local, &p->ip6->daddr);
 	bfd_build(&s->bfd, bfd);
-	s->tx_packets++;
 	discr = s->bfd.local_discr;
 	ev.local_discr = discr;
 	ev.remote_discr = s->bfd.remote_discr;
@@ -619,7 +718,7 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	}
 	if (ev.type) {
 		ev.ts_ns = now;
-		ev.b4 = key;
+		copy_in6(&ev.b4, &p->ip6->saddr);
 		copy_in6(&ev.local, &p->ip6->daddr);
 		emit(&ev);
 	}
@@ -651,7 +750,7 @@ static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
 	if (!dslite_cfg.required_min_echo_rx_us)
 		return DSLITE_CNT_PASS_ECHO_DISABLED;
 	copy_in6(&key, &p->ip6->saddr);
-	s = bpf_map_lookup_elem(&dslite_sessions, &key);
+	s = session_by_addr(&key);
 	if (!s || READ_ONCE(s->bfd.state) != BFD_STATE_UP)
 		return DSLITE_CNT_PASS_ECHO_NO_SESSION;
 	swap_eth(p->eth);
@@ -776,7 +875,7 @@ static __always_inline int served(const void *b4, __u64 now)
 	struct dslite_in6 key;
 
 	copy_in6(&key, b4);
-	s = bpf_map_lookup_elem(&dslite_sessions, &key);
+	s = session_by_addr(&key);
 	if (s && is_anycast(s->local.addr))
 		return READ_ONCE(s->bfd.state) >= BFD_STATE_INIT;
 	sw = bpf_map_lookup_elem(&dslite_softwires, &key);
@@ -1066,22 +1165,28 @@ static __always_inline int reapable(const struct dslite_aftr_session *s,
 }
 
 /*
- * One session per call of bpf_for_each_map_elem(). A first look without
+ * One live session per call of bpf_for_each_map_elem() over dslite_discrs
+ * (key the B4, value its discriminator: the slot). A first look without
  * the try-lock skips the sessions with nothing to do; a session busy on
- * another CPU waits for the next sweep. Expiry is judged two jiffies
- * late, the precision of the XDP path's clock.
+ * another CPU (or being created: not live yet) waits for the next sweep.
+ * Expiry is judged two jiffies late, the precision of the XDP path's
+ * clock. Reaping deletes the dslite_discrs entry, then frees the slot,
+ * both under the try-lock.
  */
 static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
-		      struct dslite_aftr_session *s, struct sweep_ctx *ctx)
+		      __u32 *val, struct sweep_ctx *ctx)
 {
 	struct dslite_aftr_event ev = {};
+	struct dslite_aftr_session *s;
 	__u64 now = ctx->now;
-	__u32 discr;
 	int reap;
 
+	s = slot_of(*val & DSLITE_DISCR_LOW_MASK);
+	if (!s || !slot_is(s, key->addr))
+		return 0;
 	if (!bfd_detect_expired(&s->bfd, ctx->now_rx) && !reapable(s, now))
 		return 0;
-	if (!session_trylock(s))
+	if (session_lock(s, key->addr, 1))
 		return 0;
 	if (bfd_detect_expired(&s->bfd, ctx->now_rx)) {
 		ev.old_state = s->bfd.state;
@@ -1091,27 +1196,29 @@ static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
 		}
 	}
 	reap = reapable(s, now);
-	discr = s->bfd.local_discr;
-	ev.local_discr = discr;
+	ev.local_discr = s->bfd.local_discr;
 	ev.remote_discr = s->bfd.remote_discr;
 	ev.new_state = s->bfd.state;
 	ev.diag = s->bfd.diag;
 	ev.remote_state = s->bfd.remote_state;
 	ev.remote_diag = s->bfd.remote_diag;
 	ev.local = s->local;
+	ev.b4 = *key;
+	if (reap) {
+		bpf_map_delete_elem(&dslite_discrs, &ev.b4);
+		s->flags = 0;
+		s->bfd.local_discr = 0;
+	}
 	session_unlock(s);
 
 	if (!ev.type && !reap)
 		return 0;
 	ev.ts_ns = now;
-	ev.b4 = *key;
 	if (ev.type) {
 		count_event(DSLITE_CNT_SESS_TIMEOUT);
 		emit(&ev);
 	}
 	if (reap) {
-		bpf_map_delete_elem(&dslite_sessions, key);
-		bpf_map_delete_elem(&dslite_discrs, &discr);
 		count_event(DSLITE_CNT_SESS_REAPED);
 		ev.type = DSLITE_EV_REAPED;
 		ev.old_state = ev.new_state;
@@ -1134,7 +1241,7 @@ static int sweep(void *map, __u32 *key, struct sweep_timer *t)
 	ctx.now = clock_sync();
 	ctx.now_rx = ctx.now - 2 * READ_ONCE(clk_ns_per_jiffy);
 
-	bpf_for_each_map_elem(&dslite_sessions, sweep_one, &ctx, 0);
+	bpf_for_each_map_elem(&dslite_discrs, sweep_one, &ctx, 0);
 	count_event(DSLITE_CNT_SWEEPS);
 	bpf_timer_start(&t->timer, sweep_period_ns(), 0);
 	return 0;

@@ -11,8 +11,8 @@
  *                    after every load (any frame of >= 14 bytes, e.g. 64
  *                    zero bytes). It starts the session sweeper, a
  *                    bpf_timer in dslite_timer that re-arms itself every
- *                    cfg.sweep_interval_ms and walks dslite_sessions
- *                    (timeouts, reaping). retval XDP_PASS (2): armed;
+ *                    cfg.sweep_interval_ms and walks dslite_discrs
+ *                    (the live sessions; timeouts, reaping). retval XDP_PASS (2): armed;
  *                    XDP_ABORTED (0): the timer could not be started. Running
  *                    it again (e.g. after a re-load that reused the pinned
  *                    maps) moves the timer to the newly loaded program.
@@ -25,8 +25,10 @@
  *   1. open the skeleton; set every field of rodata->dslite_cfg that
  *      differs from the defaults (struct dslite_aftr_cfg below), among
  *      them allowlist = 1 when any permitted prefix is given;
- *   2. bpf_map__set_max_entries(dslite_sessions, N) and the same N for
- *      dslite_discrs (default 1,000,000 both); optionally dslite_allow
+ *   2. bpf_map__set_max_entries(dslite_sessions, N + 1) and N for
+ *      dslite_discrs (N sessions, default 1,000,000, at most
+ *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used);
+ *      optionally dslite_allow
  *      (default 65536 prefixes), dslite_events (ring bytes, power of 2);
  *   3. to keep sessions across a restart, bpf_map__reuse_fd() or
  *      bpf_map__set_pin_path() the pinned maps before load;
@@ -124,7 +126,7 @@ struct dslite_aftr_cfg {
 	 * this long idle, ms; 0: never. 10000. */
 	__u32	embryonic_idle_ms;
 	/* Node id: the top 8 bits of every local discriminator (the low 24
-	 * bits are allocated uniquely, see dslite_discrs). 0. */
+	 * bits are the session's slot, see dslite_sessions). 0. */
 	__u8	node_id;
 	/* Detect Mult advertised, 1..255. 3. */
 	__u8	detect_mult;
@@ -145,52 +147,88 @@ struct dslite_aftr_cfg {
 #define DSLITE_DEF_DETECT_MULT		3
 
 /*
- * dslite_sessions: BPF_MAP_TYPE_HASH (never LRU: an established session is
- * never evicted; a full table refuses new ones), key struct dslite_in6 =
- * the B4's outer IPv6 source address, value below (128 bytes).
- * BPF_F_NO_PREALLOC: a lookup costs the same either way (measured), and a
- * preallocated table of 1,000,000 would take about 200 MB from the start;
- * without preallocation memory follows the number of sessions.
+ * dslite_sessions: BPF_MAP_TYPE_ARRAY of N + 1 slots (N = the number of
+ * sessions, default DSLITE_DEF_SESSIONS, at most DSLITE_MAX_SESSIONS),
+ * value below (128 bytes). A session's local discriminator is
+ * node_id << 24 | low, and low (1..N, never 0) is its slot: slot 0 is
+ * never used. A control packet whose Your Discriminator is not 0 (RFC 5880
+ * 6.8.6: the session is selected by it) is matched with one inlined array
+ * look-up, no hash: its low bits give the slot, and it is dropped
+ * (drop_bfd_your_discr) when its node id bits are not this node's, the
+ * slot is 0 or beyond the table, the slot is free, or the slot's B4
+ * address is not the packet's outer source (a guessed discriminator never
+ * reaches another B4's session). The array is preallocated: N x 128
+ * bytes (128 MB for a million sessions), from the attach on.
+ *
+ * A slot is live when flags has DSLITE_SESS_LIVE; b4 is then its B4's
+ * outer IPv6 address and dslite_discrs maps that address to
+ * bfd.local_discr. A free slot has flags 0 and local_discr 0.
  *
  * busy is a try-lock taken with an atomic exchange by whoever updates the
- * session (the XDP program for one packet, or the sweeper), for a few
- * dozen instructions; a packet that finds it taken is dropped
- * (drop_busy: another CPU is answering the same B4 at that instant), the
- * sweeper retries at its next run. (bpf_spin_lock would cost two helper
- * calls and an interrupt save/restore per packet.) Userspace reads
- * entries without locking: a copy may mix two updates; it must not
- * update live entries except to delete them (their discriminator must
- * then be deleted from dslite_discrs too).
+ * slot (the XDP program for one packet or to create a session there, or
+ * the sweeper), for a few dozen instructions; a packet that finds it
+ * taken is dropped (drop_busy: another CPU is answering the same B4 at
+ * that instant), the sweeper retries at its next run. (bpf_spin_lock
+ * would cost two helper calls and an interrupt save/restore per packet.)
+ * Creating a session claims a free slot by taking its try-lock and finding
+ * flags without DSLITE_SESS_LIVE: the slots from dslite_state.next_discr + 1
+ * on are tried, at most DSLITE_SLOT_PROBES of them (wrapping from N to 1);
+ * none free counts drop_table_full. The slot is filled, the B4 inserted
+ * into dslite_discrs with BPF_NOEXIST (if another CPU created the same B4
+ * meanwhile, the slot is given back and that session used), then marked
+ * live and unlocked. Deleting one (the sweeper) happens under the
+ * try-lock: the dslite_discrs entry goes first, then flags and
+ * local_discr are cleared.
+ *
+ * The cursor next_discr only moves forward (to the slot last taken), so a
+ * slot that was freed is handed out again only after the cursor has gone
+ * round the whole table: a B4 that still sends a released discriminator
+ * finds its slot free, or owned by another address, and is dropped until
+ * it falls back to Your Discriminator 0 (RFC 5880: on its detection
+ * timeout).
+ *
+ * Userspace reads slots without locking (a copy may mix two updates) and
+ * must not write either map: sessions come and go through the XDP
+ * program and the sweeper only (detach removes the maps as a whole).
  */
 #define DSLITE_SESS_WAS_UP	0x01	/* reached Up at least once */
+#define DSLITE_SESS_LIVE	0x02	/* the slot holds a session */
+
+#define DSLITE_SLOT_PROBES	16	/* slots tried per new session */
 
 struct dslite_aftr_session {
 	__u32	busy;			/* try-lock, see above */
 	__u32	flags;			/* DSLITE_SESS_* */
 	struct bfd_session bfd;		/* state machine, include/dslite/bfd.h */
-	__u64	created_ns;		/* creation time */
-	__u64	changed_ns;		/* last state change (uptime/downtime) */
-	__u64	rx_packets;		/* valid control packets received */
-	__u64	tx_packets;		/* control packets sent (answers) */
+	struct dslite_in6 b4;		/* the B4's outer IPv6 source (the key
+					 * of its dslite_discrs entry) */
 	struct dslite_in6 local;	/* outer destination the B4 used: the
 					 * AFTR address replies leave from */
+	__u64	changed_ns;		/* last state change (uptime/downtime) */
+	__u64	rx_packets;		/* valid control packets received; each
+					 * is answered, so also the answers */
 	__u64	last_seen_ns;		/* last valid control packet (unlike
 					 * bfd.last_rx_ns, kept on timeout):
 					 * idle time for reaping */
 };
 
+_Static_assert(sizeof(struct dslite_aftr_session) == 128,
+	       "a session slot is 128 bytes (the table is preallocated)");
+
 /*
- * dslite_discrs: BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, key __u32 local
- * discriminator (host order), value struct dslite_in6 = the session's key.
- * Makes discriminators unique: a new one is node_id << 24 | low 24 bits,
- * the low bits from dslite_state.next_discr + 1 (0 skipped), inserted here
- * with BPF_NOEXIST; when that value is taken (after 2^24 creations the
- * counter wraps) up to three random low parts are tried, then the packet
- * counts as table full. Entries go with their session. max_entries must
- * equal dslite_sessions'.
+ * dslite_discrs: BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, N entries, key
+ * struct dslite_in6 = a B4's outer IPv6 source, value __u32 its session's
+ * local discriminator (host order; the low 24 bits are the slot in
+ * dslite_sessions). Holds the live sessions only. Used where no
+ * discriminator is at hand: control packets with Your Discriminator 0 (a
+ * new B4, or one in Down that lost ours), BFD echo, the anycast owner
+ * check, and the sweeper, which walks this table (not the N slots).
+ * An entry whose slot is not live or holds another address (a session
+ * being created or deleted at that instant) counts as no session.
  */
 #define DSLITE_DISCR_NODE_SHIFT	24
 #define DSLITE_DISCR_LOW_MASK	0x00ffffffU
+#define DSLITE_MAX_SESSIONS	DSLITE_DISCR_LOW_MASK	/* 16,777,215 */
 
 /* dslite_allow: BPF_MAP_TYPE_LPM_TRIE, key below, value __u32 (1). */
 struct dslite_lpm6_key {
@@ -209,7 +247,8 @@ struct dslite_lpm6_key {
  *               T = 1 s / new_sessions_per_sec, a session may be created
  *               at time t when tat_ns - t <= (burst - 1) * T; then
  *               tat_ns = max(tat_ns, t) + T.
- *   next_discr  the low 24 bits of the last discriminator handed out.
+ *   next_discr  the low 24 bits of the last discriminator handed out
+ *               (the slot new sessions are looked for after).
  */
 struct dslite_aftr_state {
 	struct bpf_spin_lock lock;
@@ -487,16 +526,22 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_BFD_MY_DISCR,
 	DSLITE_CNT_DROP_BFD_YOUR_DISCR_ZERO,
 	DSLITE_CNT_DROP_BFD_AUTH,	/* A bit: authentication unsupported */
-	DSLITE_CNT_DROP_BFD_YOUR_DISCR,	/* Your Discr != session's */
+	DSLITE_CNT_DROP_BFD_YOUR_DISCR,	/* Your Discr names no session of this
+					 * B4: another node id, slot 0, beyond
+					 * the table, a free slot, another
+					 * B4's slot, or != the session's */
 	DSLITE_CNT_DROP_BFD_PADDING,	/* valid but UDP payload != 24 bytes
 					 * (not answered in place) */
-	DSLITE_CNT_DROP_NO_SESSION,	/* Your Discr != 0 (or AdminDown)
-					 * and no session for this B4 */
+	DSLITE_CNT_DROP_NO_SESSION,	/* AdminDown with Your Discr 0 and no
+					 * session for this B4 */
 	DSLITE_CNT_DROP_NOT_PERMITTED,	/* source not in dslite_allow */
-	DSLITE_CNT_DROP_TABLE_FULL,	/* dslite_sessions/discrs full */
+	DSLITE_CNT_DROP_TABLE_FULL,	/* no free slot among the
+					 * DSLITE_SLOT_PROBES tried, or
+					 * dslite_discrs full */
 	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
-	DSLITE_CNT_DROP_BUSY,		/* session being updated by another
-					 * CPU at this instant */
+	DSLITE_CNT_DROP_BUSY,		/* session being updated (created,
+					 * deleted) by another CPU at this
+					 * instant */
 	DSLITE_CNT_DROP_PTB_MTU,	/* PTB with an MTU below 1280 */
 	DSLITE_CNT_DROP_PTB_TRUNC,	/* PTB whose quote is cut short */
 	DSLITE_CNT_DROP_PTB_FOREIGN,	/* PTB to the anycast address quoting a

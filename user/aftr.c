@@ -44,7 +44,7 @@
 #include "json.h"
 
 /* Limits of the attach arguments. */
-#define MAX_SESSIONS		(1U << 28)
+#define MAX_SESSIONS		DSLITE_MAX_SESSIONS
 #define MAX_INTERVAL_MS		3600000U	/* one hour, fits in u32 us */
 #define MAX_SWEEP_MS		1000U		/* timeouts within detect + 1 s */
 #define MAX_NEW_RATE		1000000000U
@@ -586,27 +586,32 @@ static int check_pinned(const char *what, struct attach_args *a,
 	struct bpf_map_info info = {};
 	uint32_t len = sizeof(info);
 	bool table = i == st->sessions || i == st->discrs;
+	uint32_t n;
 
 	if (bpf_obj_get_info_by_fd(st->pinned_fd[i], &info, &len))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s/%s: %s", st->old.dir, map_name(st, i),
 				     strerror(errno));
+	/* a layout of another version (before the slot array the session
+	 * table was a hash keyed by the B4 address) */
 	if (info.type != bpf_map__type(m) ||
 	    info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.map_flags != bpf_map__map_flags(m) ||
 	    (!table && i != st->events &&
-	     info.max_entries != bpf_map__max_entries(m)))
+	     info.max_entries != bpf_map__max_entries(m)) ||
+	    (i == st->sessions && info.max_entries < 2))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s: the pinned map %s does not match this version of the responder (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
+				     "%s: the pinned map %s has the layout of another version of the responder (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
 				     a->ifname, map_name(st, i), a->ifname);
 	if (table) {
-		if (a->sessions && a->sessions != info.max_entries)
+		/* the slot array has one slot more: slot 0 is unused */
+		n = i == st->sessions ? info.max_entries - 1 : info.max_entries;
+		if (a->sessions && a->sessions != n)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "%s: the pinned session table holds %u sessions, not %u (resizing needs \"dslitectl aftr detach dev %s\" first, which drops the sessions)",
-					     a->ifname, info.max_entries,
-					     a->sessions, a->ifname);
-		a->sessions = info.max_entries;
+					     a->ifname, n, a->sessions, a->ifname);
+		a->sessions = n;
 	}
 	return 0;
 }
@@ -881,7 +886,8 @@ static int attach(int argc, char **argv)
 	apply_cfg(&st.skel->rodata->dslite_cfg, &a);
 	if (!a.sessions)
 		a.sessions = DSLITE_DEF_SESSIONS;
-	if (bpf_map__set_max_entries(st.maps[st.sessions], a.sessions) ||
+	/* N + 1 slots (slot 0 is never used), N addresses */
+	if (bpf_map__set_max_entries(st.maps[st.sessions], a.sessions + 1) ||
 	    bpf_map__set_max_entries(st.maps[st.discrs], a.sessions)) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "sizing the session table: %s",

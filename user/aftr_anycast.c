@@ -306,7 +306,7 @@ int aftr_anycast_setup(const char *what, const struct aftr_anycast *ac,
 		c->owner_idle_ms = DSLITE_DEF_OWNER_IDLE_MS;
 		/* one softwire per B4: as many as sessions */
 		if (!sessions)
-			sessions = pinned_size(ifname, DSLITE_MAP_SESSIONS);
+			sessions = pinned_size(ifname, DSLITE_MAP_DISCRS);
 		softwires = sessions ? sessions : DSLITE_DEF_SESSIONS;
 	}
 	pinned = pinned_size(ifname, DSLITE_MAP_SOFTWIRES);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dslitectl aftr sessions / stats: read the pinned maps of the attached
- * devices. Sessions are printed as the hash table gives them (no sorting:
- * a table of a million sessions is streamed, never held in memory), with
- * the key names of FRR's "show bfd peers json".
+ * devices. Sessions are printed in the order of their slots (that of
+ * their discriminators; a table of a million sessions is streamed in
+ * batches, never held in memory), with the key names of FRR's "show bfd
+ * peers json".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,47 +30,33 @@ typedef int (*session_cb)(const struct dslite_in6 *key,
 			  const struct dslite_aftr_session *s, void *ctx);
 
 /*
- * for_each_session(fd, cb, ctx): every session of the table (read without
- * a lock, as bpf/dslite_aftr.h allows: a copy may mix two updates).
- * Batches when the kernel has them, one by one otherwise. Returns 0 or -errno (or what cb returned, if non-zero).
+ * for_each_session(fd, cb, ctx): every live session of the slot array fd
+ * (dslite_sessions), in slot order (read without a lock, as
+ * bpf/dslite_aftr.h allows: a copy may mix two updates). Batches of
+ * BATCH slots when the kernel has them, one by one otherwise. Returns 0
+ * or -errno (or what cb returned, if non-zero).
  */
 static int for_each_session(int fd, session_cb cb, void *ctx)
 {
-	struct dslite_aftr_session *vals = NULL, v;
-	struct dslite_in6 *keys = NULL, key, next;
+	struct dslite_aftr_session *vals;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 n = BATCH, count, i, token = 0;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), count, i, token = 0, *keys, k;
 	bool first = true, done = false;
 	int ret = 0;
 
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	while (!done) {
-		void *tmp;
-
-		tmp = realloc(keys, n * sizeof(*keys));
-		if (!tmp) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		keys = tmp;
-		tmp = realloc(vals, n * sizeof(*vals));
-		if (!tmp) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		vals = tmp;
-		count = n;
+		count = BATCH;
 		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
 					 keys, vals, &count, &opts)) {
-			if (errno == ENOSPC && count == 0) {
-				n *= 2;		/* a bucket larger than n */
-				continue;
-			}
-			if (errno == EINVAL || errno == EOPNOTSUPP) {
-				if (first)
-					goto one_by_one;
-				ret = -errno;
-				goto out;
-			}
+			if ((errno == EINVAL || errno == EOPNOTSUPP) && first)
+				goto one_by_one;
 			if (errno != ENOENT) {
 				ret = -errno;
 				goto out;
@@ -78,7 +65,9 @@ static int for_each_session(int fd, session_cb cb, void *ctx)
 		}
 		first = false;
 		for (i = 0; i < count; i++) {
-			ret = cb(&keys[i], &vals[i], ctx);
+			if (!(vals[i].flags & DSLITE_SESS_LIVE))
+				continue;
+			ret = cb(&vals[i].b4, &vals[i], ctx);
 			if (ret)
 				goto out;
 		}
@@ -86,33 +75,46 @@ static int for_each_session(int fd, session_cb cb, void *ctx)
 	goto out;
 
 one_by_one:
-	if (bpf_map_get_next_key(fd, NULL, &key)) {
-		ret = errno == ENOENT ? 0 : -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		ret = -errno;
 		goto out;
 	}
-	for (;;) {
-		int more = !bpf_map_get_next_key(fd, &key, &next);
-
-		if (!more && errno != ENOENT) {
+	for (k = 1; k < info.max_entries; k++) {
+		if (bpf_map_lookup_elem(fd, &k, &vals[0])) {
 			ret = -errno;
 			goto out;
 		}
-		if (!bpf_map_lookup_elem(fd, &key, &v)) {
-			ret = cb(&key, &v, ctx);
-			if (ret)
-				goto out;
-		} else if (errno != ENOENT) {
-			ret = -errno;
+		if (!(vals[0].flags & DSLITE_SESS_LIVE))
+			continue;
+		ret = cb(&vals[0].b4, &vals[0], ctx);
+		if (ret)
 			goto out;
-		}
-		if (!more)
-			break;
-		key = next;
 	}
 out:
 	free(keys);
 	free(vals);
 	return ret;
+}
+
+/*
+ * session_of(sessions_fd, discrs_fd, b4, s): the live session of the B4
+ * b4 (its discriminator in dslite_discrs, then its slot). Returns 0,
+ * -ENOENT when it has none, or -errno.
+ */
+static int session_of(int sessions_fd, int discrs_fd,
+		      const struct dslite_in6 *b4,
+		      struct dslite_aftr_session *s)
+{
+	__u32 discr, low;
+
+	if (bpf_map_lookup_elem(discrs_fd, b4, &discr))
+		return -errno;
+	low = discr & DSLITE_DISCR_LOW_MASK;
+	if (bpf_map_lookup_elem(sessions_fd, &low, s))
+		return -errno;
+	if (!(s->flags & DSLITE_SESS_LIVE) || memcmp(&s->b4, b4, sizeof(*b4)))
+		return -ENOENT;	/* being created or deleted right now */
+	return 0;
 }
 
 /* parse_args(what, argc, argv, ifname, extra): [dev IFNAME] and, when
@@ -251,7 +253,8 @@ static int print_session(const struct dslite_in6 *key,
 	print_uint("remote-detect-multiplier", " remote-multiplier %" PRIu64,
 		   b->remote_mult);
 	print_uint("rx-packets", " rx-packets %" PRIu64, s->rx_packets);
-	print_uint("tx-packets", " tx-packets %" PRIu64, s->tx_packets);
+	/* every valid control packet is answered once */
+	print_uint("tx-packets", " tx-packets %" PRIu64, s->rx_packets);
 	print_uint("idle-ms", NULL, idle / 1000000ULL);
 	print_close_object();
 	if (!print_is_json())
@@ -289,27 +292,36 @@ int aftr_sessions(int argc, char **argv)
 	for (i = 0; i < n && !ret; i++) {
 		struct dslite_aftr_session s;
 		struct aftr_dev d;
-		int fd, err;
+		int fd, dfd = -1, err;
 
 		ret = aftr_dev_open(what, names[i], &d);
 		if (ret)
 			break;
 		fd = aftr_dev_map(&d, DSLITE_MAP_SESSIONS);
+		if (fd >= 0 && peer.val) {
+			dfd = aftr_dev_map(&d, DSLITE_MAP_DISCRS);
+			if (dfd < 0) {
+				close(fd);
+				fd = -1;
+			}
+		}
 		if (fd < 0) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					    "%s/%s: %s", d.dir,
-					    DSLITE_MAP_SESSIONS, strerror(errno));
+					    "%s/%s: %s", d.dir, peer.val && dfd < 0 ?
+					    DSLITE_MAP_DISCRS : DSLITE_MAP_SESSIONS,
+					    strerror(errno));
 			aftr_dev_close(&d);
 			break;
 		}
 		c.ifname = names[i];
 		c.now = aftr_now_ns();
 		if (peer.val) {
-			err = 0;
-			if (!bpf_map_lookup_elem(fd, &key, &s))
+			err = session_of(fd, dfd, &key, &s);
+			if (!err)
 				print_session(&key, &s, &c);
-			else if (errno != ENOENT)
-				err = -errno;
+			else if (err == -ENOENT)
+				err = 0;
+			close(dfd);
 		} else {
 			err = for_each_session(fd, print_session, &c);
 		}
@@ -446,7 +458,9 @@ static int dev_stats(const char *what, const char *ifname)
 		print_uint("link-id", " link-id %" PRIu64, d.link_id);
 	}
 	print_uint("sessions", " sessions %" PRIu64, sessions);
-	print_uint("sessions-max", " sessions-max %" PRIu64, info.max_entries);
+	/* slot 0 is never used */
+	print_uint("sessions-max", " sessions-max %" PRIu64,
+		   info.max_entries ? info.max_entries - 1 : 0);
 	print_uint("memory", " memory %" PRIu64, mem);
 	print_text("\n");
 	print_open_object("counters");

@@ -46,6 +46,7 @@
 #define YOUR_SESSION	0xffffffffU	/* fixture: the session's discriminator */
 #define NOT_PERMITTED	0xee		/* fixture b4: 2001:db8:bad::1 */
 #define ANY		-1
+#define FIX_SESSIONS	1000		/* table size unless a test sets one */
 
 static const uint8_t b4_mac[6] = { 0x02, 0, 0, 0, 0, 0xb4 };
 static const uint8_t aftr_mac[6] = { 0x02, 0, 0, 0, 0, 0xaf };
@@ -106,7 +107,7 @@ static int on_event(void *ctx, void *data, size_t len)
 
 struct inst_cfg {
 	uint32_t tx, rx, echo, rate, burst, sweep_ms, down_idle, emb_idle;
-	uint32_t sessions;
+	uint32_t sessions;		/* 0: FIX_SESSIONS */
 	int allowlist;
 	struct inst *reuse;	/* share sessions/discrs/state with it */
 	int anycast;		/* a member of the group ANYCAST */
@@ -152,10 +153,11 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		if (c->owner_idle_ms)
 			ac->owner_idle_ms = c->owner_idle_ms;
 	}
-	if (c->sessions) {
-		bpf_map__set_max_entries(s->maps.dslite_sessions, c->sessions);
-		bpf_map__set_max_entries(s->maps.dslite_discrs, c->sessions);
-	}
+	/* N + 1 slots (slot 0 unused), N addresses */
+	bpf_map__set_max_entries(s->maps.dslite_sessions,
+				 (c->sessions ? c->sessions : FIX_SESSIONS) + 1);
+	bpf_map__set_max_entries(s->maps.dslite_discrs,
+				 c->sessions ? c->sessions : FIX_SESSIONS);
 	if (c->reuse) {
 		bpf_map__reuse_fd(s->maps.dslite_sessions,
 				  bpf_map__fd(c->reuse->skel->maps.dslite_sessions));
@@ -211,17 +213,64 @@ static void counters(struct inst *in, uint64_t *out)
 	free(v);
 }
 
+/* the slot of B4 b4's session (its discriminator's low bits), 0: none */
+static uint32_t session_slot(struct inst *in, int b4)
+{
+	struct in6_addr a = b4_addr(b4);
+	uint32_t discr;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_discrs), &a,
+				&discr))
+		return 0;
+	return discr & DSLITE_DISCR_LOW_MASK;
+}
+
+/* B4 b4's session: its address in dslite_discrs, then its live slot */
 static int session_get(struct inst *in, int b4, struct dslite_aftr_session *v)
 {
 	struct in6_addr a = b4_addr(b4);
+	uint32_t low = session_slot(in, b4);
 
-	return bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_sessions), &a, v);
+	if (!low)
+		return -1;
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_sessions),
+				&low, v))
+		return -1;
+	if (!(v->flags & DSLITE_SESS_LIVE) || memcmp(&v->b4, &a, 16)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
 }
 
+/* live slots of the array; slot 0 must stay free */
+static int live_slots(struct inst *in)
+{
+	int fd = bpf_map__fd(in->skel->maps.dslite_sessions);
+	uint32_t n = bpf_map__max_entries(in->skel->maps.dslite_sessions);
+	struct dslite_aftr_session *v = calloc(n, sizeof(*v));
+	uint32_t *keys = calloc(n, sizeof(*keys)), count = n, i, token;
+	int live = 0;
+	LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+	if (!v || !keys ||
+	    (bpf_map_lookup_batch(fd, NULL, &token, keys, v, &count, &o) &&
+	     errno != ENOENT) || count != n)
+		live = -1000000;
+	for (i = 0; live >= 0 && i < count; i++)
+		if (v[i].flags & DSLITE_SESS_LIVE)
+			live += keys[i] ? 1 : 1000000;
+	free(v);
+	free(keys);
+	return live;
+}
+
+/* the sessions: entries of dslite_discrs; -1 when the live slots of
+ * dslite_sessions do not match them one to one */
 static int session_count(struct inst *in)
 {
 	struct in6_addr k, next;
-	int n = 0, fd = bpf_map__fd(in->skel->maps.dslite_sessions);
+	int n = 0, fd = bpf_map__fd(in->skel->maps.dslite_discrs);
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -229,7 +278,7 @@ static int session_count(struct inst *in)
 		prev = &k;
 		n++;
 	}
-	return n;
+	return live_slots(in) == n ? n : -1;
 }
 
 static int run(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
@@ -1132,8 +1181,32 @@ static const struct row rows[] = {
 	  .make = bfd_auth,
 	  .verdict = DROP, .reason = C(DROP_BFD_AUTH), .sessions = 9,
 	  .sess_state = ANY },
-	{ "6.8.6: Your Discriminator of no session", K_BFD, 21, B(UP, 0, 0x2a000001),
-	  .verdict = DROP, .reason = C(DROP_NO_SESSION), .sessions = 9,
+	{ "6.8.6: Your Discriminator of another B4's session (slot 1)", K_BFD, 21,
+	  B(UP, 0, 0x2a000001),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator of a free slot", K_BFD, 21, B(UP, 0, AFTR_DISCR(500)),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator beyond the table", K_BFD, 21,
+	  B(UP, 0, AFTR_DISCR(FIX_SESSIONS + 1)),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator with the low bits 0xffffff", K_BFD, 21,
+	  B(UP, 0, AFTR_DISCR(0xffffff)),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator of slot 0 (never used)", K_BFD, 21,
+	  B(DOWN, 0, AFTR_DISCR(0)),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = ANY },
+	{ "6.8.6: Your Discriminator of another node id (B4 1's slot)", K_BFD, 1,
+	  B(UP, 0, 0x2b000001),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
+	  .sess_state = S(UP) },
+	{ "6.8.6: B4 1's Your Discriminator from B4 21 in Down", K_BFD, 21,
+	  B(DOWN, 0, AFTR_DISCR(1)),
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 9,
 	  .sess_state = ANY },
 	{ "6.8.6: Your Discriminator not the session's", K_BFD, 1,
 	  B(UP, 0, YOUR_SESSION), .make = bfd_your_wrong,
@@ -1354,12 +1427,12 @@ static void test_rate_limit(void)
 static void test_busy(struct inst *in)
 {
 	int fd = bpf_map__fd(in->skel->maps.dslite_sessions);
-	struct in6_addr key = b4_addr(1);
+	uint32_t key = session_slot(in, 1);
 	struct dslite_aftr_session v, after;
 	uint64_t before_busy = counter(in, C(DROP_BUSY));
 	uint32_t rv = 0;
 
-	if (bpf_map_lookup_elem(fd, &key, &v)) {
+	if (!key || bpf_map_lookup_elem(fd, &key, &v)) {
 		tap_result(0, "busy: B4 1 has a session");
 		return;
 	}
@@ -1370,6 +1443,12 @@ static void test_busy(struct inst *in)
 	tap_result(rv == XDP_DROP && counter(in, C(DROP_BUSY)) == before_busy + 1 &&
 		   after.rx_packets == v.rx_packets && after.busy == 1,
 		   "busy: a session locked by another CPU drops the packet (drop_busy), untouched");
+	send_bfd(in, 1, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	bpf_map_lookup_elem(fd, &key, &after);
+	tap_result(rv == XDP_DROP && counter(in, C(DROP_BUSY)) == before_busy + 2 &&
+		   after.rx_packets == v.rx_packets && after.busy == 1 &&
+		   session_count(in) == 9,
+		   "busy: also when found by its address (Your Discriminator 0), no new session");
 	v.busy = 0;
 	bpf_map_update_elem(fd, &key, &v, BPF_EXIST);
 	send_bfd(in, 1, (struct bfd_fields)B(UP, 0, YOUR_SESSION), &rv, NULL, NULL);
@@ -1408,6 +1487,17 @@ static void test_reload(struct inst *old)
 	tap_result(rv == XDP_TX && v.bfd.local_discr == AFTR_DISCR(10),
 		   "re-load: discriminators continue (0x%08x)", v.bfd.local_discr);
 	inst_close(&in);
+}
+
+/* slot discr & 0xffffff is free: not live, discriminator cleared */
+static int slot_free(struct inst *in, uint32_t discr)
+{
+	uint32_t low = discr & DSLITE_DISCR_LOW_MASK;
+	struct dslite_aftr_session v;
+
+	return !bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_sessions),
+				    &low, &v) &&
+	       !(v.flags & DSLITE_SESS_LIVE) && !v.bfd.local_discr;
 }
 
 static double now_s(void)
@@ -1544,19 +1634,30 @@ static void test_sweeper(void)
 		   "sweeper: idle Down session reaped after 300 ms (%.0f ms after Down)",
 		   (t_reap - t_down) * 1000);
 	tap_eq(reap_ev, 1, "sweeper: one reaped event");
+	owner = b4_addr(1);
 	tap_result(bpf_map_lookup_elem(bpf_map__fd(in.skel->maps.dslite_discrs),
-				       &discr, &owner) && errno == ENOENT,
-		   "sweeper: its discriminator is released");
+				       &owner, &d) && errno == ENOENT &&
+		   slot_free(&in, discr),
+		   "sweeper: its address and its slot are released");
 	tap_result(session_get(&in, 2, &v) && errno == ENOENT,
 		   "sweeper: a never-Up session times out and is reaped");
 	tap_result(alive, "sweeper: a B4 that keeps talking stays Up");
 	tap_eq(counter(&in, C(SESS_TIMEOUT)), 2, "sweeper: sessions_timeout counts both timeouts");
 	tap_eq(counter(&in, C(SESS_REAPED)), 3,
 	       "sweeper: sessions_reaped counts all three (B4 1, 2 and the AdminDown one)");
-	d = AFTR_DISCR(2);
-	tap_result(bpf_map_lookup_elem(bpf_map__fd(in.skel->maps.dslite_discrs), &d,
-				       &owner) && errno == ENOENT,
-		   "sweeper: the never-Up session's discriminator is released");
+	owner = b4_addr(2);
+	tap_result(bpf_map_lookup_elem(bpf_map__fd(in.skel->maps.dslite_discrs),
+				       &owner, &d) && errno == ENOENT &&
+		   slot_free(&in, AFTR_DISCR(3)),
+		   "sweeper: the never-Up session's address and slot are released");
+	tap_eq(session_count(&in), 1, "sweeper: one session left (B4 3), slots consistent");
+	fast = (struct bfd_fields){ .state = S(DOWN), .tx = 10 * MS, .rx = 10 * MS };
+	send_bfd(&in, 4, fast, &rv, NULL, NULL);
+	if (session_get(&in, 4, &v))
+		memset(&v, 0, sizeof(v));
+	tap_result(rv == XDP_TX && v.bfd.local_discr == AFTR_DISCR(5),
+		   "sweeper: a new session takes the slot after the cursor, not a "
+		   "freed one (0x%08x)", v.bfd.local_discr);
 	inst_close(&in);
 }
 
