@@ -134,6 +134,8 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 	c->path = B4_PATH_DIRECT;
 	c->s.fd = -1;
 	b4_ping_init(&c->ping);
+	b4_config_cand(&d->cfg, addr, &c->health, &c->pcp.server);
+	b4_pcp_init(d, c);
 	if (b4_net_open_session(&c->s, e, elen))
 		return -1;
 	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
@@ -149,6 +151,7 @@ static void cand_close(struct b4_daemon *d, struct b4_cand *c)
 	}
 	c->s.fd = -1;
 	b4_ping_close(d, &c->ping);
+	b4_pcp_close(d, &c->pcp);
 }
 
 static void resolve_cancel(struct b4_daemon *d)
@@ -173,6 +176,7 @@ static void daemon_close(struct b4_daemon *d)
 	b4_ctl_close(d);
 	for (i = 0; i < d->n_cand; i++)
 		cand_close(d, &d->cand[i]);
+	b4_pcp_cleanup(d);
 	for (i = 0; i < d->n_tun; i++)
 		if (d->tun[i].rx_fd >= 0)
 			close(d->tun[i].rx_fd);
@@ -247,6 +251,8 @@ static int setup(struct b4_daemon *d)
 	d->raw4fd = b4_net_open_raw4(e, sizeof(e));
 	if (d->raw4fd < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	if (b4_pcp_setup(d, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
 	for (i = 0; i < d->n_tun; i++) {
 		d->tun[i].rx_fd = b4_net_open_tunnel_rx(&d->tun[i], e,
 							 sizeof(e));
@@ -282,7 +288,7 @@ static int setup(struct b4_daemon *d)
 /* The first changes: 192.0.0.2 on the tunnels, then the adoption. */
 static int start(struct b4_daemon *d)
 {
-	char e[512], a[INET6_ADDRSTRLEN];
+	char e[512], a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
 	int i, r;
 
 	for (i = 0; i < d->n_tun; i++) {
@@ -301,20 +307,28 @@ static int start(struct b4_daemon *d)
 		       t->link.name);
 	}
 	for (i = 0; i < d->n_cand; i++)
-		b4_log(d, "aftr %s (%s, %s): BFD id %u, source port %u",
+		b4_log(d, "aftr %s (%s, %s): health %s, BFD id %u, source port %u%s",
 		       b4_addr_str(&d->cand[i].addr, a), d->cand[i].origin,
 		       d->tun[d->cand[i].tun].link.name,
-		       d->cand[i].s.bfd.local_discr, d->cand[i].s.sport);
+		       b4_health_str(&d->cand[i].health, h),
+		       d->cand[i].s.bfd.local_discr, d->cand[i].s.sport,
+		       d->cand[i].health.methods & B4_M_BFD ? "" :
+		       " (no BFD sent)");
 	if (b4_fo_start(d, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
-	for (i = 0; i < d->n_cand; i++)
+	for (i = 0; i < d->n_cand; i++) {
 		b4_ping_path(d, i);
-	if (d->cfg.health != B4_HEALTH_BFD)
-		b4_log(d, "health %s: ping-interval %u ms, ping-loss %u/%u%s",
-		       b4_health_name(d->cfg.health), d->cfg.ping_interval_ms,
-		       d->cfg.ping_loss_n, d->cfg.ping_loss_m,
-		       B4_HEALTH_BFD_USED(d->cfg.health) ? "" :
-		       " (no BFD sent)");
+		b4_pcp_path(d, i);
+	}
+	if (b4_config_uses(&d->cfg, B4_M_PING))
+		b4_log(d, "ping: ping-interval %u ms, ping-loss %u/%u",
+		       d->cfg.ping_interval_ms, d->cfg.ping_loss_n,
+		       d->cfg.ping_loss_m);
+	if (d->pcp_port)
+		b4_log(d, "pcp: %s mode, mapping 192.0.0.2:%u, lifetime %u s, deadline %u ms, %u failures",
+		       pcp_mode_name(d->cfg.pcp_mode), d->pcp_port,
+		       d->cfg.pcp_lifetime_s, d->cfg.pcp_deadline_ms,
+		       d->cfg.pcp_failures);
 	b4_log(d, "running: %d AFTR%s, failover %s, interval %u ms x %u, standby-interval %u ms, control %s",
 	       d->n_cand, d->n_cand == 1 ? "" : "s",
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
@@ -388,6 +402,7 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 			d->cand[d->n_cand] = *c;
 		ep_mod(d, d->cand[d->n_cand].s.fd, B4_EV_SESSION | d->n_cand);
 		b4_ping_retag(d, d->n_cand);
+		b4_pcp_retag(d, d->n_cand);
 		d->n_cand++;
 	}
 	for (j = 0; j < n_old; j++) {
@@ -397,7 +412,7 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 			continue;
 		}
 		/* one AdminDown so the AFTR does not wait for a timeout */
-		if (B4_HEALTH_BFD_USED(d->cfg.health)) {
+		if (c->health.methods & B4_M_BFD) {
 			b4_session_admin_down(&c->s, b4_now_ns());
 			b4_net_send(d, c);
 		}
@@ -432,6 +447,36 @@ static void __attribute__((noreturn)) resolver(const char *name, int fd)
 	_exit(0);
 }
 
+/*
+ * The health settings of a and b are the same: what each AFTR uses
+ * (sockets, the PCP port) was set up at start. AFTRs that come or go keep
+ * their own setting; one already running cannot get another.
+ */
+static bool health_same(const struct b4_config *a, const struct b4_config *b)
+{
+	int i, j;
+
+	if (memcmp(&a->health, &b->health, sizeof(a->health)) ||
+	    a->pcp_lifetime_s != b->pcp_lifetime_s ||
+	    a->pcp_deadline_ms != b->pcp_deadline_ms ||
+	    a->pcp_retry_max_ms != b->pcp_retry_max_ms ||
+	    a->pcp_failures != b->pcp_failures ||
+	    a->pcp_mode != b->pcp_mode || a->pcp_port != b->pcp_port ||
+	    a->has_pcp_server != b->has_pcp_server ||
+	    (a->has_pcp_server &&
+	     memcmp(&a->pcp_server, &b->pcp_server, sizeof(a->pcp_server))))
+		return false;
+	for (i = 0; i < a->n_aftr; i++)
+		for (j = 0; j < b->n_aftr; j++)
+			if (!memcmp(&a->aftr[i], &b->aftr[j],
+				    sizeof(a->aftr[i])) &&
+			    memcmp(&a->aftr_opt[i], &b->aftr_opt[j],
+				   sizeof(a->aftr_opt[i])))
+				return false;
+	/* a new AFTR that needs PCP while none did */
+	return b4_config_uses(a, B4_M_PCP) == b4_config_uses(b, B4_M_PCP);
+}
+
 static void reload(struct b4_daemon *d)
 {
 	struct b4_config cfg;
@@ -445,7 +490,7 @@ static void reload(struct b4_daemon *d)
 		return;
 	}
 	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode ||
-	    cfg.health != d->cfg.health)
+	    !health_same(&cfg, &d->cfg))
 		goto fixed;
 	for (i = 0; i < cfg.n_dev; i++)
 		if (strcmp(cfg.dev[i], d->cfg.dev[i]))
@@ -478,7 +523,7 @@ static void reload(struct b4_daemon *d)
 	b4_log(d, "resolving %s", cfg.aftr_name);
 	return;
 fixed:
-	b4_log(d, "reload refused: dev, failover and health cannot change (restart instead)");
+	b4_log(d, "reload refused: dev, failover, health and pcp-* cannot change (restart instead)");
 }
 
 static void resolved(struct b4_daemon *d)
@@ -513,10 +558,11 @@ static void begin_stop(struct b4_daemon *d, int sig)
 		return;
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
 	       sig == SIGINT ? "SIGINT" : "SIGTERM");
+	b4_pcp_release(d);
 	d->stopping = true;
 	for (i = 0; i < d->n_cand; i++) {
 		b4_ping_close(d, &d->cand[i].ping);
-		if (B4_HEALTH_BFD_USED(d->cfg.health))
+		if (d->cand[i].health.methods & B4_M_BFD)
 			b4_session_admin_down(&d->cand[i].s, now);
 	}
 }
@@ -543,10 +589,11 @@ static void run_due(struct b4_daemon *d)
 			b4_health_bfd_changed(d, i, &ch);
 	}
 	b4_ping_timer(d, now);
+	b4_pcp_timer(d, now);
 	b4_fo_timer(d, now);
 	now = b4_now_ns();
 	for (i = 0; i < d->n_cand; i++)
-		if (B4_HEALTH_BFD_USED(d->cfg.health) &&
+		if ((d->cand[i].health.methods & B4_M_BFD) &&
 		    b4_session_tx_due(&d->cand[i].s, now))
 			b4_net_send(d, &d->cand[i]);
 	b4_ctl_expire(d, now);
@@ -561,8 +608,11 @@ static void arm_timer(struct b4_daemon *d)
 	x = b4_ping_deadline(d);
 	if (x && (!t || x < t))
 		t = x;
+	x = b4_pcp_deadline(d);
+	if (x && (!t || x < t))
+		t = x;
 	for (i = 0; i < d->n_cand; i++) {
-		x = B4_HEALTH_BFD_USED(d->cfg.health) ?
+		x = (d->cand[i].health.methods & B4_M_BFD) ?
 		    b4_session_deadline(&d->cand[i].s) : 0;
 		if (x && (!t || x < t))
 			t = x;
@@ -625,6 +675,10 @@ static int loop(struct b4_daemon *d)
 				if ((int)B4_EV_INDEX(tag) < d->n_cand)
 					b4_ping_input(d, B4_EV_INDEX(tag));
 				continue;
+			case B4_EV_PCP:
+				if ((int)B4_EV_INDEX(tag) < d->n_cand)
+					b4_pcp_input(d, B4_EV_INDEX(tag));
+				continue;
 			}
 			switch (tag) {
 			case B4_EV_TIMER:
@@ -668,7 +722,7 @@ static int b4_run(int argc, char **argv)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s",
 				     strerror(ENOMEM));
 	d->epfd = d->timerfd = d->sigfd = d->rawfd = d->raw4fd = -1;
-	d->ctlfd = d->resolve_fd = -1;
+	d->ctlfd = d->resolve_fd = d->pcp_port_fd = -1;
 	d->active = -1;
 	for (i = 0; i < B4_MAX_TUNNELS; i++)
 		d->tun[i].rx_fd = -1;
@@ -702,18 +756,23 @@ static void usage(FILE *f)
 		"                        [interval MS] [multiplier N] [standby-interval MS]\n"
 		"                        [failover repoint|carrier] [preempt on|off]\n"
 		"                        [hold-down SEC] [on-stop keep|release]\n"
-		"                        [health bfd|ping|all|any] [ping-interval MS]\n"
-		"                        [ping-loss N/M]\n"
+		"                        [health SPEC] [ping-interval MS] [ping-loss N/M]\n"
+		"                        [pcp-lifetime SEC] [pcp-deadline MS]\n"
+		"                        [pcp-failures N] [pcp-retry-max MS]\n"
+		"                        [pcp-mode encap|plain] [pcp-port PORT]\n"
+		"                        [pcp-server ADDR]\n"
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
 		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
 		"       dslitectl [-j] b4 status [dev IFNAME]\n"
 		"       dslitectl b4 help\n"
 		"\n"
-		"run: the B4 daemon, in the foreground (logs on stderr). BFD to the\n"
-		"active AFTR inside the tunnel, to standby AFTRs directly over IPv6;\n"
-		"carrier down through dslite.ko and failover when the active one fails.\n"
-		"Without aftr or aftr-name the AFTR is the tunnel's remote. SIGTERM or\n"
-		"SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n"
+		"run: the B4 daemon, in the foreground (logs on stderr). Health checks\n"
+		"(BFD, PCP, ping) of the active AFTR inside the tunnel, of standby AFTRs\n"
+		"directly over IPv6; carrier down through dslite.ko and failover when\n"
+		"the active one fails.\n"
+		"Without aftr or aftr-name the AFTR is the tunnel's remote.\n"
+		"\"aftr ADDR,health=SPEC,pcp-server=ADDR\": one AFTR's own settings.\n"
+		"SIGTERM or SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n"
 		"  interval MS          active session, %u..%u (default %u)\n"
 		"  multiplier N         detection multiplier, 1..255 (default %u)\n"
 		"  standby-interval MS  standby probes (default max(interval, %u))\n"
@@ -722,19 +781,33 @@ static void usage(FILE *f)
 		"  preempt on|off       go back to a preferred AFTR (default off)\n"
 		"  hold-down SEC        a recovered AFTR must be up this long (default %u)\n"
 		"  on-stop keep|release carrier on a clean stop (default keep)\n"
-		"  health bfd|ping|all|any  what decides that an AFTR is usable: its\n"
-		"                       BFD session (default), ICMP echo to 192.0.0.1\n"
-		"                       (ping: no BFD is sent), both, or either one\n"
+		"  health SPEC          what decides that an AFTR is usable: bfd, its\n"
+		"                       BFD session (default); pcp, a PCP mapping kept\n"
+		"                       alive; ping, ICMP echo to 192.0.0.1; all / any:\n"
+		"                       bfd and ping, both or either; all:M+M[+M],\n"
+		"                       any:M+M[+M]: those methods (BFD is sent only\n"
+		"                       to AFTRs whose health uses it)\n"
 		"  ping-interval MS     one echo per AFTR this often; an echo not\n"
 		"                       answered by the next one is lost (default %u)\n"
 		"  ping-loss N/M        unhealthy when N of the last M echoes are\n"
 		"                       lost, M <= %d (default %u/%u)\n"
+		"  pcp-lifetime SEC     the mapping's requested lifetime (default %u)\n"
+		"  pcp-deadline MS      unhealthy when a request stays unanswered this\n"
+		"                       long (default %u)\n"
+		"  pcp-failures N       unhealthy after N NETWORK_FAILURE/NO_RESOURCES\n"
+		"                       answers in a row (default %u)\n"
+		"  pcp-retry-max MS     the longest wait after an error answer (default\n"
+		"                       %u: the server's error lifetime decides)\n"
+		"  pcp-mode encap|plain inside the softwire to 192.0.0.1:5351 (default),\n"
+		"                       or over IPv6 to pcp-server (default: the AFTR)\n"
+		"  pcp-port PORT        the mapping's internal port (default: random)\n"
 		"  config FILE          the same keywords from a file, \"KEY VALUE\" lines\n"
 		"status: ask the daemon of this network namespace (-j: JSON).\n",
 		B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, B4_DEF_INTERVAL_MS,
 		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S,
 		B4_DEF_PING_INTERVAL_MS, B4_PING_WINDOW_MAX, B4_DEF_PING_LOSS_N,
-		B4_DEF_PING_LOSS_M);
+		B4_DEF_PING_LOSS_M, PCP_DEF_LIFETIME_S, B4_DEF_PCP_DEADLINE_MS,
+		PCP_DEF_FAIL_THRESHOLD, PCP_DEF_ERROR_WAIT_MAX_MS);
 }
 
 static int run(int argc, char **argv)

@@ -30,6 +30,7 @@
 #include <netinet/in.h>
 
 #include <dslite/bfd.h>
+#include <dslite/pcp.h>
 
 #include "genl.h"
 
@@ -47,15 +48,22 @@
 #define B4_DEF_STANDBY_MIN_MS	5000	/* standby-interval: max(this, interval) */
 #define B4_DEF_HOLD_DOWN_S	10
 
-/* Health methods: what decides whether an AFTR is usable. */
-enum b4_health {
-	B4_HEALTH_BFD,		/* the BFD session is Up */
-	B4_HEALTH_PING,		/* ping loss below the threshold (no BFD) */
-	B4_HEALTH_ALL,		/* both */
-	B4_HEALTH_ANY,		/* either */
+/*
+ * Health methods: what decides whether an AFTR is usable. A health
+ * setting is a set of methods and how they combine: all of them must be
+ * healthy, or any one of them suffices ("health" keyword, per AFTR or for
+ * all; text forms in b4_health_parse()).
+ */
+#define B4_M_BFD		0x01	/* the BFD session is Up */
+#define B4_M_PCP		0x02	/* the PCP mapping is kept (pcp.h) */
+#define B4_M_PING		0x04	/* ping loss below the threshold */
+#define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING)
+
+struct b4_health {
+	uint8_t methods;		/* B4_M_*, at least one */
+	bool any;			/* one healthy method suffices */
 };
-#define B4_HEALTH_BFD_USED(h)	((h) != B4_HEALTH_PING)
-#define B4_HEALTH_PING_USED(h)	((h) != B4_HEALTH_BFD)
+#define B4_HEALTH_STR_MAX	24
 
 #define B4_DEF_PING_INTERVAL_MS	1000
 #define B4_DEF_PING_LOSS_N	3
@@ -75,6 +83,19 @@ enum b4_mode {
 	B4_MODE_CARRIER,	/* one tunnel per AFTR, only carriers change */
 };
 
+/* PCP defaults (pcp.h has the library's). */
+#define B4_DEF_PCP_DEADLINE_MS	15000
+#define B4_PCP_LIFETIME_MIN_S	2
+#define B4_PCP_LIFETIME_MAX_S	86400
+
+/* Per-AFTR options: "aftr ADDR,health=SPEC,pcp-server=ADDR". */
+struct b4_aftr_opt {
+	bool has_health;
+	struct b4_health health;
+	bool has_pcp_server;
+	struct in6_addr pcp_server;
+};
+
 /* The configuration as given (command line and/or config file). */
 struct b4_config {
 	char dev[B4_MAX_TUNNELS][IFNAMSIZ];
@@ -89,7 +110,16 @@ struct b4_config {
 	bool preempt;
 	bool release;			/* on-stop release */
 	uint32_t hold_down_s;
-	uint8_t health;			/* enum b4_health */
+	struct b4_health health;	/* for AFTRs without their own */
+	struct b4_aftr_opt aftr_opt[B4_MAX_CANDIDATES];	/* of aftr[i] */
+	uint32_t pcp_lifetime_s;	/* requested lifetime */
+	uint32_t pcp_deadline_ms;	/* an exchange unanswered: down */
+	uint32_t pcp_retry_max_ms;	/* cap of the wait after an error */
+	uint8_t pcp_failures;		/* 7/8 answers in a row: down */
+	uint8_t pcp_mode;		/* enum pcp_mode */
+	uint16_t pcp_port;		/* internal port, 0: chosen at start */
+	bool has_pcp_server;
+	struct in6_addr pcp_server;	/* plain mode, for AFTRs without one */
 	uint32_t ping_interval_ms;
 	uint8_t ping_loss_n, ping_loss_m;	/* unhealthy: N of the last M
 						 * echoes lost */
@@ -175,6 +205,25 @@ struct b4_ping {
 	char reason[96];		/* why not ok */
 };
 
+/*
+ * The PCP health method of one candidate (b4_pcp.c): a MAP of
+ * 192.0.0.2:pcp-port kept alive with a short lifetime by pcp.h's client.
+ * Tunnel path: the library's UDP socket inside the tunnel (encap mode) or
+ * to the server over IPv6 (plain mode, any path). Direct path: the
+ * request rides the daemon's raw IPv6 socket like the BFD probes.
+ */
+struct b4_pcp {
+	struct pcp_client cl;
+	bool on;			/* this candidate uses PCP */
+	bool running;
+	enum b4_path fd_path;		/* the path cl's socket was opened
+					 * for (cl.fd >= 0) */
+	struct in6_addr server;		/* plain mode */
+	bool ok;			/* healthy by PCP */
+	uint64_t remaps;		/* Epoch failures seen (re-maps) */
+	char reason[96];		/* why not ok */
+};
+
 struct b4_cand {
 	struct in6_addr addr;		/* the AFTR's IPv6 address */
 	const char *origin;		/* "aftr", "aftr-name", "remote", "dev" */
@@ -188,6 +237,8 @@ struct b4_cand {
 	uint32_t up_remote_discr;	/* the AFTR's discriminator the last
 					 * time the session was Up, 0: never */
 	struct b4_ping ping;
+	struct b4_pcp pcp;
+	struct b4_health health;	/* what decides this AFTR's health */
 	bool healthy;			/* the health method's last verdict */
 	const char *down_method;	/* the method that failed it */
 };
@@ -235,6 +286,7 @@ struct b4_aftr_change {
 #define B4_EV_TUNNEL	0x200	/* | tunnel index */
 #define B4_EV_SESSION	0x300	/* | candidate index */
 #define B4_EV_PING	0x400	/* | candidate index */
+#define B4_EV_PCP	0x500	/* | candidate index */
 #define B4_EV_TYPE(v)	((v) & 0xff00)
 #define B4_EV_INDEX(v)	((v) & 0xff)
 
@@ -264,6 +316,8 @@ struct b4_daemon {
 
 	/* I/O */
 	int epfd, timerfd, sigfd, rawfd, raw4fd, ctlfd;
+	int pcp_port_fd;		/* holds 192.0.0.2:pcp_port, -1 */
+	uint16_t pcp_port;		/* the mappings' internal port */
 	int clients[B4_MAX_CLIENTS];
 	uint64_t client_deadline[B4_MAX_CLIENTS];
 	struct genl_sock genl;
@@ -321,7 +375,19 @@ int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 int b4_resolve_name(const char *name, struct in6_addr *out, int *n,
 		    char *err, size_t errlen);
 
-const char *b4_health_name(unsigned int h);
+/*
+ * Health settings as text: "bfd", "pcp", "ping"; "all" and "any" (BFD
+ * and ping); "all:M+M[+M]", "any:M+M[+M]" (M one of bfd, pcp, ping).
+ * b4_health_parse() returns 0 or -1; b4_health_str() gives the canonical
+ * form (buf of B4_HEALTH_STR_MAX bytes).
+ */
+int b4_health_parse(const char *s, struct b4_health *h);
+const char *b4_health_str(const struct b4_health *h, char *buf);
+/* the health setting of AFTR a and its PCP server (plain mode) */
+void b4_config_cand(const struct b4_config *c, const struct in6_addr *a,
+		    struct b4_health *h, struct in6_addr *pcp_server);
+/* does any AFTR of the configuration use method m (B4_M_*)? */
+bool b4_config_uses(const struct b4_config *c, uint8_t m);
 
 /* b4_link.c */
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
@@ -386,6 +452,36 @@ void b4_ping_retag(struct b4_daemon *d, int i);
 void b4_ping_input(struct b4_daemon *d, int i);
 void b4_ping_timer(struct b4_daemon *d, uint64_t now);
 uint64_t b4_ping_deadline(const struct b4_daemon *d);
+
+/* b4_pcp.c */
+/* the daemon-wide port of the mappings (reserved); 0 or -1 */
+int b4_pcp_setup(struct b4_daemon *d, char *err, size_t errlen);
+void b4_pcp_cleanup(struct b4_daemon *d);
+/* the client of candidate c (c->health set), not started */
+void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c);
+/* open (or reopen for a new path) candidate i's transport, start */
+void b4_pcp_path(struct b4_daemon *d, int i);
+void b4_pcp_close(struct b4_daemon *d, struct b4_pcp *p);
+void b4_pcp_retag(struct b4_daemon *d, int i);
+/* the library socket of candidate i is readable */
+void b4_pcp_input(struct b4_daemon *d, int i);
+/* a direct-path answer (UDP payload from 192.0.0.1:5351) for i */
+void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
+			 size_t len);
+void b4_pcp_timer(struct b4_daemon *d, uint64_t now);
+uint64_t b4_pcp_deadline(const struct b4_daemon *d);
+/* stop: delete every mapping (one request each, not waited for) */
+void b4_pcp_release(struct b4_daemon *d);
+
+/* b4_net.c, shared with b4_pcp.c */
+/*
+ * b4_net_send_udp(d, c, sport, dport, ttl, payload, len): an IPv4/UDP
+ * packet 192.0.0.2:sport -> 192.0.0.1:dport on candidate c's direct path
+ * (encapsulated over IPv6 from the tunnel's local address). 0 or -1.
+ */
+int b4_net_send_udp(struct b4_daemon *d, const struct b4_cand *c,
+		    uint16_t sport, uint16_t dport, uint8_t ttl,
+		    const void *payload, size_t len);
 
 /* b4_failover.c, health */
 /* a BFD session changed state: failover (health bfd) or a health check */

@@ -31,6 +31,13 @@ enum {
 	K_HEALTH,
 	K_PING_INTERVAL,
 	K_PING_LOSS,
+	K_PCP_LIFETIME,
+	K_PCP_DEADLINE,
+	K_PCP_RETRY_MAX,
+	K_PCP_FAILURES,
+	K_PCP_MODE,
+	K_PCP_PORT,
+	K_PCP_SERVER,
 	K__MAX,
 };
 
@@ -49,6 +56,13 @@ static const char *const keywords[K__MAX] = {
 	[K_HEALTH]	= "health",
 	[K_PING_INTERVAL] = "ping-interval",
 	[K_PING_LOSS]	= "ping-loss",
+	[K_PCP_LIFETIME] = "pcp-lifetime",
+	[K_PCP_DEADLINE] = "pcp-deadline",
+	[K_PCP_RETRY_MAX] = "pcp-retry-max",
+	[K_PCP_FAILURES] = "pcp-failures",
+	[K_PCP_MODE]	= "pcp-mode",
+	[K_PCP_PORT]	= "pcp-port",
+	[K_PCP_SERVER]	= "pcp-server",
 };
 
 /* Keywords that may be repeated. */
@@ -64,24 +78,121 @@ void b4_config_init(struct b4_config *c)
 	c->multiplier = B4_DEF_MULTIPLIER;
 	c->mode = B4_MODE_REPOINT;
 	c->hold_down_s = B4_DEF_HOLD_DOWN_S;
-	c->health = B4_HEALTH_BFD;
+	c->health.methods = B4_M_BFD;
 	c->ping_interval_ms = B4_DEF_PING_INTERVAL_MS;
 	c->ping_loss_n = B4_DEF_PING_LOSS_N;
 	c->ping_loss_m = B4_DEF_PING_LOSS_M;
+	c->pcp_lifetime_s = PCP_DEF_LIFETIME_S;
+	c->pcp_deadline_ms = B4_DEF_PCP_DEADLINE_MS;
+	c->pcp_retry_max_ms = PCP_DEF_ERROR_WAIT_MAX_MS;
+	c->pcp_failures = PCP_DEF_FAIL_THRESHOLD;
+	c->pcp_mode = PCP_MODE_ENCAP;
 }
 
-static const char *const health_names[] = {
-	[B4_HEALTH_BFD]		= "bfd",
-	[B4_HEALTH_PING]	= "ping",
-	[B4_HEALTH_ALL]		= "all",
-	[B4_HEALTH_ANY]		= "any",
+/* the methods in the order they are written */
+static const struct {
+	const char *name;
+	uint8_t m;
+} methods[] = {
+	{ "bfd", B4_M_BFD },
+	{ "pcp", B4_M_PCP },
+	{ "ping", B4_M_PING },
 };
+#define N_METHODS	(sizeof(methods) / sizeof(methods[0]))
 
-const char *b4_health_name(unsigned int h)
+static uint8_t method_of(const char *s, size_t len)
 {
-	return h < sizeof(health_names) / sizeof(health_names[0]) ?
-	       health_names[h] : "?";
+	size_t i;
+
+	for (i = 0; i < N_METHODS; i++)
+		if (strlen(methods[i].name) == len &&
+		    !strncmp(s, methods[i].name, len))
+			return methods[i].m;
+	return 0;
 }
+
+int b4_health_parse(const char *s, struct b4_health *h)
+{
+	const char *p, *plus;
+	uint8_t m;
+
+	memset(h, 0, sizeof(*h));
+	m = method_of(s, strlen(s));
+	if (m) {
+		h->methods = m;
+		return 0;
+	}
+	if (!strcmp(s, "all") || !strcmp(s, "any")) {
+		h->methods = B4_M_BFD | B4_M_PING;
+		h->any = s[1] == 'n';
+		return 0;
+	}
+	if (strncmp(s, "all:", 4) && strncmp(s, "any:", 4))
+		return -1;
+	h->any = s[1] == 'n';
+	for (p = s + 4;; p = plus + 1) {
+		plus = strchr(p, '+');
+		m = method_of(p, plus ? (size_t)(plus - p) : strlen(p));
+		if (!m || (h->methods & m))
+			return -1;
+		h->methods |= m;
+		if (!plus)
+			break;
+	}
+	if (__builtin_popcount(h->methods) < 2)
+		return -1;
+	return 0;
+}
+
+const char *b4_health_str(const struct b4_health *h, char *buf)
+{
+	size_t i, off;
+
+	for (i = 0; i < N_METHODS; i++)
+		if (h->methods == methods[i].m)
+			return methods[i].name;
+	if (h->methods == (B4_M_BFD | B4_M_PING))
+		return h->any ? "any" : "all";
+	off = snprintf(buf, B4_HEALTH_STR_MAX, "%s:", h->any ? "any" : "all");
+	for (i = 0; i < N_METHODS; i++)
+		if (h->methods & methods[i].m)
+			off += snprintf(buf + off, B4_HEALTH_STR_MAX - off,
+					"%s%s", buf[off - 1] == ':' ? "" : "+",
+					methods[i].name);
+	return buf;
+}
+
+void b4_config_cand(const struct b4_config *c, const struct in6_addr *a,
+		    struct b4_health *h, struct in6_addr *server)
+{
+	int i;
+
+	*h = c->health;
+	*server = c->has_pcp_server ? c->pcp_server : *a;
+	for (i = 0; i < c->n_aftr; i++) {
+		if (memcmp(&c->aftr[i], a, sizeof(*a)))
+			continue;
+		if (c->aftr_opt[i].has_health)
+			*h = c->aftr_opt[i].health;
+		if (c->aftr_opt[i].has_pcp_server)
+			*server = c->aftr_opt[i].pcp_server;
+	}
+}
+
+bool b4_config_uses(const struct b4_config *c, uint8_t m)
+{
+	int i;
+
+	if (c->health.methods & m)
+		return true;
+	for (i = 0; i < c->n_aftr; i++)
+		if (c->aftr_opt[i].has_health &&
+		    (c->aftr_opt[i].health.methods & m))
+			return true;
+	return false;
+}
+
+#define HEALTH_FORMS "bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping)"
 
 /* "N/M": 1 <= N <= M <= B4_PING_WINDOW_MAX */
 static int parse_loss(const char *v, uint8_t *n, uint8_t *m)
@@ -171,6 +282,65 @@ static bool fqdn_ok(const char *s)
 
 static int read_file(struct b4_config *c, const char *path);
 
+/*
+ * "aftr ADDR[,health=SPEC][,pcp-server=ADDR]": an AFTR and the options
+ * that are its own.
+ */
+static int parse_aftr(struct b4_config *c, const char *where, const char *v)
+{
+	struct b4_aftr_opt opt = {};
+	char buf[256], *o, *next, *eq;
+	struct in6_addr a;
+	int n;
+
+	if (strlen(v) >= sizeof(buf))
+		return err(where, "aftr \"%s\": too long", v);
+	snprintf(buf, sizeof(buf), "%s", v);
+	next = strchr(buf, ',');
+	if (next)
+		*next++ = '\0';
+	if (inet_pton(AF_INET6, buf, &a) != 1)
+		return err(where, "aftr \"%s\" is not an IPv6 address", buf);
+	if (!aftr_addr_ok(&a))
+		return err(where, "aftr %s is not a global unicast IPv6 address",
+			   buf);
+	for (n = 0; n < c->n_aftr; n++)
+		if (!memcmp(&c->aftr[n], &a, sizeof(a)))
+			return err(where, "aftr %s given twice", buf);
+	if (c->n_aftr >= B4_MAX_CANDIDATES)
+		return err(where, "at most %d AFTRs", B4_MAX_CANDIDATES);
+	while ((o = next)) {
+		next = strchr(o, ',');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(o, '=');
+		if (!eq)
+			return err(where, "aftr %s: option \"%s\" is not KEY=VALUE (health=SPEC, pcp-server=ADDR)",
+				   buf, o);
+		*eq++ = '\0';
+		if (!strcmp(o, "health") && !opt.has_health) {
+			if (b4_health_parse(eq, &opt.health))
+				return err(where, "aftr %s: health must be %s, not \"%s\"",
+					   buf, HEALTH_FORMS, eq);
+			opt.has_health = true;
+		} else if (!strcmp(o, "pcp-server") && !opt.has_pcp_server) {
+			if (inet_pton(AF_INET6, eq, &opt.pcp_server) != 1 ||
+			    !aftr_addr_ok(&opt.pcp_server))
+				return err(where, "aftr %s: pcp-server \"%s\" is not a global unicast IPv6 address",
+					   buf, eq);
+			opt.has_pcp_server = true;
+		} else if (!strcmp(o, "health") || !strcmp(o, "pcp-server")) {
+			return err(where, "aftr %s: %s given twice", buf, o);
+		} else {
+			return err(where, "aftr %s: unknown option \"%s\" (health=SPEC, pcp-server=ADDR)",
+				   buf, o);
+		}
+	}
+	c->aftr_opt[c->n_aftr] = opt;
+	c->aftr[c->n_aftr++] = a;
+	return 0;
+}
+
 static int parse_ms(const char *where, const char *kw, const char *v,
 		    uint32_t *out)
 {
@@ -234,25 +404,11 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 						   v);
 			c->n_dev++;
 			break;
-		case K_AFTR: {
-			struct in6_addr a;
-
-			if (inet_pton(AF_INET6, v, &a) != 1)
-				return err(where, "aftr \"%s\" is not an IPv6 address",
-					   v);
-			if (!aftr_addr_ok(&a))
-				return err(where, "aftr %s is not a global unicast IPv6 address",
-					   v);
-			for (n = 0; n < (uint64_t)c->n_aftr; n++)
-				if (!memcmp(&c->aftr[n], &a, sizeof(a)))
-					return err(where, "aftr %s given twice",
-						   v);
-			if (c->n_aftr >= B4_MAX_CANDIDATES)
-				return err(where, "at most %d AFTRs",
-					   B4_MAX_CANDIDATES);
-			c->aftr[c->n_aftr++] = a;
+		case K_AFTR:
+			ret = parse_aftr(c, where, v);
+			if (ret)
+				return ret;
 			break;
-		}
 		case K_AFTR_NAME:
 			if (!fqdn_ok(v))
 				return err(where, "aftr-name \"%s\" is not a domain name",
@@ -305,14 +461,9 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 					   v);
 			break;
 		case K_HEALTH:
-			for (n = 0; n < sizeof(health_names) /
-					sizeof(health_names[0]); n++)
-				if (kw_is(v, health_names[n]))
-					break;
-			if (n == sizeof(health_names) / sizeof(health_names[0]))
-				return err(where, "health must be bfd, ping, all or any, not \"%s\"",
-					   v);
-			c->health = n;
+			if (b4_health_parse(v, &c->health))
+				return err(where, "health must be %s, not \"%s\"",
+					   HEALTH_FORMS, v);
 			break;
 		case K_PING_INTERVAL:
 			ret = parse_ms(where, kw, v, &c->ping_interval_ms);
@@ -323,6 +474,56 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 			if (parse_loss(v, &c->ping_loss_n, &c->ping_loss_m))
 				return err(where, "ping-loss must be N/M with 1 <= N <= M <= %d, not \"%s\"",
 					   B4_PING_WINDOW_MAX, v);
+			break;
+		case K_PCP_LIFETIME:
+			if (parse_uint(v, B4_PCP_LIFETIME_MAX_S, &n) ||
+			    n < B4_PCP_LIFETIME_MIN_S)
+				return err(where, "pcp-lifetime must be %u..%u seconds, not \"%s\"",
+					   B4_PCP_LIFETIME_MIN_S,
+					   B4_PCP_LIFETIME_MAX_S, v);
+			c->pcp_lifetime_s = n;
+			break;
+		case K_PCP_DEADLINE:
+			if (parse_uint(v, UINT32_MAX, &n) || n < 1000 ||
+			    n > 600000)
+				return err(where, "pcp-deadline must be 1000..600000 ms, not \"%s\"",
+					   v);
+			c->pcp_deadline_ms = n;
+			break;
+		case K_PCP_RETRY_MAX:
+			if (parse_uint(v, UINT32_MAX, &n) || n < 100 ||
+			    n > PCP_DEF_MRT_MS)
+				return err(where, "pcp-retry-max must be 100..%u ms, not \"%s\"",
+					   PCP_DEF_MRT_MS, v);
+			c->pcp_retry_max_ms = n;
+			break;
+		case K_PCP_FAILURES:
+			if (parse_uint(v, 100, &n) || n == 0)
+				return err(where, "pcp-failures must be 1..100, not \"%s\"",
+					   v);
+			c->pcp_failures = n;
+			break;
+		case K_PCP_MODE:
+			if (kw_is(v, "encap"))
+				c->pcp_mode = PCP_MODE_ENCAP;
+			else if (kw_is(v, "plain"))
+				c->pcp_mode = PCP_MODE_PLAIN;
+			else
+				return err(where, "pcp-mode must be encap or plain, not \"%s\"",
+					   v);
+			break;
+		case K_PCP_PORT:
+			if (parse_uint(v, 65535, &n) || n == 0)
+				return err(where, "pcp-port must be 1..65535, not \"%s\"",
+					   v);
+			c->pcp_port = n;
+			break;
+		case K_PCP_SERVER:
+			if (inet_pton(AF_INET6, v, &c->pcp_server) != 1 ||
+			    !aftr_addr_ok(&c->pcp_server))
+				return err(where, "pcp-server \"%s\" is not a global unicast IPv6 address",
+					   v);
+			c->has_pcp_server = true;
 			break;
 		case K_CONFIG:
 			if (strlen(v) >= sizeof(c->file))
@@ -405,6 +606,15 @@ int b4_config_parse(struct b4_config *c, int argc, char **argv)
 		return err(NULL, "several devices need \"failover carrier\" (one tunnel per AFTR)");
 	if (c->mode == B4_MODE_CARRIER && (c->n_aftr || c->aftr_name[0]))
 		return err(NULL, "with \"failover carrier\" the AFTRs are the tunnels' remotes: give one \"dev\" per AFTR instead of aftr/aftr-name");
+	if (c->pcp_mode == PCP_MODE_ENCAP) {
+		bool server = c->has_pcp_server;
+		int i;
+
+		for (i = 0; i < c->n_aftr; i++)
+			server |= c->aftr_opt[i].has_pcp_server;
+		if (server)
+			return err(NULL, "pcp-server is for \"pcp-mode plain\" (encap sends to 192.0.0.1 inside the softwire)");
+	}
 	return 0;
 }
 

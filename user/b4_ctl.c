@@ -344,22 +344,12 @@ static void ping_window(const struct b4_ping *p, char *buf)
 	buf[n] = '\0';
 }
 
-static void report_health(struct b4_daemon *d, struct out *o, int i,
-			  uint64_t now)
+static void report_ping(struct b4_daemon *d, struct out *o, int i,
+			uint64_t now)
 {
-	const struct b4_cand *c = &d->cand[i];
-	const struct b4_ping *p = &c->ping;
+	const struct b4_ping *p = &d->cand[i].ping;
 	char w[B4_PING_WINDOW_MAX + 1];
 
-	o_bool(o, "healthy", "    health %s", b4_cand_usable(d, i),
-	       "healthy", "unhealthy");
-	o_str(o, "health", " (%s)", b4_health_name(d->cfg.health));
-	o_text(o, "\n");
-	if (!B4_HEALTH_PING_USED(d->cfg.health)) {
-		if (o->json)
-			json_null(&o->w, "ping");
-		return;
-	}
 	ping_window(p, w);
 	o_open(o, "ping");
 	o_bool(o, "ok", "    ping %s", p->ok, "ok", "failing");
@@ -389,6 +379,138 @@ static void report_health(struct b4_daemon *d, struct out *o, int i,
 	}
 	o_text(o, "\n");
 	o_close(o);
+}
+
+static uint64_t ms_left(uint64_t t, uint64_t now)
+{
+	return t > now ? (t - now) / 1000000 : 0;
+}
+
+static void report_pcp(struct b4_daemon *d, struct out *o, int i,
+		       uint64_t now)
+{
+	const struct b4_pcp *p = &d->cand[i].pcp;
+	const struct pcp_client *cl = &p->cl;
+	const struct pcp_counters *n = pcp_client_counters(cl);
+	const struct pcp_mapping *m = pcp_client_mapping(cl);
+	const struct pcp_map_msg *last = pcp_client_last(cl);
+	char a[INET6_ADDRSTRLEN];
+	unsigned int k;
+
+	o_open(o, "pcp");
+	o_bool(o, "ok", "    pcp %s", p->ok, "ok", "failing");
+	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	o_str(o, "state", ": %s", pcp_state_name(pcp_client_state(cl)));
+	o_str(o, "health", NULL, pcp_health_name(pcp_client_health(cl)));
+	o_str(o, "down-reason", NULL,
+	      pcp_client_health(cl) == PCP_HEALTH_DOWN ?
+	      pcp_down_name(pcp_client_down_reason(cl)) : NULL);
+	o_str(o, "mode", ", %s", pcp_mode_name(d->cfg.pcp_mode));
+	o_str(o, "server", d->cfg.pcp_mode == PCP_MODE_PLAIN ? " to %s" : NULL,
+	      d->cfg.pcp_mode == PCP_MODE_PLAIN ?
+	      b4_addr_str(&p->server, a) : NULL);
+	o_uint(o, "internal-port", ", 192.0.0.2:%" PRIu64, d->pcp_port);
+	if (m->valid) {
+		o_str(o, "external-address", " -> %s",
+		      pcp_addr_str(&m->external_addr, a));
+		o_uint(o, "external-port", ":%" PRIu64, m->external_port);
+		o_uint(o, "lifetime", " lifetime %" PRIu64 " s", m->lifetime);
+		o_uint(o, "lifetime-left-ms", " (%" PRIu64 " ms left",
+		       ms_left(m->expires_ns, now));
+		o_uint(o, "renew-in-ms", ", renewal in %" PRIu64 " ms)",
+		       ms_left(m->renew_ns, now));
+		o_uint(o, "epoch", " epoch %" PRIu64, m->epoch);
+	} else {
+		o_text(o, " not mapped");
+		if (o->json) {
+			json_null(&o->w, "external-address");
+			json_null(&o->w, "external-port");
+			json_null(&o->w, "lifetime");
+			json_null(&o->w, "lifetime-left-ms");
+			json_null(&o->w, "renew-in-ms");
+			json_null(&o->w, "epoch");
+		}
+	}
+	o_text(o, "\n");
+	if (last) {
+		o_str(o, "last-result", "    pcp last answer %s",
+		      pcp_result_name(last->result) ?
+		      pcp_result_name(last->result) : "unknown");
+		o_uint(o, "last-result-code", " (%" PRIu64 ")", last->result);
+		o_uint(o, "last-epoch", " epoch %" PRIu64, last->epoch);
+		o_uint(o, "last-rtt-us", ", rtt %" PRIu64 " us",
+		       cl->last_rtt_ns / 1000);
+		o_uint(o, "last-answer-ago-ms", ", %" PRIu64 " ms ago",
+		       (now - cl->last_rx_ns) / 1000000);
+		o_text(o, "\n");
+	} else if (o->json) {
+		json_null(&o->w, "last-result");
+		json_null(&o->w, "last-result-code");
+		json_null(&o->w, "last-epoch");
+		json_null(&o->w, "last-rtt-us");
+		json_null(&o->w, "last-answer-ago-ms");
+	}
+	o_uint(o, "requests", "    pcp requests %" PRIu64, n->tx_requests);
+	o_uint(o, "retransmits", " (retransmits %" PRIu64, n->tx_retransmits);
+	o_uint(o, "send-errors", ", send errors %" PRIu64 ")", n->tx_errors);
+	o_uint(o, "answers", " answers %" PRIu64, n->rx_responses);
+	o_uint(o, "malformed", " malformed %" PRIu64, n->rx_malformed);
+	o_uint(o, "icmp-errors", " icmp errors %" PRIu64, n->rx_errors);
+	o_uint(o, "mappings", " mappings %" PRIu64, n->mappings);
+	o_uint(o, "renewals", " renewals %" PRIu64, n->renewals);
+	o_uint(o, "epoch-resets", " epoch resets %" PRIu64, n->epoch_resets);
+	o_uint(o, "deadlines", " deadlines %" PRIu64, n->deadlines);
+	o_uint(o, "expired", " expired %" PRIu64, n->expired);
+	o_uint(o, "down", " down %" PRIu64, n->down);
+	o_text(o, "\n");
+	/* the non-zero per-result and per-reason counters */
+	o_open(o, "results");
+	o_text(o, "    pcp results:");
+	for (k = 0; k < PCP_RES_MAX + 2; k++) {
+		const char *name = k <= PCP_RES_MAX ? pcp_result_name(k) : NULL;
+
+		if (!n->rx_result[k])
+			continue;
+		if (!o->json)
+			fprintf(o->f, "%s %" PRIu64, name ? name : "other",
+				n->rx_result[k]);
+		else
+			json_uint(&o->w, name ? name : "other", n->rx_result[k]);
+	}
+	o_close(o);
+	o_open(o, "malformed-by-reason");
+	for (k = 1; k < PCP_BAD__MAX; k++) {
+		if (!n->rx_bad[k])
+			continue;
+		if (o->json)
+			json_uint(&o->w, pcp_bad_name(k), n->rx_bad[k]);
+		else
+			fprintf(o->f, " malformed-%s %" PRIu64, pcp_bad_name(k),
+				n->rx_bad[k]);
+	}
+	o_close(o);
+	o_text(o, "\n");
+	o_close(o);
+}
+
+static void report_health(struct b4_daemon *d, struct out *o, int i,
+			  uint64_t now)
+{
+	const struct b4_cand *c = &d->cand[i];
+	char h[B4_HEALTH_STR_MAX];
+
+	o_bool(o, "healthy", "    health %s", b4_cand_usable(d, i),
+	       "healthy", "unhealthy");
+	o_str(o, "health", " (%s)", b4_health_str(&c->health, h));
+	o_text(o, "\n");
+	if (c->health.methods & B4_M_PING)
+		report_ping(d, o, i, now);
+	else if (o->json)
+		json_null(&o->w, "ping");
+	if (c->health.methods & B4_M_PCP)
+		report_pcp(d, o, i, now);
+	else if (o->json)
+		json_null(&o->w, "pcp");
 }
 
 static void report_peer(struct b4_daemon *d, struct out *o, int i,
@@ -469,7 +591,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 static void report(struct b4_daemon *d, struct out *o)
 {
 	uint64_t now = b4_now_ns(), now_rt = b4_realtime_ms();
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
 	int i;
 
 	o_open(o, NULL);
@@ -486,7 +608,7 @@ static void report(struct b4_daemon *d, struct out *o)
 	      d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
 	o_bool(o, "preempt", ", preempt %s", d->cfg.preempt, "on", "off");
 	o_uint(o, "hold-down", ", hold-down %" PRIu64 "s", d->cfg.hold_down_s);
-	o_str(o, "health", ", health %s", b4_health_name(d->cfg.health));
+	o_str(o, "health", ", health %s", b4_health_str(&d->cfg.health, h));
 	o_text(o, "\n");
 	o_uint(o, "interval", "  timers: interval %" PRIu64 " ms",
 	       d->cfg.interval_ms);
@@ -494,7 +616,7 @@ static void report(struct b4_daemon *d, struct out *o)
 	       b4_standby_ms(&d->cfg));
 	o_uint(o, "detect-multiplier", ", multiplier %" PRIu64,
 	       d->cfg.multiplier);
-	if (B4_HEALTH_PING_USED(d->cfg.health)) {
+	if (b4_config_uses(&d->cfg, B4_M_PING)) {
 		o_uint(o, "ping-interval", ", ping-interval %" PRIu64 " ms",
 		       d->cfg.ping_interval_ms);
 		o_uint(o, "ping-loss", ", ping-loss %" PRIu64,
@@ -504,6 +626,23 @@ static void report(struct b4_daemon *d, struct out *o)
 		json_null(&o->w, "ping-interval");
 		json_null(&o->w, "ping-loss");
 		json_null(&o->w, "ping-loss-window");
+	}
+	if (d->pcp_port) {
+		o_str(o, "pcp-mode", ", pcp-mode %s",
+		      pcp_mode_name(d->cfg.pcp_mode));
+		o_uint(o, "pcp-port", ", pcp-port %" PRIu64, d->pcp_port);
+		o_uint(o, "pcp-lifetime", ", pcp-lifetime %" PRIu64 " s",
+		       d->cfg.pcp_lifetime_s);
+		o_uint(o, "pcp-deadline", ", pcp-deadline %" PRIu64 " ms",
+		       d->cfg.pcp_deadline_ms);
+		o_uint(o, "pcp-failures", ", pcp-failures %" PRIu64,
+		       d->cfg.pcp_failures);
+	} else if (o->json) {
+		json_null(&o->w, "pcp-mode");
+		json_null(&o->w, "pcp-port");
+		json_null(&o->w, "pcp-lifetime");
+		json_null(&o->w, "pcp-deadline");
+		json_null(&o->w, "pcp-failures");
 	}
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
 	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);

@@ -49,21 +49,26 @@ static const char *addr_of(const struct b4_daemon *d, int i, char *buf)
 	return b4_addr_str(&d->cand[i].addr, buf);
 }
 
+/* the methods of candidate i that are healthy now */
+static uint8_t ok_methods(const struct b4_cand *c)
+{
+	uint8_t ok = 0;
+
+	if (c->s.bfd.state == BFD_STATE_UP)
+		ok |= B4_M_BFD;
+	if (c->pcp.ok)
+		ok |= B4_M_PCP;
+	if (c->ping.ok)
+		ok |= B4_M_PING;
+	return ok & c->health.methods;
+}
+
 bool b4_cand_usable(const struct b4_daemon *d, int i)
 {
 	const struct b4_cand *c = &d->cand[i];
-	bool bfd = c->s.bfd.state == BFD_STATE_UP;
+	uint8_t ok = ok_methods(c);
 
-	switch (d->cfg.health) {
-	case B4_HEALTH_PING:
-		return c->ping.ok;
-	case B4_HEALTH_ALL:
-		return bfd && c->ping.ok;
-	case B4_HEALTH_ANY:
-		return bfd || c->ping.ok;
-	default:
-		return bfd;
-	}
+	return c->health.any ? ok != 0 : ok == c->health.methods;
 }
 
 static bool stable(const struct b4_daemon *d, int i, uint64_t now)
@@ -101,6 +106,7 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 	b4_session_set_timers(&c->s, ms * 1000, ms * 1000, d->cfg.multiplier,
 			      b4_now_ns());
 	b4_ping_path(d, i);
+	b4_pcp_path(d, i);
 }
 
 /*
@@ -263,6 +269,9 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 	if (c->down_method && !strcmp(c->down_method, "ping")) {
 		if (c->ping.last_rx_ns && c->ping.last_rx_ns <= now)
 			last_rx = c->ping.last_rx_ns;
+	} else if (c->down_method && !strcmp(c->down_method, "pcp")) {
+		if (c->pcp.cl.last_rx_ns && c->pcp.cl.last_rx_ns <= now)
+			last_rx = c->pcp.cl.last_rx_ns;
 	} else if (c->s.last_rx_ns && c->s.last_rx_ns <= now) {
 		last_rx = c->s.last_rx_ns;
 	}
@@ -339,6 +348,7 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	uint64_t now = b4_now_ns();
 	uint8_t diag = ch->diag ? ch->diag : c->s.bfd.diag ? c->s.bfd.diag :
 		       BFD_DIAG_CONTROL_EXPIRED;
+	char h[B4_HEALTH_STR_MAX];
 	bool failed = ch->old_state == BFD_STATE_UP &&
 		      ch->new_state != BFD_STATE_UP && i == d->active &&
 		      d->up && !d->stopping;
@@ -351,7 +361,7 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 		b4_log(d, "aftr %s (%s): %s by %s (health %s)%s%s%s%s",
 		       addr_of(d, i, a), i == d->active ? "active" : "standby",
 		       ch->new_state == BFD_STATE_UP ? "healthy" : "unhealthy",
-		       ch->method, b4_health_name(d->cfg.health),
+		       ch->method, b4_health_str(&c->health, h),
 		       ch->new_state == BFD_STATE_UP ? "" : ", diag ",
 		       ch->new_state == BFD_STATE_UP ? "" : b4_diag_name(diag),
 		       ch->reason && ch->reason[0] ? ": " : "",
@@ -404,7 +414,7 @@ void b4_health_bfd_changed(struct b4_daemon *d, int i,
 	struct b4_cand *c = &d->cand[i];
 	char a[INET6_ADDRSTRLEN];
 
-	if (d->cfg.health == B4_HEALTH_BFD) {
+	if (c->health.methods == B4_M_BFD) {
 		c->healthy = ch->new_state == BFD_STATE_UP;
 		c->down_method = NULL;
 		b4_fo_session_changed(d, i, ch);
@@ -417,38 +427,90 @@ void b4_health_bfd_changed(struct b4_daemon *d, int i,
 	b4_health_update(d, i);
 }
 
+static const struct {
+	uint8_t m;
+	const char *name;
+} method_names[] = {
+	/* the order a failure is named in: the specific checks first */
+	{ B4_M_PING, "ping" },
+	{ B4_M_PCP, "pcp" },
+	{ B4_M_BFD, "bfd" },
+};
+#define N_METHOD_NAMES	(sizeof(method_names) / sizeof(method_names[0]))
+
+/* "bfd and ping", "pcp": the names of the methods in m, bfd first */
+static void join_methods(uint8_t m, char *buf, size_t size)
+{
+	int k;
+
+	buf[0] = '\0';
+	for (k = N_METHOD_NAMES - 1; k >= 0; k--)
+		if (m & method_names[k].m)
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+				 buf[0] ? " and " : "", method_names[k].name);
+}
+
+/* the reason method m (one bit) of c is failing */
+static void method_reason(const struct b4_cand *c, uint8_t m, char *buf,
+			  size_t size)
+{
+	if (m == B4_M_PING)
+		snprintf(buf, size, "%s", c->ping.reason);
+	else if (m == B4_M_PCP)
+		snprintf(buf, size, "%s", c->pcp.reason);
+	else
+		snprintf(buf, size, "session %s", b4_state_name(c->s.bfd.state));
+}
+
 void b4_health_update(struct b4_daemon *d, int i)
 {
 	struct b4_cand *c = &d->cand[i];
 	bool now_ok = b4_cand_usable(d, i);
 	struct b4_change ch = { .changed = true };
-	char reason[128];
+	uint8_t ok = ok_methods(c), bad = c->health.methods & ~ok;
+	char method[48];
+	char reason[160], r[100];
+	size_t k;
 
-	if (d->cfg.health == B4_HEALTH_BFD || now_ok == c->healthy)
+	if (c->health.methods == B4_M_BFD || now_ok == c->healthy)
 		return;
 	ch.old_state = c->healthy ? BFD_STATE_UP : BFD_STATE_DOWN;
 	ch.new_state = now_ok ? BFD_STATE_UP : BFD_STATE_DOWN;
 	reason[0] = '\0';
+	c->down_method = NULL;
 	if (now_ok) {
-		ch.method = d->cfg.health == B4_HEALTH_ANY &&
-			    !c->ping.ok ? "bfd" : "ping";
-		if (d->cfg.health == B4_HEALTH_ALL)
-			ch.method = "bfd and ping";
-	} else if (B4_HEALTH_PING_USED(d->cfg.health) && !c->ping.ok) {
-		ch.method = "ping";
-		ch.diag = BFD_DIAG_PATH_DOWN;
-		snprintf(reason, sizeof(reason), "%s", c->ping.reason);
-		if (d->cfg.health == B4_HEALTH_ANY)
-			ch.method = "bfd and ping";
+		/* all: every method; any: those that are healthy */
+		join_methods(ok, method, sizeof(method));
 	} else {
-		ch.method = "bfd";
-		snprintf(reason, sizeof(reason), "session %s",
-			 b4_state_name(c->s.bfd.state));
+		/*
+		 * all: the first failing method (ping, pcp, then bfd) is the
+		 * one named; any: all of them failed. A failure of ping or
+		 * PCP is a path failure; a BFD one keeps the session's diag.
+		 */
+		for (k = 0; k < N_METHOD_NAMES; k++) {
+			if (!(bad & method_names[k].m))
+				continue;
+			if (!c->down_method) {
+				c->down_method = method_names[k].name;
+				if (method_names[k].m != B4_M_BFD)
+					ch.diag = BFD_DIAG_PATH_DOWN;
+			}
+			method_reason(c, method_names[k].m, r, sizeof(r));
+			snprintf(reason + strlen(reason),
+				 sizeof(reason) - strlen(reason), "%s%s%s%s",
+				 reason[0] ? "; " : "",
+				 c->health.any ? method_names[k].name : "",
+				 c->health.any ? ": " : "", r);
+			if (!c->health.any)
+				break;
+		}
+		join_methods(c->health.any ? bad : 0, method, sizeof(method));
+		if (!c->health.any)
+			snprintf(method, sizeof(method), "%s", c->down_method);
 	}
+	ch.method = method;
 	ch.reason = reason;
 	c->healthy = now_ok;
-	c->down_method = now_ok ? NULL :
-			 !strcmp(ch.method, "bfd") ? "bfd" : "ping";
 	b4_fo_session_changed(d, i, &ch);
 }
 

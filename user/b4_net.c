@@ -42,12 +42,6 @@
 
 #define RX_BURST	64
 
-struct bfd_ip_packet {
-	struct iphdr ip;
-	struct udphdr udp;
-	struct bfd_ctrl bfd;
-} __attribute__((packed));
-
 static uint16_t csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
@@ -66,33 +60,43 @@ static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 	return sum;
 }
 
-static void build_ip_packet(struct bfd_ip_packet *pkt, uint16_t sport,
-			    const struct bfd_ctrl *bfd)
+/*
+ * build_udp4(buf, sport, dport, ttl, payload, len): the IPv4/UDP packet
+ * 192.0.0.2:sport -> 192.0.0.1:dport around payload, checksums included.
+ * Returns its length (buf holds B4_UDP4_HDR + len bytes).
+ */
+#define B4_UDP4_HDR	(sizeof(struct iphdr) + sizeof(struct udphdr))
+
+static size_t build_udp4(uint8_t *buf, uint16_t sport, uint16_t dport,
+			 uint8_t ttl, const void *payload, size_t len)
 {
+	struct iphdr *ip = (struct iphdr *)buf;
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	size_t ulen = sizeof(*udp) + len;
 	uint32_t sum;
 
-	memset(pkt, 0, sizeof(*pkt));
-	pkt->ip.version = 4;
-	pkt->ip.ihl = 5;
-	pkt->ip.tot_len = htons(sizeof(*pkt));
-	pkt->ip.frag_off = htons(IP_DF);
-	pkt->ip.ttl = BFD_TTL;
-	pkt->ip.protocol = IPPROTO_UDP;
-	pkt->ip.saddr = htonl(B4_INNER_B4);
-	pkt->ip.daddr = htonl(B4_INNER_AFTR);
-	pkt->ip.check = htons(csum_fold(csum_add(0, &pkt->ip,
-						 sizeof(pkt->ip))));
-	pkt->udp.source = htons(sport);
-	pkt->udp.dest = htons(BFD_PORT_CONTROL);
-	pkt->udp.len = htons(sizeof(pkt->udp) + sizeof(pkt->bfd));
-	pkt->bfd = *bfd;
+	memset(buf, 0, B4_UDP4_HDR);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(sizeof(*ip) + ulen);
+	ip->frag_off = htons(IP_DF);
+	ip->ttl = ttl;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = htonl(B4_INNER_B4);
+	ip->daddr = htonl(B4_INNER_AFTR);
+	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
+	udp->source = htons(sport);
+	udp->dest = htons(dport);
+	udp->len = htons(ulen);
+	memcpy(udp + 1, payload, len);
 	/* pseudo header, then header and payload */
-	sum = csum_add(0, &pkt->ip.saddr, 8);
-	sum += IPPROTO_UDP + sizeof(pkt->udp) + sizeof(pkt->bfd);
-	sum = csum_add(sum, &pkt->udp, sizeof(pkt->udp) + sizeof(pkt->bfd));
-	pkt->udp.check = htons(csum_fold(sum));
-	if (!pkt->udp.check)
-		pkt->udp.check = 0xffff;
+	sum = csum_add(0, &ip->saddr, 8);
+	sum += IPPROTO_UDP + ulen;
+	sum = csum_add(sum, udp, ulen);
+	udp->check = htons(csum_fold(sum));
+	if (!udp->check)
+		udp->check = 0xffff;
+	return sizeof(*ip) + ulen;
 }
 
 int b4_net_open_raw(char *e, size_t elen)
@@ -100,10 +104,12 @@ int b4_net_open_raw(char *e, size_t elen)
 	/* Offsets are from the inner IPv4 header (the raw socket's data). */
 	static struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 9),
 		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),		/* fragment */
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 7, 0),
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),		/* header len */
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 0),		/* UDP sport */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PCP_SERVER_PORT, 3, 0),
 		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),		/* UDP dport */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BFD_PORT_CONTROL, 1, 0),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, BFD_SRC_PORT_MIN, 0, 1),
@@ -233,28 +239,25 @@ static void tx_result(struct b4_session *s, ssize_t n)
 	s->last_tx_errno = errno;
 }
 
-int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
+/* one IPv4 packet on c's path: through the tunnel or encapsulated */
+static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
+		       enum b4_path path, void *pkt, size_t len)
 {
 	const struct b4_tunnel *t = &d->tun[c->tun];
 	union {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} cbuf;
+	struct iovec iov = { pkt, len };
 	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
 		.msg_control = cbuf.buf,
 	};
-	struct bfd_ip_packet pkt;
-	struct bfd_ctrl ctrl;
 	struct cmsghdr *cm;
-	struct iovec iov;
-	ssize_t n;
 
 	memset(&cbuf, 0, sizeof(cbuf));
-	b4_session_build(&c->s, &ctrl, b4_now_ns());
-	build_ip_packet(&pkt, c->s.sport, &ctrl);
-	iov.iov_base = &pkt;
-	iov.iov_len = sizeof(pkt);
-	if (c->path == B4_PATH_TUNNEL) {
+	if (path == B4_PATH_TUNNEL) {
 		struct sockaddr_in to = {
 			.sin_family = AF_INET,
 			.sin_addr.s_addr = htonl(B4_INNER_AFTR),
@@ -263,8 +266,6 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
 		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = IPPROTO_IP;
@@ -272,7 +273,7 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in_pktinfo *)CMSG_DATA(cm);
 		pi->ipi_ifindex = t->link.ifindex;
-		n = sendmsg(d->raw4fd, &msg, MSG_DONTWAIT);
+		return sendmsg(d->raw4fd, &msg, MSG_DONTWAIT);
 	} else {
 		struct sockaddr_in6 to = {
 			.sin6_family = AF_INET6,
@@ -282,8 +283,6 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
 		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
 		cm = CMSG_FIRSTHDR(&msg);
 		cm->cmsg_level = IPPROTO_IPV6;
@@ -291,10 +290,37 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
 		pi->ipi6_addr = t->link.local;
-		n = sendmsg(d->rawfd, &msg, MSG_DONTWAIT);
+		return sendmsg(d->rawfd, &msg, MSG_DONTWAIT);
 	}
+}
+
+int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
+{
+	uint8_t pkt[B4_UDP4_HDR + sizeof(struct bfd_ctrl)];
+	struct bfd_ctrl ctrl;
+	size_t len;
+	ssize_t n;
+
+	b4_session_build(&c->s, &ctrl, b4_now_ns());
+	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, &ctrl,
+			 sizeof(ctrl));
+	n = send_ip(d, c, c->path, pkt, len);
 	tx_result(&c->s, n);
 	return n < 0 ? -1 : 0;
+}
+
+int b4_net_send_udp(struct b4_daemon *d, const struct b4_cand *c,
+		    uint16_t sport, uint16_t dport, uint8_t ttl,
+		    const void *payload, size_t len)
+{
+	uint8_t pkt[B4_UDP4_HDR + 1100];
+
+	if (len > sizeof(pkt) - B4_UDP4_HDR) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	len = build_udp4(pkt, sport, dport, ttl, payload, len);
+	return send_ip(d, c, B4_PATH_DIRECT, pkt, len) < 0 ? -1 : 0;
 }
 
 /* A valid-looking control packet for candidate i: run the session. */
@@ -331,10 +357,12 @@ static int cand_by_addr(const struct b4_daemon *d, const struct in6_addr *a)
 /*
  * parse_inner(buf, n, sport, payload, plen): the inner IPv4/UDP of a
  * direct-path packet: to 192.0.0.2, TTL 255, UDP to 3784 or to the
- * session's source port. Returns 0 or -1.
+ * session's source port. Returns 0, -1, or 1 for a PCP answer (from
+ * 192.0.0.1:5351 to pcp_port, any TTL).
  */
 static int parse_inner(const uint8_t *buf, size_t n, uint16_t sport,
-		       const uint8_t **payload, size_t *plen)
+		       uint16_t pcp_port, const uint8_t **payload,
+		       size_t *plen)
 {
 	const struct iphdr *ip = (const void *)buf;
 	const struct udphdr *udp;
@@ -348,17 +376,23 @@ static int parse_inner(const uint8_t *buf, size_t n, uint16_t sport,
 	if (hl < sizeof(*ip) || tot < hl + sizeof(*udp) || tot > n)
 		return -1;
 	if (ip->protocol != IPPROTO_UDP || (ntohs(ip->frag_off) & 0x3fff) ||
-	    ip->daddr != htonl(B4_INNER_B4) || ip->ttl != BFD_TTL)
+	    ip->daddr != htonl(B4_INNER_B4))
 		return -1;
 	udp = (const void *)(buf + hl);
 	ul = ntohs(udp->len);
 	dport = ntohs(udp->dest);
 	if (ul < sizeof(*udp) || ul > tot - hl)
 		return -1;
-	if (dport != BFD_PORT_CONTROL && dport != sport)
-		return -1;
 	*payload = (const uint8_t *)(udp + 1);
 	*plen = ul - sizeof(*udp);
+	if (pcp_port && dport == pcp_port &&
+	    ntohs(udp->source) == PCP_SERVER_PORT &&
+	    ip->saddr == htonl(B4_INNER_AFTR))
+		return 1;
+	if (ip->ttl != BFD_TTL)
+		return -1;
+	if (dport != BFD_PORT_CONTROL && dport != sport)
+		return -1;
 	return 0;
 }
 
@@ -388,7 +422,7 @@ void b4_net_raw_input(struct b4_daemon *d)
 		struct b4_cand *c;
 		size_t plen;
 		ssize_t n;
-		int i;
+		int i, r;
 
 		n = recvmsg(d->rawfd, &msg, MSG_DONTWAIT);
 		if (n < 0)
@@ -406,7 +440,13 @@ void b4_net_raw_input(struct b4_daemon *d)
 		if (!pi || memcmp(&pi->ipi6_addr, &d->tun[c->tun].link.local,
 				  sizeof(pi->ipi6_addr)))
 			continue;
-		if (parse_inner(buf, n, c->s.sport, &payload, &plen)) {
+		r = parse_inner(buf, n, c->s.sport,
+				c->pcp.on ? d->pcp_port : 0, &payload, &plen);
+		if (r == 1) {
+			b4_pcp_direct_input(d, i, payload, plen);
+			continue;
+		}
+		if (r) {
 			c->s.rx_dropped++;
 			continue;
 		}

@@ -68,7 +68,7 @@ void b4_ping_path(struct b4_daemon *d, int i)
 	char e[256], a[INET6_ADDRSTRLEN];
 	uint16_t id;
 
-	if (!B4_HEALTH_PING_USED(d->cfg.health) || d->stopping)
+	if (!(c->health.methods & B4_M_PING) || d->stopping)
 		return;
 	if (p->fd >= 0 && p->fd_path == c->path)
 		return;
@@ -189,11 +189,13 @@ void b4_ping_timer(struct b4_daemon *d, uint64_t now)
 {
 	int i;
 
-	if (!B4_HEALTH_PING_USED(d->cfg.health) || d->stopping)
+	if (d->stopping)
 		return;
 	for (i = 0; i < d->n_cand; i++) {
 		struct b4_ping *p = &d->cand[i].ping;
 
+		if (!(d->cand[i].health.methods & B4_M_PING))
+			continue;
 		if (p->next_tx_ns && now >= p->next_tx_ns)
 			tx(d, i, now);
 	}
@@ -204,10 +206,11 @@ uint64_t b4_ping_deadline(const struct b4_daemon *d)
 	uint64_t t = 0;
 	int i;
 
-	if (!B4_HEALTH_PING_USED(d->cfg.health) || d->stopping)
+	if (d->stopping)
 		return 0;
 	for (i = 0; i < d->n_cand; i++) {
-		uint64_t x = d->cand[i].ping.next_tx_ns;
+		uint64_t x = d->cand[i].health.methods & B4_M_PING ?
+			     d->cand[i].ping.next_tx_ns : 0;
 
 		if (x && (!t || x < t))
 			t = x;

@@ -81,8 +81,38 @@ refuse "interval not a number" 1 \
 	'dslitectl: b4 run: interval must be 10..60000 ms, not "1s"' dev ds0 interval 1s
 refuse "standby-interval 0" 1 \
 	'dslitectl: b4 run: standby-interval must be 10..60000 ms, not "0"' dev ds0 standby-interval 0
-refuse "health pcp (not a daemon method)" 1 \
-	'dslitectl: b4 run: health must be bfd, ping, all or any, not "pcp"' dev ds0 health pcp
+refuse "health: unknown method" 1 \
+	'dslitectl: b4 run: health must be bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping), not "bgp"' dev ds0 health bgp
+refuse "health: a method twice" 1 \
+	'dslitectl: b4 run: health must be bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping), not "all:bfd+bfd"' dev ds0 health all:bfd+bfd
+refuse "health: a combination of one" 1 \
+	'dslitectl: b4 run: health must be bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping), not "any:pcp"' dev ds0 health any:pcp
+refuse "health: empty list" 1 \
+	'dslitectl: b4 run: health must be bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping), not "all:"' dev ds0 health all:
+refuse "aftr: bad per-AFTR health" 1 \
+	'dslitectl: b4 run: aftr 2001:db8::1: health must be bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping), not "pcp+ping"' dev ds0 aftr 2001:db8::1,health=pcp+ping
+refuse "aftr: unknown per-AFTR option" 1 \
+	'dslitectl: b4 run: aftr 2001:db8::1: unknown option "mtu" (health=SPEC, pcp-server=ADDR)' dev ds0 aftr 2001:db8::1,mtu=1400
+refuse "aftr: option without value" 1 \
+	'dslitectl: b4 run: aftr 2001:db8::1: option "health" is not KEY=VALUE (health=SPEC, pcp-server=ADDR)' dev ds0 aftr 2001:db8::1,health
+refuse "aftr: per-AFTR health twice" 1 \
+	'dslitectl: b4 run: aftr 2001:db8::1: health given twice' dev ds0 aftr 2001:db8::1,health=pcp,health=bfd
+refuse "aftr: bad pcp-server" 1 \
+	'dslitectl: b4 run: aftr 2001:db8::1: pcp-server "fe80::1" is not a global unicast IPv6 address' dev ds0 aftr 2001:db8::1,pcp-server=fe80::1
+refuse "pcp-server without plain mode" 1 \
+	'dslitectl: b4 run: pcp-server is for "pcp-mode plain" (encap sends to 192.0.0.1 inside the softwire)' dev ds0 health pcp pcp-server 2001:db8::53
+refuse "pcp-lifetime 1" 1 \
+	'dslitectl: b4 run: pcp-lifetime must be 2..86400 seconds, not "1"' dev ds0 health pcp pcp-lifetime 1
+refuse "pcp-deadline 999" 1 \
+	'dslitectl: b4 run: pcp-deadline must be 1000..600000 ms, not "999"' dev ds0 health pcp pcp-deadline 999
+refuse "pcp-failures 0" 1 \
+	'dslitectl: b4 run: pcp-failures must be 1..100, not "0"' dev ds0 health pcp pcp-failures 0
+refuse "pcp-retry-max 50" 1 \
+	'dslitectl: b4 run: pcp-retry-max must be 100..1024000 ms, not "50"' dev ds0 health pcp pcp-retry-max 50
+refuse "pcp-mode" 1 \
+	'dslitectl: b4 run: pcp-mode must be encap or plain, not "udp"' dev ds0 health pcp pcp-mode udp
+refuse "pcp-port 0" 1 \
+	'dslitectl: b4 run: pcp-port must be 1..65535, not "0"' dev ds0 health pcp pcp-port 0
 refuse "ping-interval 5" 1 \
 	'dslitectl: b4 run: ping-interval must be 10..60000 ms, not "5"' dev ds0 health ping ping-interval 5
 refuse "ping-loss 0/5" 1 \
@@ -129,6 +159,9 @@ refuse "config file: keyword without value" 1 \
 printf 'dev ds0\nconfig /etc/passwd\n' >"$conf"
 refuse "config file: no nested config" 1 \
 	"dslitectl: b4 run: $conf:2: \"config\" inside a config file" config "$conf"
+printf 'dev ds0\naftr 2001:db8:a1::2,health=all:pcp+ping\naftr 2001:db8:a2::2,health=pcp,ping\n' >"$conf"
+refuse "config file: per-AFTR option error names file and line" 1 \
+	"dslitectl: b4 run: $conf:3: aftr 2001:db8:a2::2: option \"ping\" is not KEY=VALUE (health=SPEC, pcp-server=ADDR)" config "$conf"
 refuse "config file missing" 1 \
 	'dslitectl: b4 run: config /nonexistent/b4.conf: No such file or directory' config /nonexistent/b4.conf
 
