@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The B4 daemon with "health pcp": each AFTR's liveness is a PCP mapping
+# kept alive on a real PCP server (miniupnpd, Debian's miniupnpd-nftables)
+# listening on the AFTR's end of its ip6tnl softwire, 192.0.0.1:5351.
+# miniupnpd grants at most 6 s, so the daemon renews every 3..3.75 s.
+#   - both AFTRs mapped and healthy, up via AFTR1, not one BFD packet
+#     sent; AFTR1's requests go through the tunnel, AFTR2's (standby)
+#     encapsulated directly; the mappings are in each AFTR's nft;
+#     renewals keep them, nothing retransmitted or malformed;
+#   - AFTR2's server loses its state (SIGUSR1: Epoch from 0): detected,
+#     re-mapped, healthy again, no failover;
+#   - AFTR1's external address goes away: NETWORK_FAILURE twice in a row
+#     (pcp-failures 2), unhealthy with path-down, failover to AFTR2, whose
+#     mapping is then renewed through the tunnel;
+#   - AFTR1's address is back: healthy again as a standby;
+#   - AFTR2's server stops: no answer within pcp-deadline (its port
+#     unreachable counted), unhealthy, failover back to AFTR1;
+#   - a clean stop deletes the mapping (gone from AFTR1's nft);
+#   - per-AFTR health from a config file: AFTR1 "all:pcp+ping", AFTR2
+#     "ping": AFTR1's server stops while its pings are answered:
+#     unhealthy by pcp, failover to AFTR2.
+#
+#  [B4] ds0 -> AFTR1 ---- [ME] ---- [AFTR1] ds ip6tnl 192.0.0.1/29 <- miniupnpd
+#   192.0.0.2/29            |                wan0 (dummy) 11.0.1.1 (external)
+#   dslitectl b4 run        \------- [AFTR2] ds ip6tnl 192.0.0.1/29 <- miniupnpd
+#                                            wan0 (dummy) 11.0.2.1 (external)
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kmod_lib.sh"
+. "$(dirname "$0")/../b4_lib.sh"
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+require_root
+require_cmd miniupnpd nft jq
+kmod_load || tap_skip_all "cannot load dslite.ko"
+for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
+	modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
+done
+modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+b4_topo 2 || tap_skip_all "cannot build the topology"
+tmp=$(mktemp -d)
+defer "rm -rf $tmp"
+
+in_a() { local n=$1; shift; ip netns exec "$(aftr_ns $n)" "$@"; }
+
+# pcp_prepare N: AFTR N's external interface and miniupnpd's nft chains
+pcp_prepare() {
+	local n=$1
+	ip -n "$(aftr_ns $n)" link add wan0 type dummy
+	ip -n "$(aftr_ns $n)" addr add 11.0.$n.1/24 dev wan0
+	ip -n "$(aftr_ns $n)" link set wan0 up
+	in_a $n nft -f - <<-'EOF'
+		table inet filter {
+			chain miniupnpd {
+			}
+			chain prerouting_miniupnpd {
+				type nat hook prerouting priority dstnat; policy accept;
+			}
+			chain postrouting_miniupnpd {
+				type nat hook postrouting priority srcnat; policy accept;
+			}
+		}
+	EOF
+	cat >"$tmp/miniupnpd$n.conf" <<-EOF
+		ext_ifname=wan0
+		listening_ip=ds
+		enable_natpmp=yes
+		enable_upnp=no
+		ipv6_disable=yes
+		secure_mode=yes
+		min_lifetime=2
+		max_lifetime=6
+		allow 1024-65535 192.0.0.2/32 1024-65535
+		deny 0-65535 0.0.0.0/0 0-65535
+	EOF
+}
+
+__listening() { in_a $1 ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
+# pcp_start N: miniupnpd on AFTR N, listening on 192.0.0.1:5351
+pcp_start() {
+	in_a $1 miniupnpd -f "$tmp/miniupnpd$1.conf" -P "$tmp/miniupnpd$1.pid" ||
+		return 1
+	defer "kill \$(cat $tmp/miniupnpd$1.pid 2>/dev/null) 2>/dev/null"
+	busywait 5000 __listening $1
+}
+__stopped() { ! __listening $1; }
+# pcp_stop N: miniupnpd of AFTR N stops
+pcp_stop() {
+	kill "$(cat "$tmp/miniupnpd$1.pid")"
+	busywait 5000 __stopped $1
+}
+# dnat N PORT: AFTR N's nft rules forwarding to 192.0.0.2:PORT
+dnat() {
+	in_a $1 nft list chain inet filter prerouting_miniupnpd |
+		grep -c "dnat ip to 192.0.0.2:$2"
+}
+# pq N FIELD: a field of AFTR N's pcp status
+pq() { b4_q ".peers[] | select(.peer == \"$(aftr_addr $1)\") | .pcp[\"$2\"]"; }
+
+pcp_prepare 1 && pcp_prepare 2 || tap_skip_all "cannot prepare the PCP servers"
+if pcp_start 1 && pcp_start 2; then
+	tap_ok "miniupnpd listens on 192.0.0.1:5351 in both AFTRs"
+else
+	tap_fail "miniupnpd listens on 192.0.0.1:5351 in both AFTRs" "$(in_a 1 ss -lun; in_a 2 ss -lun)"
+	tap_done
+fi
+
+b4_start dev ds0 aftr $AFTR1_ADDR aftr $AFTR2_ADDR health pcp \
+	pcp-deadline 3000 pcp-failures 2 pcp-retry-max 1000 hold-down 2 ||
+	tap_fail "daemon starts (health pcp)" "$(cat "$B4_LOG")"
+
+__healthy() {
+	[ "$(b4_q '.peers | map(.healthy) | join(" ")')" = "true true" ]
+}
+if busywait 20000 __healthy && b4_wait_active $AFTR1_ADDR 5000; then
+	tap_ok "both AFTRs healthy by PCP, up via AFTR1"
+else
+	tap_fail "both AFTRs healthy by PCP, up via AFTR1" "$(b4_show_log)"
+fi
+port=$(b4_q '.["pcp-port"]')
+tap_expect "status: health pcp, encap mode, the port in 49152..65535" "pcp encap 1" \
+	"$(b4_q '"\(.health) \(.["pcp-mode"])"') $([ "$port" -ge 49152 ] 2>/dev/null && echo 1)"
+tap_expect "AFTR1 via the tunnel: 192.0.0.2:port -> 11.0.1.1:port for 6 s, SUCCESS" \
+	"tunnel true 11.0.1.1 $port $port 6 SUCCESS" \
+	"$(b4_q ".peers[0] | \"\(.path) \(.pcp.ok) \(.pcp[\"external-address\"]) \(.pcp[\"external-port\"]) \(.pcp[\"internal-port\"]) \(.pcp.lifetime) \(.pcp[\"last-result\"])\"")"
+tap_expect "AFTR2 directly (standby): mapped on 11.0.2.1, SUCCESS" \
+	"direct true 11.0.2.1 $port 6 SUCCESS" \
+	"$(b4_q ".peers[1] | \"\(.path) \(.pcp.ok) \(.pcp[\"external-address\"]) \(.pcp[\"external-port\"]) \(.pcp.lifetime) \(.pcp[\"last-result\"])\"")"
+tap_expect "the mappings are in both AFTRs' nft" "1 1" "$(dnat 1 $port) $(dnat 2 $port)"
+tap_expect "no BFD packet sent (health pcp)" "0 0" \
+	"$(b4_q '.peers | map(.["packets-sent"]) | join(" ")')"
+
+__renewed() { [ "$(pq 1 renewals)" -ge 2 ] && [ "$(pq 2 renewals)" -ge 2 ]; }
+if busywait 15000 __renewed; then
+	tap_ok "both mappings renewed twice (6 s lifetime)"
+else
+	tap_fail "both mappings renewed twice" "$(b4_q '.peers[].pcp')"
+fi
+tap_expect "renewals answered: still mapped, no retransmission, no malformed answer" \
+	"true 0 0 true 0 0" \
+	"$(b4_q '[.peers[].pcp | "\(.ok) \(.retransmits) \(.malformed)"] | join(" ")')"
+left=$(pq 1 lifetime-left-ms)
+if [ "$left" -gt 0 ] && [ "$left" -le 6000 ]; then
+	tap_ok "lifetime left within the 6 s granted ($left ms)"
+else
+	tap_fail "lifetime left within the 6 s granted" "$left"
+fi
+in_b4 "$DSLITECTL" b4 status | sed 's/^/# /'
+tap_expect "SUCCESS counted per result" true \
+	"$(b4_q "(.peers[0].pcp.results.SUCCESS == .peers[0].pcp.answers) and .peers[0].pcp.answers >= 3")"
+
+# ---- AFTR2's server loses its state -------------------------------------
+epoch0=$(pq 2 epoch)
+kill -USR1 "$(cat "$tmp/miniupnpd2.pid")"
+__reset() { [ "$(pq 2 epoch-resets)" = 1 ]; }
+__remapped() { __reset && [ "$(pq 2 ok)" = true ] && [ "$(pq 2 epoch)" -lt "$epoch0" ]; }
+if busywait 10000 __remapped; then
+	tap_ok "AFTR2's Epoch reset detected (epoch $epoch0 -> $(pq 2 epoch)), re-mapped, healthy"
+else
+	tap_fail "AFTR2's Epoch reset detected, re-mapped, healthy" "$(b4_q '.peers[1].pcp')"
+fi
+if b4_log_has "aftr $AFTR2_ADDR: pcp: the server lost its state \(epoch [0-9]+ after [0-9]+, backwards\): mapping again"; then
+	tap_ok "logged: AFTR2's server lost its state"
+else
+	tap_fail "logged: AFTR2's server lost its state" "$(b4_show_log)"
+fi
+tap_expect "a standby's Epoch reset: no failover" "true $AFTR1_ADDR 0" \
+	"$(b4_q '"\(.up) \(.active) \(.failovers)"')"
+
+# ---- NETWORK_FAILURE on AFTR1 -------------------------------------------
+ip -n "$A1" addr flush dev wan0
+if b4_wait_active $AFTR2_ADDR 15000; then
+	tap_ok "AFTR1 answers NETWORK_FAILURE: failover to AFTR2"
+else
+	tap_fail "AFTR1 answers NETWORK_FAILURE: failover to AFTR2" "$(b4_show_log)"
+fi
+tap_expect "AFTR1: unhealthy, last result NETWORK_FAILURE (7), at least twice, health down (network-failure)" \
+	"false NETWORK_FAILURE 7 true down network-failure" \
+	"$(b4_q ".peers[0] | \"\(.healthy) \(.pcp[\"last-result\"]) \(.pcp[\"last-result-code\"]) \(.pcp.results.NETWORK_FAILURE >= 2) \(.pcp.health) \(.pcp[\"down-reason\"])\"")"
+tap_expect "last failover: from AFTR1 to AFTR2, diag path-down" \
+	"$AFTR1_ADDR $AFTR2_ADDR path-down" \
+	"$(b4_q '.["last-failover"] | "\(.from) \(.to) \(.diagnostic)"')"
+if b4_log_has "aftr $AFTR1_ADDR \(active\): unhealthy by pcp \(health pcp\), diag path-down: network-failure: NETWORK_FAILURE 2 times in a row"; then
+	tap_ok "logged: unhealthy by pcp, network-failure"
+else
+	tap_fail "logged: unhealthy by pcp, network-failure" "$(b4_show_log)"
+fi
+r0=$(pq 2 renewals)
+__renewed_tunnel() {
+	[ "$(b4_q '.peers[1].path')" = tunnel ] && [ "$(pq 2 renewals)" -gt "$r0" ] &&
+		[ "$(pq 2 ok)" = true ]
+}
+if busywait 10000 __renewed_tunnel; then
+	tap_ok "AFTR2 (active now): its mapping renewed through the tunnel"
+else
+	tap_fail "AFTR2: its mapping renewed through the tunnel" "$(b4_q '.peers[1]')"
+fi
+
+ip -n "$A1" addr add 11.0.1.1/24 dev wan0
+__back1() { [ "$(b4_q '.peers[0].healthy')" = true ]; }
+if busywait 15000 __back1; then
+	tap_ok "AFTR1's address back: healthy again (standby, mapped directly)"
+else
+	tap_fail "AFTR1's address back: healthy again" "$(b4_q '.peers[0].pcp')"
+fi
+
+# ---- AFTR2's server stops -------------------------------------------------
+pcp_stop 2
+if b4_wait_active $AFTR1_ADDR 15000; then
+	tap_ok "AFTR2's server stopped: failover back to AFTR1"
+else
+	tap_fail "AFTR2's server stopped: failover back to AFTR1" "$(b4_show_log)"
+fi
+tap_expect "AFTR2: unhealthy, down (no-answer), a deadline counted" "false down no-answer true" \
+	"$(b4_q '.peers[1] | "\(.healthy) \(.pcp.health) \(.pcp["down-reason"]) \(.pcp.deadlines >= 1)"')"
+if [ "$(pq 2 icmp-errors)" -ge 1 ]; then
+	tap_ok "AFTR2's port unreachable counted ($(pq 2 icmp-errors))"
+else
+	tap_fail "AFTR2's port unreachable counted" "$(b4_q '.peers[1].pcp')"
+fi
+if b4_log_has "aftr $AFTR2_ADDR \(active\): unhealthy by pcp \(health pcp\), diag path-down: no-answer: no answer within 3000 ms"; then
+	tap_ok "logged: unhealthy by pcp, no-answer"
+else
+	tap_fail "logged: unhealthy by pcp, no-answer" "$(b4_show_log)"
+fi
+tap_expect "two failovers" 2 "$(b4_q .failovers)"
+
+__mapped1() { [ "$(dnat 1 $port)" = 1 ]; }
+busywait 5000 __mapped1
+b4_stop
+tap_expect "clean stop" 0 "$B4_RC"
+__unmapped1() { [ "$(dnat 1 $port)" = 0 ]; }
+if busywait 5000 __unmapped1; then
+	tap_ok "the stop deleted the mapping (gone from AFTR1's nft)"
+else
+	tap_fail "the stop deleted the mapping" "$(in_a 1 nft list chain inet filter prerouting_miniupnpd)"
+fi
+
+# ---- per-AFTR health from a config file -----------------------------------
+cat >"$tmp/b4.conf" <<EOF
+# B4: AFTR1 must keep its PCP mapping and answer pings, AFTR2 pings
+dev ds0
+aftr $AFTR1_ADDR,health=all:pcp+ping
+aftr $AFTR2_ADDR
+health ping
+ping-interval 200
+pcp-deadline 3000
+pcp-port 40000
+EOF
+b4_start config "$tmp/b4.conf" ||
+	tap_fail "daemon starts (config file)" "$(cat "$B4_LOG")"
+if busywait 20000 __healthy && b4_wait_active $AFTR1_ADDR 5000; then
+	tap_ok "config file: both healthy, up via AFTR1"
+else
+	tap_fail "config file: both healthy, up via AFTR1" "$(b4_show_log)"
+fi
+tap_expect "per-AFTR health: all:pcp+ping and ping (the default), pcp-port 40000" \
+	"ping 40000 all:pcp+ping ping true null" \
+	"$(b4_q '"\(.health) \(.["pcp-port"]) \(.peers[0].health) \(.peers[1].health) \(.peers[0].pcp.ok) \(.peers[1].pcp)"')"
+tap_expect "AFTR1's mapping of 192.0.0.2:40000 in its nft" 1 "$(dnat 1 40000)"
+pcp_stop 1
+if b4_wait_active $AFTR2_ADDR 15000; then
+	tap_ok "AFTR1's server stopped, pings still answered: failover to AFTR2"
+else
+	tap_fail "AFTR1's server stopped, pings still answered: failover to AFTR2" "$(b4_show_log)"
+fi
+tap_expect "AFTR1: ping ok, pcp failing, unhealthy" "true false false" \
+	"$(b4_q '.peers[0] | "\(.ping.ok) \(.pcp.ok) \(.healthy)"')"
+if b4_log_has "aftr $AFTR1_ADDR \(active\): unhealthy by pcp \(health all:pcp\+ping\), diag path-down"; then
+	tap_ok "logged: unhealthy by pcp (health all:pcp+ping)"
+else
+	tap_fail "logged: unhealthy by pcp (health all:pcp+ping)" "$(b4_show_log)"
+fi
+b4_stop
+tap_expect "clean stop (config file)" 0 "$B4_RC"
+tap_done
