@@ -11,7 +11,11 @@
 #   - AFTR1's link is cut: 3 echoes lost, unhealthy by ping, carrier down
 #     with path-down ("ping down"), repoint to AFTR2;
 #   - health all (BFD and ping): AFTR2's echoes dropped while its BFD
-#     session stays Up: unhealthy, failover to AFTR1.
+#     session stays Up: unhealthy, failover to AFTR1;
+#   - health any (BFD or ping): AFTR1's BFD dropped at the ME, its session
+#     goes Down while its echoes are answered: still healthy, no
+#     failover; then its echoes dropped too: unhealthy by both, failover
+#     to AFTR2.
 #
 #  [B4] ds0 -> AFTR1 --- [ME] nft: 1 of 5 echoes --- [AFTR1] XDP responder on a1-me
 #                             |    to AFTR1 dropped
@@ -176,4 +180,59 @@ else
 fi
 b4_stop
 tap_expect "clean stop (health all)" 0 "$B4_RC"
+
+# health any: BFD or ping. AFTR1 first; its BFD is dropped at the ME while
+# its echoes are answered, then its echoes too.
+ip netns exec "$ME" nft delete table ip6 mute
+b4_start dev ds0 aftr $AFTR1_ADDR aftr $AFTR2_ADDR health any interval 300 \
+	standby-interval 500 ping-interval 200 ping-loss 3/5 ||
+	tap_fail "daemon starts (health any)" "$(cat "$B4_LOG")"
+__bfd_up() { [ "$(b4_q '.peers | map(.status) | join(" ")')" = "up up" ]; }
+if busywait 15000 __healthy && busywait 10000 __bfd_up &&
+   b4_wait_active $AFTR1_ADDR 5000; then
+	tap_ok "health any: both healthy, BFD up on both, up via AFTR1"
+else
+	tap_fail "health any: both healthy, BFD up on both, up via AFTR1" "$(b4_show_log)"
+fi
+ip netns exec "$ME" nft -f - <<EOF
+table ip6 mute {
+	chain filter {
+		type filter hook forward priority 0;
+		ip6 daddr $AFTR1_ADDR meta l4proto 4 @th,72,8 17 drop
+	}
+}
+EOF
+__bfd1_down() { [ "$(b4_peer $AFTR1_ADDR status)" = down ]; }
+if busywait 5000 __bfd1_down; then
+	tap_ok "AFTR1's BFD dropped: its session goes down"
+else
+	tap_fail "AFTR1's BFD dropped: its session goes down" "$(b4_show_log)"
+fi
+# two more ping intervals: a wrong verdict would have acted by then
+sleep 0.5
+tap_expect "health any: AFTR1 still healthy by ping, still active, no failover" \
+	"down true true true $AFTR1_ADDR 0" \
+	"$(b4_q '"\(.peers[0].status) \(.peers[0].ping.ok) \(.peers[0].healthy) \(.up) \(.active) \(.failovers)"')"
+if b4_log_has "unhealthy"; then
+	tap_fail "health any: no unhealthy verdict logged" "$(b4_show_log)"
+else
+	tap_ok "health any: no unhealthy verdict logged"
+fi
+ip netns exec "$ME" nft add rule ip6 mute filter \
+	ip6 daddr $AFTR1_ADDR meta l4proto 4 @th,72,8 1 drop
+if b4_wait_active $AFTR2_ADDR 10000; then
+	tap_ok "health any: AFTR1's echoes dropped too: failover to AFTR2"
+else
+	tap_fail "health any: AFTR1's echoes dropped too: failover to AFTR2" "$(b4_show_log)"
+fi
+tap_expect "health any: AFTR1 unhealthy by both, diag path-down" \
+	"down false false path-down" \
+	"$(b4_q '"\(.peers[0].status) \(.peers[0].ping.ok) \(.peers[0].healthy) \(.["last-failover"].diagnostic)"')"
+if b4_log_has "aftr $AFTR1_ADDR \(active\): unhealthy by bfd and ping \(health any\), diag path-down: ping: .*; bfd: session"; then
+	tap_ok "logged: unhealthy by bfd and ping (health any), both reasons"
+else
+	tap_fail "logged: unhealthy by bfd and ping (health any), both reasons" "$(b4_show_log)"
+fi
+b4_stop
+tap_expect "clean stop (health any)" 0 "$B4_RC"
 tap_done
