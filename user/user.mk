@@ -63,7 +63,7 @@ $(DSLITECTL_BUILD)/%.o: $(SRCTREE)/%.c $(SRCTREE)/Makefile \
 # Unit tests of the tool's parts (run by selftests/host/dslitectl_cli.sh).
 DSLITECTL_UNIT := $(BUILD)/tests/dslitectl_unit
 DSLITECTL_UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o \
-	genl.o tunnel.o monitor.o tests/dslitectl_unit.o)
+	genl.o tunnel.o monitor.o b4_config.o b4_link.o tests/dslitectl_unit.o)
 TEST_PROGS += $(DSLITECTL_UNIT)
 
 $(DSLITECTL_UNIT): $(DSLITECTL_UNIT_OBJS)

@@ -4,7 +4,8 @@
  * both ways, the JSON writer and its escaping, the text and JSON output of
  * tunnels and events built from crafted netlink messages, and the generic
  * netlink helpers against families the running kernel has (nlctrl,
- * ethtool): dumps, extack messages and offsets, a missing family.
+ * ethtool): dumps, extack messages and offsets, a missing family; the
+ * B4 daemon's health settings and per-AFTR options.
  *
  * Prints TAP; run by selftests/host/dslitectl_cli.sh.
  */
@@ -15,6 +16,7 @@
 #include <linux/ethtool_netlink.h>
 
 #include "dslitectl.h"
+#include "b4.h"
 #include "genl.h"
 #include "json.h"
 
@@ -517,6 +519,104 @@ static int json_samples(const char *dir)
 	return err;
 }
 
+
+/* "health" settings: the forms b4_health_parse() takes, canonical text */
+static void test_health(void)
+{
+	static const struct {
+		const char *in, *out;
+		uint8_t methods;
+		bool any;
+	} ok[] = {
+		{ "bfd", "bfd", B4_M_BFD, false },
+		{ "pcp", "pcp", B4_M_PCP, false },
+		{ "ping", "ping", B4_M_PING, false },
+		{ "all", "all", B4_M_BFD | B4_M_PING, false },
+		{ "any", "any", B4_M_BFD | B4_M_PING, true },
+		{ "all:bfd+ping", "all", B4_M_BFD | B4_M_PING, false },
+		{ "any:ping+bfd", "any", B4_M_BFD | B4_M_PING, true },
+		{ "all:pcp+bfd", "all:bfd+pcp", B4_M_BFD | B4_M_PCP, false },
+		{ "any:pcp+ping", "any:pcp+ping", B4_M_PCP | B4_M_PING, true },
+		{ "any:ping+pcp+bfd", "any:bfd+pcp+ping", B4_M_ALL, true },
+		{ "all:bfd+pcp+ping", "all:bfd+pcp+ping", B4_M_ALL, false },
+	};
+	static const char *const bad[] = {
+		"", "ALL", "bgp", "all:", "any:", "any:pcp", "all:bfd+bfd",
+		"all:bfd+", "all:+bfd", "bfd+pcp", "any:bfd,pcp", "all:bfd+pcp+",
+		"all:bfd+pcp+ping+bfd", "all bfd", "any:bfd+pcps",
+	};
+	char buf[B4_HEALTH_STR_MAX], name[96];
+	struct b4_health h;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(name, sizeof(name), "health \"%s\" parsed", ok[i].in);
+		check(b4_health_parse(ok[i].in, &h) == 0 &&
+		      h.methods == ok[i].methods && h.any == ok[i].any, name);
+		snprintf(name, sizeof(name), "health \"%s\" written \"%s\"",
+			 ok[i].in, ok[i].out);
+		check_str(name, ok[i].out, b4_health_str(&h, buf));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(name, sizeof(name), "health \"%s\" refused", bad[i]);
+		check(b4_health_parse(bad[i], &h) == -1, name);
+	}
+}
+
+/* per-AFTR options: which health and PCP server each AFTR gets */
+static void test_b4_config(void)
+{
+	char *argv1[] = {
+		"dev", "ds0", "health", "pcp",
+		"aftr", "2001:db8::1,health=any:bfd+ping",
+		"aftr", "2001:db8::2",
+	};
+	char *argv2[] = {
+		"dev", "ds0", "pcp-mode", "plain", "pcp-server", "2001:db8::53",
+		"aftr", "2001:db8::1,pcp-server=2001:db8::1:53,health=all:bfd+pcp",
+		"aftr", "2001:db8::2", "health", "pcp", "pcp-lifetime", "30",
+	};
+	struct in6_addr a1, a2, a3, srv;
+	struct b4_config c;
+	struct b4_health h;
+	char buf[B4_HEALTH_STR_MAX], s[INET6_ADDRSTRLEN];
+
+	inet_pton(AF_INET6, "2001:db8::1", &a1);
+	inet_pton(AF_INET6, "2001:db8::2", &a2);
+	inet_pton(AF_INET6, "2001:db8::3", &a3);
+
+	b4_config_init(&c);
+	check(b4_config_parse(&c, sizeof(argv1) / sizeof(argv1[0]), argv1) == 0,
+	      "b4 config: per-AFTR health parsed");
+	b4_config_cand(&c, &a1, &h, &srv);
+	check_str("b4 config: aftr 1 has its own health", "any",
+		  b4_health_str(&h, buf));
+	check_str("b4 config: encap: the PCP server is the AFTR itself",
+		  "2001:db8::1", inet_ntop(AF_INET6, &srv, s, sizeof(s)));
+	b4_config_cand(&c, &a2, &h, &srv);
+	check_str("b4 config: aftr 2 has the global health", "pcp",
+		  b4_health_str(&h, buf));
+	b4_config_cand(&c, &a3, &h, &srv);
+	check_str("b4 config: an AFTR not listed (aftr-name) has the global health",
+		  "pcp", b4_health_str(&h, buf));
+	check(b4_config_uses(&c, B4_M_BFD) && b4_config_uses(&c, B4_M_PCP) &&
+	      b4_config_uses(&c, B4_M_PING), "b4 config: every method used by someone");
+
+	b4_config_init(&c);
+	check(b4_config_parse(&c, sizeof(argv2) / sizeof(argv2[0]), argv2) == 0,
+	      "b4 config: plain mode, per-AFTR server");
+	b4_config_cand(&c, &a1, &h, &srv);
+	check_str("b4 config: aftr 1's own PCP server", "2001:db8::1:53",
+		  inet_ntop(AF_INET6, &srv, s, sizeof(s)));
+	check_str("b4 config: aftr 1's own health", "all:bfd+pcp",
+		  b4_health_str(&h, buf));
+	b4_config_cand(&c, &a2, &h, &srv);
+	check_str("b4 config: aftr 2 gets pcp-server", "2001:db8::53",
+		  inet_ntop(AF_INET6, &srv, s, sizeof(s)));
+	check(c.pcp_lifetime_s == 30 && c.pcp_mode == PCP_MODE_PLAIN &&
+	      !b4_config_uses(&c, B4_M_PING), "b4 config: pcp-lifetime, mode; ping unused");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "json-samples"))
@@ -531,6 +631,8 @@ int main(int argc, char **argv)
 	test_tunnel();
 	test_events();
 	test_genl();
+	test_health();
+	test_b4_config();
 	printf("1..%d\n", n_tests);
 	free(cap_buf);
 	return n_failed ? 1 : 0;
