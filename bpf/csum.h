@@ -65,6 +65,8 @@ static __always_inline int ipv4_csum_ok(const void *iph, __u32 hlen,
 	if ((void *)(w + 5) > data_end)
 		return 0;
 	s = csum_words32(w, 5);
+	if (!nopt)
+		return csum_fold64(s) == 0xffff;
 #pragma unroll
 	for (i = 0; i < 10; i++) {
 		if ((__u32)i < nopt) {

@@ -9,9 +9,11 @@
  *   dslite_b_replay  writes replay_frame over the packet, then tail-calls
  *                    dslite_b_jmp[0]: runs a responder path that changes
  *                    the frame (ping) on the same input every repetition
- *   dslite_b_lookup  only looks the outer IPv6 source up in the session
- *                    table (dslite_b_sess is given dslite_sessions' fd):
- *                    the cost of the one hash lookup a BFD answer needs
+ *   dslite_b_lookup  only looks the outer IPv6 source up in the B4 address
+ *                    hash (dslite_b_sess is given dslite_discrs' fd): the
+ *                    cost of the hash look-up that BFD echo and control
+ *                    packets with Your Discriminator 0 need (the steady
+ *                    BFD answer uses the discriminator's array slot)
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -31,13 +33,9 @@ struct {
 	__type(value, __u32);
 } dslite_b_jmp SEC(".maps");
 
-/* same definition as dslite_sessions; the bench reuses that map's fd */
+/* same definition as dslite_discrs; the bench reuses that map's fd */
 struct b_in6 {
 	__u8	addr[16];
-};
-
-struct b_sess {
-	__u8	bytes[128];
 };
 
 struct {
@@ -45,7 +43,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 1);
 	__type(key, struct b_in6);
-	__type(value, struct b_sess);
+	__type(value, __u32);
 } dslite_b_sess SEC(".maps");
 
 SEC("xdp")

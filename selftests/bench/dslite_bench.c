@@ -15,9 +15,12 @@
  *     address, whose session's discriminators are both its own, and whose
  *     inner packet goes from 192.0.0.1 to 192.0.0.1. The answer is then
  *     byte for byte the request (MACs aside), one session, every path step
- *     (parse, checks, lookup, lock, state machine, build, checksums) done;
- *   - the session hash lookup alone (dslite_b_lookup on dslite_sessions)
- *     is shown as a reference: it is most of the BFD answer's cost here;
+ *     (parse, checks, slot look-up by Your Discriminator, lock, state
+ *     machine, build, checksums) done. The rows with SESSIONS sessions
+ *     fill the other slots and the address hash with other B4s first;
+ *   - the B4 address hash look-up alone (dslite_b_lookup on
+ *     dslite_discrs) is shown as a reference: BFD echo needs it, and
+ *     control packets with Your Discriminator 0;
  *   - ICMP/ICMPv6 echo change the type, so they run behind dslite_b_replay
  *     (rewrites the request, tail-calls the responder); the row shows the
  *     replay overhead (replay tail-calling the empty program, minus the
@@ -156,9 +159,25 @@ static void counters(uint64_t *out)
 	free(v);
 }
 
+/* the session of the B4 at a (dslite_discrs, then its slot); 0 or -1 */
+static int session_of(const struct in6_addr *a, struct dslite_aftr_session *v,
+		      uint32_t *discr)
+{
+	uint32_t low;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_discrs), a, discr))
+		return -1;
+	low = *discr & DSLITE_DISCR_LOW_MASK;
+	if (bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions), &low, v) ||
+	    !(v->flags & DSLITE_SESS_LIVE) || memcmp(&v->b4, a, 16))
+		return -1;
+	return 0;
+}
+
 /*
  * The self-addressed B4: bring its session Up with both discriminators
- * its own, finish the Poll Sequence, and return the steady request.
+ * its own, finish the Poll Sequence, and return the steady request (Your
+ * Discriminator set: the answer takes the array slot, no hash).
  */
 static int bfd_frame(uint8_t *buf, int prog)
 {
@@ -176,10 +195,8 @@ static int bfd_frame(uint8_t *buf, int prog)
 	frame_bfd(&f, BFD_STATE_DOWN, 0, 0, 3, 1, 0, 300 * MS, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
 	run_once(prog, buf, l.len, &rv, NULL);
-	if (rv != XDP_TX || bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions),
-						&key, &v))
+	if (rv != XDP_TX || session_of(&key, &v, &d))
 		die("create the bench session");
-	d = v.bfd.local_discr;
 	f.sport = BFD_SRC_PORT_MIN | (d & 0x3fff);
 	frame_bfd(&f, BFD_STATE_INIT, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
@@ -190,8 +207,8 @@ static int bfd_frame(uint8_t *buf, int prog)
 	run_once(prog, buf, l.len, &rv, NULL);
 	frame_bfd(&f, BFD_STATE_UP, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
-	bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions), &key, &v);
-	if (v.bfd.state != BFD_STATE_UP || (v.bfd.flags & (BFD_SF_POLL | BFD_SF_FINAL))) {
+	if (session_of(&key, &v, &d) || v.bfd.state != BFD_STATE_UP ||
+	    (v.bfd.flags & (BFD_SF_POLL | BFD_SF_FINAL))) {
 		fprintf(stderr, "dslite_bench: bench session not settled (state %d flags %x)\n",
 			v.bfd.state, v.bfd.flags);
 		exit(1);
@@ -295,50 +312,76 @@ static void arm_and_calibrate(void)
 	}
 }
 
-/* fill the table up to n sessions with other B4s (2001:db8:1::/64) */
+/*
+ * Fill the table up to n sessions with other B4s (2001:db8:1::/64), Up,
+ * in the free slots after the bench B4's: slot and address hash both, as
+ * the responder would have made them.
+ */
 static void fill_sessions(long n)
 {
-	int fd = bpf_map__fd(aftr->maps.dslite_sessions);
+	int sfd = bpf_map__fd(aftr->maps.dslite_sessions);
+	int dfd = bpf_map__fd(aftr->maps.dslite_discrs);
 	enum { CHUNK = 8192 };
 	struct dslite_in6 *keys = calloc(CHUNK, sizeof(*keys));
 	struct dslite_aftr_session *vals = calloc(CHUNK, sizeof(*vals));
+	uint32_t *slots = calloc(CHUNK, sizeof(*slots));
+	uint32_t *discrs = calloc(CHUNK, sizeof(*discrs));
 	long i, done = 0;
-	uint32_t count;
+	uint32_t count, low = 1;
 
-	if (!keys || !vals)
+	if (!keys || !vals || !slots || !discrs)
 		die("calloc");
 	while (done < n) {
-		count = n - done > CHUNK ? CHUNK : n - done;
-		for (i = 0; i < count; i++) {
-			long id = done + i;
-			struct dslite_aftr_session *v = &vals[i];
+		count = 0;
+		while (count < CHUNK && done + count < n) {
+			struct dslite_aftr_session *v = &vals[count];
+			long id = done + count;
 
-			keys[i].addr[0] = 0x20;
-			keys[i].addr[1] = 0x01;
-			keys[i].addr[2] = 0x0d;
-			keys[i].addr[3] = 0xb8;
-			keys[i].addr[5] = 0x01;
-			keys[i].addr[12] = id >> 24;
-			keys[i].addr[13] = id >> 16;
-			keys[i].addr[14] = id >> 8;
-			keys[i].addr[15] = id;
-			bfd_session_init(&v->bfd, 0x00800000 + id, 300 * MS, 300 * MS,
+			low++;		/* slot 1 is the bench B4's */
+			if (low > (uint32_t)nsessions) {
+				errno = ENOSPC;
+				die("fill the session table");
+			}
+			keys[count].addr[0] = 0x20;
+			keys[count].addr[1] = 0x01;
+			keys[count].addr[2] = 0x0d;
+			keys[count].addr[3] = 0xb8;
+			keys[count].addr[5] = 0x01;
+			keys[count].addr[12] = id >> 24;
+			keys[count].addr[13] = id >> 16;
+			keys[count].addr[14] = id >> 8;
+			keys[count].addr[15] = id;
+			memset(v, 0, sizeof(*v));
+			bfd_session_init(&v->bfd, low, 300 * MS, 300 * MS,
 					 50 * MS, 3, BFD_SF_RESPONDER);
 			v->bfd.state = BFD_STATE_UP;
 			v->bfd.remote_state = BFD_STATE_UP;
 			v->bfd.remote_discr = 0x10000 + id;
+			v->flags = DSLITE_SESS_LIVE | DSLITE_SESS_WAS_UP;
+			v->b4 = keys[count];
+			slots[count] = low;
+			discrs[count] = low;
+			count++;
 		}
-		if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
-			die("fill the session table");
+		i = count;
+		if (bpf_map_update_batch(sfd, slots, vals, &count, NULL) ||
+		    count != i)
+			die("fill the session slots");
+		if (bpf_map_update_batch(dfd, keys, discrs, &count, NULL) ||
+		    count != i)
+			die("fill the address hash");
 		done += count;
 	}
 	free(keys);
 	free(vals);
+	free(slots);
+	free(discrs);
 }
 
+/* sessions: the entries of the address hash */
 static int table_size(void)
 {
-	int fd = bpf_map__fd(aftr->maps.dslite_sessions), n = 0;
+	int fd = bpf_map__fd(aftr->maps.dslite_discrs), n = 0;
 	struct dslite_in6 k, next;
 	void *prev = NULL;
 
@@ -484,8 +527,9 @@ int main(int argc, char **argv)
 	if (!aftr)
 		die("open dslite_aftr");
 	aftr->rodata->dslite_cfg.new_sessions_per_sec = 0;
-	bpf_map__set_max_entries(aftr->maps.dslite_sessions, nsessions + 16);
-	bpf_map__set_max_entries(aftr->maps.dslite_discrs, nsessions + 16);
+	/* exactly nsessions: the last row fills the table */
+	bpf_map__set_max_entries(aftr->maps.dslite_sessions, nsessions + 1);
+	bpf_map__set_max_entries(aftr->maps.dslite_discrs, nsessions);
 	if (dslite_aftr__load(aftr))
 		die("load dslite_aftr");
 	bpf_map_update_elem(bpf_map__fd(aftr->maps.dslite_local), &a6, &flags, 0);
@@ -493,9 +537,9 @@ int main(int argc, char **argv)
 	bx = bench_xdp__open();
 	if (!bx)
 		die("open bench_xdp");
-	bpf_map__set_max_entries(bx->maps.dslite_b_sess, nsessions + 16);
+	bpf_map__set_max_entries(bx->maps.dslite_b_sess, nsessions);
 	if (bpf_map__reuse_fd(bx->maps.dslite_b_sess,
-			      bpf_map__fd(aftr->maps.dslite_sessions)) ||
+			      bpf_map__fd(aftr->maps.dslite_discrs)) ||
 	    bench_xdp__load(bx))
 		die("load bench_xdp");
 	prog = bpf_program__fd(aftr->progs.dslite_aftr);
@@ -527,7 +571,7 @@ int main(int argc, char **argv)
 
 	row("empty XDP_PASS program", t_pass, NULL, 0, 0, 0);
 	row("MAC-swap XDP_TX reflector", t_refl, NULL, 0, 0, 0);
-	row("session hash lookup alone", t_look, "empty", t_pass, 0, 0);
+	row("B4 address hash lookup alone", t_look, "empty", t_pass, 0, 0);
 	snprintf(label, sizeof(label), "BFD reply, %d session", table_size());
 	row(label, t_bfd1, "reflector", t_refl, 2.0, 100);
 	fill_sessions(nsessions - table_size());
