@@ -110,8 +110,11 @@ bad "multiplier 0" 1 'multiplier must be a number 1..255, not "0"' \
 	dev "$AIF" multiplier 0
 bad "multiplier 256" 1 'multiplier must be a number 1..255, not "256"' \
 	dev "$AIF" multiplier 256
-bad "sessions 0" 1 'sessions must be a number 1..268435456, not "0"' \
+bad "sessions 0" 1 'sessions must be a number 1..16777215, not "0"' \
 	dev "$AIF" sessions 0
+bad "sessions 16777216 (a 24-bit slot per session)" 1 \
+	'sessions must be a number 1..16777215, not "16777216"' \
+	dev "$AIF" sessions 16777216
 bad "sweep-interval 0" 1 'sweep-interval must be a number 1..1000 ms, not "0"' \
 	dev "$AIF" sweep-interval 0
 bad "mode fast" 1 'mode must be "native" or "generic", not "fast"' \
@@ -375,7 +378,31 @@ r=$?
 rm -f "$tmp/x"
 ctl aftr attach dev "$AIF" sessions 5 2>"$tmp/x"
 tap_expect "detached, then attached with another table size" "0:0:" "$r:$?:$(cat "$tmp/x")"
+tap_expect "sessions 5: sessions-max 5 (5 + 1 slots, slot 0 unused)" "5 6" \
+	"$(ctl -j aftr stats dev "$AIF" | jq -r '.[0]."sessions-max"') $(bpftool -j map show pinned "$PINS/dslite_sessions" | jq -r .max_entries)"
 ctl aftr detach dev "$AIF"
+
+# --- maps pinned by a version whose session table was a hash keyed by
+# the B4 address: refused, nothing attached, detach cleans up
+mkdir -p "$PINS"
+bpftool map create "$PINS/dslite_sessions" type hash key 16 value 128 \
+	entries 8 name dslite_sessions flags 1 &&
+bpftool map create "$PINS/dslite_discrs" type hash key 4 value 16 \
+	entries 8 name dslite_discrs flags 1 &&
+bpftool map create "$PINS/dslite_state" type array key 4 value 16 \
+	entries 1 name dslite_state
+out=$(ctl aftr attach dev "$AIF" 2>&1)
+r=$?
+if [ $r -eq 2 ] && no_xdp &&
+   [ "$out" = "dslitectl: aftr attach: $AIF: the pinned map dslite_sessions has the layout of another version of the responder (\"dslitectl aftr detach dev $AIF\" first; it drops the sessions)" ] &&
+   [ ! -e "$PINS/link" ]; then
+	tap_ok "old session table layout pinned: refused with the reason"
+else
+	tap_fail "old session table layout pinned: refused with the reason" "rc $r, '$out'"
+fi
+out=$(ctl aftr detach dev "$AIF" 2>&1)
+tap_expect "detach removes the old pins" "0::gone" \
+	"$?:$out:$([ -e "$PINS" ] && echo there || echo gone)"
 
 # --- new-session rate limit, generic mode
 ctl aftr attach dev "$AIF" mode generic new-rate 1 new-burst 2 addr 192.0.0.9
