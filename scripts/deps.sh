@@ -21,7 +21,7 @@ packages=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 	# tests, benchmarks, demo
 	bash coreutils util-linux procps psmisc iproute2 iputils-ping
-	nftables tcpdump jq
+	nftables tcpdump jq python3
 	frr			# BFD peer (bfdd)
 	miniupnpd-nftables	# PCP server
 )

@@ -472,7 +472,7 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 		if (!n->rx_result[k])
 			continue;
 		if (!o->json)
-			fprintf(o->f, "%s %" PRIu64, name ? name : "other",
+			fprintf(o->f, " %s %" PRIu64, name ? name : "other",
 				n->rx_result[k]);
 		else
 			json_uint(&o->w, name ? name : "other", n->rx_result[k]);

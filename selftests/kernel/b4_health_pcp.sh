@@ -9,6 +9,8 @@
 #     sent; AFTR1's requests go through the tunnel, AFTR2's (standby)
 #     encapsulated directly; the mappings are in each AFTR's nft;
 #     renewals keep them, nothing retransmitted or malformed;
+#   - malformed answers (short, version 1, another nonce) sent to AFTR2's
+#     direct path are counted by reason and change nothing;
 #   - AFTR2's server loses its state (SIGUSR1: Epoch from 0): detected,
 #     re-mapped, healthy again, no failover;
 #   - AFTR1's external address goes away: NETWORK_FAILURE twice in a row
@@ -33,7 +35,7 @@
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
-require_cmd miniupnpd nft jq
+require_cmd miniupnpd nft jq python3
 kmod_load || tap_skip_all "cannot load dslite.ko"
 for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
 	modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
@@ -150,6 +152,43 @@ fi
 in_b4 "$DSLITECTL" b4 status | sed 's/^/# /'
 tap_expect "SUCCESS counted per result" true \
 	"$(b4_q "(.peers[0].pcp.results.SUCCESS == .peers[0].pcp.answers) and .peers[0].pcp.answers >= 3")"
+
+# ---- malformed answers change nothing -----------------------------------
+# pcp_inject N PORT KIND: one datagram 192.0.0.1:5351 -> 192.0.0.2:PORT
+# from AFTR N's end of its softwire, through a raw socket (miniupnpd holds
+# the port): "short" (a version 2 MAP answer cut at 10 bytes), "version"
+# (a MAP answer of version 1),
+# "nonce" (a well-formed MAP answer with another nonce)
+pcp_inject() {
+	in_a $1 python3 - "$2" "$3" <<'EOF'
+import socket, struct, sys
+port, kind = int(sys.argv[1]), sys.argv[2]
+def answer(version, nonce):
+    head = struct.pack('!BBBBII', version, 0x80 | 1, 0, 0, 6, 100) + bytes(12)
+    body = nonce + struct.pack('!B3xHH', 17, port, port)
+    return head + body + bytes(10) + b'\xff\xff' + bytes([11, 0, 2, 1])
+data = {'short': bytes([2, 0x81]) + bytes(8), 'version': answer(1, bytes(12)),
+        'nonce': answer(2, b'\x01' * 12)}[kind]
+udp = struct.pack('!HHHH', 5351, port, 8 + len(data), 0) + data
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17,
+                 0, socket.inet_aton('192.0.0.1'), socket.inet_aton('192.0.0.2'))
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'ds')
+s.sendto(ip + udp, ('192.0.0.2', 0))
+EOF
+}
+for kind in short version nonce; do
+	pcp_inject 2 "$port" $kind
+done
+__counted() { [ "$(pq 2 malformed)" = 3 ]; }
+if busywait 5000 __counted; then
+	tap_ok "AFTR2 (direct path): three malformed answers counted"
+else
+	tap_fail "AFTR2 (direct path): three malformed answers counted" "$(b4_q '.peers[1].pcp')"
+fi
+tap_expect "counted by reason: short, version, nonce; still mapped on 11.0.2.1, healthy" \
+	'{"nonce":1,"short":1,"version":1} true 11.0.2.1 true' \
+	"$(b4_q '.peers[1] | "\(.pcp["malformed-by-reason"] | to_entries | sort_by(.key) | from_entries | tojson) \(.pcp.ok) \(.pcp["external-address"]) \(.healthy)"')"
 
 # ---- AFTR2's server loses its state -------------------------------------
 epoch0=$(pq 2 epoch)
