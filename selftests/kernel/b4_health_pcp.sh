@@ -209,8 +209,10 @@ tap_expect "a standby's Epoch reset: no failover" "true $AFTR1_ADDR 0" \
 	"$(b4_q '"\(.up) \(.active) \(.failovers)"')"
 
 # ---- NETWORK_FAILURE on AFTR1 -------------------------------------------
+t0=$(now_ms)
 ip -n "$A1" addr flush dev wan0
 if b4_wait_active $AFTR2_ADDR 15000; then
+	diag "external address removed -> failover seen: $(($(now_ms) - t0)) ms"
 	tap_ok "AFTR1 answers NETWORK_FAILURE: failover to AFTR2"
 else
 	tap_fail "AFTR1 answers NETWORK_FAILURE: failover to AFTR2" "$(b4_show_log)"
@@ -246,8 +248,10 @@ else
 fi
 
 # ---- AFTR2's server stops -------------------------------------------------
+t0=$(now_ms)
 pcp_stop 2
 if b4_wait_active $AFTR1_ADDR 15000; then
+	diag "server stopped -> failover seen: $(($(now_ms) - t0)) ms"
 	tap_ok "AFTR2's server stopped: failover back to AFTR1"
 else
 	tap_fail "AFTR2's server stopped: failover back to AFTR1" "$(b4_show_log)"
