@@ -465,7 +465,7 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 	o_text(o, "\n");
 	/* the non-zero per-result and per-reason counters */
 	o_open(o, "results");
-	o_text(o, "    pcp results:");
+	o_text(o, "    pcp results:%s", n->rx_responses ? "" : " none");
 	for (k = 0; k < PCP_RES_MAX + 2; k++) {
 		const char *name = k <= PCP_RES_MAX ? pcp_result_name(k) : NULL;
 

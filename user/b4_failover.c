@@ -25,9 +25,10 @@
  * candidate is Up at all (a working AFTR is better than none).
  *
  * Start: the state dslite.ko reports is adopted, nothing is flapped. A
- * tunnel found with its carrier is kept up while its session comes Up
- * (a grace of (max(multiplier, 3) + 1) seconds), a forced-down one stays
- * down until a candidate is Up.
+ * tunnel found with its carrier is kept up while its AFTR becomes healthy
+ * (a grace of (max(multiplier, 3) + 1) seconds, or pcp-deadline when PCP
+ * is used and that is longer), a forced-down one stays down until a
+ * candidate is Up.
  */
 #include <errno.h>
 #include <string.h>
@@ -462,6 +463,18 @@ static void method_reason(const struct b4_cand *c, uint8_t m, char *buf,
 		snprintf(buf, size, "session %s", b4_state_name(c->s.bfd.state));
 }
 
+/* the method named when c fails: the first failing one, in that order */
+static const char *failing_method(const struct b4_cand *c)
+{
+	uint8_t bad = c->health.methods & ~ok_methods(c);
+	size_t k;
+
+	for (k = 0; k < N_METHOD_NAMES; k++)
+		if (bad & method_names[k].m)
+			return method_names[k].name;
+	return "bfd";
+}
+
 void b4_health_update(struct b4_daemon *d, int i)
 {
 	struct b4_cand *c = &d->cand[i];
@@ -568,14 +581,21 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 	if (d->grace_until_ns && now >= d->grace_until_ns) {
 		d->grace_until_ns = 0;
 		if (d->up && d->active >= 0 && !b4_cand_usable(d, d->active)) {
-			char a[INET6_ADDRSTRLEN];
+			struct b4_cand *c = &d->cand[d->active];
+			char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
+			uint8_t diag = BFD_DIAG_CONTROL_EXPIRED;
 
-			active_down_carrier(d, d->active,
-					    BFD_DIAG_CONTROL_EXPIRED, now);
-			b4_log(d, "aftr %s (active): no session within the start-up grace",
-			       addr_of(d, d->active, a));
-			active_down_move(d, d->active,
-					 BFD_DIAG_CONTROL_EXPIRED, now);
+			/* a ping or PCP verdict: path-down, as in
+			 * b4_health_update() */
+			c->down_method = c->health.methods == B4_M_BFD ? NULL :
+					 failing_method(c);
+			if (c->down_method && strcmp(c->down_method, "bfd"))
+				diag = BFD_DIAG_PATH_DOWN;
+			active_down_carrier(d, d->active, diag, now);
+			b4_log(d, "aftr %s (active): not healthy within the start-up grace (health %s)",
+			       addr_of(d, d->active, a),
+			       b4_health_str(&c->health, h));
+			active_down_move(d, d->active, diag, now);
 		} else if (!d->up) {
 			i = pick(d, now);
 			if (i >= 0)
@@ -661,6 +681,11 @@ int b4_fo_start(struct b4_daemon *d, char *e, size_t elen)
 	uint64_t grace = (uint64_t)((d->cfg.multiplier > 3 ?
 				     d->cfg.multiplier : 3) + 1) * NSEC_PER_SEC;
 	int i, t;
+
+	/* PCP gives up on a first request only at its deadline */
+	if (b4_config_uses(&d->cfg, B4_M_PCP) &&
+	    (uint64_t)d->cfg.pcp_deadline_ms * 1000000 > grace)
+		grace = (uint64_t)d->cfg.pcp_deadline_ms * 1000000;
 
 	(void)e;
 	(void)elen;

@@ -22,7 +22,10 @@
 #   - a clean stop deletes the mapping (gone from AFTR1's nft);
 #   - per-AFTR health from a config file: AFTR1 "all:pcp+ping", AFTR2
 #     "ping": AFTR1's server stops while its pings are answered:
-#     unhealthy by pcp, failover to AFTR2.
+#     unhealthy by pcp, failover to AFTR2;
+#   - plain mode: PCP over native IPv6 to the configured server (AFTR2's
+#     miniupnpd, for both AFTRs): both healthy; the server stops: no AFTR
+#     is healthy, carrier down with path-down.
 #
 #  [B4] ds0 -> AFTR1 ---- [ME] ---- [AFTR1] ds ip6tnl 192.0.0.1/29 <- miniupnpd
 #   192.0.0.2/29            |                wan0 (dummy) 11.0.1.1 (external)
@@ -318,4 +321,40 @@ else
 fi
 b4_stop
 tap_expect "clean stop (config file)" 0 "$B4_RC"
+
+# ---- plain mode: over native IPv6 to the configured PCP server ------------
+# AFTR2's miniupnpd again, now also answering PCP over IPv6 on its uplink;
+# AFTR1's PCP server is said to be AFTR2's (aftr ADDR,pcp-server=ADDR).
+sed -e 's/^ipv6_disable=yes/ipv6_disable=no/' -e 's/^secure_mode=yes/secure_mode=no/' \
+	"$tmp/miniupnpd2.conf" >"$tmp/miniupnpd2v6.conf"
+echo "listening_ip=a2-me" >>"$tmp/miniupnpd2v6.conf"
+__listening6() { in_a 2 ss -Hlun6 'sport = :5351' | grep -q 5351; }
+in_a 2 miniupnpd -f "$tmp/miniupnpd2v6.conf" -P "$tmp/miniupnpd2.pid"
+if busywait 5000 __listening6; then
+	tap_ok "AFTR2's miniupnpd answers PCP over IPv6 too"
+else
+	tap_fail "AFTR2's miniupnpd answers PCP over IPv6 too" "$(in_a 2 ss -lun)"
+fi
+b4_start dev ds0 aftr $AFTR1_ADDR,pcp-server=$AFTR2_ADDR aftr $AFTR2_ADDR \
+	health pcp pcp-mode plain pcp-deadline 3000 ||
+	tap_fail "daemon starts (plain mode)" "$(cat "$B4_LOG")"
+if busywait 15000 __healthy; then
+	tap_ok "plain mode: both AFTRs healthy by PCP"
+else
+	tap_fail "plain mode: both AFTRs healthy by PCP" "$(b4_show_log)"
+fi
+tap_expect "plain mode: both asked AFTR2's server over IPv6, SUCCESS, 6 s" \
+	"plain plain $AFTR2_ADDR $AFTR2_ADDR SUCCESS SUCCESS 6 6" \
+	"$(b4_q '"\(.["pcp-mode"]) \(.peers[0].pcp.mode) \(.peers[0].pcp.server) \(.peers[1].pcp.server) \(.peers[0].pcp["last-result"]) \(.peers[1].pcp["last-result"]) \(.peers[0].pcp.lifetime) \(.peers[1].pcp.lifetime)"')"
+pcp_stop 2
+__all_down() { [ "$(b4_q '"\(.up) \(.diagnostic)"')" = "false path-down" ]; }
+if busywait 15000 __all_down; then
+	tap_ok "plain mode: the server stops, no AFTR is healthy: carrier down, path-down"
+else
+	tap_fail "plain mode: the server stops, no AFTR is healthy: carrier down, path-down" "$(b4_show_log)"
+fi
+tap_expect "plain mode: both down (no-answer)" "no-answer no-answer" \
+	"$(b4_q '[.peers[].pcp["down-reason"]] | join(" ")')"
+b4_stop
+tap_expect "clean stop (plain mode)" 0 "$B4_RC"
 tap_done
