@@ -116,10 +116,6 @@ int b4_net_open_raw(char *e, size_t elen)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = {
-		.len = sizeof(code) / sizeof(code[0]),
-		.filter = code,
-	};
 	int fd, one = 1;
 
 	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -128,8 +124,7 @@ int b4_net_open_raw(char *e, size_t elen)
 		snprintf(e, elen, "raw IPv6 socket: %s", strerror(errno));
 		return -1;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) ||
+	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0])) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 		       sizeof(one))) {
 		snprintf(e, elen, "raw IPv6 socket options: %s",

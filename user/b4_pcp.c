@@ -54,7 +54,6 @@ int b4_pcp_setup(struct b4_daemon *d, char *e, size_t elen)
 	static struct sock_filter drop_all[] = {
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { .len = 1, .filter = drop_all };
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = htonl(B4_INNER_B4),
@@ -72,8 +71,7 @@ int b4_pcp_setup(struct b4_daemon *d, char *e, size_t elen)
 	}
 	/* 192.0.0.2 need not be configured yet */
 	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog))) {
+	if (sock_filter_attach(fd, drop_all, 1)) {
 		snprintf(e, elen, "PCP port: filter: %s", strerror(errno));
 		close(fd);
 		return -1;

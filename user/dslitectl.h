@@ -103,6 +103,15 @@ static inline bool kw_is(const char *arg, const char *kw)
 int parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /*
+ * sock_filter_attach(fd, code, len): attach a classic BPF filter of len
+ * instructions to socket fd, then drop what the socket queued before it
+ * was in place. Returns 0 or -1 (errno set).
+ */
+struct sock_filter;
+int sock_filter_attach(int fd, const struct sock_filter *code,
+		       unsigned short len);
+
+/*
  * parse_ifname(what, s, out): copy an interface name, checking that it is
  * non-empty, shorter than DSLITECTL_IFNAMSIZ and free of '/' and white space.
  * Prints the usage error and returns DSLITECTL_EXIT_USAGE, or 0.

@@ -136,20 +136,13 @@ static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = {
-		.len = sizeof(code) / sizeof(code[0]),
-		.filter = code,
-	};
-	char buf[64];
 
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
+	/* What was queued before the filter (another prober's replies with
+	 * the same sequence numbers) must not count as ours: dropped. */
+	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0]))) {
 		snprintf(err, errlen, "socket filter: %s", strerror(errno));
 		return -1;
 	}
-	/* What was queued before the filter (another prober's replies with
-	 * the same sequence numbers) must not count as ours. */
-	while (recv(fd, &buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-		;
 	return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <sys/socket.h>
+#include <linux/filter.h>
 
 #include "dslitectl.h"
 
@@ -123,5 +125,23 @@ int watch_ready(const char *what, const struct watch_opts *o)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
 				     o->ready, strerror(errno));
 	close(fd);
+	return 0;
+}
+
+int sock_filter_attach(int fd, const struct sock_filter *code,
+		       unsigned short len)
+{
+	struct sock_fprog prog = {
+		.len = len,
+		.filter = (struct sock_filter *)code,
+	};
+	char buf[64];
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		return -1;
+	/* a socket gets packets from its creation on: those queued before
+	 * the filter did not pass it */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
 	return 0;
 }
