@@ -194,6 +194,8 @@ static void daemon_close(struct b4_daemon *d)
 		genl_close(&d->genl);
 	if (d->rtnl)
 		mnl_socket_close(d->rtnl);
+	if (d->rtnl_watch)
+		mnl_socket_close(d->rtnl_watch);
 }
 
 /*
@@ -211,6 +213,10 @@ static int setup(struct b4_daemon *d)
 
 	d->rtnl = b4_rtnl_open(e, sizeof(e));
 	if (!d->rtnl)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
+	/* before the tunnels are read: a deletion after it is seen */
+	d->rtnl_watch = b4_rtnl_watch_open(e, sizeof(e));
+	if (!d->rtnl_watch)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
 	if (b4_config_resolve(&d->cfg, d->rtnl, links, &n_links, addrs,
 			      origins, tun_of, &n, NULL, 0, e, sizeof(e)))
@@ -271,7 +277,8 @@ static int setup(struct b4_daemon *d)
 	if (ep_add(d, d->timerfd, B4_EV_TIMER) ||
 	    ep_add(d, d->sigfd, B4_EV_SIGNAL) ||
 	    ep_add(d, d->rawfd, B4_EV_RAW) ||
-	    ep_add(d, d->ctlfd, B4_EV_CTL))
+	    ep_add(d, d->ctlfd, B4_EV_CTL) ||
+	    ep_add(d, mnl_socket_get_fd(d->rtnl_watch), B4_EV_LINK))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "epoll: %s",
 				     strerror(errno));
 	for (i = 0; i < d->n_tun; i++)
@@ -557,7 +564,8 @@ static void begin_stop(struct b4_daemon *d, int sig)
 	if (d->stopping)
 		return;
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
-	       sig == SIGINT ? "SIGINT" : "SIGTERM");
+	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
+	       "tunnel gone");
 	b4_pcp_release(d);
 	d->stopping = true;
 	for (i = 0; i < d->n_cand; i++) {
@@ -565,6 +573,36 @@ static void begin_stop(struct b4_daemon *d, int sig)
 		if (d->cand[i].health.methods & B4_M_BFD)
 			b4_session_admin_down(&d->cand[i].s, now);
 	}
+}
+
+/*
+ * A tunnel went away (deleted, or moved to another namespace: both are a
+ * RTM_DELLINK here). Nothing can be driven without it: stop, exit 2, so
+ * that a supervisor starts the daemon again once the tunnel is back (a
+ * network manager re-creates a ds-lite device on every reconnect).
+ */
+static void link_events(struct b4_daemon *d)
+{
+	int idx[B4_MAX_TUNNELS], i, gone;
+	char name[IF_NAMESIZE];
+
+	for (i = 0; i < d->n_tun; i++)
+		idx[i] = d->tun[i].link.ifindex;
+	gone = b4_rtnl_watch_read(d->rtnl_watch, idx, d->n_tun);
+	if (gone == -2) {
+		/* events were lost: look for ourselves */
+		gone = -1;
+		for (i = 0; i < d->n_tun && gone < 0; i++)
+			if (!if_indextoname(idx[i], name) && errno == ENXIO)
+				gone = i;
+	}
+	if (gone < 0 || d->stopping)
+		return;
+	d->tun[gone].gone = true;
+	d->exit_code = DSLITECTL_EXIT_ERROR;
+	b4_log(d, "%s: the tunnel is gone (deleted or moved to another network namespace): stopping",
+	       d->tun[gone].link.name);
+	begin_stop(d, 0);
 }
 
 static bool stop_done(const struct b4_daemon *d)
@@ -704,12 +742,15 @@ static int loop(struct b4_daemon *d)
 			case B4_EV_RESOLVE:
 				resolved(d);
 				break;
+			case B4_EV_LINK:
+				link_events(d);
+				break;
 			}
 		}
 	}
 	b4_fo_stop(d);
-	b4_log(d, "stopped");
-	return DSLITECTL_EXIT_OK;
+	b4_log(d, "stopped%s", d->exit_code ? " (exit 2)" : "");
+	return d->exit_code;
 }
 
 static int b4_run(int argc, char **argv)

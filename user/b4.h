@@ -146,6 +146,7 @@ struct b4_tunnel {
 	bool forced;			/* carrier forced down by dslite.ko */
 	uint8_t diag;			/* the module's diag */
 	bool added_addr;		/* we added 192.0.0.2 to it */
+	bool gone;			/* deleted, or moved to another netns */
 };
 
 enum b4_path {
@@ -282,6 +283,7 @@ struct b4_aftr_change {
 #define B4_EV_RAW	3
 #define B4_EV_CTL	4
 #define B4_EV_RESOLVE	5
+#define B4_EV_LINK	6
 #define B4_EV_CLIENT	0x100	/* | client slot */
 #define B4_EV_TUNNEL	0x200	/* | tunnel index */
 #define B4_EV_SESSION	0x300	/* | candidate index */
@@ -322,7 +324,9 @@ struct b4_daemon {
 	uint64_t client_deadline[B4_MAX_CLIENTS];
 	struct genl_sock genl;
 	struct mnl_socket *rtnl;
+	struct mnl_socket *rtnl_watch;	/* link events: a tunnel deleted */
 	uint32_t rtnl_seq;
+	int exit_code;			/* of the loop once stopped */
 	char ctl_name[108];
 	bool stopping;
 
@@ -393,6 +397,14 @@ bool b4_config_uses(const struct b4_config *c, uint8_t m);
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
 int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
 		struct b4_link *l, char *err, size_t errlen);
+/* a non-blocking socket on the link events (RTMGRP_LINK) */
+struct mnl_socket *b4_rtnl_watch_open(char *err, size_t errlen);
+/*
+ * b4_rtnl_watch_read(nl, ifindex, n): read the queued events; the index in
+ * ifindex[] of a device that was deleted (or left the namespace), -1 for
+ * none, -2 when events were lost (the caller checks the devices itself).
+ */
+int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex, int n);
 int b4_link_set_remote(struct mnl_socket *nl, int ifindex,
 		       const struct in6_addr *remote, char *err, size_t errlen);
 /* 1 if the device has the IPv4 address, 0 if not, -1 on error */

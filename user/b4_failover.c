@@ -757,6 +757,6 @@ void b4_fo_stop(struct b4_daemon *d)
 	if (!d->cfg.release)
 		return;
 	for (t = 0; t < d->n_tun; t++)
-		if (d->tun[t].forced)
+		if (d->tun[t].forced && !d->tun[t].gone)
 			set_carrier(d, t, true, 0, NULL);
 }

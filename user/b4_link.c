@@ -3,7 +3,8 @@
  * dslitectl b4: rtnetlink over libmnl. Reads an ip6tnl device (kind, mode,
  * endpoints), re-points its remote (RTM_NEWLINK with the device's whole
  * IFLA_INFO_DATA echoed back: ip6tnl's changelink resets every parameter
- * it is not given), and adds the B4's 192.0.0.2 when the tunnel lacks it.
+ * it is not given), adds the B4's 192.0.0.2 when the tunnel lacks it, and
+ * watches the link events for a tunnel that goes away.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +46,58 @@ struct mnl_socket *b4_rtnl_open(char *e, size_t elen)
 		return NULL;
 	}
 	return nl;
+}
+
+struct mnl_socket *b4_rtnl_watch_open(char *e, size_t elen)
+{
+	struct mnl_socket *nl;
+
+	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!nl) {
+		snprintf(e, elen, "rtnetlink socket: %s", strerror(errno));
+		return NULL;
+	}
+	if (mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(e, elen, "rtnetlink link events: %s", strerror(errno));
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	return nl;
+}
+
+struct watch_ctx {
+	const int *ifindex;
+	int n;
+	int gone;
+};
+
+static int watch_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct watch_ctx *w = data;
+	int i;
+
+	if (nlh->nlmsg_type != RTM_DELLINK ||
+	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return MNL_CB_OK;
+	for (i = 0; i < w->n; i++)
+		if (ifi->ifi_index == w->ifindex[i] && w->gone < 0)
+			w->gone = i;
+	return MNL_CB_OK;
+}
+
+int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex, int n)
+{
+	struct watch_ctx w = { .ifindex = ifindex, .n = n, .gone = -1 };
+	char buf[RTNL_BUF];
+	ssize_t len;
+
+	for (;;) {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len < 0)
+			return errno == ENOBUFS ? -2 : w.gone;
+		mnl_cb_run(buf, len, 0, 0, watch_cb, &w);
+	}
 }
 
 static int extack_attr(const struct nlattr *a, void *data)

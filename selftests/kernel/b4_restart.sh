@@ -4,7 +4,8 @@
 # Restart safety: after kill -9 a new daemon adopts the tunnel's state from
 # dslite.ko. An up tunnel stays up while the session comes back (no carrier
 # transition, no event); a forced-down tunnel stays down until the AFTR is
-# back, then comes up once.
+# back, then comes up once. A tunnel deleted under the daemon stops it
+# with exit 2.
 #
 #   [B4] ds0 (ip6tnl) ---- [ME] ---- [AFTR1] ds (ip6tnl) 192.0.0.1
 #    dslitectl b4 run dev ds0          bfdd: peer 192.0.0.2
@@ -78,4 +79,22 @@ tap_expect "exactly one carrier transition (up)" "true none $((trans + 1))" \
 tap_expect "events: carrier up" "carrier true;" "$(mon_events)"
 b4_stop TERM
 tap_expect "clean stop" 0 "$B4_RC"
+
+# The tunnel deleted under a running daemon: it stops at once with exit 2
+# (a supervisor restarts it once the tunnel is back).
+b4_start dev ds0 interval 300 multiplier 3
+if b4_wait_peer $AFTR1_ADDR up 15000; then tap_ok "session Up again"
+else tap_fail "session Up again" "$(b4_show_log)"; fi
+ip -n "$B4" link del ds0
+__exited() { ! kill -0 "$B4_PID" 2>/dev/null; }
+if busywait 5000 __exited; then tap_ok "ds0 deleted: the daemon stops"
+else tap_fail "ds0 deleted: the daemon stops" "$(b4_show_log)"; fi
+b4_stop
+tap_expect "exit status 2" 2 "$B4_RC"
+if b4_log_has "ds0: the tunnel is gone \(deleted or moved to another network namespace\): stopping" &&
+   b4_log_has "stopped \(exit 2\)"; then
+	tap_ok "logged: the tunnel is gone, stopped (exit 2)"
+else
+	tap_fail "logged: the tunnel is gone, stopped (exit 2)" "$(b4_show_log)"
+fi
 tap_done
