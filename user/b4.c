@@ -192,6 +192,8 @@ static void daemon_close(struct b4_daemon *d)
 		close(d->epfd);
 	if (d->genl.nl)
 		genl_close(&d->genl);
+	if (d->ctrl.nl)
+		genl_close(&d->ctrl);
 	if (d->rtnl)
 		mnl_socket_close(d->rtnl);
 	if (d->rtnl_watch)
@@ -232,6 +234,9 @@ static int setup(struct b4_daemon *d)
 					     DSLITE_GENL_NAME);
 		return genl_perror(&d->genl, B4_WHAT);
 	}
+	/* dslite.ko unloaded under the daemon: the family goes away */
+	if (genl_open(&d->ctrl, "nlctrl") || genl_join(&d->ctrl, "notify"))
+		return genl_perror(&d->ctrl, B4_WHAT);
 	if (b4_fo_read_state(d, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
 	if (b4_ctl_listen(d, e, sizeof(e)))
@@ -278,7 +283,8 @@ static int setup(struct b4_daemon *d)
 	    ep_add(d, d->sigfd, B4_EV_SIGNAL) ||
 	    ep_add(d, d->rawfd, B4_EV_RAW) ||
 	    ep_add(d, d->ctlfd, B4_EV_CTL) ||
-	    ep_add(d, mnl_socket_get_fd(d->rtnl_watch), B4_EV_LINK))
+	    ep_add(d, mnl_socket_get_fd(d->rtnl_watch), B4_EV_LINK) ||
+	    ep_add(d, genl_fd(&d->ctrl), B4_EV_GENL))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "epoll: %s",
 				     strerror(errno));
 	for (i = 0; i < d->n_tun; i++)
@@ -565,7 +571,7 @@ static void begin_stop(struct b4_daemon *d, int sig)
 		return;
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
 	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
-	       "tunnel gone");
+	       "no way to act");
 	b4_pcp_release(d);
 	d->stopping = true;
 	for (i = 0; i < d->n_cand; i++) {
@@ -602,6 +608,41 @@ static void link_events(struct b4_daemon *d)
 	d->exit_code = DSLITECTL_EXIT_ERROR;
 	b4_log(d, "%s: the tunnel is gone (deleted or moved to another network namespace): stopping",
 	       d->tun[gone].link.name);
+	begin_stop(d, 0);
+}
+
+/* nlctrl: is this the removal of the dslite family? */
+static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	bool *gone = data;
+
+	if (g->cmd != CTRL_CMD_DELFAMILY)
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+		    !strcmp(mnl_attr_get_str(a), DSLITE_GENL_NAME))
+			*gone = true;
+	return 0;
+}
+
+/*
+ * dslite.ko unloaded: the tunnels have their carriers back (the module
+ * gives them back) and nothing can force them down any more: stop, exit 2.
+ */
+static void genl_events(struct b4_daemon *d)
+{
+	bool gone = false;
+
+	genl_recv(&d->ctrl, ctrl_cb, &gone);
+	if (!gone || d->stopping)
+		return;
+	d->exit_code = DSLITECTL_EXIT_ERROR;
+	d->no_module = true;
+	b4_log(d, "dslite.ko unloaded (generic netlink family %s gone): stopping",
+	       DSLITE_GENL_NAME);
 	begin_stop(d, 0);
 }
 
@@ -744,6 +785,9 @@ static int loop(struct b4_daemon *d)
 				break;
 			case B4_EV_LINK:
 				link_events(d);
+				break;
+			case B4_EV_GENL:
+				genl_events(d);
 				break;
 			}
 		}

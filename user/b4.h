@@ -284,6 +284,7 @@ struct b4_aftr_change {
 #define B4_EV_CTL	4
 #define B4_EV_RESOLVE	5
 #define B4_EV_LINK	6
+#define B4_EV_GENL	7
 #define B4_EV_CLIENT	0x100	/* | client slot */
 #define B4_EV_TUNNEL	0x200	/* | tunnel index */
 #define B4_EV_SESSION	0x300	/* | candidate index */
@@ -323,6 +324,8 @@ struct b4_daemon {
 	int clients[B4_MAX_CLIENTS];
 	uint64_t client_deadline[B4_MAX_CLIENTS];
 	struct genl_sock genl;
+	struct genl_sock ctrl;		/* nlctrl "notify": dslite.ko unloaded */
+	bool no_module;			/* it was */
 	struct mnl_socket *rtnl;
 	struct mnl_socket *rtnl_watch;	/* link events: a tunnel deleted */
 	uint32_t rtnl_seq;

@@ -754,7 +754,7 @@ void b4_fo_stop(struct b4_daemon *d)
 {
 	int t;
 
-	if (!d->cfg.release)
+	if (!d->cfg.release || d->no_module)
 		return;
 	for (t = 0; t < d->n_tun; t++)
 		if (d->tun[t].forced && !d->tun[t].gone)

@@ -4,8 +4,8 @@
 # Restart safety: after kill -9 a new daemon adopts the tunnel's state from
 # dslite.ko. An up tunnel stays up while the session comes back (no carrier
 # transition, no event); a forced-down tunnel stays down until the AFTR is
-# back, then comes up once. A tunnel deleted under the daemon stops it
-# with exit 2.
+# back, then comes up once. A tunnel deleted, or dslite.ko unloaded, under
+# the daemon stops it with exit 2.
 #
 #   [B4] ds0 (ip6tnl) ---- [ME] ---- [AFTR1] ds (ip6tnl) 192.0.0.1
 #    dslitectl b4 run dev ds0          bfdd: peer 192.0.0.2
@@ -97,4 +97,24 @@ if b4_log_has "ds0: the tunnel is gone \(deleted or moved to another network nam
 else
 	tap_fail "logged: the tunnel is gone, stopped (exit 2)" "$(b4_show_log)"
 fi
+
+# dslite.ko unloaded under a running daemon: it stops with exit 2 (the
+# module gave the carriers back; nothing could force them down any more).
+ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR remote $AFTR1_ADDR
+ip -n "$B4" addr add 192.0.0.2/29 dev ds0
+ip -n "$B4" link set ds0 up
+b4_start dev ds0 interval 300 multiplier 3
+if b4_wait_peer $AFTR1_ADDR up 15000; then tap_ok "a new ds0: session Up"
+else tap_fail "a new ds0: session Up" "$(b4_show_log)"; fi
+rmmod dslite
+if busywait 5000 __exited; then tap_ok "dslite.ko unloaded: the daemon stops"
+else tap_fail "dslite.ko unloaded: the daemon stops" "$(b4_show_log)"; fi
+b4_stop
+tap_expect "exit status 2 (module unloaded)" 2 "$B4_RC"
+if b4_log_has "dslite.ko unloaded \(generic netlink family dslite gone\): stopping"; then
+	tap_ok "logged: dslite.ko unloaded"
+else
+	tap_fail "logged: dslite.ko unloaded" "$(b4_show_log)"
+fi
+insmod "$DSLITE_KO"
 tap_done
