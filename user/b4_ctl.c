@@ -187,6 +187,20 @@ o_text(struct out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* JSON only: every key up to the NULL, as null */
+static void __attribute__((sentinel)) o_nulls(struct out *o, ...)
+{
+	const char *key;
+	va_list ap;
+
+	if (!o->json)
+		return;
+	va_start(ap, o);
+	while ((key = va_arg(ap, const char *)))
+		json_null(&o->w, key);
+	va_end(ap);
+}
+
 static void o_open(struct out *o, const char *key)
 {
 	if (o->json)
@@ -373,9 +387,8 @@ static void report_ping(struct b4_daemon *d, struct out *o, int i,
 		       p->last_rtt_ns / 1000);
 		o_uint(o, "last-reply-ago-ms", ", last reply %" PRIu64 " ms ago",
 		       (now - p->last_rx_ns) / 1000000);
-	} else if (o->json) {
-		json_null(&o->w, "last-rtt-us");
-		json_null(&o->w, "last-reply-ago-ms");
+	} else {
+		o_nulls(o, "last-rtt-us", "last-reply-ago-ms", NULL);
 	}
 	o_text(o, "\n");
 	o_close(o);
@@ -422,14 +435,8 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 		o_uint(o, "epoch", " epoch %" PRIu64, m->epoch);
 	} else {
 		o_text(o, " not mapped");
-		if (o->json) {
-			json_null(&o->w, "external-address");
-			json_null(&o->w, "external-port");
-			json_null(&o->w, "lifetime");
-			json_null(&o->w, "lifetime-left-ms");
-			json_null(&o->w, "renew-in-ms");
-			json_null(&o->w, "epoch");
-		}
+		o_nulls(o, "external-address", "external-port", "lifetime",
+			"lifetime-left-ms", "renew-in-ms", "epoch", NULL);
 	}
 	o_text(o, "\n");
 	if (last) {
@@ -443,12 +450,9 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 		o_uint(o, "last-answer-ago-ms", ", %" PRIu64 " ms ago",
 		       (now - cl->last_rx_ns) / 1000000);
 		o_text(o, "\n");
-	} else if (o->json) {
-		json_null(&o->w, "last-result");
-		json_null(&o->w, "last-result-code");
-		json_null(&o->w, "last-epoch");
-		json_null(&o->w, "last-rtt-us");
-		json_null(&o->w, "last-answer-ago-ms");
+	} else {
+		o_nulls(o, "last-result", "last-result-code", "last-epoch",
+			"last-rtt-us", "last-answer-ago-ms", NULL);
 	}
 	o_uint(o, "requests", "    pcp requests %" PRIu64, n->tx_requests);
 	o_uint(o, "retransmits", " (retransmits %" PRIu64, n->tx_retransmits);
@@ -622,10 +626,9 @@ static void report(struct b4_daemon *d, struct out *o)
 		o_uint(o, "ping-loss", ", ping-loss %" PRIu64,
 		       d->cfg.ping_loss_n);
 		o_uint(o, "ping-loss-window", "/%" PRIu64, d->cfg.ping_loss_m);
-	} else if (o->json) {
-		json_null(&o->w, "ping-interval");
-		json_null(&o->w, "ping-loss");
-		json_null(&o->w, "ping-loss-window");
+	} else {
+		o_nulls(o, "ping-interval", "ping-loss", "ping-loss-window",
+			NULL);
 	}
 	if (d->pcp_port) {
 		o_str(o, "pcp-mode", ", pcp-mode %s",
@@ -637,12 +640,9 @@ static void report(struct b4_daemon *d, struct out *o)
 		       d->cfg.pcp_deadline_ms);
 		o_uint(o, "pcp-failures", ", pcp-failures %" PRIu64,
 		       d->cfg.pcp_failures);
-	} else if (o->json) {
-		json_null(&o->w, "pcp-mode");
-		json_null(&o->w, "pcp-port");
-		json_null(&o->w, "pcp-lifetime");
-		json_null(&o->w, "pcp-deadline");
-		json_null(&o->w, "pcp-failures");
+	} else {
+		o_nulls(o, "pcp-mode", "pcp-port", "pcp-lifetime",
+			"pcp-deadline", "pcp-failures", NULL);
 	}
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
 	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);

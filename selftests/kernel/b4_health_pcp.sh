@@ -35,6 +35,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../b4_lib.sh"
+. "$(dirname "$0")/../miniupnpd_lib.sh"
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
@@ -56,30 +57,7 @@ pcp_prepare() {
 	ip -n "$(aftr_ns $n)" link add wan0 type dummy
 	ip -n "$(aftr_ns $n)" addr add 11.0.$n.1/24 dev wan0
 	ip -n "$(aftr_ns $n)" link set wan0 up
-	in_a $n nft -f - <<-'EOF'
-		table inet filter {
-			chain miniupnpd {
-			}
-			chain prerouting_miniupnpd {
-				type nat hook prerouting priority dstnat; policy accept;
-			}
-			chain postrouting_miniupnpd {
-				type nat hook postrouting priority srcnat; policy accept;
-			}
-		}
-	EOF
-	cat >"$tmp/miniupnpd$n.conf" <<-EOF
-		ext_ifname=wan0
-		listening_ip=ds
-		enable_natpmp=yes
-		enable_upnp=no
-		ipv6_disable=yes
-		secure_mode=yes
-		min_lifetime=2
-		max_lifetime=6
-		allow 1024-65535 192.0.0.2/32 1024-65535
-		deny 0-65535 0.0.0.0/0 0-65535
-	EOF
+	miniupnpd_setup "$(aftr_ns $n)" ds "$tmp/miniupnpd$n.conf"
 }
 
 __listening() { in_a $1 ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }

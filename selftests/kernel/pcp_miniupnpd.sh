@@ -22,6 +22,7 @@
 # miniupnpd: min_lifetime 2, max_lifetime 6, so "lifetime 120" is granted
 # 6 s and renewed every 3..3.75 s; ports 1024-65535 allowed to 192.0.0.2.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../miniupnpd_lib.sh"
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
@@ -53,31 +54,8 @@ ip -n "$A" link add wan0 type dummy
 ip -n "$A" addr add 11.0.0.1/24 dev wan0
 ip -n "$A" link set wan0 up
 
-inA nft -f - <<'EOF'
-table inet filter {
-	chain miniupnpd {
-	}
-	chain prerouting_miniupnpd {
-		type nat hook prerouting priority dstnat; policy accept;
-	}
-	chain postrouting_miniupnpd {
-		type nat hook postrouting priority srcnat; policy accept;
-	}
-}
-EOF
-
-cat >"$tmp/miniupnpd.conf" <<'EOF'
-ext_ifname=wan0
-listening_ip=ds0
-enable_natpmp=yes
-enable_upnp=no
-ipv6_disable=yes
-secure_mode=yes
-min_lifetime=2
-max_lifetime=6
-allow 1024-65535 192.0.0.2/32 1024-65535
-deny 0-65535 0.0.0.0/0 0-65535
-EOF
+miniupnpd_setup "$A" ds0 "$tmp/miniupnpd.conf" ||
+	tap_skip_all "cannot set up miniupnpd's nft chains"
 # Without -d it forks into the background and writes its pid file.
 inA miniupnpd -f "$tmp/miniupnpd.conf" -P "$tmp/miniupnpd.pid" ||
 	tap_skip_all "miniupnpd does not start"
