@@ -38,6 +38,19 @@ if ! xdp_attach 1 || ! xdp_attach 2; then
 	tap_done
 fi
 tjs() { tjson "$B4" ds0 "$1"; }
+# mute ADDR PROTO: the ME drops softwire packets to ADDR whose inner IPv4
+# protocol is PROTO (1 ICMP, 17 UDP: BFD); the inner header is nft's
+# transport header of an IPv4-in-IPv6 packet (after any extension header)
+mute() {
+	ip netns exec "$ME" nft -f - <<-EOF
+		table ip6 mute {
+			chain filter {
+				type filter hook forward priority 0;
+				ip6 daddr $1 meta l4proto 4 @th,72,8 $2 drop
+			}
+		}
+	EOF
+}
 ping_q() { b4_q ".peers[] | select(.peer == \"$1\") | .ping[\"$2\"]"; }
 
 b4_start dev ds0 aftr $AFTR1_ADDR aftr $AFTR2_ADDR health ping \
@@ -160,14 +173,7 @@ if busywait 15000 __healthy && b4_wait_active $AFTR2_ADDR 5000; then
 else
 	tap_fail "health all: both healthy, up via AFTR2" "$(b4_show_log)"
 fi
-ip netns exec "$ME" nft -f - <<EOF
-table ip6 mute {
-	chain filter {
-		type filter hook forward priority 0;
-		ip6 daddr $AFTR2_ADDR meta l4proto 4 @th,72,8 1 drop
-	}
-}
-EOF
+mute $AFTR2_ADDR 1
 if b4_wait_active $AFTR1_ADDR 10000; then tap_ok "AFTR2's echoes dropped: failover to AFTR1"
 else tap_fail "AFTR2's echoes dropped: failover to AFTR1" "$(b4_show_log)"; fi
 tap_expect "AFTR2: BFD up, ping failing, unhealthy; diag path-down" \
@@ -194,14 +200,7 @@ if busywait 15000 __healthy && busywait 10000 __bfd_up &&
 else
 	tap_fail "health any: both healthy, BFD up on both, up via AFTR1" "$(b4_show_log)"
 fi
-ip netns exec "$ME" nft -f - <<EOF
-table ip6 mute {
-	chain filter {
-		type filter hook forward priority 0;
-		ip6 daddr $AFTR1_ADDR meta l4proto 4 @th,72,8 17 drop
-	}
-}
-EOF
+mute $AFTR1_ADDR 17
 __bfd1_down() { [ "$(b4_peer $AFTR1_ADDR status)" = down ]; }
 if busywait 5000 __bfd1_down; then
 	tap_ok "AFTR1's BFD dropped: its session goes down"
@@ -218,8 +217,7 @@ if b4_log_has "unhealthy"; then
 else
 	tap_ok "health any: no unhealthy verdict logged"
 fi
-ip netns exec "$ME" nft add rule ip6 mute filter \
-	ip6 daddr $AFTR1_ADDR meta l4proto 4 @th,72,8 1 drop
+mute $AFTR1_ADDR 1
 if b4_wait_active $AFTR2_ADDR 10000; then
 	tap_ok "health any: AFTR1's echoes dropped too: failover to AFTR2"
 else
