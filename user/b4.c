@@ -235,7 +235,7 @@ static int setup(struct b4_daemon *d)
 		return genl_perror(&d->genl, B4_WHAT);
 	}
 	/* dslite.ko unloaded under the daemon: the family goes away */
-	if (genl_open(&d->ctrl, "nlctrl") || genl_join(&d->ctrl, "notify"))
+	if (genl_watch_open(&d->ctrl))
 		return genl_perror(&d->ctrl, B4_WHAT);
 	if (b4_fo_read_state(d, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
@@ -611,33 +611,13 @@ static void link_events(struct b4_daemon *d)
 	begin_stop(d, 0);
 }
 
-/* nlctrl: is this the removal of the dslite family? */
-static int ctrl_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	bool *gone = data;
-
-	if (g->cmd != CTRL_CMD_DELFAMILY)
-		return 0;
-	mnl_attr_for_each(a, nlh, sizeof(*g))
-		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
-		    !strcmp(mnl_attr_get_str(a), DSLITE_GENL_NAME))
-			*gone = true;
-	return 0;
-}
-
 /*
  * dslite.ko unloaded: the tunnels have their carriers back (the module
  * gives them back) and nothing can force them down any more: stop, exit 2.
  */
 static void genl_events(struct b4_daemon *d)
 {
-	bool gone = false;
-
-	genl_recv(&d->ctrl, ctrl_cb, &gone);
-	if (!gone || d->stopping)
+	if (!genl_watch_gone(&d->ctrl, DSLITE_GENL_NAME) || d->stopping)
 		return;
 	d->exit_code = DSLITECTL_EXIT_ERROR;
 	d->no_module = true;

@@ -446,6 +446,42 @@ int genl_recv(struct genl_sock *s, genl_msg_cb cb, void *data)
 	return 0;
 }
 
+int genl_watch_open(struct genl_sock *ctrl)
+{
+	if (genl_open(ctrl, "nlctrl"))
+		return -1;
+	return genl_join(ctrl, "notify") ? -1 : 0;
+}
+
+struct gone_ctx {
+	const char *family;
+	bool gone;
+};
+
+static int gone_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	struct gone_ctx *x = data;
+	const struct nlattr *a;
+
+	if (g->cmd != CTRL_CMD_DELFAMILY)
+		return 0;
+	mnl_attr_for_each(a, nlh, sizeof(*g))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+		    !strcmp(mnl_attr_get_str(a), x->family))
+			x->gone = true;
+	return 0;
+}
+
+bool genl_watch_gone(struct genl_sock *ctrl, const char *family)
+{
+	struct gone_ctx x = { .family = family };
+
+	genl_recv(ctrl, gone_cb, &x);
+	return x.gone;
+}
+
 int genl_perror(const struct genl_sock *s, const char *what)
 {
 	const struct genl_error *e = &s->err;

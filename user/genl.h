@@ -99,6 +99,15 @@ int genl_fd(const struct genl_sock *s);
  */
 int genl_recv(struct genl_sock *s, genl_msg_cb cb, void *data);
 
+/*
+ * genl_watch_open(ctrl): ctrl, a socket of the nlctrl family subscribed to
+ * its "notify" group. genl_watch_gone(ctrl, family): read one datagram
+ * (the socket must be readable); true when it says family was removed
+ * (its module unloaded).
+ */
+int genl_watch_open(struct genl_sock *ctrl);
+bool genl_watch_gone(struct genl_sock *ctrl, const char *family);
+
 /* genl_perror(s, what): print s->err as "dslitectl: what: why". */
 int genl_perror(const struct genl_sock *s, const char *what);
 

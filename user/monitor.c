@@ -115,8 +115,9 @@ static void usage(FILE *f)
 		"Usage: dslitectl [-j] monitor [count N] [ready FILE]\n"
 		"       dslitectl monitor help\n"
 		"Print one line (with -j: one JSON object) per tunnel event until\n"
-		"SIGINT or SIGTERM. count N: exit after N events. ready FILE: create\n"
-		"FILE once subscribed, so a script can wait for it before it acts.\n");
+		"SIGINT or SIGTERM (exit 2 if dslite.ko is unloaded meanwhile). count N:\n"
+		"exit after N events. ready FILE: create FILE once subscribed, so a\n"
+		"script can wait for it before it acts.\n");
 }
 
 static int run(int argc, char **argv)
@@ -124,8 +125,8 @@ static int run(int argc, char **argv)
 	const char *what = "monitor";
 	struct monitor_state st = {};
 	struct watch_opts wo = {};
-	struct genl_sock s;
-	struct pollfd pfd;
+	struct genl_sock s, ctrl = {};
+	struct pollfd pfd[2];
 	sigset_t orig;
 	int ret;
 
@@ -153,17 +154,24 @@ static int run(int argc, char **argv)
 		ret = genl_perror(&s, what);
 		goto out;
 	}
+	/* dslite.ko unloaded: no event will ever come */
+	if (genl_watch_open(&ctrl)) {
+		ret = genl_perror(&ctrl, what);
+		goto out;
+	}
 	genl_set_rcvbuf(&s, MONITOR_RCVBUF);
 
 	ret = watch_ready(what, &wo);
 	if (ret)
 		goto out;
 
-	pfd.fd = genl_fd(&s);
-	pfd.events = POLLIN;
+	pfd[0].fd = genl_fd(&s);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = genl_fd(&ctrl);
+	pfd[1].events = POLLIN;
 	ret = DSLITECTL_EXIT_OK;
 	while (!stop) {
-		int r = ppoll(&pfd, 1, NULL, &orig);
+		int r = ppoll(pfd, 2, NULL, &orig);
 
 		if (r < 0) {
 			if (errno == EINTR)
@@ -172,6 +180,14 @@ static int run(int argc, char **argv)
 					    "poll: %s", strerror(errno));
 			break;
 		}
+		if ((pfd[1].revents & POLLIN) &&
+		    genl_watch_gone(&ctrl, DSLITE_GENL_NAME)) {
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "the dslite module was unloaded");
+			break;
+		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
 		r = genl_recv(&s, event_cb, &st);
 		if (r > 0)
 			break;		/* count reached */
@@ -190,6 +206,7 @@ static int run(int argc, char **argv)
 	}
 out:
 	genl_close(&s);
+	genl_close(&ctrl);
 	return ret;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `dslitectl monitor` sees every tunnel event, in order, with diag and reason.
+# `dslitectl monitor` sees every tunnel event, in order, with diag and reason,
+# and exits 2 when dslite.ko is unloaded under it.
 #
 #   [ netns M ]
 #     m0 (ip6tnl)   --events-->  dslitectl -j monitor  (listener in M)
@@ -80,5 +81,27 @@ if grep -q 't0' "$tlog" && grep -q 'echo-failed' "$tlog" && grep -q 'no echo' "$
 else
 	tap_fail "text event names device, diag and reason" "$(cat "$tlog")"
 fi
+
+
+# dslite.ko unloaded under a monitor: no event can come any more; it says
+# so and exits 2.
+ulog=$(mktemp)
+ready=$(mktemp -u)
+defer "rm -f $ulog $ready"
+in_m "$DSLITECTL" monitor ready "$ready" > "$ulog" 2>&1 &
+umon=$!
+__ready() { [ -e "$ready" ]; }
+busywait 5000 __ready
+rmmod dslite
+if busywait 3000 proc_gone $umon; then
+	tap_ok "dslite.ko unloaded: the monitor exits"
+else
+	kill $umon; tap_fail "dslite.ko unloaded: the monitor exits" "$(cat "$ulog")"
+fi
+wait $umon
+rc=$?
+tap_expect "exit 2, the reason on standard error" \
+	"2 dslitectl: monitor: the dslite module was unloaded" "$rc $(tail -n 1 "$ulog")"
+insmod "$DSLITE_KO"
 
 tap_done
