@@ -126,6 +126,7 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 		     char *e, size_t elen)
 {
 	uint32_t us = b4_standby_ms(&d->cfg) * 1000;
+	struct in6_addr server;
 
 	memset(c, 0, sizeof(*c));
 	c->addr = *addr;
@@ -134,8 +135,8 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 	c->path = B4_PATH_DIRECT;
 	c->s.fd = -1;
 	b4_ping_init(&c->ping);
-	b4_config_cand(&d->cfg, addr, &c->health, &c->pcp.server);
-	b4_pcp_init(d, c);
+	b4_config_cand(&d->cfg, addr, &c->health, &server);
+	b4_pcp_init(d, c, &server);
 	if (b4_net_open_session(&c->s, e, elen))
 		return -1;
 	b4_session_init(&c->s, b4_session_new_discr(d), us, us,

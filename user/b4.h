@@ -472,8 +472,10 @@ uint64_t b4_ping_deadline(const struct b4_daemon *d);
 /* the daemon-wide port of the mappings (reserved); 0 or -1 */
 int b4_pcp_setup(struct b4_daemon *d, char *err, size_t errlen);
 void b4_pcp_cleanup(struct b4_daemon *d);
-/* the client of candidate c (c->health set), not started */
-void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c);
+/* the client of candidate c (c->health set), not started; server: its
+ * PCP server in plain mode */
+void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
+		 const struct in6_addr *server);
 /* open (or reopen for a new path) candidate i's transport, start */
 void b4_pcp_path(struct b4_daemon *d, int i);
 void b4_pcp_close(struct b4_daemon *d, struct b4_pcp *p);

@@ -517,8 +517,9 @@ void b4_health_update(struct b4_daemon *d, int i)
 			if (!c->health.any)
 				break;
 		}
-		join_methods(c->health.any ? bad : 0, method, sizeof(method));
-		if (!c->health.any)
+		if (c->health.any)
+			join_methods(bad, method, sizeof(method));
+		else
 			snprintf(method, sizeof(method), "%s", c->down_method);
 	}
 	ch.method = method;

@@ -104,14 +104,14 @@ void b4_pcp_cleanup(struct b4_daemon *d)
 	d->pcp_port_fd = -1;
 }
 
-void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c)
+void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
+		 const struct in6_addr *server)
 {
 	struct b4_pcp *p = &c->pcp;
 	struct pcp_client_cfg cfg;
-	struct b4_health h;
 
 	memset(p, 0, sizeof(*p));
-	b4_config_cand(&d->cfg, &c->addr, &h, &p->server);
+	p->server = *server;
 	p->on = (c->health.methods & B4_M_PCP) && d->pcp_port;
 	pcp_client_cfg_init(&cfg);
 	if (d->cfg.pcp_mode == PCP_MODE_ENCAP)
@@ -207,19 +207,9 @@ static unsigned int send_request(struct b4_daemon *d, int i)
 	const void *buf;
 	size_t len;
 
-	if (p->cl.fd >= 0) {
-		/* the library's socket: same as pcp_client_handle_*() */
-		buf = pcp_client_tx(&p->cl, &len);
-		if (send(p->cl.fd, buf, len, 0) == (ssize_t)len)
-			return 0;
-		if (errno == ECONNREFUSED) {
-			/* an earlier request's port unreachable: retry */
-			p->cl.cnt.rx_errors++;
-			if (send(p->cl.fd, buf, len, 0) == (ssize_t)len)
-				return 0;
-		}
-	} else if (d->cfg.pcp_mode == PCP_MODE_ENCAP &&
-		   c->path == B4_PATH_DIRECT) {
+	if (p->cl.fd >= 0)
+		return pcp_client_send(&p->cl);
+	if (d->cfg.pcp_mode == PCP_MODE_ENCAP && c->path == B4_PATH_DIRECT) {
 		buf = pcp_client_tx(&p->cl, &len);
 		if (!b4_net_send_udp(d, c, d->pcp_port, PCP_SERVER_PORT, 64,
 				     buf, len))

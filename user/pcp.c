@@ -825,7 +825,7 @@ void pcp_client_close(struct pcp_client *c)
 	c->fd = -1;
 }
 
-static unsigned int do_send(struct pcp_client *c)
+unsigned int pcp_client_send(struct pcp_client *c)
 {
 	int tries;
 
@@ -847,7 +847,7 @@ unsigned int pcp_client_handle_timeout(struct pcp_client *c, uint64_t now)
 	unsigned int ev = pcp_client_timer(c, now);
 
 	if ((ev & PCP_EV_TX) && c->fd >= 0)
-		ev |= do_send(c);
+		ev |= pcp_client_send(c);
 	return ev;
 }
 
@@ -887,6 +887,6 @@ unsigned int pcp_client_release_send(struct pcp_client *c, uint64_t now)
 	unsigned int ev = pcp_client_release(c, now);
 
 	if ((ev & PCP_EV_TX) && c->fd >= 0)
-		ev |= do_send(c);
+		ev |= pcp_client_send(c);
 	return ev;
 }

@@ -498,6 +498,12 @@ int pcp_client_open(struct pcp_client *c, const struct pcp_transport *t,
 		    char *err, size_t errlen);
 void pcp_client_close(struct pcp_client *c);
 
+/*
+ * pcp_client_send(c): send pcp_client_tx() on the client's socket (after a
+ * port unreachable reported for an earlier request, once more). Returns 0
+ * or PCP_EV_TX_ERROR (errno in c->tx_errno, counted).
+ */
+unsigned int pcp_client_send(struct pcp_client *c);
 /* pcp_client_timer() and the send it asks for. */
 unsigned int pcp_client_handle_timeout(struct pcp_client *c, uint64_t now);
 /*
