@@ -250,8 +250,12 @@ static const char *down_text(const struct pcp_client *cl, char *buf,
 	return buf;
 }
 
-/* what a timer or an answer brought: logs, the verdict */
-static void handle(struct b4_daemon *d, int i, unsigned int ev)
+/*
+ * what a timer or an answer brought: logs, the verdict; prev_epoch: the
+ * Epoch of the answer before (the client keeps only the newest)
+ */
+static void handle(struct b4_daemon *d, int i, unsigned int ev,
+		   uint32_t prev_epoch)
 {
 	struct b4_cand *c = &d->cand[i];
 	struct b4_pcp *p = &c->pcp;
@@ -264,7 +268,7 @@ static void handle(struct b4_daemon *d, int i, unsigned int ev)
 		p->remaps++;
 		b4_log(d, "aftr %s: pcp: the server lost its state (epoch %u after %u, %s): mapping again",
 		       b4_addr_str(&c->addr, a), m ? m->epoch : 0,
-		       p->cl.prev_epoch, pcp_epoch_name(p->cl.last_epoch));
+		       prev_epoch, pcp_epoch_name(p->cl.last_epoch));
 	}
 	if ((ev & PCP_EV_ERROR) && m)
 		b4_log(d, "aftr %s: pcp: %s (result %u), lifetime %u s",
@@ -295,18 +299,20 @@ static void handle(struct b4_daemon *d, int i, unsigned int ev)
 void b4_pcp_input(struct b4_daemon *d, int i)
 {
 	struct b4_pcp *p = &d->cand[i].pcp;
+	uint32_t prev = p->cl.prev_epoch;
 	unsigned int ev;
 
 	if (p->cl.fd < 0)
 		return;
 	ev = pcp_client_handle_readable(&p->cl, b4_now_ns());
-	handle(d, i, ev);
+	handle(d, i, ev, prev);
 }
 
 void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 			 size_t len)
 {
 	struct b4_pcp *p = &d->cand[i].pcp;
+	uint32_t prev = p->cl.prev_epoch;
 	unsigned int ev;
 
 	if (!p->running || p->cl.fd >= 0)
@@ -314,7 +320,7 @@ void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 	ev = pcp_client_input(&p->cl, buf, len, b4_now_ns());
 	if (ev & PCP_EV_TX)
 		ev |= send_request(d, i);
-	handle(d, i, ev);
+	handle(d, i, ev, prev);
 }
 
 void b4_pcp_timer(struct b4_daemon *d, uint64_t now)
@@ -335,7 +341,7 @@ void b4_pcp_timer(struct b4_daemon *d, uint64_t now)
 		ev = pcp_client_timer(&p->cl, now);
 		if (ev & PCP_EV_TX)
 			ev |= send_request(d, i);
-		handle(d, i, ev);
+		handle(d, i, ev, p->cl.prev_epoch);
 	}
 }
 
