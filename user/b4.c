@@ -893,7 +893,7 @@ static int run(int argc, char **argv)
 
 const struct dslitectl_object obj_b4 = {
 	.name		= "b4",
-	.summary	= "the B4 daemon: BFD to the AFTRs, failover (run, status)",
+	.summary	= "the B4 daemon: health checks of the AFTRs, failover (run, status)",
 	.run		= run,
 	.usage		= usage,
 };
