@@ -463,16 +463,23 @@ static void method_reason(const struct b4_cand *c, uint8_t m, char *buf,
 		snprintf(buf, size, "session %s", b4_state_name(c->s.bfd.state));
 }
 
-/* the method named when c fails: the first failing one, in that order */
-static const char *failing_method(const struct b4_cand *c)
+/*
+ * c fails: name the method that failed it (the first failing one, in the
+ * order of method_names) in c->down_method; the diag to report: path-down
+ * for ping or PCP, 0 for BFD (the session's own diag).
+ */
+static uint8_t mark_down(struct b4_cand *c)
 {
 	uint8_t bad = c->health.methods & ~ok_methods(c);
 	size_t k;
 
+	c->down_method = "bfd";
 	for (k = 0; k < N_METHOD_NAMES; k++)
-		if (bad & method_names[k].m)
-			return method_names[k].name;
-	return "bfd";
+		if (bad & method_names[k].m) {
+			c->down_method = method_names[k].name;
+			break;
+		}
+	return strcmp(c->down_method, "bfd") ? BFD_DIAG_PATH_DOWN : 0;
 }
 
 void b4_health_update(struct b4_daemon *d, int i)
@@ -500,14 +507,10 @@ void b4_health_update(struct b4_daemon *d, int i)
 		 * one named; any: all of them failed. A failure of ping or
 		 * PCP is a path failure; a BFD one keeps the session's diag.
 		 */
+		ch.diag = mark_down(c);
 		for (k = 0; k < N_METHOD_NAMES; k++) {
 			if (!(bad & method_names[k].m))
 				continue;
-			if (!c->down_method) {
-				c->down_method = method_names[k].name;
-				if (method_names[k].m != B4_M_BFD)
-					ch.diag = BFD_DIAG_PATH_DOWN;
-			}
 			method_reason(c, method_names[k].m, r, sizeof(r));
 			snprintf(reason + strlen(reason),
 				 sizeof(reason) - strlen(reason), "%s%s%s%s",
@@ -584,14 +587,10 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 		if (d->up && d->active >= 0 && !b4_cand_usable(d, d->active)) {
 			struct b4_cand *c = &d->cand[d->active];
 			char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
-			uint8_t diag = BFD_DIAG_CONTROL_EXPIRED;
+			uint8_t diag = mark_down(c);
 
-			/* a ping or PCP verdict: path-down, as in
-			 * b4_health_update() */
-			c->down_method = c->health.methods == B4_M_BFD ? NULL :
-					 failing_method(c);
-			if (c->down_method && strcmp(c->down_method, "bfd"))
-				diag = BFD_DIAG_PATH_DOWN;
+			if (!diag)
+				diag = BFD_DIAG_CONTROL_EXPIRED;
 			active_down_carrier(d, d->active, diag, now);
 			b4_log(d, "aftr %s (active): not healthy within the start-up grace (health %s)",
 			       addr_of(d, d->active, a),
