@@ -25,7 +25,9 @@
 #     unhealthy by pcp, failover to AFTR2;
 #   - plain mode: PCP over native IPv6 to the configured server (AFTR2's
 #     miniupnpd, for both AFTRs): both healthy; the server stops: no AFTR
-#     is healthy, carrier down with path-down.
+#     is healthy, carrier down with path-down;
+#   - a tunnel adopted up whose AFTRs never answer PCP: down with
+#     path-down when the start-up grace ends.
 #
 #  [B4] ds0 -> AFTR1 ---- [ME] ---- [AFTR1] ds ip6tnl 192.0.0.1/29 <- miniupnpd
 #   192.0.0.2/29            |                wan0 (dummy) 11.0.1.1 (external)
@@ -336,4 +338,29 @@ tap_expect "plain mode: both down (no-answer)" "no-answer no-answer" \
 	"$(b4_q '[.peers[].pcp["down-reason"]] | join(" ")')"
 b4_stop
 tap_expect "clean stop (plain mode)" 0 "$B4_RC"
+
+# ---- start-up grace: adopted up, but no PCP server answers ----------------
+# The tunnel is found with its carrier; no AFTR becomes healthy by PCP
+# within the grace (pcp-deadline 3000 < 4 s): carrier down, path-down.
+in_b4 "$DSLITECTL" tunnel set dev ds0 carrier up
+b4_start dev ds0 aftr $AFTR1_ADDR aftr $AFTR2_ADDR health pcp pcp-deadline 3000 ||
+	tap_fail "daemon starts (grace)" "$(cat "$B4_LOG")"
+__grace_over() { b4_log_has "not healthy within the start-up grace \(health pcp\)"; }
+if busywait 10000 __grace_over; then
+	tap_ok "logged: not healthy within the start-up grace (health pcp)"
+else
+	tap_fail "logged: not healthy within the start-up grace (health pcp)" "$(b4_show_log)"
+fi
+__tun_down() { [ "$(tjson "$B4" ds0 forced)" = carrier-down ]; }
+busywait 3000 __tun_down
+tap_expect "tunnel down with path-down, no AFTR up" \
+	"carrier-down path-down no AFTR up, probing 2" \
+	"$(tjson "$B4" ds0 forced) $(tjson "$B4" ds0 diagnostic) $(tjson "$B4" ds0 reason)"
+if b4_log_has "ds0: carrier down, diag path-down \(pcp down: $AFTR2_ADDR\)"; then
+	tap_ok "logged: carrier down, path-down (pcp down)"
+else
+	tap_fail "logged: carrier down, path-down (pcp down)" "$(b4_show_log)"
+fi
+b4_stop
+tap_expect "clean stop (grace)" 0 "$B4_RC"
 tap_done
