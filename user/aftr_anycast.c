@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 
 #include "dslite_aftr.h"
+#include <dslite/xdp_probe.h>
 #include "dslite_aftr.skel.h"
 
 #include "aftr_anycast.h"
@@ -191,7 +192,7 @@ static int forwarding(const char *ifname)
 	return v[0] == '1';
 }
 
-int aftr_anycast_check(const char *what, struct aftr_anycast *ac,
+static int check_group(const char *what, struct aftr_anycast *ac,
 		       const char *ifname, bool node_id_given)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -260,6 +261,20 @@ int aftr_anycast_check(const char *what, struct aftr_anycast *ac,
 				     "%s has no unicast IPv6 address besides the anycast one, and there is no route to peer %s: the relayed copies need a source (\"relay-source ADDR\")",
 				     ifname, inet_ntop(AF_INET6, &ac->peers[0],
 						       buf, sizeof(buf)));
+	return 0;
+}
+
+int aftr_anycast_check(const char *what, struct aftr_anycast *ac,
+		       const char *ifname, bool node_id_given)
+{
+	int r = check_group(what, ac, ifname, node_id_given);
+
+	if (r || !ac->n_peers)
+		return r;
+	/* the relay flags a PTB for TC in the XDP metadata area */
+	if (!dslite_probe_xdp_adjust_meta())
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "this kernel does not let XDP programs call bpf_xdp_adjust_meta(), which relaying Packet Too Big to a peer needs (attach without \"peer\" to answer BFD and ping only)");
 	return 0;
 }
 

@@ -123,7 +123,17 @@ bad "a relay source that is not local" 2 \
 # --- two members
 out=$(in1 "$DSLITECTL" aftr attach dev "$A1IF" mode native node-id 1 \
 	anycast $ANY peer 2001:db8:a2::2 2>&1)
-tap_expect "A1 attached (native), silent" "0:" "$?:$out"
+r=$?
+nometa="dslitectl: aftr attach: this kernel does not let XDP programs call bpf_xdp_adjust_meta(), which relaying Packet Too Big to a peer needs (attach without \"peer\" to answer BFD and ping only)"
+if [ $r -eq 2 ] && [ "$out" = "$nometa" ]; then
+	# a kernel that refuses the helper to XDP (the VM's Debian kernel
+	# runs the relay: kernel/anycast_pmtu.sh, kernel/bpf_fixtures.sh)
+	tap_expect "refused: a relaying member on a kernel without bpf_xdp_adjust_meta, nothing pinned" \
+		"" "$(pinned "$A1IF")"
+	tap_skip "two relaying members" "this kernel refuses bpf_xdp_adjust_meta() to XDP programs"
+	tap_done
+fi
+tap_expect "A1 attached (native), silent" "0:" "$r:$out"
 out=$(in2 "$DSLITECTL" aftr attach dev "$A2IF" mode generic node-id 2 \
 	anycast $ANY peer 2001:db8:a1::2 relay-rate 50 2>&1)
 tap_expect "A2 attached (generic), silent" "0:" "$?:$out"
