@@ -27,7 +27,9 @@
  *      them allowlist = 1 when any permitted prefix is given;
  *   2. bpf_map__set_max_entries(dslite_sessions, N + 1) and N for
  *      dslite_discrs (N sessions, default 1,000,000, at most
- *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used);
+ *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used),
+ *      and dslite_cfg_table(&rodata->dslite_cfg, N) (the slot bits of
+ *      the discriminators and the free ring's size);
  *      optionally dslite_allow
  *      (default 65536 prefixes), dslite_events (ring bytes, power of 2);
  *   3. to keep sessions across a restart, bpf_map__reuse_fd() or

@@ -9,7 +9,12 @@
  * session goes through its states row after row. Then: a full table, the
  * new-session rate limit, a re-load with other timers that keeps the
  * sessions, and the sweeper in real time (timeout to Down with diag 1,
- * reaping). Then the same responder as a member of an anycast group:
+ * reaping, a restarted B4 heard within one detection time). Then the
+ * defences: the XDP clock (a constant rate; an old offset, a limiter
+ * state and a stamp in the future), one packet that would pin a session,
+ * the slot search behind live slots and the random discriminator tags,
+ * the per-session event budget, and (without an allowlist) the sources
+ * no B4 can have. Then the same responder as a member of an anycast group:
  * answers from the anycast address, the softwires it records, every kind
  * of ICMPv6 Packet Too Big (served, flagged for the relay with its
  * metadata, relayed in by a peer, rate limited, MTU < 1280, truncated
