@@ -8,7 +8,12 @@
  *     one passive session per B4, keyed by the B4's outer IPv6 source,
  *     created from its first valid packet;
  *   - BFD echo (UDP 3785) of a B4 whose session is Up: reflected with the
- *     inner packet untouched (from other B4s it is ordinary traffic);
+ *     inner packet untouched. A BFD echo packet is one the B4 sent to
+ *     itself (RFC 5880 6.4, RFC 9747): inner source = inner destination,
+ *     one of the B4 addresses of the softwire's /29 (192.0.0.2..7), TTL
+ *     255 (it never crossed a router: RFC 5881/5082). Anything else to
+ *     port 3785, and echo from a B4 without an Up session, is ordinary
+ *     subscriber traffic and passes untouched;
  *   - ICMP echo requests to the AFTR tunnel address;
  * and, outside the softwire, ICMPv6 echo requests to the AFTR's own IPv6
  * addresses (dslite_local). Every other frame passes to the kernel
@@ -37,10 +42,15 @@
  *
  * Sessions are never evicted by new ones. A sweeper (bpf_timer started
  * by dslite_aftr_arm, period cfg.sweep_interval_ms) takes Init/Up
- * sessions whose detection time expired Down with diag 1 and deletes
- * Down sessions idle for cfg.down_idle_ms (once Up) or
- * cfg.embryonic_idle_ms (never Up); an established Up session stays as
- * long as its B4 keeps talking.
+ * sessions whose detection time expired Down with diag 1 (the detection
+ * time honoured is at most BFD_DETECT_TIME_MAX_US, 5 min), deletes Down
+ * sessions idle for cfg.down_idle_ms once they were Up, and deletes a
+ * session that never reached Up cfg.embryonic_idle_ms after its creation,
+ * whatever its B4 sends (RFC 9468 5.2 deletes a passive session that
+ * does not come Up within a detection time); an established Up session
+ * stays as long as its B4 keeps talking. Never-Up sessions thus number at
+ * most new_sessions_per_sec x embryonic_idle_ms / 1000 (100,000 with the
+ * defaults) and cannot fill the table.
  *
  * Anycast group members (dslite_anycast.member set) also record the B4s
  * whose softwire traffic reaches them on the anycast address, and sort
@@ -99,6 +109,8 @@ const volatile struct dslite_aftr_cfg dslite_cfg = {
 	.node_id		= 0,
 	.detect_mult		= DSLITE_DEF_DETECT_MULT,
 	.allowlist		= 0,
+	.slot_bits		= DSLITE_DEF_SLOT_BITS,
+	.sessions		= DSLITE_DEF_SESSIONS,
 };
 
 /* Anycast group membership; member 0: not a member (the default). */
@@ -285,44 +297,95 @@ static __always_inline void count_event(__u32 idx)
  * The clock of the XDP path: CLOCK_MONOTONIC from jiffies (bpf_jiffies64()
  * is inlined by the verifier; a helper call such as bpf_ktime_get_ns()
  * costs more than the rest of a BFD answer on CPUs that protect every
- * return). The sweeper calibrates it: clk_ns_per_jiffy measured against
- * bpf_ktime_get_ns() over at least CLK_CALIB_JIFFIES, and clk_offset_ns
- * so that jiffies * ns_per_jiffy + offset = CLOCK_MONOTONIC at each sweep.
- * Accurate to about one jiffy. Uncalibrated: bpf_ktime_get_ns().
+ * return): jiffies * clk_ns_per_jiffy + clk_offset_ns.
+ *
+ * The kernel advances jiffies by one tick of a fixed length (TICK_NSEC,
+ * 10^9 / HZ) of CLOCK_MONOTONIC, so the rate is a constant: the sweeper
+ * measures it once against bpf_ktime_get_ns() over at least
+ * CLK_CALIB_JIFFIES, rounds it to the tick of HZ 100, 250, 300 or 1000
+ * when it is within 1% of one (else keeps the measured value), publishes
+ * it once and never changes it. Afterwards it only rewrites the offset,
+ * one 64-bit word. A reader therefore never combines the values of two
+ * calibrations (the rate of one sweep with the offset of another put the
+ * clock off by jiffies x the difference, seconds to hours).
+ *
+ * The offset: jiffies = (CLOCK_MONOTONIC - base) / tick, rounded down,
+ * with a base fixed at boot, so every sample t - jiffies x tick lies in
+ * [base, base + tick), or above when jiffies lag behind (an idle CPU
+ * catches up late). With a rounded tick the sweeper keeps the smallest
+ * sample (taken only when jiffies did not move while the time was read):
+ * the start of the current jiffy, never ahead of CLOCK_MONOTONIC. With a
+ * measured tick it takes the latest sample (its rounding error then
+ * stays within a sweep interval). Uncalibrated (rate or offset still 0):
+ * bpf_ktime_get_ns().
  */
 #define CLK_CALIB_JIFFIES	256
 
-__u64 clk_ns_per_jiffy;		/* 0: not calibrated yet */
-__u64 clk_offset_ns;
+__u64 clk_ns_per_jiffy;		/* 0: not calibrated yet; then constant */
+__u64 clk_offset_ns;		/* 0: not published yet */
 __u64 clk_t0_ns, clk_j0;	/* calibration start */
 
 static __always_inline __u64 now_ns(void)
 {
-	__u64 nspj = READ_ONCE(clk_ns_per_jiffy);
+	__u64 nspj = READ_ONCE(clk_ns_per_jiffy), off = READ_ONCE(clk_offset_ns);
 
-	if (!nspj)
+	if (!nspj || !off)
 		return bpf_ktime_get_ns();
-	return bpf_jiffies64() * nspj + READ_ONCE(clk_offset_ns);
+	return bpf_jiffies64() * nspj + off;
 }
 
-/* in the sweeper: calibrate, return the precise time */
+/* the tick length of the HZ whose tick nspj is within 1% of, or nspj */
+static __always_inline __u64 clock_snap(__u64 nspj)
+{
+	static const __u64 ticks[4] = { 10000000, 4000000, 3333333, 1000000 };
+	__u64 d;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		d = nspj > ticks[i] ? nspj - ticks[i] : ticks[i] - nspj;
+		if (d * 100 <= ticks[i])
+			return ticks[i];
+	}
+	return nspj;
+}
+
+/* is nspj the tick of one of those HZ? */
+static __always_inline int clock_is_tick(__u64 nspj)
+{
+	return nspj == 10000000 || nspj == 4000000 || nspj == 3333333 ||
+	       nspj == 1000000;
+}
+
+/* in the sweeper: calibrate once, then move the offset; return the
+ * precise time */
 static __always_inline __u64 clock_sync(void)
 {
-	__u64 t = bpf_ktime_get_ns(), j = bpf_jiffies64(), nspj;
+	__u64 j0 = bpf_jiffies64(), t = bpf_ktime_get_ns(), j = bpf_jiffies64();
+	__u64 nspj, off, old;
 
-	if (!clk_j0 || j < clk_j0) {
-		clk_t0_ns = t;
-		clk_j0 = j;
-		return t;
+	nspj = READ_ONCE(clk_ns_per_jiffy);
+	if (!nspj) {
+		if (!clk_j0 || j < clk_j0) {
+			clk_t0_ns = t;
+			clk_j0 = j;
+			return t;
+		}
+		if (j - clk_j0 < CLK_CALIB_JIFFIES)
+			return t;
+		nspj = clock_snap((t - clk_t0_ns) / (j - clk_j0));
+		if (!nspj)
+			return t;
+		WRITE_ONCE(clk_ns_per_jiffy, nspj);	/* once */
 	}
-	if (j - clk_j0 < CLK_CALIB_JIFFIES)
+	if (j != j0)
+		return t;	/* a tick in between: which one is t's? */
+	off = t - j * nspj;
+	off = off ? off : 1;
+	old = READ_ONCE(clk_offset_ns);
+	if (old && old <= off && clock_is_tick(nspj))
 		return t;
-	nspj = (t - clk_t0_ns) / (j - clk_j0);
-	if (!nspj)
-		return t;
-	/* offset first: a reader that sees the rate sees a valid offset */
-	WRITE_ONCE(clk_offset_ns, t - j * nspj);
-	WRITE_ONCE(clk_ns_per_jiffy, nspj);
+	WRITE_ONCE(clk_offset_ns, off);
 	return t;
 }
 
@@ -415,12 +478,82 @@ static __always_inline int permitted(const struct ipv6hdr *ip6)
 	return bpf_map_lookup_elem(&dslite_allow, &k) != NULL;
 }
 
+/*
+ * May the outer source of this packet get an answer? 0, or the drop
+ * reason: DROP_BAD_SOURCE for a source no B4 can have (multicast,
+ * unspecified, loopback, link-local, IPv4-mapped, one of the AFTR's own
+ * addresses), whatever the allowlist says; DROP_NOT_PERMITTED outside
+ * the allowlist.
+ */
+static __always_inline int source_check(const struct ipv6hdr *ip6)
+{
+	const __u32 *a = (const __u32 *)&ip6->saddr;
+	struct dslite_in6 key;
+
+	if ((a[0] & bpf_htonl(0xff000000)) == bpf_htonl(0xff000000) ||
+	    (a[0] & bpf_htonl(0xffc00000)) == bpf_htonl(0xfe800000))
+		return DSLITE_CNT_DROP_BAD_SOURCE;	/* multicast, link-local */
+	if (!(a[0] | a[1]) &&
+	    ((!a[2] && (!a[3] || a[3] == bpf_htonl(1))) ||
+	     a[2] == bpf_htonl(0xffff)))
+		return DSLITE_CNT_DROP_BAD_SOURCE;	/* ::, ::1, ::ffff:0:0/96 */
+	copy_in6(&key, a);
+	if (bpf_map_lookup_elem(&dslite_local, &key))
+		return DSLITE_CNT_DROP_BAD_SOURCE;	/* ourselves */
+	if (!permitted(ip6))
+		return DSLITE_CNT_DROP_NOT_PERMITTED;
+	return 0;
+}
+
+/*
+ * The event of a received packet, within the session's budget (flags
+ * bits, see dslite_aftr.h): 1 to send it, 0 when over (counted as
+ * events_suppressed). Under the session's try-lock.
+ */
+static __always_inline int event_budget(struct dslite_aftr_session *s,
+					__u64 now)
+{
+	__u32 f = s->flags, win, n;
+
+	win = (__u32)(now >> DSLITE_EV_WINDOW_SHIFT) & 0xffffff;
+	n = (f & DSLITE_SESS_EV_COUNT_MASK) >> DSLITE_SESS_EV_COUNT_SHIFT;
+	if (f >> DSLITE_SESS_EV_WINDOW_SHIFT != win)
+		n = 0;
+	if (n >= DSLITE_EV_PER_WINDOW) {
+		count_event(DSLITE_CNT_EVENTS_SUPPRESSED);
+		return 0;
+	}
+	n++;
+	s->flags = (f & ~(DSLITE_SESS_EV_COUNT_MASK | 0xffffff00U)) |
+		   n << DSLITE_SESS_EV_COUNT_SHIFT |
+		   win << DSLITE_SESS_EV_WINDOW_SHIFT;
+	return 1;
+}
+
 /* the 16 bytes at a and b (packet or map, 4-byte aligned) are equal */
 static __always_inline int same_in6(const void *a, const void *b)
 {
 	const __u32 *x = a, *y = b;
 
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
+/* the mask of the slot bits of a discriminator */
+static __always_inline __u32 slot_mask(void)
+{
+	__u32 bits = dslite_cfg.slot_bits;
+
+	if (bits < 1 || bits > DSLITE_DISCR_NODE_SHIFT)
+		bits = DSLITE_DISCR_NODE_SHIFT;
+	return (1U << bits) - 1;
+}
+
+/* N, as the ring's modulus (never 0) */
+static __always_inline __u32 table_size(void)
+{
+	__u32 n = dslite_cfg.sessions;
+
+	return n ? n : 1;
 }
 
 /* a slot of dslite_sessions: an inlined array look-up; NULL beyond it */
@@ -449,7 +582,7 @@ session_by_addr(const struct dslite_in6 *key)
 	d = bpf_map_lookup_elem(&dslite_discrs, key);
 	if (!d)
 		return NULL;
-	s = slot_of(*d & DSLITE_DISCR_LOW_MASK);
+	s = slot_of(*d & slot_mask());
 	if (!s || !slot_is(s, key->addr))
 		return NULL;
 	return s;
@@ -469,11 +602,61 @@ static __always_inline int session_lock(struct dslite_aftr_session *s,
 	return 0;
 }
 
+/* the slot that stores position pos of the free ring */
+static __always_inline struct dslite_aftr_session *ring_slot(__u64 pos)
+{
+	return slot_of((__u32)(pos % table_size()) + 1);
+}
+
+/*
+ * Give a slot the sweeper freed (flags and local_discr cleared, its
+ * try-lock still held) to the tail of the free ring. The sweeper is the
+ * only writer: it stores the entry, then publishes it under the lock.
+ */
+static __always_inline void slot_release(__u32 low)
+{
+	struct dslite_aftr_session *r;
+	struct dslite_aftr_state *st;
+	__u32 zero = 0;
+	__u64 pos;
+
+	st = bpf_map_lookup_elem(&dslite_state, &zero);
+	if (!st)
+		return;
+	pos = READ_ONCE(st->free_tail);
+	r = ring_slot(pos);
+	if (!r)
+		return;		/* a table smaller than cfg.sessions */
+	WRITE_ONCE(r->free_next, low);
+	bpf_spin_lock(&st->lock);
+	st->free_tail = pos + 1;
+	bpf_spin_unlock(&st->lock);
+}
+
+/* GCRA (dslite_aftr_state): may a session be created at now? Under the
+ * lock; a state further ahead than the burst (a clock that jumped) is
+ * reset first. */
+static __always_inline int rate_take(struct dslite_aftr_state *st, __u64 now,
+				     __u64 period, __u64 burst)
+{
+	__u64 tat;
+
+	if (!period)
+		return 1;
+	if (st->tat_ns > now + burst * period)
+		st->tat_ns = now;
+	tat = st->tat_ns > now ? st->tat_ns : now;
+	if (tat - now > (burst - 1) * period)
+		return 0;
+	st->tat_ns = tat + period;
+	return 1;
+}
+
 /*
  * Create the session of a B4 whose first valid packet (state Down, Your
  * Discriminator 0) just arrived. Returns 0 and *sp with its try-lock
  * held (*created = 0 when another CPU created it at the same time), or a
- * drop reason.
+ * drop reason. The order is in dslite_aftr.h (dslite_sessions).
  */
 static __always_inline int session_create(struct pkt *p,
 					  const struct dslite_in6 *key,
@@ -481,15 +664,16 @@ static __always_inline int session_create(struct pkt *p,
 					  struct dslite_aftr_session **sp,
 					  int *created)
 {
-	struct dslite_aftr_session *s = NULL, *t;
+	struct dslite_aftr_session *s, *r;
 	struct dslite_aftr_state *st;
-	__u64 period = 0, burst, tat;
-	__u32 zero = 0, low = 0, discr;
-	int allowed = 1, i;
+	__u64 period = 0, burst, tat, pos = 0;
+	__u32 zero = 0, low = 0, discr, mask, tag, *d;
+	int allowed, from_ring = 0;
 	long err;
 
-	if (!permitted(p->ip6))
-		return DSLITE_CNT_DROP_NOT_PERMITTED;
+	err = source_check(p->ip6);
+	if (err)
+		return err;
 
 	st = bpf_map_lookup_elem(&dslite_state, &zero);
 	if (!st)
@@ -497,59 +681,15 @@ static __always_inline int session_create(struct pkt *p,
 	if (dslite_cfg.new_sessions_per_sec)
 		period = NSEC_PER_SEC / dslite_cfg.new_sessions_per_sec;
 	burst = dslite_cfg.new_sessions_burst ? dslite_cfg.new_sessions_burst : 1;
-	bpf_spin_lock(&st->lock);
-	if (period) {
-		tat = st->tat_ns > now ? st->tat_ns : now;
-		if (tat - now > (burst - 1) * period)
-			allowed = 0;
-		else
-			st->tat_ns = tat + period;
-	}
-	if (allowed)
-		low = st->next_discr + 1;
-	bpf_spin_unlock(&st->lock);
-	if (!allowed)
+	/* a first look without the lock: a flood costs no insertion */
+	tat = READ_ONCE(st->tat_ns);
+	if (period && tat > now && tat - now > (burst - 1) * period &&
+	    tat <= now + burst * period)
 		return DSLITE_CNT_DROP_RATE_LIMITED;
 
-	/* a free slot from the cursor on: claimed by its try-lock */
-	for (i = 0; i < DSLITE_SLOT_PROBES; i++, low++) {
-		low &= DSLITE_DISCR_LOW_MASK;
-		t = low ? slot_of(low) : NULL;
-		if (!t) {
-			low = 1;	/* past the end: wrap */
-			t = slot_of(low);
-			if (!t)
-				break;
-		}
-		if ((READ_ONCE(t->flags) & DSLITE_SESS_LIVE) ||
-		    READ_ONCE(t->busy) || !session_trylock(t))
-			continue;
-		if (!(t->flags & DSLITE_SESS_LIVE)) {
-			s = t;
-			break;
-		}
-		session_unlock(t);
-	}
-	if (!s)
-		return DSLITE_CNT_DROP_TABLE_FULL;
-	WRITE_ONCE(st->next_discr, low);	/* a hint: races are harmless */
-
-	discr = (__u32)dslite_cfg.node_id << DSLITE_DISCR_NODE_SHIFT | low;
-	bfd_session_init(&s->bfd, discr, dslite_cfg.desired_min_tx_us,
-			 dslite_cfg.required_min_rx_us,
-			 dslite_cfg.required_min_echo_rx_us,
-			 dslite_cfg.detect_mult, BFD_SF_RESPONDER);
-	s->flags = 0;
-	copy_in6(&s->b4, key);
-	copy_in6(&s->local, &p->ip6->daddr);
-	s->changed_ns = now;
-	s->rx_packets = 0;
-	s->last_seen_ns = 0;
-	err = bpf_map_update_elem(&dslite_discrs, key, &discr, BPF_NOEXIST);
+	/* claim the address (slot 0: no session yet) */
+	err = bpf_map_update_elem(&dslite_discrs, key, &zero, BPF_NOEXIST);
 	if (err) {
-		/* give the slot back */
-		s->bfd.local_discr = 0;
-		session_unlock(s);
 		if (err != -EEXIST)
 			return DSLITE_CNT_DROP_TABLE_FULL;
 		/* another CPU created it meanwhile: use that one */
@@ -563,7 +703,50 @@ static __always_inline int session_create(struct pkt *p,
 		*sp = s;
 		return 0;
 	}
+
+	/* a slot: never used ones first, then the free ring */
+	mask = slot_mask();
+	bpf_spin_lock(&st->lock);
+	allowed = rate_take(st, now, period, burst);
+	if (allowed) {
+		if (st->next_discr < dslite_cfg.sessions && st->next_discr < mask) {
+			low = ++st->next_discr;
+		} else if (st->free_head != st->free_tail) {
+			pos = st->free_head++;
+			from_ring = 1;
+		}
+	}
+	bpf_spin_unlock(&st->lock);
+	if (from_ring) {
+		r = ring_slot(pos);
+		low = r ? READ_ONCE(r->free_next) & mask : 0;
+	}
+	s = low ? slot_of(low) : NULL;
+	/* a slot from the ring arrives locked; a never-used one is free */
+	if (!allowed || !s || (!from_ring && !session_trylock(s))) {
+		bpf_map_delete_elem(&dslite_discrs, key);
+		return allowed ? DSLITE_CNT_DROP_TABLE_FULL :
+				 DSLITE_CNT_DROP_RATE_LIMITED;
+	}
+
+	/* a random tag above the slot bits, never 0 (none at 24 bits) */
+	tag = bpf_get_prandom_u32() & (DSLITE_DISCR_LOW_MASK & ~mask);
+	if (!tag)
+		tag = (mask + 1) & DSLITE_DISCR_LOW_MASK;
+	discr = (__u32)dslite_cfg.node_id << DSLITE_DISCR_NODE_SHIFT | tag | low;
+	bfd_session_init(&s->bfd, discr, dslite_cfg.desired_min_tx_us,
+			 dslite_cfg.required_min_rx_us,
+			 dslite_cfg.required_min_echo_rx_us,
+			 dslite_cfg.detect_mult, BFD_SF_RESPONDER);
+	copy_in6(&s->b4, key);
+	copy_in6(&s->local, &p->ip6->daddr);
+	s->changed_ns = now;
+	s->rx_packets = 0;
+	s->last_seen_ns = 0;
 	s->flags = DSLITE_SESS_LIVE;
+	d = bpf_map_lookup_elem(&dslite_discrs, key);
+	if (d)
+		WRITE_ONCE(*d, discr);
 	count_event(DSLITE_CNT_SESS_CREATED);
 	*created = 1;
 	*sp = s;
@@ -670,8 +853,8 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 		 * names; its slot must be live and belong to this B4 */
 		if (your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id)
 			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
-		s = slot_of(your & DSLITE_DISCR_LOW_MASK);
-		if (!s || !(your & DSLITE_DISCR_LOW_MASK) ||
+		s = slot_of(your & slot_mask());
+		if (!s || !(your & slot_mask()) ||
 		    !slot_is(s, &p->ip6->saddr))
 			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
 		r = session_lock(s, &p->ip6->saddr,
@@ -707,16 +890,20 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	old_state = s->bfd.state;
 	old_rstate = s->bfd.remote_state;
 	r = bfd_rx(&s->bfd, bfd, now);
-	if (r == BFD_RX_BAD_YOUR_DISCR) {
+	if (r == BFD_RX_BAD_YOUR_DISCR || r == BFD_RX_ZERO_DISCR_UP) {
 		session_unlock(s);
-		return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+		return r == BFD_RX_BAD_YOUR_DISCR ? DSLITE_CNT_DROP_BFD_YOUR_DISCR :
+						    DSLITE_CNT_DROP_BFD_ZERO_DISCR_UP;
 	}
 	s->rx_packets++;	/* each one answered */
 	s->last_seen_ns = now;
 	if (s->bfd.state != old_state) {
-		s->changed_ns = now;
+		/* a session never Up keeps its creation time: its life is
+		 * bounded from there (reapable()) */
 		if (s->bfd.state == BFD_STATE_UP)
 			s->flags |= DSLITE_SESS_WAS_UP;
+		if (s->flags & DSLITE_SESS_WAS_UP)
+			s->changed_ns = now;
 	}
 	copy_in6(&s->local, &p->ip6->daddr);
 	bfd_build(&s->bfd, bfd);
@@ -732,7 +919,7 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 		type = DSLITE_EV_REMOTE_ADMIN_DOWN;
 	else if (new_state != old_state)
 		type = DSLITE_EV_STATE;
-	if (type) {
+	if (type && event_budget(s, now)) {
 		__builtin_memset(&ev, 0, sizeof(ev));
 		ev.type = type;
 		ev.old_state = old_state;
@@ -768,7 +955,8 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	return DSLITE_CNT_TX_BFD;
 }
 
-/* BFD echo (UDP 3785) of a B4 with an Up session: loop it back. */
+/* BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:
+ * loop it back. */
 static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
 				      __u32 iph_off)
 {
@@ -796,6 +984,7 @@ static __always_inline int handle_ping(struct xdp_md *ctx, __u32 ip6_off,
 	struct icmphdr *icmp;
 	__u16 old, *w;
 	struct pkt pk, *p = &pk;
+	int r;
 
 	if (pkt_load(ctx, ip6_off, iph_off, p))
 		return DSLITE_CNT_DROP_TRUNC_ICMP;
@@ -804,8 +993,9 @@ static __always_inline int handle_ping(struct xdp_md *ctx, __u32 ip6_off,
 		return DSLITE_CNT_DROP_TRUNC_ICMP;
 	if (icmp->type != ICMP_ECHO)
 		return DSLITE_CNT_PASS_ICMP;
-	if (!permitted(p->ip6))
-		return DSLITE_CNT_DROP_NOT_PERMITTED;
+	r = source_check(p->ip6);
+	if (r)
+		return r;
 	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
 		return DSLITE_CNT_DROP_IPV4_CSUM;
 
@@ -929,6 +1119,8 @@ static __always_inline int relay_allowed(__u64 now)
 	n = dslite_anycast.n_peers;
 	burst = dslite_anycast.relay_burst > n ? dslite_anycast.relay_burst : n;
 	bpf_spin_lock(&st->lock);
+	if (st->tat_ns > now + burst * period)
+		st->tat_ns = now;	/* a clock that jumped */
 	tat = st->tat_ns > now ? st->tat_ns : now;
 	if (tat - now > (burst - n) * period)
 		ok = 0;
@@ -1026,6 +1218,22 @@ static __always_inline int handle_ptb(struct xdp_md *ctx, struct pkt *p,
 	return DSLITE_CNT_PASS_PTB_RELAY;
 }
 
+/*
+ * Is this inner packet a BFD echo packet (its UDP port aside)? One a B4
+ * sent to itself (RFC 5880 6.4, RFC 9747 2): source = destination = one
+ * of the B4 addresses of aftr_addr's /29 (not the network address, not
+ * aftr_addr), TTL 255: a packet that crossed a router (the B4 forwarding
+ * a subscriber's traffic) has a lower one (RFC 5881 5, RFC 5082).
+ */
+static __always_inline int echo_genuine(const struct iphdr *iph)
+{
+	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
+
+	return iph->saddr == iph->daddr && iph->ttl == BFD_TTL &&
+	       (iph->saddr & bpf_htonl(0xfffffff8)) == net &&
+	       iph->saddr != net && iph->saddr != dslite_cfg.aftr_addr;
+}
+
 /* IPv6 next header 4: the softwire. */
 static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 {
@@ -1044,7 +1252,7 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 
 	if (iph->daddr != dslite_cfg.aftr_addr) {
 		/* ordinary traffic, unless it is a BFD echo */
-		if (iph->protocol != IPPROTO_UDP)
+		if (iph->protocol != IPPROTO_UDP || !echo_genuine(iph))
 			return tunnel_data(p);
 		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
 		if (!udp || udp->dest != bpf_htons(BFD_PORT_ECHO))
@@ -1053,8 +1261,7 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
 		if (!udp)
 			return DSLITE_CNT_DROP_TRUNC_UDP;
-		if (udp->dest != bpf_htons(BFD_PORT_CONTROL) &&
-		    udp->dest != bpf_htons(BFD_PORT_ECHO))
+		if (udp->dest != bpf_htons(BFD_PORT_CONTROL))
 			return tunnel_data(p);
 	} else if (iph->protocol == IPPROTO_ICMP) {
 		udp = NULL;
@@ -1085,6 +1292,7 @@ static __always_inline int handle_icmp6(struct xdp_md *ctx, struct pkt *p)
 	struct dslite_in6 key;
 	__u32 *flags;
 	__u16 old, *w;
+	int r;
 
 	icmp6 = pull_within(&p->c, sizeof(*icmp6), p->l3_end);
 	if (!icmp6)
@@ -1099,6 +1307,11 @@ static __always_inline int handle_icmp6(struct xdp_md *ctx, struct pkt *p)
 	flags = bpf_map_lookup_elem(&dslite_local, &key);
 	if (!flags || !(*flags & DSLITE_LOCAL_PING))
 		return DSLITE_CNT_PASS_ICMP6;
+	/* the allowlist covers every answer: the others are the kernel's */
+	r = source_check(p->ip6);
+	if (r)
+		return r == DSLITE_CNT_DROP_NOT_PERMITTED ?
+		       DSLITE_CNT_PASS_PING6_NOT_PERMITTED : r;
 
 	w = (__u16 *)icmp6;
 	old = *w;
@@ -1181,18 +1394,55 @@ struct sweep_ctx {
 	__u64	now_rx;		/* now, less the XDP clock's error */
 };
 
-/* a Down session idle for longer than its limit is deleted */
+/*
+ * Is the session to be deleted? One that was Up: when Down and idle
+ * (no packet, no state change) for longer than down_idle_ms. One that
+ * never was Up: embryonic_idle_ms after its creation (changed_ns),
+ * whatever state it is in and whatever its B4 sends.
+ */
 static __always_inline int reapable(const struct dslite_aftr_session *s,
 				    __u64 now)
 {
 	__u64 seen, limit;
 
-	if (s->bfd.state != BFD_STATE_DOWN)
-		return 0;
-	seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns : s->changed_ns;
-	limit = (s->flags & DSLITE_SESS_WAS_UP) ? dslite_cfg.down_idle_ms :
-						   dslite_cfg.embryonic_idle_ms;
+	if (!(s->flags & DSLITE_SESS_WAS_UP)) {
+		limit = dslite_cfg.embryonic_idle_ms;
+		seen = s->changed_ns;
+	} else {
+		if (s->bfd.state != BFD_STATE_DOWN)
+			return 0;
+		limit = dslite_cfg.down_idle_ms;
+		seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns :
+							 s->changed_ns;
+	}
 	return limit && now > seen && now - seen > limit * NSEC_PER_MSEC;
+}
+
+/* a stamp of the session further in the future than a clock can be */
+static __always_inline int stamp_ahead(const struct dslite_aftr_session *s,
+				       __u64 now)
+{
+	__u64 lim = now + DSLITE_CLOCK_SLACK_NS;
+
+	return s->bfd.last_rx_ns > lim || s->last_seen_ns > lim ||
+	       s->changed_ns > lim;
+}
+
+/* clamp such stamps to now (under the try-lock) */
+static __always_inline void stamp_clamp(struct dslite_aftr_session *s,
+					__u64 now)
+{
+	__u64 lim = now + DSLITE_CLOCK_SLACK_NS;
+
+	if (!stamp_ahead(s, now))
+		return;
+	if (s->bfd.last_rx_ns > lim)
+		s->bfd.last_rx_ns = now;
+	if (s->last_seen_ns > lim)
+		s->last_seen_ns = now;
+	if (s->changed_ns > lim)
+		s->changed_ns = now;
+	count_event(DSLITE_CNT_CLOCK_CLAMPED);
 }
 
 /*
@@ -1210,19 +1460,24 @@ static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
 	struct dslite_aftr_event ev = {};
 	struct dslite_aftr_session *s;
 	__u64 now = ctx->now;
+	__u32 low;
 	int reap;
 
-	s = slot_of(*val & DSLITE_DISCR_LOW_MASK);
+	low = *val & slot_mask();
+	s = low ? slot_of(low) : NULL;
 	if (!s || !slot_is(s, key->addr))
 		return 0;
-	if (!bfd_detect_expired(&s->bfd, ctx->now_rx) && !reapable(s, now))
+	if (!bfd_detect_expired(&s->bfd, ctx->now_rx) && !reapable(s, now) &&
+	    !stamp_ahead(s, now))
 		return 0;
 	if (session_lock(s, key->addr, 1))
 		return 0;
+	stamp_clamp(s, now);
 	if (bfd_detect_expired(&s->bfd, ctx->now_rx)) {
 		ev.old_state = s->bfd.state;
 		if (bfd_timeout(&s->bfd)) {
-			s->changed_ns = now;
+			if (s->flags & DSLITE_SESS_WAS_UP)
+				s->changed_ns = now;
 			ev.type = DSLITE_EV_TIMEOUT;
 		}
 	}
@@ -1236,11 +1491,14 @@ static long sweep_one(struct bpf_map *map, struct dslite_in6 *key,
 	ev.local = s->local;
 	ev.b4 = *key;
 	if (reap) {
+		/* the slot stays locked on the free ring (dslite_aftr.h) */
 		bpf_map_delete_elem(&dslite_discrs, &ev.b4);
 		s->flags = 0;
 		s->bfd.local_discr = 0;
+		slot_release(low);
+	} else {
+		session_unlock(s);
 	}
-	session_unlock(s);
 
 	if (!ev.type && !reap)
 		return 0;

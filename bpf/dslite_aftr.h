@@ -27,7 +27,9 @@
  *      them allowlist = 1 when any permitted prefix is given;
  *   2. bpf_map__set_max_entries(dslite_sessions, N + 1) and N for
  *      dslite_discrs (N sessions, default 1,000,000, at most
- *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used);
+ *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used),
+ *      and dslite_cfg_table(&rodata->dslite_cfg, N) (the slot bits of
+ *      the discriminators and the free ring's size);
  *      optionally dslite_allow
  *      (default 65536 prefixes), dslite_events (ring bytes, power of 2);
  *   3. to keep sessions across a restart, bpf_map__reuse_fd() or
@@ -53,11 +55,19 @@
  * Time: every timestamp is CLOCK_MONOTONIC in nanoseconds (userspace
  * compares with clock_gettime(CLOCK_MONOTONIC)). The sweeper reads it with
  * bpf_ktime_get_ns(); the XDP path, where a helper call costs as much as
- * the rest of the answer, derives it from jiffies (an inlined load)
- * calibrated by the sweeper: accurate to a jiffy (1-10 ms), and the
- * sweeper allows two jiffies before declaring a detection time expired.
- * Until the sweeper has calibrated (about a second after arming) or when
- * it is not armed, the XDP path calls bpf_ktime_get_ns().
+ * the rest of the answer, derives it from jiffies (an inlined load):
+ * jiffies x the kernel's tick length + an offset. The tick length is
+ * measured once by the sweeper (about a second after arming), rounded to
+ * the tick of the kernel's HZ (100, 250, 300 or 1000) and never changes
+ * afterwards; the sweeper then only rewrites the offset, one 64-bit word.
+ * So a reader never pairs values of two calibrations: the clock is
+ * accurate to a jiffy (1-10 ms), and the sweeper allows two jiffies before
+ * declaring a detection time expired. Until the sweeper has calibrated,
+ * or when it is not armed, the XDP path calls bpf_ktime_get_ns(). Should
+ * a stamp still be found in the future (more than DSLITE_CLOCK_SLACK_NS
+ * ahead of the sweeper's clock: a clock that jumped), the sweeper clamps
+ * it to its present and counts clock_clamped, and the new-session limiter
+ * drops a state that lies further ahead than its burst allows.
  */
 #ifndef _DSLITE_AFTR_H
 #define _DSLITE_AFTR_H
@@ -131,9 +141,18 @@ struct dslite_aftr_cfg {
 	/* Detect Mult advertised, 1..255. 3. */
 	__u8	detect_mult;
 	/* 1: only B4s whose outer source matches a prefix in dslite_allow
-	 * get sessions, echo and ping answers; 0: every source. 0. */
+	 * get sessions, echo and ping answers; 0: every source. 0.
+	 * Whatever it says, multicast, unspecified, loopback, link-local,
+	 * IPv4-mapped sources and the AFTR's own addresses (dslite_local)
+	 * never get an answer (drop_bad_source). */
 	__u8	allowlist;
-	__u8	_pad;
+	/* Bits of the discriminator that hold the slot (1..24): the
+	 * sessions table's size N needs dslite_slot_bits(N); the bits above
+	 * them up to bit 23 hold a random tag. dslite_cfg_table() sets it. 20. */
+	__u8	slot_bits;
+	/* N: the number of sessions dslite_sessions holds (its max_entries
+	 * less one). dslite_cfg_table() sets it. 1,000,000. */
+	__u32	sessions;
 };
 
 #define DSLITE_DEF_TX_US		300000
@@ -145,20 +164,25 @@ struct dslite_aftr_cfg {
 #define DSLITE_DEF_DOWN_IDLE_MS		600000
 #define DSLITE_DEF_EMBRYONIC_IDLE_MS	10000
 #define DSLITE_DEF_DETECT_MULT		3
+#define DSLITE_DEF_SLOT_BITS		20	/* for DSLITE_DEF_SESSIONS */
 
 /*
  * dslite_sessions: BPF_MAP_TYPE_ARRAY of N + 1 slots (N = the number of
  * sessions, default DSLITE_DEF_SESSIONS, at most DSLITE_MAX_SESSIONS),
  * value below (128 bytes). A session's local discriminator is
- * node_id << 24 | low, and low (1..N, never 0) is its slot: slot 0 is
- * never used. A control packet whose Your Discriminator is not 0 (RFC 5880
- * 6.8.6: the session is selected by it) is matched with one inlined array
- * look-up, no hash: its low bits give the slot, and it is dropped
- * (drop_bfd_your_discr) when its node id bits are not this node's, the
- * slot is 0 or beyond the table, the slot is free, or the slot's B4
- * address is not the packet's outer source (a guessed discriminator never
- * reaches another B4's session). The array is preallocated: N x 128
- * bytes (128 MB for a million sessions), from the attach on.
+ * node_id << 24 | tag << slot_bits | slot: the slot (1..N, never 0; slot
+ * 0 is never used) in the low cfg.slot_bits bits, and above it, up to bit
+ * 23, a random tag drawn when the session is created (never 0; none when
+ * slot_bits is 24). A control packet whose Your Discriminator is not 0
+ * (RFC 5880 6.8.6: the session is selected by it) is matched with one
+ * inlined array look-up, no hash: its low bits give the slot, and it is
+ * dropped (drop_bfd_your_discr) when its node id bits are not this
+ * node's, the slot is 0 or beyond the table, the slot is free, the slot's
+ * B4 address is not the packet's outer source, or the whole
+ * discriminator (with the tag) is not the session's. So a third party
+ * must know a B4's address and guess its tag and slot to reach its
+ * session. The array is preallocated: N x 128 bytes (128 MB for a
+ * million sessions), from the attach on.
  *
  * A slot is live when flags has DSLITE_SESS_LIVE; b4 is then its B4's
  * outer IPv6 address and dslite_discrs maps that address to
@@ -170,22 +194,32 @@ struct dslite_aftr_cfg {
  * taken is dropped (drop_busy: another CPU is answering the same B4 at
  * that instant), the sweeper retries at its next run. (bpf_spin_lock
  * would cost two helper calls and an interrupt save/restore per packet.)
- * Creating a session claims a free slot by taking its try-lock and finding
- * flags without DSLITE_SESS_LIVE: the slots from dslite_state.next_discr + 1
- * on are tried, at most DSLITE_SLOT_PROBES of them (wrapping from N to 1);
- * none free counts drop_table_full. The slot is filled, the B4 inserted
- * into dslite_discrs with BPF_NOEXIST (if another CPU created the same B4
- * meanwhile, the slot is given back and that session used), then marked
- * live and unlocked. Deleting one (the sweeper) happens under the
- * try-lock: the dslite_discrs entry goes first, then flags and
- * local_discr are cleared.
+ * Creating a session: the B4's address is inserted into dslite_discrs
+ * first with BPF_NOEXIST and the value 0 (slot 0: no session yet; if
+ * another CPU created the same B4 meanwhile, that session is used), then
+ * a slot is taken under dslite_state's lock, in O(1): the never-used
+ * slots first (next_discr + 1, up to N), then the free ring (below), so a
+ * free slot is always found while one exists; none counts
+ * drop_table_full (and the address is removed again). The slot is
+ * filled, marked live, its discriminator written into the dslite_discrs
+ * entry, and the try-lock released after the answer. Deleting one (the
+ * sweeper) happens under the try-lock: the dslite_discrs entry goes
+ * first, then flags and local_discr are cleared, and the slot goes to
+ * the tail of the free ring with its try-lock still held: a free slot
+ * stays locked until it is handed out again, so nobody else ever takes
+ * its lock.
  *
- * The cursor next_discr only moves forward (to the slot last taken), so a
- * slot that was freed is handed out again only after the cursor has gone
- * round the whole table: a B4 that still sends a released discriminator
- * finds its slot free, or owned by another address, and is dropped until
- * it falls back to Your Discriminator 0 (RFC 5880: on its detection
- * timeout).
+ * The free ring: positions free_head..free_tail - 1 of dslite_state
+ * (64-bit counters that never wrap) hold the freed slots in the order
+ * they were freed; position p is stored in the free_next field of slot
+ * p % N + 1 (every slot lends 4 bytes to the ring, live or not). Only
+ * the sweeper appends (one writer: it stores the entry, then advances
+ * free_tail under the lock); creation takes free_head under the lock and
+ * reads the entry after it. Slots are thus reused in the order they were
+ * freed, as late as possible, and with a new tag: a B4 that still sends
+ * a released discriminator finds its slot free, or owned by another
+ * address or tag, and is dropped until it falls back to Your
+ * Discriminator 0 (RFC 5880: on its detection timeout).
  *
  * Userspace reads slots without locking (a copy may mix two updates) and
  * must not write either map: sessions come and go through the XDP
@@ -193,8 +227,31 @@ struct dslite_aftr_cfg {
  */
 #define DSLITE_SESS_WAS_UP	0x01	/* reached Up at least once */
 #define DSLITE_SESS_LIVE	0x02	/* the slot holds a session */
+/* The rest of flags is the session's event budget (see dslite_events):
+ * bits 4-7 the events sent in the current window, bits 8-31 the window
+ * (CLOCK_MONOTONIC >> DSLITE_EV_WINDOW_SHIFT, 24 bits). */
+#define DSLITE_SESS_EV_COUNT_SHIFT	4
+#define DSLITE_SESS_EV_COUNT_MASK	0xf0
+#define DSLITE_SESS_EV_WINDOW_SHIFT	8
 
-#define DSLITE_SLOT_PROBES	16	/* slots tried per new session */
+/* The slot bits of a discriminator for a table of n sessions: the
+ * fewest that hold n (1..24). */
+static __inline __u8 dslite_slot_bits(__u32 n)
+{
+	__u8 b = 1;
+
+	while (b < 24 && (1U << b) <= n)
+		b++;
+	return b;
+}
+
+/* What the loader (and anything else that sizes dslite_sessions) sets in
+ * rodata->dslite_cfg for a table of n sessions. */
+static __inline void dslite_cfg_table(struct dslite_aftr_cfg *cfg, __u32 n)
+{
+	cfg->sessions = n;
+	cfg->slot_bits = dslite_slot_bits(n);
+}
 
 struct dslite_aftr_session {
 	__u32	busy;			/* try-lock, see above */
@@ -204,9 +261,13 @@ struct dslite_aftr_session {
 					 * of its dslite_discrs entry) */
 	struct dslite_in6 local;	/* outer destination the B4 used: the
 					 * AFTR address replies leave from */
-	__u64	changed_ns;		/* last state change (uptime/downtime) */
-	__u64	rx_packets;		/* valid control packets received; each
+	__u64	changed_ns;		/* last state change (uptime/downtime);
+					 * for a session never Up: its creation */
+	__u32	rx_packets;		/* valid control packets received; each
 					 * is answered, so also the answers */
+	__u32	free_next;		/* an entry of the free ring (see above),
+					 * not this slot's: written by the
+					 * sweeper only, never by a session */
 	__u64	last_seen_ns;		/* last valid control packet (unlike
 					 * bfd.last_rx_ns, kept on timeout):
 					 * idle time for reaping */
@@ -247,14 +308,22 @@ struct dslite_lpm6_key {
  *               T = 1 s / new_sessions_per_sec, a session may be created
  *               at time t when tat_ns - t <= (burst - 1) * T; then
  *               tat_ns = max(tat_ns, t) + T.
- *   next_discr  the low 24 bits of the last discriminator handed out
- *               (the slot new sessions are looked for after).
+ *               A tat_ns further ahead than burst x T (only a clock
+ *               that jumped leaves one) is reset to the present.
+ *   next_discr  the highest slot ever handed out (slots above it were
+ *               never used).
+ *   free_head, free_tail  the free ring (see dslite_sessions).
  */
 struct dslite_aftr_state {
 	struct bpf_spin_lock lock;
 	__u32	next_discr;
 	__u64	tat_ns;
+	__u64	free_head;
+	__u64	free_tail;
 };
+
+/* A stamp more than this ahead of the sweeper's clock is clamped. */
+#define DSLITE_CLOCK_SLACK_NS	1000000000ULL
 
 /*
  * Anycast group (DESIGN.md "Anycast AFTR group", RFC 7690).
@@ -428,7 +497,15 @@ struct dslite_relay_meta {
 /*
  * dslite_events: BPF_MAP_TYPE_RINGBUF of struct dslite_aftr_event. When the
  * ring is full the event is lost and DSLITE_CNT_EVENTS_LOST counts it.
+ * The events of received packets are limited per session: at most
+ * DSLITE_EV_PER_WINDOW in a window of 2^DSLITE_EV_WINDOW_SHIFT ns (about
+ * 1.07 s); the rest are not sent and DSLITE_CNT_EVENTS_SUPPRESSED counts
+ * them (the session table still shows the current state). A B4 flapping
+ * its session thus cannot drown the other B4s' events. The sweeper's
+ * events (timeout, reaped: at most two per session life) are not limited.
  */
+#define DSLITE_EV_PER_WINDOW		8
+#define DSLITE_EV_WINDOW_SHIFT		30
 enum dslite_aftr_event_type {
 	DSLITE_EV_NEW		= 1,	/* session created (old_state Down) */
 	DSLITE_EV_STATE		= 2,	/* state changed on a received packet */
@@ -500,14 +577,17 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_PASS_TUNNEL_DATA,	/* ordinary softwire traffic */
 	DSLITE_CNT_PASS_ICMP,		/* ICMP to aftr_addr, not echo req */
 	DSLITE_CNT_PASS_ECHO_DISABLED,	/* BFD echo, echo not enabled */
-	DSLITE_CNT_PASS_ECHO_NO_SESSION,/* UDP to port 3785 from a B4 without
-					 * an Up session: ordinary traffic */
+	DSLITE_CNT_PASS_ECHO_NO_SESSION,/* a BFD echo packet from a B4
+					 * without an Up session */
 	DSLITE_CNT_PASS_PTB_OWNED,	/* PTB about a softwire served here */
 	DSLITE_CNT_PASS_PTB_RELAY,	/* PTB flagged for dslite_ptb_relay */
 	DSLITE_CNT_PASS_PTB_PEER,	/* PTB relayed by a peer */
 	DSLITE_CNT_PASS_PTB_UNOWNED,	/* not served here, no peers */
 	DSLITE_CNT_PASS_PTB_OTHER,	/* PTB to the anycast address about a
 					 * packet that is not a softwire's */
+	DSLITE_CNT_PASS_PING6_NOT_PERMITTED,/* ICMPv6 echo from a source not
+					 * in dslite_allow: not answered here,
+					 * the kernel's rules apply */
 
 	/* XDP_DROP: addressed to the responder but refused */
 	DSLITE_CNT_DROP_TRUNC_IPV4,	/* inner total length beyond packet */
@@ -535,9 +615,14 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_NO_SESSION,	/* AdminDown with Your Discr 0 and no
 					 * session for this B4 */
 	DSLITE_CNT_DROP_NOT_PERMITTED,	/* source not in dslite_allow */
-	DSLITE_CNT_DROP_TABLE_FULL,	/* no free slot among the
-					 * DSLITE_SLOT_PROBES tried, or
-					 * dslite_discrs full */
+	DSLITE_CNT_DROP_BAD_SOURCE,	/* outer source multicast, unspecified,
+					 * loopback, link-local, IPv4-mapped
+					 * or one of the AFTR's own */
+	DSLITE_CNT_DROP_BFD_ZERO_DISCR_UP,/* Your Discr 0 for an Up session
+					 * (a restarted B4, or spoofed): not
+					 * heard until the session times out */
+	DSLITE_CNT_DROP_TABLE_FULL,	/* no free slot, or dslite_discrs
+					 * full */
 	DSLITE_CNT_DROP_RATE_LIMITED,	/* new-session bucket empty */
 	DSLITE_CNT_DROP_BUSY,		/* session being updated (created,
 					 * deleted) by another CPU at this
@@ -558,6 +643,8 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_SESS_REAPED,		/* idle Down sessions deleted */
 	DSLITE_CNT_SWEEPS,		/* sweeper runs */
 	DSLITE_CNT_EVENTS_LOST,		/* ring buffer full */
+	DSLITE_CNT_EVENTS_SUPPRESSED,	/* over a session's event budget */
+	DSLITE_CNT_CLOCK_CLAMPED,	/* stamps found in the future, clamped */
 	DSLITE_CNT_PTB_SEEN,		/* PTBs the anycast logic looked at */
 	DSLITE_CNT_PTB_RELAYED,		/* relayed copies sent (TC) */
 	DSLITE_CNT_PTB_RELAY_FAILED,	/* copies not sent: no route to the
@@ -597,6 +684,7 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_PASS_PTB_PEER]		= "pass_ptb_peer",
 	[DSLITE_CNT_PASS_PTB_UNOWNED]		= "pass_ptb_unowned",
 	[DSLITE_CNT_PASS_PTB_OTHER]		= "pass_ptb_other",
+	[DSLITE_CNT_PASS_PING6_NOT_PERMITTED]	= "pass_ping6_not_permitted",
 	[DSLITE_CNT_DROP_TRUNC_IPV4]		= "drop_trunc_ipv4",
 	[DSLITE_CNT_DROP_IPV4_CSUM]		= "drop_ipv4_csum",
 	[DSLITE_CNT_DROP_TRUNC_UDP]		= "drop_trunc_udp",
@@ -617,6 +705,8 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_DROP_BFD_PADDING]		= "drop_bfd_padding",
 	[DSLITE_CNT_DROP_NO_SESSION]		= "drop_no_session",
 	[DSLITE_CNT_DROP_NOT_PERMITTED]		= "drop_not_permitted",
+	[DSLITE_CNT_DROP_BAD_SOURCE]		= "drop_bad_source",
+	[DSLITE_CNT_DROP_BFD_ZERO_DISCR_UP]	= "drop_bfd_zero_discr_up",
 	[DSLITE_CNT_DROP_TABLE_FULL]		= "drop_table_full",
 	[DSLITE_CNT_DROP_RATE_LIMITED]		= "drop_rate_limited",
 	[DSLITE_CNT_DROP_BUSY]			= "drop_busy",
@@ -633,6 +723,8 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_SESS_REAPED]		= "sessions_reaped",
 	[DSLITE_CNT_SWEEPS]			= "sweeps",
 	[DSLITE_CNT_EVENTS_LOST]		= "events_lost",
+	[DSLITE_CNT_EVENTS_SUPPRESSED]		= "events_suppressed",
+	[DSLITE_CNT_CLOCK_CLAMPED]		= "clock_clamped",
 	[DSLITE_CNT_PTB_SEEN]			= "ptb_seen",
 	[DSLITE_CNT_PTB_RELAYED]		= "ptb_relayed",
 	[DSLITE_CNT_PTB_RELAY_FAILED]		= "ptb_relay_failed",

@@ -886,6 +886,9 @@ static int attach(int argc, char **argv)
 	apply_cfg(&st.skel->rodata->dslite_cfg, &a);
 	if (!a.sessions)
 		a.sessions = DSLITE_DEF_SESSIONS;
+	/* the slot bits of the discriminators follow the table's size */
+	dslite_cfg_table((struct dslite_aftr_cfg *)&st.skel->rodata->dslite_cfg,
+			 a.sessions);
 	/* N + 1 slots (slot 0 is never used), N addresses */
 	if (bpf_map__set_max_entries(st.maps[st.sessions], a.sessions + 1) ||
 	    bpf_map__set_max_entries(st.maps[st.discrs], a.sessions)) {

@@ -105,11 +105,15 @@ static int session_of(int sessions_fd, int discrs_fd,
 		      const struct dslite_in6 *b4,
 		      struct dslite_aftr_session *s)
 {
-	__u32 discr, low;
+	struct bpf_map_info info = {};
+	__u32 discr, low, len = sizeof(info);
 
 	if (bpf_map_lookup_elem(discrs_fd, b4, &discr))
 		return -errno;
-	low = discr & DSLITE_DISCR_LOW_MASK;
+	/* the slot bits follow the table's size (N + 1 slots) */
+	if (bpf_obj_get_info_by_fd(sessions_fd, &info, &len))
+		return -errno;
+	low = discr & ((1U << dslite_slot_bits(info.max_entries - 1)) - 1);
 	if (bpf_map_lookup_elem(sessions_fd, &low, s))
 		return -errno;
 	if (!(s->flags & DSLITE_SESS_LIVE) || memcmp(&s->b4, b4, sizeof(*b4)))

@@ -138,7 +138,7 @@ void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
 
 	memset(c, 0, sizeof(*c));
 	r = bfd_rx(b, p, now);
-	if (r == BFD_RX_BAD_YOUR_DISCR) {
+	if (r == BFD_RX_BAD_YOUR_DISCR || r == BFD_RX_ZERO_DISCR_UP) {
 		s->rx_dropped++;
 		return;
 	}

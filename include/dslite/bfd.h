@@ -17,9 +17,11 @@
  *                          the state table, Poll -> answer with Final
  *   bfd_build()            an outgoing control packet from the session
  *                          (6.8.7): P while polling, F once after a Poll
- *   bfd_detect_time_us()   detection time (6.8.4, asynchronous mode)
+ *   bfd_detect_time_us()   detection time (6.8.4, asynchronous mode),
+ *                          at most BFD_DETECT_TIME_MAX_US
  *   bfd_detect_expired()   has it passed since the last valid packet?
- *   bfd_timeout()          the expiry transition: Down, diag 1
+ *   bfd_timeout()          the expiry transition: Down, diag 1, the
+ *                          remote variables back to their 6.8.1 values
  *   bfd_tx_interval_us()   periodic transmission interval (6.8.2, 6.8.3)
  *   bfd_jitter_us()        the 6.8.7 jitter rule, given a random number
  *   bfd_set_timers(), bfd_start_poll(), bfd_set_admin_down/up()
@@ -39,6 +41,21 @@
  * (6.8.4) then always covers the real gap between answers. A change of
  * that value while Up starts a Poll Sequence like any other timer change,
  * carried on the answers.
+ *
+ * Hardening beyond RFC 5880 (both ends; Documentation/design.md,
+ * "Security"):
+ *   - Your Discriminator 0 does not select a session that is Up
+ *     (BFD_RX_ZERO_DISCR_UP): RFC 5880 lets a Down/AdminDown packet
+ *     without our discriminator reach any session of its source, so one
+ *     spoofed packet would take an Up session down. A restarted peer
+ *     (which lost our discriminator) is heard once the old session's
+ *     detection time has expired, that is within one detection time.
+ *   - The detection time honoured is at most BFD_DETECT_TIME_MAX_US,
+ *     whatever Detect Mult and Desired Min TX the remote advertises.
+ *   - A Required Min RX of 0 from the remote stops periodic transmission
+ *     only while the session is Up: a session that is not Up keeps
+ *     sending (at least every second), so no single packet can silence
+ *     an initiator for good.
  *
  * Not implemented (never advertised): authentication (packets with the A
  * bit are rejected), Demand mode (D is never sent; a remote's D is
@@ -70,6 +87,14 @@
 #define BFD_SF_RESPONDER	0x04	/* transmits only in answer to received
 					 * packets (the AFTR; see above) */
 #define BFD_SF_REMOTE_DEMAND	0x08	/* bfd.RemoteDemandMode */
+
+/*
+ * The longest detection time honoured, us: Detect Mult x interval of a
+ * remote beyond it is cut to it. 5 minutes, three times the slowest
+ * timers dslite is meant for (30 s x 3 = 90 s) with room to spare; a
+ * remote that sends less often than this is declared down.
+ */
+#define BFD_DETECT_TIME_MAX_US	(300ULL * 1000000ULL)
 
 /*
  * One BFD session: the state variables of RFC 5880 6.8.1 plus the
@@ -124,6 +149,9 @@ enum bfd_rx_result {
 	BFD_RX_BAD_YOUR_DISCR,		/* Your Discr != bfd.LocalDiscr */
 	BFD_RX_ADMIN_DOWN,		/* local session is AdminDown: remote
 					 * variables taken, packet discarded */
+	BFD_RX_ZERO_DISCR_UP,		/* Your Discr 0 and the session is Up
+					 * (a restarted or a spoofed peer):
+					 * discarded, nothing changed */
 	BFD_RX__MAX,
 };
 
@@ -142,6 +170,7 @@ BFD_INLINE const char *bfd_rx_result_name(int r)
 	case BFD_RX_AUTH_UNSUPPORTED:	return "authentication not supported";
 	case BFD_RX_BAD_YOUR_DISCR:	return "your discriminator unknown";
 	case BFD_RX_ADMIN_DOWN:		return "session administratively down";
+	case BFD_RX_ZERO_DISCR_UP:	return "your discriminator zero for an up session";
 	}
 	return "?";
 }
@@ -287,6 +316,10 @@ BFD_INLINE int bfd_validate(const struct bfd_ctrl *p, __u32 payload_len)
  * the session was selected), at time now_ns (never 0). Returns:
  *   BFD_RX_BAD_YOUR_DISCR  Your Discriminator is non-zero and is not this
  *                          session's: discard, nothing changed.
+ *   BFD_RX_ZERO_DISCR_UP   Your Discriminator is 0 and the session is Up:
+ *                          discard, nothing changed (see the top of this
+ *                          file: the session stays until its detection
+ *                          time expires, then the peer is heard).
  *   BFD_RX_ADMIN_DOWN      the session is AdminDown: the remote variables
  *                          were taken, the packet is otherwise discarded
  *                          (no state change, no Final, not counted as
@@ -303,6 +336,8 @@ BFD_INLINE int bfd_rx(struct bfd_session *s, const struct bfd_ctrl *p,
 
 	if (p->your_discr != 0 && bfd_ntoh32(p->your_discr) != s->local_discr)
 		return BFD_RX_BAD_YOUR_DISCR;
+	if (p->your_discr == 0 && s->state == BFD_STATE_UP)
+		return BFD_RX_ZERO_DISCR_UP;
 
 	s->remote_discr = bfd_ntoh32(p->my_discr);
 	s->remote_state = rstate;
@@ -395,14 +430,17 @@ BFD_INLINE void bfd_build(struct bfd_session *s, struct bfd_ctrl *out)
  * Detect Mult times the greater of our Required Min RX and the remote's
  * last Desired Min TX. While a Poll Sequence runs, a reduced Required Min
  * RX is not used yet (6.8.3). 0 when nothing was received (no detection).
+ * At most BFD_DETECT_TIME_MAX_US.
  */
 BFD_INLINE __u64 bfd_detect_time_us(const struct bfd_session *s)
 {
 	__u32 rx = s->rx;
+	__u64 dt;
 
 	if (s->flags & BFD_SF_POLL)
 		rx = bfd_max32(rx, s->poll_old_rx);
-	return (__u64)s->remote_mult * bfd_max32(rx, s->remote_tx);
+	dt = (__u64)s->remote_mult * bfd_max32(rx, s->remote_tx);
+	return dt > BFD_DETECT_TIME_MAX_US ? BFD_DETECT_TIME_MAX_US : dt;
 }
 
 /* Has the detection time passed without a valid packet? */
@@ -416,8 +454,12 @@ BFD_INLINE int bfd_detect_expired(const struct bfd_session *s, __u64 now_ns)
 }
 
 /*
- * The detection time expired (6.8.4): Init/Up go Down with diag 1, and
- * bfd.RemoteDiscr is forgotten (6.8.1). Detection stops until the next
+ * The detection time expired (6.8.4): Init/Up go Down with diag 1. The
+ * remote is gone, so what it last said is forgotten: bfd.RemoteDiscr 0
+ * (6.8.1), bfd.RemoteMinRxInterval back to its initial 1 (6.8.1; a 0
+ * received before must not keep this end silent), no remote Desired Min
+ * TX, Detect Mult, Required Min Echo RX or Demand mode. The last remote
+ * state and diag are kept for display. Detection stops until the next
  * valid packet. Returns 1 when the state changed.
  */
 BFD_INLINE int bfd_timeout(struct bfd_session *s)
@@ -430,8 +472,12 @@ BFD_INLINE int bfd_timeout(struct bfd_session *s)
 		changed = 1;
 	}
 	s->remote_discr = 0;
+	s->remote_rx = 1;
+	s->remote_tx = 0;
+	s->remote_echo_rx = 0;
+	s->remote_mult = 0;
 	s->last_rx_ns = 0;
-	s->flags &= ~(BFD_SF_POLL | BFD_SF_FINAL);
+	s->flags &= ~(BFD_SF_POLL | BFD_SF_FINAL | BFD_SF_REMOTE_DEMAND);
 	bfd_refresh_intervals(s);
 	return changed;
 }
@@ -440,14 +486,16 @@ BFD_INLINE int bfd_timeout(struct bfd_session *s)
  * Interval between periodic transmissions before jitter (6.8.2, 6.8.3):
  * the greater of our Desired Min TX and the remote's Required Min RX;
  * an increase of Desired Min TX waits for the end of its Poll Sequence.
- * 0: do not transmit periodically (remote Required Min RX is 0, or the
- * remote is in Demand mode and both ends are Up, 6.8.7).
+ * 0: do not transmit periodically (remote Required Min RX is 0 while the
+ * session is Up, or the remote is in Demand mode and both ends are Up,
+ * 6.8.7). A session that is not Up ignores a remote Required Min RX of 0
+ * and keeps sending at 1 s (hardening, see the top of this file).
  */
 BFD_INLINE __u32 bfd_tx_interval_us(const struct bfd_session *s)
 {
 	__u32 tx = s->tx;
 
-	if (s->remote_rx == 0)
+	if (s->remote_rx == 0 && s->state == BFD_STATE_UP)
 		return 0;
 	if ((s->flags & BFD_SF_REMOTE_DEMAND) && s->state == BFD_STATE_UP &&
 	    s->remote_state == BFD_STATE_UP)

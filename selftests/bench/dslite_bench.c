@@ -167,7 +167,7 @@ static int session_of(const struct in6_addr *a, struct dslite_aftr_session *v,
 
 	if (bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_discrs), a, discr))
 		return -1;
-	low = *discr & DSLITE_DISCR_LOW_MASK;
+	low = *discr & ((1U << aftr->rodata->dslite_cfg.slot_bits) - 1);
 	if (bpf_map_lookup_elem(bpf_map__fd(aftr->maps.dslite_sessions), &low, v) ||
 	    !(v->flags & DSLITE_SESS_LIVE) || memcmp(&v->b4, a, 16))
 		return -1;
@@ -528,6 +528,7 @@ int main(int argc, char **argv)
 		die("open dslite_aftr");
 	aftr->rodata->dslite_cfg.new_sessions_per_sec = 0;
 	/* exactly nsessions: the last row fills the table */
+	dslite_cfg_table((struct dslite_aftr_cfg *)&aftr->rodata->dslite_cfg, nsessions);
 	bpf_map__set_max_entries(aftr->maps.dslite_sessions, nsessions + 1);
 	bpf_map__set_max_entries(aftr->maps.dslite_discrs, nsessions);
 	if (dslite_aftr__load(aftr))

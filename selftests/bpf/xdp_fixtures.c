@@ -9,7 +9,12 @@
  * session goes through its states row after row. Then: a full table, the
  * new-session rate limit, a re-load with other timers that keeps the
  * sessions, and the sweeper in real time (timeout to Down with diag 1,
- * reaping). Then the same responder as a member of an anycast group:
+ * reaping, a restarted B4 heard within one detection time). Then the
+ * defences: the XDP clock (a constant rate; an old offset, a limiter
+ * state and a stamp in the future), one packet that would pin a session,
+ * the slot search behind live slots and the random discriminator tags,
+ * the per-session event budget, and (without an allowlist) the sources
+ * no B4 can have. Then the same responder as a member of an anycast group:
  * answers from the anycast address, the softwires it records, every kind
  * of ICMPv6 Packet Too Big (served, flagged for the relay with its
  * metadata, relayed in by a peer, rate limited, MTU < 1280, truncated
@@ -95,12 +100,16 @@ struct inst {
 	struct dslite_aftr_event ev[16];
 	int nev;
 	int ncpu;
+	int ev_b4[256];		/* every event, by the last byte of its B4 */
 };
 
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct inst *in = ctx;
+	const struct dslite_aftr_event *e = data;
 
+	if (len == sizeof(struct dslite_aftr_event))
+		in->ev_b4[e->b4.addr[15]]++;
 	if (len == sizeof(struct dslite_aftr_event) && in->nev < 16)
 		memcpy(&in->ev[in->nev++], data, len);
 	return 0;
@@ -154,6 +163,8 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		if (c->owner_idle_ms)
 			ac->owner_idle_ms = c->owner_idle_ms;
 	}
+	dslite_cfg_table((struct dslite_aftr_cfg *)&s->rodata->dslite_cfg,
+			 c->sessions ? c->sessions : FIX_SESSIONS);
 	/* N + 1 slots (slot 0 unused), N addresses */
 	bpf_map__set_max_entries(s->maps.dslite_sessions,
 				 (c->sessions ? c->sessions : FIX_SESSIONS) + 1);
@@ -214,6 +225,22 @@ static void counters(struct inst *in, uint64_t *out)
 	free(v);
 }
 
+/* the slot bits of a discriminator of this instance */
+static uint32_t slot_mask(struct inst *in)
+{
+	return (1U << in->skel->rodata->dslite_cfg.slot_bits) - 1;
+}
+
+/* d is a discriminator of this node for slot n, with a random tag (not
+ * 0) between the slot bits and the node id */
+static int discr_is(struct inst *in, uint32_t d, uint32_t n)
+{
+	uint32_t m = slot_mask(in);
+
+	return d >> 24 == NODE_ID && (d & m) == n &&
+	       (m == DSLITE_DISCR_LOW_MASK || (d & DSLITE_DISCR_LOW_MASK & ~m));
+}
+
 /* the slot of B4 b4's session (its discriminator's low bits), 0: none */
 static uint32_t session_slot(struct inst *in, int b4)
 {
@@ -223,7 +250,7 @@ static uint32_t session_slot(struct inst *in, int b4)
 	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_discrs), &a,
 				&discr))
 		return 0;
-	return discr & DSLITE_DISCR_LOW_MASK;
+	return discr & slot_mask(in);
 }
 
 /* B4 b4's session: its address in dslite_discrs, then its live slot */
@@ -435,7 +462,7 @@ static void row_frame(const struct row *r, struct inst *in, struct frame *f)
 	case K_ECHO:
 		f->l4 = L4_UDP;
 		f->dst4 = DSLITE_B4_ADDR;	/* looped back to itself */
-		f->src4 = 0xc0000005;
+		f->src4 = DSLITE_B4_ADDR;
 		f->sport = 49999;
 		f->dport = BFD_PORT_ECHO;
 		f->plen = 28;
@@ -633,9 +660,10 @@ static void run_row(struct inst *in, const struct row *r)
 			ok = 0;
 			WHY(" session diag %d, want %d;", v.bfd.diag, r->sess_diag);
 		}
-		if (r->sess_discr && v.bfd.local_discr != r->sess_discr) {
+		if (r->sess_discr &&
+		    !discr_is(in, v.bfd.local_discr, r->sess_discr & 0xffffff)) {
 			ok = 0;
-			WHY(" discriminator 0x%08x, want 0x%08x;",
+			WHY(" discriminator 0x%08x, want slot of 0x%08x;",
 			    v.bfd.local_discr, r->sess_discr);
 		}
 	}
@@ -799,6 +827,33 @@ static void udp_pcp(struct frame *f)
 	f->ttl = 64;
 	f->plen = 24;
 	f->payload[0] = PCP_VERSION;
+}
+
+/* subscriber traffic to UDP 3785 (the echo port) that is no echo */
+static void to_port_3785(struct frame *f) { f->dport = BFD_PORT_ECHO; }
+static void lan_to_3785(struct frame *f)
+{
+	f->src4 = 0xc0a8010a;		/* 192.168.1.10:40000 */
+	f->dst4 = 0x08080808;		/* 8.8.8.8:3785, TTL 63 */
+	f->sport = 40000;
+	f->dport = BFD_PORT_ECHO;
+	f->ttl = 63;
+}
+static void echo_ttl254(struct frame *f) { f->ttl = 254; }
+static void echo_to_other_b4(struct frame *f) { f->dst4 = 0xc0000003; }
+static void echo_to_aftr(struct frame *f) { f->dst4 = f->src4 = DSLITE_AFTR_ADDR; }
+static void echo_outside_29(struct frame *f) { f->dst4 = f->src4 = 0xc0000009; }
+/* impossible outer sources */
+static void src_mcast(struct frame *f) { f->src6 = addr6("ff02::1"); }
+static void src_unspec(struct frame *f) { f->src6 = addr6("::"); }
+static void src_loop(struct frame *f) { f->src6 = addr6("::1"); }
+static void src_ll(struct frame *f) { f->src6 = addr6("fe80::1"); }
+static void src_mapped(struct frame *f) { f->src6 = addr6("::ffff:192.0.2.1"); }
+static void src_self(struct frame *f) { f->src6 = aftr_addr6(1); }
+static void bfd_predictable(struct frame *f)
+{
+	/* node id << 24 | slot, the form every discriminator had */
+	put32(f->payload + 8, AFTR_DISCR(1));
 }
 
 /* anycast group */
@@ -982,6 +1037,24 @@ static const struct row rows[] = {
 	  .reply = UP_REPLY(P, 300 * MS), .ev_type = DSLITE_EV_STATE,
 	  .sessions = 1, .sess_state = S(UP), .sess_diag = 0 },
 
+	/* a third party with B4 1's address (no discriminator, or a guessed
+	 * one) cannot take its Up session down */
+	{ "spoofed Down with Your Discriminator 0 to an Up session: dropped, still Up",
+	  K_BFD, 1, { .state = S(DOWN), .diag = BFD_DIAG_CONTROL_EXPIRED },
+	  .verdict = DROP, .reason = C(DROP_BFD_ZERO_DISCR_UP), .sessions = 1,
+	  .sess_state = S(UP), .sess_diag = 0 },
+	{ "spoofed AdminDown with Your Discriminator 0 to an Up session: dropped",
+	  K_BFD, 1, { .state = S(ADMIN_DOWN), .diag = BFD_DIAG_ADMIN_DOWN },
+	  .verdict = DROP, .reason = C(DROP_BFD_ZERO_DISCR_UP), .sessions = 1,
+	  .sess_state = S(UP), .sess_diag = 0 },
+	{ "spoofed Down with the predictable discriminator node << 24 | slot: dropped",
+	  K_BFD, 1, B(DOWN, 0, 0), .make = bfd_predictable,
+	  .verdict = DROP, .reason = C(DROP_BFD_YOUR_DISCR), .sessions = 1,
+	  .sess_state = S(UP), .sess_diag = 0 },
+	{ "the B4's own packet is still answered", K_BFD, 1, B(UP, F, YOUR_SESSION),
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+
 	/* B4 2: AdminDown */
 	{ "B4 2: new session", K_BFD, 2, B(DOWN, 0, 0),
 	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
@@ -1012,6 +1085,30 @@ static const struct row rows[] = {
 	{ "BFD echo port without a session passes untouched", K_ECHO, 3,
 	  .verdict = PASS, .reason = C(PASS_ECHO_NO_SESSION), .sessions = 2,
 	  .sess_state = ANY },
+	{ "Up B4's subscriber UDP to 198.51.100.1:3785 (TTL 64) is not echo: passes",
+	  K_DATA_UDP, 1, .make = to_port_3785,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
+	{ "Up B4's subscriber 192.168.1.10:40000 -> 8.8.8.8:3785 TTL 63: passes",
+	  K_ECHO, 1, .make = lan_to_3785,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
+	{ "echo to itself with TTL 254 (crossed a router): passes", K_ECHO, 1,
+	  .make = echo_ttl254,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
+	{ "echo from 192.0.0.2 to 192.0.0.3 (not to itself): passes", K_ECHO, 1,
+	  .make = echo_to_other_b4,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
+	{ "echo 192.0.0.1 to itself (the AFTR's address): passes", K_ECHO, 1,
+	  .make = echo_to_aftr,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
+	{ "echo 192.0.0.9 to itself (outside the /29): passes", K_ECHO, 1,
+	  .make = echo_outside_29,
+	  .verdict = PASS, .reason = C(PASS_TUNNEL_DATA), .sessions = 2,
+	  .sess_state = S(UP) },
 	{ "inner ICMP echo to 192.0.0.1 answered", K_PING, 3,
 	  .verdict = TX, .reason = C(TX_PING), .sessions = 2, .sess_state = ANY },
 	{ "inner ICMP echo with IPv4 options answered", K_PING, 3, .make = ipv4_opts,
@@ -1226,6 +1323,10 @@ static const struct row rows[] = {
 	{ "ping from a source not permitted", K_PING, NOT_PERMITTED,
 	  .verdict = DROP, .reason = C(DROP_NOT_PERMITTED), .sessions = 9,
 	  .sess_state = ANY },
+	{ "ICMPv6 echo from a source not permitted: not answered, to the kernel",
+	  K_PING6, NOT_PERMITTED,
+	  .verdict = PASS, .reason = C(PASS_PING6_NOT_PERMITTED), .sessions = 9,
+	  .sess_state = ANY },
 	{ "ICMP header cut short", K_PING, 21, .mangle = cut_icmp,
 	  .verdict = DROP, .reason = C(DROP_TRUNC_ICMP), .sessions = 9,
 	  .sess_state = ANY },
@@ -1236,6 +1337,34 @@ static const struct row rows[] = {
 	{ "not a group member: PTB to the AFTR passes untouched", K_PTB, 21,
 	  .make = ptb_unicast,
 	  .verdict = PASS, .reason = C(PASS_ICMP6), .sessions = 9, .sess_state = ANY },
+};
+
+/* without an allowlist: sources no B4 can have are refused all the same */
+#define BAD_SRC(desc, k, mk)	{ desc, k, 50, B(DOWN, 0, 0), .make = mk, \
+	.verdict = DROP, .reason = C(DROP_BAD_SOURCE), .sessions = 1, \
+	.sess_state = ANY }
+static const struct row noallow_rows[] = {
+	{ "no allowlist: a B4 gets a session", K_BFD, 1, B(DOWN, 0, 0),
+	  .verdict = TX, .reason = C(TX_BFD), .extra = { C(SESS_CREATED) },
+	  .reply = { 1, S(INIT), 0, 0, SEC, 300 * MS }, .ev_type = DSLITE_EV_NEW,
+	  .sessions = 1, .sess_state = S(INIT) },
+	BAD_SRC("no allowlist: BFD from ff02::1 (multicast) refused", K_BFD, src_mcast),
+	BAD_SRC("no allowlist: BFD from :: (unspecified) refused", K_BFD, src_unspec),
+	BAD_SRC("no allowlist: BFD from ::1 (loopback) refused", K_BFD, src_loop),
+	BAD_SRC("no allowlist: BFD from fe80::1 (link-local) refused", K_BFD, src_ll),
+	BAD_SRC("no allowlist: BFD from ::ffff:192.0.2.1 (IPv4-mapped) refused",
+		K_BFD, src_mapped),
+	BAD_SRC("no allowlist: BFD from the AFTR's own address refused", K_BFD, src_self),
+	BAD_SRC("no allowlist: inner ping from fe80::1 refused", K_PING, src_ll),
+	BAD_SRC("no allowlist: inner ping from ff02::1 refused", K_PING, src_mcast),
+	BAD_SRC("no allowlist: ICMPv6 echo from ff02::1 refused", K_PING6, src_mcast),
+	BAD_SRC("no allowlist: ICMPv6 echo from the AFTR's own address refused",
+		K_PING6, src_self),
+	BAD_SRC("no allowlist: ICMPv6 echo from ::1 refused", K_PING6, src_loop),
+	{ "no allowlist: ICMPv6 echo from a B4 answered", K_PING6, 2,
+	  .verdict = TX, .reason = C(TX_PING6), .sessions = 1, .sess_state = ANY },
+	{ "no allowlist: inner ping from a B4 answered", K_PING, 2,
+	  .verdict = TX, .reason = C(TX_PING), .sessions = 1, .sess_state = ANY },
 };
 
 /*
@@ -1480,20 +1609,20 @@ static void test_reload(struct inst *old)
 	tap_result(rv == XDP_TX && bfd_ctrl_state(b) == BFD_STATE_UP &&
 		   (b->flags & BFD_FLAG_POLL) && ntohl(b->desired_min_tx) == 500 * MS &&
 		   ntohl(b->required_min_rx) == 500 * MS &&
-		   ntohl(b->my_discr) == AFTR_DISCR(1),
+		   discr_is(&in, ntohl(b->my_discr), 1),
 		   "re-load: the Up session stays Up and polls for 500 ms");
 	send_bfd(&in, 30, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
 	if (session_get(&in, 30, &v))
 		memset(&v, 0, sizeof(v));
-	tap_result(rv == XDP_TX && v.bfd.local_discr == AFTR_DISCR(10),
-		   "re-load: discriminators continue (0x%08x)", v.bfd.local_discr);
+	tap_result(rv == XDP_TX && discr_is(&in, v.bfd.local_discr, 10),
+		   "re-load: slots continue (0x%08x)", v.bfd.local_discr);
 	inst_close(&in);
 }
 
 /* slot discr & 0xffffff is free: not live, discriminator cleared */
 static int slot_free(struct inst *in, uint32_t discr)
 {
-	uint32_t low = discr & DSLITE_DISCR_LOW_MASK;
+	uint32_t low = discr & slot_mask(in);
 	struct dslite_aftr_session v;
 
 	return !bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_sessions),
@@ -1656,9 +1785,356 @@ static void test_sweeper(void)
 	send_bfd(&in, 4, fast, &rv, NULL, NULL);
 	if (session_get(&in, 4, &v))
 		memset(&v, 0, sizeof(v));
-	tap_result(rv == XDP_TX && v.bfd.local_discr == AFTR_DISCR(5),
-		   "sweeper: a new session takes the slot after the cursor, not a "
+	tap_result(rv == XDP_TX && discr_is(&in, v.bfd.local_discr, 5),
+		   "sweeper: a new session takes a never-used slot before a "
 		   "freed one (0x%08x)", v.bfd.local_discr);
+
+	/* B4 3 restarts: it lost the AFTR's discriminator and sends Down
+	 * with Your Discriminator 0; its Up session (5 x 100 ms) ignores
+	 * that until it times out, then the B4 is heard */
+	{
+		uint64_t zd0 = counter(&in, C(DROP_BFD_ZERO_DISCR_UP));
+		struct bfd_fields rs = { .state = S(DOWN), .tx = SEC, .rx = 10 * MS };
+		int first_dropped = -1;
+
+		t0 = now_s();
+		while (now_s() - t0 < 5) {
+			send_bfd(&in, 3, rs, &rv, NULL, NULL);
+			if (first_dropped < 0)
+				first_dropped = rv == XDP_DROP;
+			if (rv == XDP_TX)
+				break;
+			sleep_ms(5);
+		}
+		t = now_s() - t0;
+		if (session_get(&in, 3, &v))
+			memset(&v, 0, sizeof(v));
+		tap_result(first_dropped == 1 && rv == XDP_TX &&
+			   v.bfd.state == BFD_STATE_INIT &&
+			   counter(&in, C(DROP_BFD_ZERO_DISCR_UP)) > zd0 &&
+			   t >= 0.4 && t < 0.5 + 1.0,
+			   "sweeper: a restarted B4 (Your Discriminator 0) is heard "
+			   "once its Up session timed out: %.0f ms (detection time "
+			   "500 ms)", t * 1000);
+	}
+	inst_close(&in);
+}
+
+
+/* the state map's entry (the rate limiter, the slot cursor, the ring) */
+static int state_get(struct inst *in, struct dslite_aftr_state *st)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_state),
+				   &zero, st);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* wait (polling, up to max_s) until pred(in, arg) holds; 1 if it did */
+static int wait_for(struct inst *in, int (*pred)(struct inst *, int), int arg,
+		    double max_s)
+{
+	double t0 = now_s();
+
+	while (!pred(in, arg)) {
+		if (now_s() - t0 > max_s)
+			return 0;
+		sleep_ms(5);
+	}
+	return 1;
+}
+
+static int has_session(struct inst *in, int b4)
+{
+	struct dslite_aftr_session v;
+
+	return !session_get(in, b4, &v);
+}
+
+static int no_session(struct inst *in, int b4)
+{
+	return !has_session(in, b4);
+}
+
+static int calibrated(struct inst *in, int unused)
+{
+	(void)unused;
+	return in->skel->bss->clk_ns_per_jiffy && in->skel->bss->clk_offset_ns;
+}
+
+static int n_sessions_is(struct inst *in, int n)
+{
+	return session_count(in) == n;
+}
+
+/*
+ * The XDP clock. The rate must never change once published, so that no
+ * reader can pair one calibration's rate with another's offset (the old
+ * clock did at nearly every sweep: jiffies x the rate difference is
+ * seconds to hours). The pair a reader can see at worst (the rate now,
+ * an offset of an earlier sweep) gives the right time. A stamp or a rate
+ * limiter state left in the future (a clock that jumped) is clamped.
+ */
+static void test_clock(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 1000, .burst = 10, .allowlist = 1,
+			      .sweep_ms = 2 };
+	struct bfd_fields fast = { .state = S(DOWN), .tx = 10 * MS, .rx = 10 * MS };
+	unsigned long long r0, r, o0, o, changes = 0, samples = 0;
+	struct dslite_aftr_state st;
+	struct dslite_aftr_session v;
+	uint32_t rv = 0, key;
+	uint64_t t, sweeps;
+	double t0;
+	int64_t err_ns;
+	struct inst in;
+	int i;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "clock: load");
+		return;
+	}
+	arm(&in);
+	i = wait_for(&in, calibrated, 0, 10);
+	tap_result(i, "clock: calibrated (%llu ns per jiffy)",
+		   (unsigned long long)in.skel->bss->clk_ns_per_jiffy);
+	r0 = in.skel->bss->clk_ns_per_jiffy;
+	o0 = in.skel->bss->clk_offset_ns;
+	sweeps = counter(&in, C(SWEEPS));
+	t0 = now_s();
+	while (now_s() - t0 < 0.5) {
+		r = in.skel->bss->clk_ns_per_jiffy;
+		changes += r != r0;
+		samples++;
+		sleep_ms(1);
+	}
+	tap_result(!changes && counter(&in, C(SWEEPS)) > sweeps + 20,
+		   "clock: the rate never changes after calibration (%llu of %llu "
+		   "samples over %llu sweeps differ)", changes, samples,
+		   (unsigned long long)(counter(&in, C(SWEEPS)) - sweeps));
+	/* the worst pair a reader can see: this rate, an old offset */
+	r = in.skel->bss->clk_ns_per_jiffy;
+	in.skel->bss->clk_offset_ns = o0;
+	t = mono_ns();
+	send_bfd(&in, 1, fast, &rv, NULL, NULL);
+	o = in.skel->bss->clk_offset_ns;
+	if (session_get(&in, 1, &v))
+		memset(&v, 0, sizeof(v));
+	err_ns = (int64_t)(v.last_seen_ns - t);
+	tap_result(rv == XDP_TX && err_ns > -2 * (int64_t)r && err_ns < 2 * (int64_t)r + 50000000,
+		   "clock: the current rate with an earlier sweep's offset is right "
+		   "(%+.1f ms; offsets %llu and %llu, rates %llu and %llu)",
+		   err_ns / 1e6, o0, o, r0, r);
+
+	/* a limiter state 3 hours ahead: reset, new sessions still come */
+	if (!state_get(&in, &st)) {
+		st.tat_ns = mono_ns() + 10800ULL * 1000000000ULL;
+		bpf_map_update_elem(bpf_map__fd(in.skel->maps.dslite_state), &(uint32_t){0},
+				    &st, 0);
+	}
+	send_bfd(&in, 2, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	state_get(&in, &st);
+	tap_result(rv == XDP_TX && has_session(&in, 2) &&
+		   st.tat_ns < mono_ns() + 10 * 1000000000ULL,
+		   "clock: a rate limiter 3 h in the future is reset, the new B4 gets a session");
+
+	/* an Up session whose last packet is stamped 3 h ahead: clamped, and
+	 * it times out within its detection time */
+	fast.state = S(INIT);
+	fast.your = YOUR_SESSION;
+	send_bfd(&in, 1, fast, &rv, NULL, NULL);
+	key = session_slot(&in, 1);
+	if (!session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_UP) {
+		v.bfd.last_rx_ns += 10800ULL * 1000000000ULL;
+		v.last_seen_ns += 10800ULL * 1000000000ULL;
+		bpf_map_update_elem(bpf_map__fd(in.skel->maps.dslite_sessions), &key,
+				    &v, BPF_EXIST);
+	}
+	t0 = now_s();
+	while (now_s() - t0 < 5 && has_session(&in, 1) &&
+	       !session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_UP)
+		sleep_ms(5);
+	tap_result(!session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_DOWN &&
+		   v.bfd.diag == BFD_DIAG_CONTROL_EXPIRED &&
+		   counter(&in, C(CLOCK_CLAMPED)) == 1 && now_s() - t0 < 1.5,
+		   "clock: a stamp 3 h ahead is clamped (clock_clamped %llu), the "
+		   "silent session times out after %.0f ms",
+		   (unsigned long long)counter(&in, C(CLOCK_CLAMPED)),
+		   (now_s() - t0) * 1000);
+	inst_close(&in);
+}
+
+/*
+ * One packet must not pin a session: Detect Mult 255 x 4295 s is
+ * honoured as 5 minutes, and a session that never comes Up is deleted
+ * embryonic_idle_ms after its creation however often its source sends.
+ */
+static void test_pinning(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sessions = 2,
+			      .sweep_ms = 20, .emb_idle = 300 };
+	struct bfd_fields pin = { .state = S(DOWN), .tx = 0xffffffffU,
+				  .rx = 0xffffffffU, .mult = 255 };
+	struct dslite_aftr_session v;
+	uint32_t rv = 0;
+	struct inst in;
+	double t0;
+	int held = 1;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "pinning: load");
+		return;
+	}
+	arm(&in);
+	send_bfd(&in, 1, pin, &rv, NULL, NULL);
+	send_bfd(&in, 2, pin, &rv, NULL, NULL);
+	if (session_get(&in, 1, &v))
+		memset(&v, 0, sizeof(v));
+	tap_result(v.bfd.state == BFD_STATE_INIT &&
+		   bfd_detect_time_us(&v.bfd) == BFD_DETECT_TIME_MAX_US,
+		   "pinning: Detect Mult 255 x 4295 s honoured as %llu s",
+		   (unsigned long long)(bfd_detect_time_us(&v.bfd) / 1000000));
+	send_bfd(&in, 3, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_DROP && counter(&in, C(DROP_TABLE_FULL)) == 1,
+		   "pinning: both slots taken, a third B4 is refused");
+	/* the pinning sources keep sending */
+	t0 = now_s();
+	while (now_s() - t0 < 5 && (has_session(&in, 1) || has_session(&in, 2))) {
+		send_bfd(&in, 1, pin, &rv, NULL, NULL);
+		send_bfd(&in, 2, pin, &rv, NULL, NULL);
+		if (now_s() - t0 < 0.25 && !(has_session(&in, 1) && has_session(&in, 2)))
+			held = 0;
+		sleep_ms(10);
+		/* the window between the reap and the next packet */
+		if (no_session(&in, 1) || no_session(&in, 2))
+			break;
+	}
+	tap_result(held && now_s() - t0 < 1.5,
+		   "pinning: never-Up sessions deleted %.0f ms after creation (300 ms "
+		   "embryonic idle) although their sources keep sending",
+		   (now_s() - t0) * 1000);
+	send_bfd(&in, 3, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	tap_result(rv == XDP_TX && has_session(&in, 3),
+		   "pinning: then the third B4 gets a slot");
+	inst_close(&in);
+}
+
+/*
+ * The slot search always finds a free slot while one exists: a 32-slot
+ * table whose first 16 slots stay Up and whose last 16 were freed takes
+ * 16 new B4s, then refuses the 17th.
+ */
+static void test_slot_search(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sessions = 32,
+			      .sweep_ms = 20, .emb_idle = 100 };
+	struct bfd_fields slow = { .state = S(DOWN), .tx = 10 * SEC, .rx = 10 * SEC };
+	uint32_t rv = 0, tags[64], slots_seen = 0, tag, mask;
+	struct dslite_aftr_session v;
+	int i, ok = 1, created = 0, distinct = 0, j, nonzero = 1;
+	struct inst in;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "slot search: load a 32-slot table");
+		return;
+	}
+	arm(&in);
+	mask = slot_mask(&in);
+	for (i = 1; i <= 32; i++) {
+		slow.state = S(DOWN);
+		slow.your = 0;
+		send_bfd(&in, i, slow, &rv, NULL, NULL);
+		if (i <= 16) {		/* B4 1..16: Up, 30 s detection */
+			slow.state = S(INIT);
+			slow.your = YOUR_SESSION;
+			send_bfd(&in, i, slow, &rv, NULL, NULL);
+		}
+		if (session_get(&in, i, &v))
+			ok = 0;
+		else {
+			tags[i - 1] = v.bfd.local_discr & DSLITE_DISCR_LOW_MASK & ~mask;
+			slots_seen |= 1U << ((v.bfd.local_discr & mask) - 1);
+		}
+	}
+	for (i = 0; i < 32; i++) {
+		nonzero &= tags[i] != 0;
+		for (j = 0; j < i && tags[j] != tags[i]; j++)
+			;
+		distinct += j == i;
+	}
+	tap_result(ok && session_count(&in) == 32 && slots_seen == 0xffffffffU,
+		   "slot search: 32 B4s fill the 32 slots");
+	tap_result(nonzero && distinct >= 24,
+		   "slot search: discriminators carry random tags (%d distinct of 32, "
+		   "none 0; slot bits %u)", distinct, in.skel->rodata->dslite_cfg.slot_bits);
+	tap_result(wait_for(&in, n_sessions_is, 16, 5),
+		   "slot search: the 16 never-Up sessions (slots 17..32) are reaped");
+	for (i = 33; i <= 48; i++) {
+		slow.state = S(DOWN);
+		slow.your = 0;
+		send_bfd(&in, i, slow, &rv, NULL, NULL);
+		created += rv == XDP_TX && has_session(&in, i);
+	}
+	tap_result(created == 16 && counter(&in, C(DROP_TABLE_FULL)) == 0,
+		   "slot search: 16 new B4s get the 16 free slots behind 16 live ones "
+		   "(%d, drop_table_full %llu)", created,
+		   (unsigned long long)counter(&in, C(DROP_TABLE_FULL)));
+	send_bfd(&in, 49, slow, &rv, NULL, NULL);
+	tap_result(rv == XDP_DROP && counter(&in, C(DROP_TABLE_FULL)) == 1 &&
+		   session_count(&in) == 32,
+		   "slot search: the 33rd is refused (drop_table_full), slots consistent");
+	tag = 0;
+	if (!session_get(&in, 33, &v))
+		tag = v.bfd.local_discr;
+	tap_result(tag && (tag & mask) >= 17 && tag != tags[(tag & mask) - 1],
+		   "slot search: a freed slot comes back with a new tag (0x%08x)", tag);
+	inst_close(&in);
+}
+
+/* a B4 flapping its session cannot flood the events of everyone else */
+static void test_event_flood(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1 };
+	uint32_t rv = 0;
+	struct inst in;
+	int i, changes = 0, before;
+	uint64_t sup;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "event flood: load");
+		return;
+	}
+	send_bfd(&in, 1, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	ring_buffer__consume(in.rb);
+	before = in.ev_b4[1];
+	for (i = 0; i < 400; i++) {
+		/* Init -> Down (AdminDown), Down -> Init (Down) */
+		send_bfd(&in, 1, i & 1 ? (struct bfd_fields)B(DOWN, 0, 0) :
+			 (struct bfd_fields)B(ADMIN_DOWN, 0, 0), &rv, NULL, NULL);
+		changes += rv == XDP_TX;
+		if (i == 200)
+			send_bfd(&in, 2, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
+	}
+	ring_buffer__consume(in.rb);
+	sup = counter(&in, C(EVENTS_SUPPRESSED));
+	tap_result(changes == 400 && in.ev_b4[1] - before <= 2 * DSLITE_EV_PER_WINDOW &&
+		   (uint64_t)(in.ev_b4[1] - before) + sup == 400,
+		   "event flood: 400 flaps of one B4 send %d events, %llu suppressed "
+		   "(events_suppressed)", in.ev_b4[1] - before, (unsigned long long)sup);
+	tap_result(in.ev_b4[2] == 1 && counter(&in, C(EVENTS_LOST)) == 0,
+		   "event flood: another B4's event in the middle is delivered");
 	inst_close(&in);
 }
 
@@ -1794,6 +2270,21 @@ int main(void)
 	test_table_full();
 	test_rate_limit();
 	test_sweeper();
+	test_clock();
+	test_pinning();
+	test_slot_search();
+	test_event_flood();
+
+	c.allowlist = 0;
+	err = inst_open(&in, &c);
+	if (err) {
+		tap_result(0, "load dslite_aftr without an allowlist (%s)", strerror(-err));
+		return tap_done();
+	}
+	for (i = 0; i < sizeof(noallow_rows) / sizeof(noallow_rows[0]); i++)
+		run_row(&in, &noallow_rows[i]);
+	inst_close(&in);
+	c.allowlist = 1;
 
 	/* the PTB relay flags packets in the XDP metadata area: a kernel that
 	 * refuses bpf_xdp_adjust_meta() to XDP cannot run a relaying member

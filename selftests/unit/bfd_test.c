@@ -194,8 +194,11 @@ static void test_state_table(void)
 		s = aftr();
 		s.state = c->local;
 		s.diag = BFD_DIAG_PATH_DOWN;	/* a marker: kept unless set */
-		p = pkt(c->recv, 0x1234, c->recv == BFD_STATE_DOWN ||
-			c->recv == BFD_STATE_ADMIN_DOWN ? 0 : s.local_discr);
+		/* Down/AdminDown without our discriminator, except to an Up
+		 * session (BFD_RX_ZERO_DISCR_UP, test_zero_discr_up) */
+		p = pkt(c->recv, 0x1234, (c->recv == BFD_STATE_DOWN ||
+			c->recv == BFD_STATE_ADMIN_DOWN) &&
+			c->local != BFD_STATE_UP ? 0 : s.local_discr);
 		r = bfd_rx(&s, &p, 5 * NS_MS);
 		tap_result(r == BFD_RX_OK && s.state == c->want &&
 			   s.diag == (c->diag < 0 ? BFD_DIAG_PATH_DOWN : c->diag) &&
@@ -471,7 +474,11 @@ static void test_tx_interval(void)
 
 	tap_eq(bfd_tx_interval_us(&s), SEC, "tx: 1 s before anything is known");
 	s.remote_rx = 0;
-	tap_eq(bfd_tx_interval_us(&s), 0, "tx: remote Required Min RX 0: no periodic packets");
+	tap_eq(bfd_tx_interval_us(&s), SEC,
+	       "tx: remote Required Min RX 0 while not Up: still 1 s (no packet silences it)");
+	s.state = BFD_STATE_UP;
+	tap_eq(bfd_tx_interval_us(&s), 0,
+	       "tx: remote Required Min RX 0 while Up: no periodic packets");
 	s = b4();
 	s.state = BFD_STATE_UP;
 	bfd_refresh_intervals(&s);
@@ -571,6 +578,188 @@ static void test_names(void)
 		   "names: diag texts as FRR prints them");
 }
 
+
+/* the remote variables are back to their 6.8.1 values, detection stopped */
+static int remote_reset(const struct bfd_session *s)
+{
+	return s->remote_discr == 0 && s->remote_rx == 1 && s->remote_tx == 0 &&
+	       s->remote_mult == 0 && s->remote_echo_rx == 0 &&
+	       !(s->flags & (BFD_SF_REMOTE_DEMAND | BFD_SF_POLL | BFD_SF_FINAL)) &&
+	       s->last_rx_ns == 0 && bfd_detect_time_us(s) == 0;
+}
+
+/* a packet that asks this end to stop sending: Required Min RX 0, slow
+ * and demanding everything else */
+static struct bfd_ctrl silencer(unsigned int st, uint32_t your)
+{
+	struct bfd_ctrl p = pkt(st, 0x5150, your);
+
+	p.required_min_rx = 0;
+	p.desired_min_tx = htonl(0xffffffffU);
+	p.detect_mult = 255;
+	p.flags |= BFD_FLAG_DEMAND;
+	p.required_min_echo_rx = htonl(7);
+	return p;
+}
+
+/* an initiator Up with the AFTR (remote discriminator 0x77) */
+static struct bfd_session b4_up(uint64_t t)
+{
+	struct bfd_session s = b4();
+	struct bfd_ctrl p = pkt(BFD_STATE_INIT, 0x77, s.local_discr);
+
+	bfd_rx(&s, &p, t);
+	p = pkt(BFD_STATE_UP, 0x77, s.local_discr);
+	p.flags |= BFD_FLAG_FINAL;
+	bfd_rx(&s, &p, t);
+	return s;
+}
+
+/*
+ * Every way to Down, and what each leaves: the timeout resets the remote
+ * variables (6.8.1) so the session transmits again; the received Down
+ * paths keep what the packet said but never stop a session that is not
+ * Up from sending; the detection time of whatever the remote advertised
+ * is at most BFD_DETECT_TIME_MAX_US.
+ */
+static void test_down_paths(void)
+{
+	uint64_t t0 = 1000 * NS_MS, dt;
+	struct bfd_session s, before;
+	struct bfd_ctrl p;
+	unsigned int st;
+	int r;
+
+	/* timeout from each state */
+	for (st = BFD_STATE_DOWN; st <= BFD_STATE_UP; st++) {
+		s = st == BFD_STATE_UP ? b4_up(t0) : b4();
+		if (st != BFD_STATE_UP) {
+			p = silencer(st == BFD_STATE_INIT ? BFD_STATE_DOWN :
+				     BFD_STATE_ADMIN_DOWN, 0);
+			bfd_rx(&s, &p, t0);
+		} else {
+			p = silencer(BFD_STATE_UP, s.local_discr);
+			bfd_rx(&s, &p, t0);
+		}
+		tap_eq(s.state, st, "down paths: %s with a remote asking for silence",
+		       bfd_state_name(st));
+		tap_eq(bfd_detect_time_us(&s), BFD_DETECT_TIME_MAX_US,
+		       "down paths: %s: 255 x 4295 s honoured as %llu s at most",
+		       bfd_state_name(st), BFD_DETECT_TIME_MAX_US / SEC);
+		dt = bfd_detect_time_us(&s) * 1000;
+		tap_result(!bfd_detect_expired(&s, t0 + dt) &&
+			   bfd_detect_expired(&s, t0 + dt + 1),
+			   "down paths: %s: expires 1 ns after the capped time",
+			   bfd_state_name(st));
+		tap_eq(bfd_timeout(&s), st != BFD_STATE_DOWN,
+		       "down paths: timeout from %s %s", bfd_state_name(st),
+		       st != BFD_STATE_DOWN ? "goes Down" : "stays Down");
+		tap_result(s.state == BFD_STATE_DOWN &&
+			   (st == BFD_STATE_DOWN || s.diag == BFD_DIAG_CONTROL_EXPIRED),
+			   "down paths: timeout from %s: Down, diag %d",
+			   bfd_state_name(st), s.diag);
+		tap_result(remote_reset(&s),
+			   "down paths: timeout from %s: remote variables reset (6.8.1)",
+			   bfd_state_name(st));
+		tap_eq(bfd_tx_interval_us(&s), SEC,
+		       "down paths: timeout from %s: transmits again, every 1 s",
+		       bfd_state_name(st));
+	}
+
+	/* received Down and AdminDown (with our discriminator) on Up */
+	for (st = BFD_STATE_ADMIN_DOWN; st <= BFD_STATE_DOWN; st++) {
+		s = b4_up(t0);
+		p = silencer(st, s.local_discr);
+		r = bfd_rx(&s, &p, t0 + NS_MS);
+		tap_result(r == BFD_RX_OK && s.state == BFD_STATE_DOWN &&
+			   s.diag == BFD_DIAG_NEIGHBOR_DOWN,
+			   "down paths: Up + received %s: Down, diag 3",
+			   bfd_state_name(st));
+		tap_result(s.remote_rx == 0 && bfd_tx_interval_us(&s) == SEC,
+			   "down paths: Up + received %s asking for silence: keeps sending every 1 s",
+			   bfd_state_name(st));
+		tap_result(bfd_detect_expired(&s, t0 + NS_MS + BFD_DETECT_TIME_MAX_US * 1000 + 1) &&
+			   !bfd_timeout(&s) && remote_reset(&s),
+			   "down paths: Up + received %s: detection still bounded, then reset",
+			   bfd_state_name(st));
+	}
+	/* Init + AdminDown */
+	s = b4();
+	p = pkt(BFD_STATE_DOWN, 0x77, 0);
+	bfd_rx(&s, &p, t0);
+	p = silencer(BFD_STATE_ADMIN_DOWN, 0);
+	r = bfd_rx(&s, &p, t0);
+	tap_result(r == BFD_RX_OK && s.state == BFD_STATE_DOWN &&
+		   s.diag == BFD_DIAG_NEIGHBOR_DOWN && bfd_tx_interval_us(&s) == SEC,
+		   "down paths: Init + received AdminDown: Down, diag 3, keeps sending");
+
+	/* local AdminDown, and back */
+	s = b4_up(t0);
+	bfd_set_admin_down(&s, BFD_DIAG_ADMIN_DOWN);
+	tap_result(s.state == BFD_STATE_ADMIN_DOWN && bfd_tx_interval_us(&s) == SEC,
+		   "down paths: local AdminDown sends every 1 s");
+	p = silencer(BFD_STATE_DOWN, s.local_discr);
+	bfd_rx(&s, &p, t0);
+	tap_result(s.state == BFD_STATE_ADMIN_DOWN && bfd_tx_interval_us(&s) == SEC,
+		   "down paths: AdminDown + a packet asking for silence: still every 1 s");
+	bfd_set_admin_up(&s);
+	tap_result(s.state == BFD_STATE_DOWN && bfd_tx_interval_us(&s) == SEC,
+		   "down paths: AdminDown -> Down: every 1 s");
+
+	/* the issue's sequence: a Down with Your Discriminator 0 and Required
+	 * Min RX 0 delivered to an Up initiator changes nothing */
+	s = b4_up(t0);
+	before = s;
+	p = silencer(BFD_STATE_DOWN, 0);
+	r = bfd_rx(&s, &p, t0 + NS_MS);
+	tap_result(r == BFD_RX_ZERO_DISCR_UP && !memcmp(&s, &before, sizeof(s)),
+		   "down paths: Up + Down without Your Discriminator: discarded, unchanged");
+	tap_result(bfd_tx_interval_us(&s) == 300 * MS, "down paths: ... and it keeps sending every 300 ms");
+}
+
+/* Your Discriminator 0 never selects an Up session; a restarted peer is
+ * heard once the session timed out (within one detection time) */
+static void test_zero_discr_up(void)
+{
+	uint64_t t0 = 1000 * NS_MS, dt;
+	struct bfd_session s = aftr(), before;
+	struct bfd_ctrl p = pkt(BFD_STATE_DOWN, 0x77, 0);
+	unsigned int st;
+
+	bfd_rx(&s, &p, t0);
+	p = pkt(BFD_STATE_UP, 0x77, s.local_discr);
+	bfd_rx(&s, &p, t0);
+	tap_eq(s.state, BFD_STATE_UP, "zero discr: responder Up");
+	for (st = BFD_STATE_ADMIN_DOWN; st <= BFD_STATE_DOWN; st++) {
+		before = s;
+		p = pkt(st, 0x99, 0);
+		p.flags |= BFD_FLAG_POLL;
+		tap_result(bfd_rx(&s, &p, t0 + NS_MS) == BFD_RX_ZERO_DISCR_UP &&
+			   !memcmp(&s, &before, sizeof(s)),
+			   "zero discr: %s with Your Discriminator 0 to an Up session: "
+			   "discarded, nothing changed (no Final, no refresh)",
+			   bfd_state_name(st));
+	}
+	/* its own packets keep it Up */
+	p = pkt(BFD_STATE_UP, 0x77, s.local_discr);
+	tap_eq(bfd_rx(&s, &p, t0 + 100 * NS_MS), BFD_RX_OK,
+	       "zero discr: the peer's own packet is still accepted");
+	dt = bfd_detect_time_us(&s) * 1000;
+	/* the peer restarts: new discriminator, Down, Your Discriminator 0 */
+	p = pkt(BFD_STATE_DOWN, 0x88, 0);
+	tap_eq(bfd_rx(&s, &p, t0 + 100 * NS_MS + dt / 2), BFD_RX_ZERO_DISCR_UP,
+	       "zero discr: a restarted peer is not heard while the session is Up");
+	tap_result(bfd_detect_expired(&s, t0 + 100 * NS_MS + dt + 1) && bfd_timeout(&s),
+		   "zero discr: the session times out one detection time after the last packet");
+	tap_eq(bfd_rx(&s, &p, t0 + 100 * NS_MS + dt + 2), BFD_RX_OK,
+	       "zero discr: then the restarted peer's Down is accepted");
+	tap_result(s.state == BFD_STATE_INIT && s.remote_discr == 0x88,
+		   "zero discr: Init with the new remote discriminator");
+	tap_result(!strcmp(bfd_rx_result_name(BFD_RX_ZERO_DISCR_UP),
+			   "your discriminator zero for an up session"),
+		   "zero discr: result name");
+}
+
 int main(void)
 {
 	tap_start();
@@ -586,6 +775,8 @@ int main(void)
 	test_detection();
 	test_tx_interval();
 	test_admin();
+	test_down_paths();
+	test_zero_discr_up();
 	test_handshake();
 	test_names();
 	return tap_done();
