@@ -368,8 +368,21 @@ static void o_str(struct out *o, const char *key, const char *fmt,
 		if (key)
 			v ? json_string(&o->w, key, v) : json_null(&o->w, key);
 	} else if (fmt) {
-		fprintf(o->f, fmt, v ? v : "none");
+		char buf[4 * 256 + 3];
+
+		/* names and words, escaped for a terminal */
+		text_escape(buf, sizeof(buf), v ? v : "none", false);
+		fprintf(o->f, fmt, buf);
 	}
+}
+
+/* text: " reason "TEXT"", quoted and escaped as tunnel show does */
+static void o_reason(struct out *o, const char *reason)
+{
+	char buf[4 * DSLITE_REASON_MAX + 3];
+
+	text_escape(buf, sizeof(buf), reason, true);
+	fprintf(o->f, " reason %s", buf);
 }
 
 static void o_uint(struct out *o, const char *key, const char *fmt,
@@ -486,7 +499,7 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 		else if (o->json)
 			json_null(&o->w, "reason");
 		else if (st.info.reason[0])
-			fprintf(o->f, " reason \"%s\"", st.info.reason);
+			o_reason(o, st.info.reason);
 		o_uint(o, "transitions", " transitions %" PRIu64,
 		       st.info.transitions);
 	} else {

@@ -172,6 +172,22 @@ tap_expect "uid 65534 through an opened-up path: the daemon answers only an erro
 chmod 700 /run/dslite $DIR
 chmod 600 "$SOCK"
 
+# --- the tunnel's reason in the report: quotes, a newline, non-ASCII
+# and an escape sequence reach the terminal escaped, on one line
+want='reason "say \"hi\"\nfake: line \xc3\xa9\x1b[2J"'
+got=
+for try in 1 2 3; do
+	"$DSLITECTL" tunnel set dev "$T" carrier down diag path-down \
+		reason $'say "hi"\nfake: line \xc3\xa9\x1b[2J'
+	got=$("$DSLITECTL" b4 status | grep -o ' reason .* transitions' |
+	      sed 's/^ //; s/ transitions$//')
+	[ "$got" = "$want" ] && break
+done
+tap_expect "b4 status: the reason escaped as tunnel show does" "$want" "$got"
+tap_expect "tunnel show: the same escaping" "$want" \
+	"$("$DSLITECTL" tunnel show dev "$T" | grep -o ' reason .* transitions' |
+	   sed 's/^ //; s/ transitions$//')"
+
 # --- four clients sending half a line and stalling
 peer partial "$SOCK" 4 >"$tmp/partial" 2>&1 &
 part=$!
