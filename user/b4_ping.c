@@ -20,10 +20,10 @@
 
 #include "dslitectl.h"
 #include "b4.h"
+#include "ping.h"
 
 /* packets read from a ping socket per wake-up of the daemon's loop */
 #define B4_PING_RX_BURST	32
-#include "ping.h"
 
 static uint32_t mask_of(uint8_t m)
 {
