@@ -978,10 +978,13 @@ static int find_daemons(const char *dir, char names[][IFNAMSIZ], int max)
 		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
 			     de->d_name) >= (int)sizeof(sun.sun_path))
 			continue;
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    0);
 		if (fd < 0)
 			break;
-		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		/* EAGAIN: a listener whose backlog is full, alive all the same */
+		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+		    errno == EAGAIN) {
 			memcpy(names[n], de->d_name, len - 5);
 			names[n++][len - 5] = '\0';
 		}
