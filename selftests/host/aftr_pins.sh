@@ -118,9 +118,11 @@ link_dead() { [ "$(bpftool -j link show pinned "$1" | jq -r '.ifindex // 0')" = 
 busywait 20000 link_dead "$P2/link"
 tap_expect "A2 deleted: its pins stay" "true true" \
 	"$([ -e "$P2/link" ] && echo true) $(prog_gone "$prog2" || echo true)"
+# (prune sweeps the whole BPF file system: lines about what other tests
+# may have left are not this test's business)
 out=$(ctl "$A1" aftr prune 2>&1)
 tap_expect "prune (from A1): removes A2's pins" \
-	"0:removed $P2 (its device is gone)" "$?:$out"
+	"0:removed $P2 (its device is gone)" "$?:$(grep -F "$sfx" <<<"$out")"
 if [ ! -e "$P2" ] && [ ! -e "$NS2" ] && busywait 3000 prog_gone "$prog2"; then
 	tap_ok "A2's directory gone, its program and maps freed"
 else
@@ -128,7 +130,7 @@ else
 		"$(find $ROOT -maxdepth 2; bpftool prog show id "$prog2")"
 fi
 out=$(ctl "$A1" aftr prune 2>&1)
-tap_expect "prune again: nothing to do" "0:" "$?:$out"
+tap_expect "prune again: nothing to do" "0:" "$?:$(grep -F "$sfx" <<<"$out")"
 
 # --- prune keeps what runs, removes a directory without a link
 ctl "$A1" aftr attach dev "$IF" mode native
@@ -138,7 +140,8 @@ bpftool map create "$ROOT/netns-999999999999/lost$sfx/dslite_state" \
 	type array key 4 value 16 entries 1 name dslite_state
 out=$("$DSLITECTL" aftr prune 2>&1)
 tap_expect "prune (from the host): a directory without a link is removed" \
-	"0:removed $ROOT/netns-999999999999/lost$sfx (no link pinned)" "$?:$out"
+	"0:removed $ROOT/netns-999999999999/lost$sfx (no link pinned)" \
+	"$?:$(grep -F "$sfx" <<<"$out")"
 tap_expect "prune leaves A1's responder running" "[[\"$IF\",true]] $prog1" \
 	"$(devs "$A1") $(prog_of "$A1")"
 
@@ -160,7 +163,7 @@ bpftool map create "$ROOT/old$sfx/dslite_state" \
 	type array key 4 value 16 entries 1 name dslite_state
 out=$(ctl "$A1" aftr prune 2>&1)
 tap_expect "prune: an old-layout directory without a live link is removed" \
-	"0:removed $ROOT/old$sfx (no link pinned)" "$?:$out"
+	"0:removed $ROOT/old$sfx (no link pinned)" "$?:$(grep -F "$sfx" <<<"$out")"
 
 # --- bad arguments
 out=$(ctl "$A1" aftr prune now 2>&1)
