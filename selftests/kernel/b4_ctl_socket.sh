@@ -133,7 +133,7 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 	>"$tmp/squat1" 2>&1 &
 squat1=$!
 defer "kill $squat1"
-busywait 5000 grep -q listening "$tmp/squat1"
+busywait 30000 grep -q listening "$tmp/squat1"
 if start_daemon; then
 	tap_ok "the daemon starts although uid 65534 holds @dslite/b4/$T"
 else
@@ -191,7 +191,7 @@ tap_expect "tunnel show: the same escaping" "$want" \
 # --- four clients sending half a line and stalling
 peer partial "$SOCK" 4 >"$tmp/partial" 2>&1 &
 part=$!
-busywait 5000 grep -q connected "$tmp/partial"
+busywait 30000 grep -q connected "$tmp/partial"
 t0=$(ticks $PID)
 out=$("$DSLITECTL" b4 status 2>&1)
 rc=$?
@@ -253,7 +253,7 @@ chmod 1777 $DIR
 	>"$tmp/squat2" 2>&1 &
 squat2=$!
 defer "kill $squat2"
-busywait 5000 grep -q listening "$tmp/squat2"
+busywait 30000 grep -q listening "$tmp/squat2"
 out=$("$DSLITECTL" b4 status dev "$T" 2>&1)
 rc=$?
 if [ $rc -eq 2 ] && [[ $out == "dslitectl: b4 status: $SOCK is served by uid 65534 (pid "*"), not by root: refusing its answer" ]]; then
