@@ -32,7 +32,7 @@ struct dslite_tunnel {
 	char ifname[IFNAMSIZ];
 
 	u64 transitions;
-	unsigned long changed;	/* jiffies of the last carrier/forced change */
+	u64 changed;		/* jiffies64 of the last carrier/forced change */
 };
 
 /* tunnel.c */

@@ -3,6 +3,7 @@
  * The "dslite" generic netlink family: see include/uapi/linux/dslite.h for
  * the commands and attributes.
  */
+#include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/ip6_tunnel.h>
@@ -33,6 +34,17 @@ static const struct genl_multicast_group dslite_mcgrps[] = {
 	[DSLITE_MCGRP_EVENTS_ID] = { .name = DSLITE_MCGRP_EVENTS },
 };
 
+/*
+ * since_ms(now, then): milliseconds between two jiffies64 values,
+ * in 64 bits. jiffies_to_msecs() returns an unsigned int and wrapped after
+ * 2^32 ms (49.7 days), and an unsigned long of jiffies wraps as soon on
+ * 32-bit CPEs.
+ */
+static u64 since_ms(u64 now, u64 then)
+{
+	return jiffies64_to_msecs(now - then);
+}
+
 static int fill_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t)
 {
 	const struct net_device *dev = t->dev;
@@ -52,7 +64,7 @@ static int fill_tunnel(struct sk_buff *skb, const struct dslite_tunnel *t)
 	    nla_put_u64_64bit(skb, DSLITE_A_TRANSITIONS, t->transitions,
 			      DSLITE_A_PAD) ||
 	    nla_put_u64_64bit(skb, DSLITE_A_SINCE_MS,
-			      jiffies_to_msecs(jiffies - t->changed),
+			      since_ms(get_jiffies_64(), t->changed),
 			      DSLITE_A_PAD))
 		return -EMSGSIZE;
 	return 0;

@@ -112,7 +112,7 @@ static bool sync_tunnel(struct dslite_tunnel *t)
 	if (netif_carrier_ok(dev) != t->carrier) {
 		t->carrier = netif_carrier_ok(dev);
 		t->transitions++;
-		t->changed = jiffies;
+		t->changed = get_jiffies_64();
 		notify(t, DSLITE_EVENT_CARRIER);
 		carrier_event = true;
 	}
@@ -138,7 +138,7 @@ static int track(struct net_device *dev)
 	netdev_hold(dev, &t->dev_tracker, GFP_KERNEL);
 	t->carrier = netif_carrier_ok(dev);
 	t->admin_up = dev->flags & IFF_UP;
-	t->changed = jiffies;
+	t->changed = get_jiffies_64();
 	read_params(t);
 	list_add_tail(&t->list, &tunnels);
 	tunnels_gen++;
@@ -173,7 +173,7 @@ int dslite_tunnel_set_down(struct dslite_tunnel *t, u8 diag, const char *reason)
 	if (!changed)
 		return 0;
 	if (t->forced != DSLITE_FORCED_CARRIER_DOWN)
-		t->changed = jiffies;
+		t->changed = get_jiffies_64();
 	t->forced = DSLITE_FORCED_CARRIER_DOWN;
 	t->diag = diag;
 	strscpy(t->reason, reason, sizeof(t->reason));
@@ -191,7 +191,7 @@ int dslite_tunnel_set_up(struct dslite_tunnel *t)
 	t->forced = DSLITE_FORCED_NONE;
 	t->diag = DSLITE_DIAG_NONE;
 	t->reason[0] = '\0';
-	t->changed = jiffies;
+	t->changed = get_jiffies_64();
 	if (!netif_carrier_ok(t->dev))
 		netif_carrier_on(t->dev);
 	if (!sync_tunnel(t))

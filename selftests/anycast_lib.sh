@@ -132,14 +132,13 @@ ac_counters() {
 		jq -c '.[0].counters | del(.sweeps)'
 }
 
-# ac_snap: both AFTRs' counters with one dslitectl call (the pins of both
-# are on the one BPF file system) into C1 and C2, and what moved since
-# the last ac_snap into D1 and D2 ({} the first time)
+# ac_snap: both AFTRs' counters (each namespace sees only its own
+# responder) into C1 and C2, and what moved since the last ac_snap into D1
+# and D2 ({} the first time)
 ac_snap() {
-	local all c1 c2
-	all=$("$DSLITECTL" -j aftr stats) || return 1
-	c1=$(jq -c '.[] | select(.dev == "a1-me") | .counters | del(.sweeps)' <<<"$all")
-	c2=$(jq -c '.[] | select(.dev == "a2-me") | .counters | del(.sweeps)' <<<"$all")
+	local c1 c2
+	c1=$(ac_counters 1) || return 1
+	c2=$(ac_counters 2) || return 1
 	D1=$(ac_delta "${C1:-$c1}" "$c1")
 	D2=$(ac_delta "${C2:-$c2}" "$c2")
 	C1=$c1 C2=$c2

@@ -153,3 +153,17 @@ require_bpffs() {
 	mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
 		tap_skip_all "cannot mount a BPF file system on /sys/fs/bpf"
 }
+
+# netns_cookie NS: the SO_NETNS_COOKIE of namespace NS ("" for this one)
+netns_cookie() {
+	${1:+nsenter --net="/run/netns/$1"} python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(int.from_bytes(s.getsockopt(socket.SOL_SOCKET, 71, 8), "little"))'
+}
+
+# aftr_pin_dir NS IFNAME: where "dslitectl aftr attach dev IFNAME" run in
+# NS pins the responder (/sys/fs/bpf/dslite/netns-COOKIE/IFNAME)
+aftr_pin_dir() {
+	echo "/sys/fs/bpf/dslite/netns-$(netns_cookie "$1")/$2"
+}

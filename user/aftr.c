@@ -6,7 +6,9 @@
  * attach follows bpf/dslite_aftr.h: open the skeleton, set the rodata
  * configuration, size or reuse the maps, load, fill dslite_allow and
  * dslite_local, run dslite_aftr_arm, attach through a bpf_link, and pin
- * the link and the maps under DSLITE_PIN_ROOT/IFNAME. Everything the
+ * the link and the maps under DSLITE_PIN_ROOT/netns-COOKIE/IFNAME (COOKIE:
+ * the network namespace's SO_NETNS_COOKIE, never reused, so a namespace
+ * created later cannot mistake a vanished one's pins for its own). Everything the
  * command line says is checked before anything is created, and the pins
  * come last: an attach that fails leaves the directory as it found it.
  *
@@ -132,13 +134,35 @@ int aftr_bpffs_check(const char *what)
 	return 0;
 }
 
+/* this network namespace's pin directory, DSLITE_PIN_ROOT/netns-COOKIE */
+static char ns_dir[64];
+
+const char *aftr_ns_dir(void)
+{
+	uint64_t cookie;
+
+	if (!ns_dir[0]) {
+		if (netns_cookie(&cookie))
+			cookie = 0;	/* no SO_NETNS_COOKIE (before 5.14) */
+		snprintf(ns_dir, sizeof(ns_dir), "%s/%s%" PRIu64,
+			 DSLITE_PIN_ROOT, AFTR_NETNS_PREFIX, cookie);
+	}
+	return ns_dir;
+}
+
+void aftr_pin_path(const char *ifname, const char *name, char *buf,
+		   size_t len)
+{
+	if (name)
+		snprintf(buf, len, "%s/%s/%s", aftr_ns_dir(), ifname, name);
+	else
+		snprintf(buf, len, "%s/%s", aftr_ns_dir(), ifname);
+}
+
 static void dev_path(const char *ifname, const char *name, char *buf,
 		     size_t len)
 {
-	if (name)
-		snprintf(buf, len, "%s/%s/%s", DSLITE_PIN_ROOT, ifname, name);
-	else
-		snprintf(buf, len, "%s/%s", DSLITE_PIN_ROOT, ifname);
+	aftr_pin_path(ifname, name, buf, len);
 }
 
 /*
@@ -234,7 +258,7 @@ int aftr_list_devs(char (**names)[DSLITECTL_IFNAMSIZ], size_t *n)
 
 	*names = NULL;
 	*n = 0;
-	dir = opendir(DSLITE_PIN_ROOT);
+	dir = opendir(aftr_ns_dir());
 	if (!dir)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(dir))) {
@@ -284,6 +308,231 @@ static int lock_root(const char *what)
 	while (flock(fd, LOCK_EX) && errno == EINTR)
 		;
 	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pins of other namespaces, of vanished devices, of the old layout     */
+
+/* is_ns_dir(name): a directory name of the netns-COOKIE form */
+static bool is_ns_dir(const char *name)
+{
+	size_t n = strlen(AFTR_NETNS_PREFIX);
+
+	return !strncmp(name, AFTR_NETNS_PREFIX, n) && name[n] &&
+	       strspn(name + n, "0123456789") == strlen(name + n);
+}
+
+/*
+ * runs_here(d, name): the live link of d is attached to a device of this
+ * network namespace (the device with its ifindex here runs its program);
+ * name gets the device's name here.
+ */
+static bool runs_here(const struct aftr_dev *d, char name[IF_NAMESIZE])
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+	if (!d->live || !if_indextoname(d->ifindex, name))
+		return false;
+	if (bpf_xdp_query(d->ifindex, 0, &q))
+		return false;
+	return d->prog_id && (q.prog_id == d->prog_id ||
+			      q.drv_prog_id == d->prog_id ||
+			      q.skb_prog_id == d->prog_id ||
+			      q.hw_prog_id == d->prog_id);
+}
+
+/* remove_dir(path): unlink every pin of path, then path. 0 or -errno. */
+static int remove_dir(const char *path)
+{
+	struct dirent *de;
+	int err = 0;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(dir), de->d_name, 0) && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(dir);
+	if (!err && rmdir(path) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+/*
+ * adopt(what, from, name): move the pin directory from (another
+ * namespace's, or of the old layout) to this namespace's, as name.
+ * Returns 0 or an exit code.
+ */
+static int adopt(const char *what, const char *from, const char *name,
+		 bool quiet)
+{
+	char to[PATH_MAX];
+
+	if (mkdir(aftr_ns_dir(), 0700) && errno != EEXIST)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				     aftr_ns_dir(), strerror(errno));
+	aftr_pin_path(name, NULL, to, sizeof(to));
+	if (rename(from, to))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "moving %s to %s: %s", from, to,
+				     strerror(errno));
+	if (!quiet)
+		printf("%s: adopted %s as %s (the device runs in this network namespace)\n",
+		       name, from, to);
+	return 0;
+}
+
+/*
+ * sweep_dir(what, path, here, prune): one device's pin directory. A
+ * directory whose link is gone or not attached (its device, or the whole
+ * namespace, vanished) is removed when prune is set; one whose link runs
+ * on a device of this namespace but that lies elsewhere (the old layout,
+ * or a device moved here) is moved under this namespace's directory.
+ * Returns 0 or an exit code.
+ */
+static int sweep_dir(const char *what, const char *path, bool here,
+		     bool prune)
+{
+	char lpath[PATH_MAX], name[IF_NAMESIZE];
+	struct aftr_dev d = { .link_fd = -1 };
+	int err, ret = 0;
+
+	snprintf(lpath, sizeof(lpath), "%s/%s", path, AFTR_LINK_PIN);
+	err = open_link(lpath, &d);
+	if (err)
+		return prune ? dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: not an XDP link (%s): left as it is",
+					     lpath, strerror(-err)) : 0;
+	if (d.live && runs_here(&d, name)) {
+		if (!here)
+			ret = adopt(what, path, name, !prune);
+	} else if (!d.live && prune) {
+		err = remove_dir(path);
+		if (err)
+			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					    "removing %s: %s", path,
+					    strerror(-err));
+		else
+			printf("removed %s (%s)\n", path,
+			       d.link_fd < 0 ? "no link pinned" :
+			       "its device is gone");
+	}
+	aftr_dev_close(&d);
+	return ret;
+}
+
+/*
+ * sweep(what, prune): every pin directory under DSLITE_PIN_ROOT, of every
+ * namespace and of the old layout (DSLITE_PIN_ROOT/IFNAME), through
+ * sweep_dir(). Namespace directories left empty are removed. The caller
+ * holds the lock.
+ */
+static int sweep(const char *what, bool prune)
+{
+	char path[512], sub[PATH_MAX];
+	struct dirent *de, *se;
+	DIR *root, *ns;
+	int ret = 0, r;
+
+	root = opendir(DSLITE_PIN_ROOT);
+	if (!root)
+		return 0;
+	while ((de = readdir(root))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", DSLITE_PIN_ROOT,
+			 de->d_name);
+		if (!is_ns_dir(de->d_name)) {
+			/* the old layout: one directory per interface name */
+			r = sweep_dir(what, path, false, prune);
+			ret = ret ? ret : r;
+			continue;
+		}
+		ns = opendir(path);
+		if (!ns)
+			continue;
+		while ((se = readdir(ns))) {
+			if (se->d_name[0] == '.' || se->d_type != DT_DIR)
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", path, se->d_name);
+			r = sweep_dir(what, sub, !strcmp(path, aftr_ns_dir()),
+				      prune);
+			ret = ret ? ret : r;
+		}
+		closedir(ns);
+		if (prune)
+			rmdir(path);	/* only when empty */
+	}
+	closedir(root);
+	return ret;
+}
+
+/*
+ * legacy_pins(): DSLITE_PIN_ROOT holds a directory of the old layout
+ * (DSLITE_PIN_ROOT/IFNAME, before namespaces were told apart).
+ */
+static bool legacy_pins(void)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *root;
+
+	root = opendir(DSLITE_PIN_ROOT);
+	if (!root)
+		return false;
+	while (!found && (de = readdir(root)))
+		found = de->d_name[0] != '.' && de->d_type == DT_DIR &&
+			!is_ns_dir(de->d_name);
+	closedir(root);
+	return found;
+}
+
+static int lock_root(const char *what);
+
+/*
+ * migrate(what): move the old layout's pin directories whose responder
+ * runs on a device of this namespace to this namespace's directory, so
+ * an upgrade keeps every responder and its sessions. The others wait for
+ * a command in their own namespace, or for "aftr prune" once dead.
+ */
+static void migrate(const char *what)
+{
+	int fd;
+
+	if (!legacy_pins())
+		return;
+	fd = lock_root(what);
+	if (fd < 0)
+		return;
+	sweep(what, false);
+	close(fd);
+}
+
+static int prune(int argc, char **argv)
+{
+	const char *what = "aftr prune";
+	int ret, lock_fd;
+
+	if (argc > 0)
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
+				     argv[0]);
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		return ret;
+	aftr_set_libbpf_print();
+	lock_fd = lock_root(what);
+	if (lock_fd < 0)
+		return DSLITECTL_EXIT_ERROR;
+	ret = sweep(what, true);
+	close(lock_fd);
+	fflush(stdout);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -783,6 +1032,7 @@ static void undo(struct attach_state *st)
 	}
 	if (st->created_dir)
 		rmdir(st->old.dir);
+	rmdir(aftr_ns_dir());	/* only when empty */
 }
 
 static int attach(int argc, char **argv)
@@ -969,7 +1219,12 @@ static int attach(int argc, char **argv)
 		goto out;
 	}
 
-	/* pins last: the directory, the new maps, the link */
+	/* pins last: the directories, the new maps, the link */
+	if (mkdir(aftr_ns_dir(), 0700) && errno != EEXIST) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				    aftr_ns_dir(), strerror(errno));
+		goto out;
+	}
 	if (stat(st.old.dir, &sb)) {
 		if (mkdir(st.old.dir, 0700)) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
@@ -1088,6 +1343,8 @@ static int detach(int argc, char **argv)
 	if (!ret && rmdir(d.dir) && errno != ENOENT)
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
 				    d.dir, strerror(errno));
+	if (!ret)
+		rmdir(aftr_ns_dir());	/* the namespace's last device */
 out_close:
 	aftr_dev_close(&d);
 out:
@@ -1109,6 +1366,7 @@ void aftr_usage(FILE *f)
 		"                  [relay-source IPV6]]\n"
 		"                 [sweep-interval MS] [down-idle MS] [embryonic-idle MS]\n"
 		"       dslitectl aftr detach dev IFNAME\n"
+		"       dslitectl aftr prune\n"
 		"       dslitectl [-j] aftr sessions [dev IFNAME] [peer IPV6]\n"
 		"       dslitectl [-j] aftr stats [dev IFNAME]\n"
 		"       dslitectl [-j] aftr monitor [dev IFNAME] [count N] [ready FILE]\n"
@@ -1120,7 +1378,9 @@ void aftr_usage(FILE *f)
 		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never).\n"
 		"A member of an anycast group (anycast needs node-id) relays Packet Too\n"
 		"Big messages for B4s it does not serve to its peers, relay-rate %d/s.\n"
-		"Pinned under %s/IFNAME. -v (or DSLITECTL_VERBOSE=1) prints libbpf's messages.\n",
+		"Pinned under %s/netns-COOKIE/IFNAME, per network namespace; prune\n"
+		"removes what vanished devices and namespaces left pinned.\n"
+		"-v (or DSLITECTL_VERBOSE=1) prints libbpf's messages.\n",
 		DSLITE_DEF_SESSIONS, DSLITE_DEF_TX_US / 1000,
 		DSLITE_DEF_ECHO_RX_US / 1000, DSLITE_DEF_DETECT_MULT,
 		DSLITE_DEF_NEW_PER_SEC, DSLITE_DEF_NEW_BURST,
@@ -1135,8 +1395,13 @@ static int run(int argc, char **argv)
 		aftr_usage(stderr);
 		return DSLITECTL_EXIT_USAGE;
 	}
+	/* pins of the old layout move to this namespace's directory */
+	if (!kw_is(argv[0], "help"))
+		migrate("aftr");
 	if (kw_is(argv[0], "attach"))
 		return attach(argc - 1, argv + 1);
+	if (kw_is(argv[0], "prune"))
+		return prune(argc - 1, argv + 1);
 	if (kw_is(argv[0], "detach"))
 		return detach(argc - 1, argv + 1);
 	if (kw_is(argv[0], "sessions"))
@@ -1152,7 +1417,7 @@ static int run(int argc, char **argv)
 
 const struct dslitectl_object obj_aftr = {
 	.name		= "aftr",
-	.summary	= "the AFTR's XDP responder: attach, detach, sessions, stats, monitor",
+	.summary	= "the AFTR's XDP responder: attach, detach, prune, sessions, stats, monitor",
 	.run		= run,
 	.usage		= aftr_usage,
 };

@@ -7,20 +7,24 @@
  *   aftr_show.c     sessions and stats
  *   aftr_monitor.c  session events from the ring buffer(s)
  *
- * Every attached device has a directory DSLITE_PIN_ROOT/IFNAME on the BPF
- * file system holding the bpf_link ("link") and every map under its own
- * name. Nothing else keeps the responder alive: no daemon runs.
+ * Every attached device has a directory DSLITE_PIN_ROOT/netns-COOKIE/IFNAME
+ * on the BPF file system (COOKIE: its network namespace's SO_NETNS_COOKIE)
+ * holding the bpf_link ("link") and every map under its own name. Nothing
+ * else keeps the responder alive: no daemon runs.
  */
 #ifndef DSLITECTL_AFTR_H
 #define DSLITECTL_AFTR_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dslitectl.h"
 
 #define AFTR_LINK_PIN	"link"
+/* DSLITE_PIN_ROOT/netns-COOKIE: one directory per network namespace */
+#define AFTR_NETNS_PREFIX	"netns-"
 
 /* An attached (or half-attached) device, opened for reading. */
 struct aftr_dev {
@@ -72,6 +76,14 @@ int aftr_dev_map(const struct aftr_dev *d, const char *name);
  * root directory is no device) or -errno.
  */
 int aftr_list_devs(char (**names)[DSLITECTL_IFNAMSIZ], size_t *n);
+
+/* aftr_ns_dir(): this network namespace's directory under DSLITE_PIN_ROOT */
+const char *aftr_ns_dir(void);
+
+/* aftr_pin_path(ifname, name, buf, len): the pin name of ifname in this
+ * namespace (its directory when name is NULL) */
+void aftr_pin_path(const char *ifname, const char *name, char *buf,
+		   size_t len);
 
 /*
  * aftr_mono_to_real(ns, buf, len): a CLOCK_MONOTONIC time in ns as UTC wall

@@ -30,6 +30,7 @@
 #include <dslite/xdp_probe.h>
 #include "dslite_aftr.skel.h"
 
+#include "aftr.h"
 #include "aftr_anycast.h"
 #include "dslitectl.h"
 
@@ -286,7 +287,7 @@ static uint32_t pinned_size(const char *ifname, const char *name)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s/%s", DSLITE_PIN_ROOT, ifname, name);
+	aftr_pin_path(ifname, name, path, sizeof(path));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;

@@ -176,9 +176,7 @@ static int watch(struct mon *m, const char *ifname)
 	int fd, dfd;
 	size_t i;
 
-	snprintf(dir, sizeof(dir), "%s/%s", DSLITE_PIN_ROOT, ifname);
-	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s",
-		 DSLITE_MAP_EVENTS);
+	aftr_pin_path(ifname, DSLITE_MAP_EVENTS, dir, sizeof(dir));
 	fd = bpf_obj_get(dir);
 	if (fd < 0)
 		return 0;
@@ -193,7 +191,7 @@ static int watch(struct mon *m, const char *ifname)
 		}
 	}
 
-	snprintf(dir, sizeof(dir), "%s/%s", DSLITE_PIN_ROOT, ifname);
+	aftr_pin_path(ifname, NULL, dir, sizeof(dir));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		close(fd);
@@ -351,7 +349,7 @@ int aftr_monitor(int argc, char **argv)
 	if (m.ifname && !m.rb) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "%s: no event ring pinned (%s/%s/%s)",
-				    ifname, DSLITE_PIN_ROOT, ifname,
+				    ifname, aftr_ns_dir(), ifname,
 				    DSLITE_MAP_EVENTS);
 		goto out;
 	}

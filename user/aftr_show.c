@@ -183,7 +183,7 @@ static int the_devs(const char *what, const char *ifname,
 	err = aftr_list_devs(names, n);
 	if (err)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-				     DSLITE_PIN_ROOT, strerror(-err));
+				     aftr_ns_dir(), strerror(-err));
 	return 0;
 }
 

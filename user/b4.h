@@ -70,9 +70,9 @@ struct b4_health {
 #define B4_DEF_PING_LOSS_M	5
 #define B4_PING_WINDOW_MAX	32
 
-/* Abstract UNIX socket of the daemon of tunnel IFNAME, per network
- * namespace: "@dslite/b4/IFNAME". */
-#define B4_CTL_PREFIX		"dslite/b4/"
+/* The control sockets (b4_ctl.c): B4_CTL_DIR/IFNAME.sock in PID 1's
+ * network namespace, B4_CTL_DIR/COOKIE/IFNAME.sock in any other. */
+#define B4_CTL_DIR		"/run/dslite/b4"
 
 /* The AFTR's and the B4's addresses inside the softwire (RFC 6333). */
 #define B4_INNER_AFTR		DSLITE_AFTR_ADDR
@@ -323,6 +323,7 @@ struct b4_daemon {
 	uint16_t pcp_port;		/* the mappings' internal port */
 	int clients[B4_MAX_CLIENTS];
 	uint64_t client_deadline[B4_MAX_CLIENTS];
+	struct b4_ctl *ctl;		/* b4_ctl.c: lock, partial requests */
 	struct genl_sock genl;
 	struct genl_sock ctrl;		/* nlctrl "notify": dslite.ko unloaded */
 	bool no_module;			/* it was */

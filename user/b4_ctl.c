@@ -2,27 +2,42 @@
 /*
  * dslitectl b4: the control socket and "b4 status".
  *
- * The daemon listens on the abstract UNIX stream socket
- * "@dslite/b4/IFNAME" (IFNAME: its first tunnel). Abstract sockets belong
- * to a network namespace, like the tunnel itself, so "ip netns exec NS
- * dslitectl b4 status" finds the daemon of that namespace, and the name
- * is released when the daemon dies however it dies. Binding the name is
- * also the lock against a second daemon on the same tunnel.
+ * The daemon listens on the UNIX stream socket B4_CTL_DIR/IFNAME.sock
+ * (IFNAME: its first tunnel) when it runs in PID 1's network namespace,
+ * and on B4_CTL_DIR/COOKIE/IFNAME.sock in any other (COOKIE: the
+ * namespace's SO_NETNS_COOKIE, never reused), so "ip netns exec NS
+ * dslitectl b4 status" finds the daemon of that namespace. The
+ * directories are created 0700 and must be directories (not symbolic
+ * links) owned by root or the daemon's user and writable by nobody else;
+ * the socket is 0600. IFNAME.lock beside it, held with flock() for the
+ * daemon's life, is the lock against a second daemon on the same tunnel;
+ * the holder removes a stale socket of its own user (a daemon killed with
+ * SIGKILL leaves one) and refuses anything else at that path.
+ *
+ * Both ends check SO_PEERCRED: the daemon answers only root and its own
+ * user; "b4 status" trusts only a daemon running as root or as itself.
  *
  * Protocol: the client sends one line, "status", "status json" or
- * "status json pretty"; the daemon answers with the report and closes.
- * The report is read-only; anyone in the namespace may ask.
+ * "status json pretty"; the daemon answers with the report (or one line
+ * "error: WHY") and closes. A request is buffered per client until its
+ * newline: at most CTL_REQ_MAX bytes and CTL_TIMEOUT_NS after the
+ * connection, else the client is dropped; when every slot is taken a new
+ * client takes the oldest one's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "dslitectl.h"
@@ -32,47 +47,214 @@
 #define CTL_REQ_MAX	64
 #define CTL_TIMEOUT_NS	(2 * 1000000000ULL)
 #define CLIENT_TIMEOUT_S 5
+#define CTL_RUN_DIR	"/run/dslite"	/* B4_CTL_DIR's parent */
 
-static socklen_t ctl_addr(struct sockaddr_un *sun, const char *ifname)
+struct b4_ctl {
+	int lockfd;			/* IFNAME.lock, flock()ed; -1 */
+	bool bound;			/* the socket is ours: unlink at exit */
+	bool ns_dir;			/* dir is this namespace's own */
+	char dir[64];			/* B4_CTL_DIR or B4_CTL_DIR/COOKIE */
+	char lock[128];
+	char req[B4_MAX_CLIENTS][CTL_REQ_MAX];	/* partial requests */
+	size_t len[B4_MAX_CLIENTS];
+};
+
+/*
+ * ctl_dir(buf, len, ns_dir): the directory of this network namespace's
+ * sockets. Returns 0 or -errno.
+ */
+static int ctl_dir(char *buf, size_t len, bool *ns_dir)
 {
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	/* sun_path[0] == 0: abstract */
-	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "%s%s",
-		 B4_CTL_PREFIX, ifname);
-	return offsetof(struct sockaddr_un, sun_path) + 1 +
-	       strlen(sun->sun_path + 1);
+	uint64_t cookie;
+	int r;
+
+	r = netns_is_pid1();
+	if (r < 0)
+		return r;
+	*ns_dir = !r;
+	if (r) {
+		snprintf(buf, len, "%s", B4_CTL_DIR);
+		return 0;
+	}
+	r = netns_cookie(&cookie);
+	if (r)
+		return r;
+	snprintf(buf, len, "%s/%" PRIu64, B4_CTL_DIR, cookie);
+	return 0;
+}
+
+/* ours(uid): a file or peer of root or of this process's user */
+static bool ours(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/*
+ * safe_dir(path, e, elen): path exists (created 0700 if it did not) as a
+ * directory, not a symbolic link, owned by root or us, writable by nobody
+ * else. Returns 0, or -1 with the reason in e.
+ */
+static int safe_dir(const char *path, char *e, size_t elen)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) && errno != EEXIST) {
+		snprintf(e, elen, "control socket: %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st)) {
+		snprintf(e, elen, "control socket: %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(e, elen, "control socket: %s is %s, not a directory: refusing",
+			 path, S_ISLNK(st.st_mode) ? "a symbolic link" :
+			 "something else");
+		return -1;
+	}
+	if (!ours(st.st_uid)) {
+		snprintf(e, elen, "control socket: %s is owned by uid %u, not root: refusing",
+			 path, (unsigned int)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(e, elen, "control socket: %s is writable by others (mode %03o): refusing",
+			 path, (unsigned int)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* take_lock(c, dev, e, elen): the daemon's lock, or -1 with why in e */
+static int take_lock(struct b4_daemon *d, struct b4_ctl *c, char *e,
+		     size_t elen)
+{
+	struct stat st, now;
+	int fd, tries;
+
+	for (tries = 0;; tries++) {
+		if (safe_dir(CTL_RUN_DIR, e, elen) ||
+		    safe_dir(B4_CTL_DIR, e, elen) ||
+		    (c->ns_dir && safe_dir(c->dir, e, elen)))
+			return -1;
+		fd = open(c->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd < 0 && errno == ENOENT && tries < 5)
+			continue;	/* a daemon removed the directory */
+		if (fd < 0) {
+			snprintf(e, elen, "control socket: %s: %s%s", c->lock,
+				 strerror(errno), errno == ELOOP ?
+				 " (a symbolic link): refusing" : "");
+			return -1;
+		}
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+		    !ours(st.st_uid)) {
+			snprintf(e, elen, "control socket: %s is not a regular file of root: refusing",
+				 c->lock);
+			close(fd);
+			return -1;
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			if (errno == EWOULDBLOCK)
+				snprintf(e, elen, "a b4 daemon already runs for %s in this network namespace",
+					 d->tun[0].link.name);
+			else
+				snprintf(e, elen, "control socket: lock %s: %s",
+					 c->lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		/* a daemon that stopped meanwhile removed the file we locked */
+		if (!lstat(c->lock, &now) && now.st_ino == st.st_ino &&
+		    now.st_dev == st.st_dev)
+			break;
+		close(fd);
+		if (tries >= 5) {
+			snprintf(e, elen, "control socket: %s keeps changing",
+				 c->lock);
+			return -1;
+		}
+	}
+	c->lockfd = fd;
+	return 0;
 }
 
 int b4_ctl_listen(struct b4_daemon *d, char *e, size_t elen)
 {
-	struct sockaddr_un sun;
-	socklen_t len = ctl_addr(&sun, d->tun[0].link.name);
-	int fd, i;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	const char *dev = d->tun[0].link.name;
+	struct b4_ctl *c;
+	struct stat st;
+	mode_t um;
+	int fd, i, r;
 
 	for (i = 0; i < B4_MAX_CLIENTS; i++)
 		d->clients[i] = -1;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(e, elen, "control socket: %s", strerror(ENOMEM));
+		return -1;
+	}
+	c->lockfd = -1;
+	d->ctl = c;
+	r = ctl_dir(c->dir, sizeof(c->dir), &c->ns_dir);
+	if (r) {
+		snprintf(e, elen, "control socket: which network namespace: %s",
+			 strerror(-r));
+		return -1;
+	}
+	snprintf(d->ctl_name, sizeof(d->ctl_name), "%s/%s.sock", c->dir, dev);
+	snprintf(c->lock, sizeof(c->lock), "%s/%s.lock", c->dir, dev);
+	if (take_lock(d, c, e, elen))
+		return -1;
+
+	/* the lock is ours: what is at the path is a stale socket of ours
+	 * (its daemon was killed), or not ours to remove */
+	if (!lstat(d->ctl_name, &st)) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(e, elen, "control socket: %s exists and is not a socket: refusing (remove it)",
+				 d->ctl_name);
+			return -1;
+		}
+		if (!ours(st.st_uid)) {
+			snprintf(e, elen, "control socket: %s is owned by uid %u: refusing (remove it)",
+				 d->ctl_name, (unsigned int)st.st_uid);
+			return -1;
+		}
+		if (unlink(d->ctl_name)) {
+			snprintf(e, elen, "control socket: %s: %s",
+				 d->ctl_name, strerror(errno));
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		snprintf(e, elen, "control socket: %s: %s", d->ctl_name,
+			 strerror(errno));
+		return -1;
+	}
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", d->ctl_name);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(e, elen, "control socket: %s", strerror(errno));
 		return -1;
 	}
-	if (bind(fd, (struct sockaddr *)&sun, len)) {
-		if (errno == EADDRINUSE)
-			snprintf(e, elen, "a b4 daemon already runs for %s in this network namespace",
-				 d->tun[0].link.name);
-		else
-			snprintf(e, elen, "control socket @%s: %s",
-				 sun.sun_path + 1, strerror(errno));
+	um = umask(0177);	/* the socket is created 0600 */
+	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(um);
+	if (r) {
+		snprintf(e, elen, "control socket %s: %s", d->ctl_name,
+			 strerror(errno));
 		close(fd);
 		return -1;
 	}
+	c->bound = true;
 	if (listen(fd, B4_MAX_CLIENTS)) {
 		snprintf(e, elen, "control socket: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
-	snprintf(d->ctl_name, sizeof(d->ctl_name), "@%s", sun.sun_path + 1);
 	d->ctlfd = fd;
 	return 0;
 }
@@ -85,24 +267,45 @@ static void drop_client(struct b4_daemon *d, int slot)
 	close(d->clients[slot]);
 	d->clients[slot] = -1;
 	d->client_deadline[slot] = 0;
+	d->ctl->len[slot] = 0;
+}
+
+/* peer_ok(fd): the client is root or this daemon's user */
+static bool peer_ok(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
+	       ours(cr.uid);
 }
 
 void b4_ctl_accept(struct b4_daemon *d)
 {
+	static const char denied[] = "error: permission denied\n";
 	struct epoll_event ev = { .events = EPOLLIN };
-	int fd, slot;
+	int fd, slot, i;
 
 	for (;;) {
 		fd = accept4(d->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		for (slot = 0; slot < B4_MAX_CLIENTS; slot++)
-			if (d->clients[slot] < 0)
-				break;
-		if (slot == B4_MAX_CLIENTS) {
-			close(fd);	/* busy: the client retries */
+		if (!peer_ok(fd)) {
+			send(fd, denied, sizeof(denied) - 1,
+			     MSG_DONTWAIT | MSG_NOSIGNAL);
+			close(fd);
 			continue;
 		}
+		/* a free slot, or the oldest client's: it had its time */
+		for (slot = 0, i = 0; i < B4_MAX_CLIENTS; i++) {
+			if (d->clients[i] < 0) {
+				slot = i;
+				break;
+			}
+			if (d->client_deadline[i] < d->client_deadline[slot])
+				slot = i;
+		}
+		drop_client(d, slot);
 		ev.data.u32 = B4_EV_CLIENT | slot;
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 			close(fd);
@@ -110,6 +313,7 @@ void b4_ctl_accept(struct b4_daemon *d)
 		}
 		d->clients[slot] = fd;
 		d->client_deadline[slot] = b4_now_ns() + CTL_TIMEOUT_NS;
+		d->ctl->len[slot] = 0;
 	}
 }
 
@@ -124,13 +328,28 @@ void b4_ctl_expire(struct b4_daemon *d, uint64_t now)
 
 void b4_ctl_close(struct b4_daemon *d)
 {
+	struct b4_ctl *c = d->ctl;
 	int i;
 
-	for (i = 0; i < B4_MAX_CLIENTS; i++)
-		drop_client(d, i);
+	if (c)
+		for (i = 0; i < B4_MAX_CLIENTS; i++)
+			drop_client(d, i);
 	if (d->ctlfd >= 0)
 		close(d->ctlfd);
 	d->ctlfd = -1;
+	if (!c)
+		return;
+	if (c->bound)
+		unlink(d->ctl_name);
+	if (c->lockfd >= 0) {
+		/* still holding the lock: nobody else uses these */
+		unlink(c->lock);
+		if (c->ns_dir)
+			rmdir(c->dir);	/* fails while another daemon runs */
+		close(c->lockfd);
+	}
+	free(c);
+	d->ctl = NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -149,8 +368,21 @@ static void o_str(struct out *o, const char *key, const char *fmt,
 		if (key)
 			v ? json_string(&o->w, key, v) : json_null(&o->w, key);
 	} else if (fmt) {
-		fprintf(o->f, fmt, v ? v : "none");
+		char buf[4 * 256 + 3];
+
+		/* names and words, escaped for a terminal */
+		text_escape(buf, sizeof(buf), v ? v : "none", false);
+		fprintf(o->f, fmt, buf);
 	}
+}
+
+/* text: " reason "TEXT"", quoted and escaped as tunnel show does */
+static void o_reason(struct out *o, const char *reason)
+{
+	char buf[4 * DSLITE_REASON_MAX + 3];
+
+	text_escape(buf, sizeof(buf), reason, true);
+	fprintf(o->f, " reason %s", buf);
 }
 
 static void o_uint(struct out *o, const char *key, const char *fmt,
@@ -267,7 +499,7 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 		else if (o->json)
 			json_null(&o->w, "reason");
 		else if (st.info.reason[0])
-			fprintf(o->f, " reason \"%s\"", st.info.reason);
+			o_reason(o, st.info.reason);
 		o_uint(o, "transitions", " transitions %" PRIu64,
 		       st.info.transitions);
 	} else {
@@ -670,28 +902,29 @@ static void report(struct b4_daemon *d, struct out *o)
 
 void b4_ctl_client(struct b4_daemon *d, int slot)
 {
-	char req[CTL_REQ_MAX + 1], *buf = NULL;
+	struct b4_ctl *c = d->ctl;
+	char *req = c->req[slot], *buf = NULL, *nl;
 	int fd = d->clients[slot];
 	struct out o = {};
 	size_t size = 0, off;
 	ssize_t n;
 
-	n = recv(fd, req, CTL_REQ_MAX, MSG_PEEK | MSG_DONTWAIT);
+	/* take what came (level-triggered epoll: leaving it queued would
+	 * wake the loop again at once) */
+	n = recv(fd, req + c->len[slot], CTL_REQ_MAX - c->len[slot],
+		 MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0)
 		goto out;
-	req[n] = '\0';
-	if (!strchr(req, '\n')) {
-		if (n == CTL_REQ_MAX)
-			goto out;
-		return;		/* wait for the whole line */
+	c->len[slot] += n;
+	nl = memchr(req, '\n', c->len[slot]);
+	if (!nl) {
+		if (c->len[slot] == CTL_REQ_MAX)
+			goto out;	/* no request is that long */
+		return;		/* the rest of the line, until the deadline */
 	}
-	/* consume the line: unread data would reset the connection */
-	n = strchr(req, '\n') - req + 1;
-	if (recv(fd, req, n, MSG_DONTWAIT) != n)
-		goto out;
-	req[n - 1] = '\0';
+	*nl = '\0';
 
 	o.f = open_memstream(&buf, &size);
 	if (!o.f)
@@ -720,46 +953,64 @@ out:
 /* ------------------------------------------------------------------ */
 /* The client: dslitectl [-j] b4 status [dev IFNAME] */
 
-/* The tunnels of the daemons of this namespace, from /proc/net/unix. */
-static int find_daemons(char names[][IFNAMSIZ], int max)
+/*
+ * find_daemons(dir, names, max): the tunnels of the daemons whose sockets
+ * are in dir and answer a connection (a daemon killed with SIGKILL leaves
+ * its socket behind). Returns how many, or -errno.
+ */
+static int find_daemons(const char *dir, char names[][IFNAMSIZ], int max)
 {
-	char line[512];
-	int n = 0;
-	FILE *f;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct dirent *de;
+	int n = 0, fd;
+	DIR *dp;
 
-	f = fopen("/proc/net/unix", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, " @" B4_CTL_PREFIX), *end;
-		int i;
+	dp = opendir(dir);
+	if (!dp)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dp)) && n < max) {
+		size_t len = strlen(de->d_name);
 
-		if (!p)
+		if (de->d_type != DT_SOCK || len <= 5 ||
+		    strcmp(de->d_name + len - 5, ".sock") ||
+		    len - 5 >= IFNAMSIZ)
 			continue;
-		p += 2 + strlen(B4_CTL_PREFIX);
-		end = p + strcspn(p, " \n");
-		*end = '\0';
-		if (!*p || strlen(p) >= IFNAMSIZ)
+		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
+			     de->d_name) >= (int)sizeof(sun.sun_path))
 			continue;
-		for (i = 0; i < n; i++)
-			if (kw_is(names[i], p))
-				break;
-		if (i < n || n == max)
-			continue;
-		snprintf(names[n++], IFNAMSIZ, "%s", p);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    0);
+		if (fd < 0)
+			break;
+		/* EAGAIN: a listener whose backlog is full, alive all the same */
+		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
+		    errno == EAGAIN) {
+			memcpy(names[n], de->d_name, len - 5);
+			names[n++][len - 5] = '\0';
+		}
+		close(fd);
 	}
-	fclose(f);
+	closedir(dp);
 	return n;
+}
+
+static int no_access(const char *what, const char *path, int err)
+{
+	return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+			     "%s: %s (the b4 daemon answers root and its own user only)",
+			     path, strerror(err));
 }
 
 int b4_status(int argc, char **argv)
 {
 	const char *what = "b4 status";
-	char dev[IFNAMSIZ] = "", names[8][IFNAMSIZ], buf[4096];
+	char dev[IFNAMSIZ] = "", names[8][IFNAMSIZ], buf[4096], dir[64];
 	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
-	struct sockaddr_un sun;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	bool ns_dir, first = true;
 	const char *req;
-	socklen_t len;
 	ssize_t n;
 	int fd, i;
 
@@ -776,8 +1027,17 @@ int b4_status(int argc, char **argv)
 		if (parse_ifname(what, argv[1], dev))
 			return DSLITECTL_EXIT_USAGE;
 	}
+	i = ctl_dir(dir, sizeof(dir), &ns_dir);
+	if (i == -EACCES || i == -EPERM)
+		return no_access(what, "/proc/1/ns/net", -i);
+	if (i)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "which network namespace: %s",
+				     strerror(-i));
 	if (!dev[0]) {
-		n = find_daemons(names, 8);
+		n = find_daemons(dir, names, 8);
+		if (n == -EACCES)
+			return no_access(what, dir, EACCES);
 		if (n <= 0)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "no b4 daemon runs in this network namespace");
@@ -795,14 +1055,14 @@ int b4_status(int argc, char **argv)
 		snprintf(dev, sizeof(dev), "%s", names[0]);
 	}
 
-	len = ctl_addr(&sun, dev);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", dir, dev);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "socket: %s",
 				     strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, len)) {
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
 		int err = errno;
 
 		close(fd);
@@ -810,9 +1070,22 @@ int b4_status(int argc, char **argv)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "no b4 daemon runs for %s in this network namespace",
 					     dev);
+		if (err == EACCES || err == EPERM)
+			return no_access(what, sun.sun_path, err);
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "connect to the daemon of %s: %s", dev,
 				     strerror(err));
+	}
+	/* whoever listens there must be root (or us): nobody else may put
+	 * words in the daemon's mouth */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ||
+	    !ours(cr.uid)) {
+		close(fd);
+		if (crlen != sizeof(cr))
+			cr.uid = (uid_t)-1;
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s is served by uid %d (pid %d), not by root: refusing its answer",
+				     sun.sun_path, (int)cr.uid, (int)cr.pid);
 	}
 	if (!dslitectl_opts.json)
 		req = "status\n";
@@ -820,7 +1093,10 @@ int b4_status(int argc, char **argv)
 		req = "status json pretty\n";
 	else
 		req = "status json\n";
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0) {
+	/* a daemon that refuses at once has closed already: its one line
+	 * "error: WHY" is queued all the same */
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
+	    errno != ECONNRESET) {
 		int err = errno;
 
 		close(fd);
@@ -829,10 +1105,12 @@ int b4_status(int argc, char **argv)
 	}
 	n = 0;
 	for (;;) {
-		ssize_t r = recv(fd, buf, sizeof(buf), 0);
+		ssize_t r = recv(fd, buf, sizeof(buf) - 1, 0);
 
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && errno == ECONNRESET && n)
+			break;
 		if (r < 0) {
 			int err = errno;
 
@@ -843,6 +1121,16 @@ int b4_status(int argc, char **argv)
 		}
 		if (r == 0)
 			break;
+		/* "error: WHY" instead of a report */
+		if (first && r >= 7 && !memcmp(buf, "error: ", 7)) {
+			buf[r] = '\0';
+			buf[strcspn(buf, "\n")] = '\0';
+			close(fd);
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "the daemon of %s refused: %s", dev,
+					     buf + 7);
+		}
+		first = false;
 		fwrite(buf, 1, r, stdout);
 		n += r;
 	}

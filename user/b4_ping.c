@@ -22,6 +22,9 @@
 #include "b4.h"
 #include "ping.h"
 
+/* packets read from a ping socket per wake-up of the daemon's loop */
+#define B4_PING_RX_BURST	32
+
 static uint32_t mask_of(uint8_t m)
 {
 	return m >= 32 ? 0xffffffffu : (1u << m) - 1;
@@ -131,11 +134,16 @@ void b4_ping_input(struct b4_daemon *d, int i)
 	enum b4_path path = p->fd_path;
 	struct ping_echo e;
 	uint64_t now;
-	int ret;
+	int ret, burst = 0;
 
 	if (p->fd < 0)
 		return;
-	while ((ret = ping_recv(p->fd, path == B4_PATH_DIRECT ?
+	/* at most B4_PING_RX_BURST packets a wake-up: a flood of echo
+	 * replies (or anything else the socket gets) must not keep the loop
+	 * from BFD, PCP and the timers; epoll (level-triggered) comes back
+	 * for the rest */
+	while (burst++ < B4_PING_RX_BURST &&
+	       (ret = ping_recv(p->fd, path == B4_PATH_DIRECT ?
 				&c->addr : NULL, &e)) >= 0) {
 		if (!ret || !p->pending || e.seq != p->seq) {
 			p->others++;

@@ -112,6 +112,20 @@ int sock_filter_attach(int fd, const struct sock_filter *code,
 		       unsigned short len);
 
 /*
+ * netns_cookie(out): the cookie of this process's network namespace
+ * (SO_NETNS_COOKIE): unique for the life of the system and never reused,
+ * unlike the namespace's inode number. Returns 0 or -errno.
+ */
+int netns_cookie(uint64_t *out);
+
+/*
+ * netns_is_pid1(): 1 if this process's network namespace is the one of
+ * PID 1 (the host's, or the container's own), 0 if not, -errno when it
+ * cannot be told (/proc/1/ns/net needs the right to inspect PID 1).
+ */
+int netns_is_pid1(void);
+
+/*
  * parse_ifname(what, s, out): copy an interface name, checking that it is
  * non-empty, shorter than DSLITECTL_IFNAMSIZ and free of '/' and white space.
  * Prints the usage error and returns DSLITECTL_EXIT_USAGE, or 0.

@@ -319,17 +319,18 @@ void print_text(const char *fmt, ...)
 
 #pragma GCC diagnostic pop
 
-/*
- * text_quote(buf, size, s): s in double quotes, escaped for a terminal.
- * A string too long for buf is cut (between characters, never inside an
- * escape) and still gets its closing quote.
- */
-static void text_quote(char *buf, size_t size, const char *s)
+size_t text_escape(char *buf, size_t size, const char *s, bool quote)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;
 
-	buf[n++] = '"';
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (quote)
+		buf[n++] = '"';
 	for (; *s && n + 6 < size; s++) {
 		unsigned char c = *s;
 
@@ -352,7 +353,7 @@ static void text_quote(char *buf, size_t size, const char *s)
 			buf[n++] = 'r';
 			break;
 		default:
-			if (c < 0x20 || c == 0x7f) {
+			if (c < 0x20 || c >= 0x7f) {
 				buf[n++] = '\\';
 				buf[n++] = 'x';
 				buf[n++] = hex[c >> 4];
@@ -362,8 +363,10 @@ static void text_quote(char *buf, size_t size, const char *s)
 			}
 		}
 	}
-	buf[n++] = '"';
+	if (quote)
+		buf[n++] = '"';
 	buf[n] = '\0';
+	return n;
 }
 
 void print_quoted(const char *key, const char *fmt, const char *s)
@@ -377,8 +380,18 @@ void print_quoted(const char *key, const char *fmt, const char *s)
 	}
 	if (!fmt)
 		return;
-	text_quote(buf, sizeof(buf), s);
+	text_escape(buf, sizeof(buf), s, true);
 	print_string(key, fmt, buf);
+}
+
+void print_text_name(const char *fmt, const char *s)
+{
+	char buf[4 * 256 + 3];
+
+	if (out_json)
+		return;
+	text_escape(buf, sizeof(buf), s, false);
+	print_text(fmt, buf);
 }
 
 void print_end(void)

@@ -74,10 +74,26 @@ void print_bool(const char *key, const char *fmt, bool v, const char *yes,
 		const char *no);
 /*
  * print_quoted: JSON string; in text fmt gets the value quoted for a
- * terminal: in double quotes, with \", \\, \n, \t, \r and \xNN for other
- * control bytes.
+ * terminal by text_escape().
  */
 void print_quoted(const char *key, const char *fmt, const char *s);
+/*
+ * print_text_name: text mode only; fmt gets s escaped as text_escape()
+ * does, without quotes (an interface name, which may hold any byte but
+ * '/', ':', white space and NUL).
+ */
+void print_text_name(const char *fmt, const char *s);
+/*
+ * text_escape(buf, size, s, quote): s for a terminal, in double quotes if
+ * quote: \", \\, \n, \t, \r, and \xNN for every other control byte,
+ * DEL and every byte above 0x7f (so nothing a name or reason holds can
+ * move the cursor, fake a line or mix encodings). 4 bytes per input byte
+ * and 3 more are enough; a string too long for buf is cut between
+ * characters, never inside an escape, and still gets its closing quote.
+ * Returns the length written. The one escaping of text output: tunnel
+ * show, monitor and b4 status use it.
+ */
+size_t text_escape(char *buf, size_t size, const char *s, bool quote);
 /* print_null: JSON null (nothing in text). */
 void print_null(const char *key);
 /* print_text: text mode only. */

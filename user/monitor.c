@@ -56,7 +56,7 @@ void monitor_print_event(const struct tunnel_info *t)
 		snprintf(num, sizeof(num), "%u", t->event);
 		print_string("event", NULL, num);
 	}
-	print_text("%s:", t->ifname);
+	print_text_name("%s:", t->ifname);
 	switch (t->event) {
 	case DSLITE_EVENT_NEW:
 		print_text(" new");

@@ -295,7 +295,7 @@ static int show(int argc, char **argv)
 		const struct tunnel_info *t = &st.v[i];
 
 		print_open_object(NULL);
-		print_text("%s:", t->ifname);
+		print_text_name("%s:", t->ifname);
 		tunnel_print_fields(t, TF_SHOW);
 		print_close_object();
 		if (!print_is_json())

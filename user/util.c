@@ -13,6 +13,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/filter.h>
 
 #include "dslitectl.h"
@@ -144,4 +145,31 @@ int sock_filter_attach(int fd, const struct sock_filter *code,
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
 		;
 	return 0;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+int netns_cookie(uint64_t *out)
+{
+	socklen_t len = sizeof(*out);
+	int fd, err = 0;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, out, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int netns_is_pid1(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/net", &self) || stat("/proc/1/ns/net", &init))
+		return -errno;
+	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
 }

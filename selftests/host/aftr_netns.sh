@@ -16,13 +16,14 @@
 #                                                   over AF_PACKET
 #
 # dslitectl runs in A through nsenter --net (not "ip netns exec", which
-# hides the host's BPF file system): pins live in /sys/fs/bpf/dslite/$AIF.
+# hides the host's BPF file system): pins live in
+# /sys/fs/bpf/dslite/netns-COOKIE/$AIF, COOKIE the SO_NETNS_COOKIE of A.
 
 . "$(dirname "$0")/../lib.sh"
 
 require_root
 require_bpffs
-require_cmd jq bpftool nsenter
+require_cmd jq bpftool nsenter python3
 PEER=$DSLITE_ROOT/build/tests/aftr_peer
 if [ ! -x "$PEER" ] || [ ! -x "$DSLITECTL" ]; then
 	tap_fail "test programs built" "run make tests first"
@@ -35,7 +36,7 @@ setup_ns A B || tap_skip_all "cannot create network namespaces"
 sfx=${A#A-}
 AIF=aftr$sfx
 BIF=b4$sfx
-PINS=/sys/fs/bpf/dslite/$AIF
+PINS=$(aftr_pin_dir "$A" "$AIF")
 AFTR6=2001:db8:af::1
 tmp=$(mktemp -d)
 defer "rm -rf $tmp"

@@ -18,13 +18,13 @@
 #                                 2001:db8:ac::1 -> B4
 #
 # dslitectl runs through nsenter --net (the BPF file system stays the
-# host's): pins under /sys/fs/bpf/dslite/$A1IF and $A2IF.
+# host's): pins under /sys/fs/bpf/dslite/netns-COOKIE/$A1IF and $A2IF.
 
 . "$(dirname "$0")/../lib.sh"
 
 require_root
 require_bpffs
-require_cmd jq nsenter tcpdump tc
+require_cmd jq nsenter tcpdump tc python3
 PTB=$DSLITE_ROOT/build/tests/ptb_send
 if [ ! -x "$PTB" ] || [ ! -x "$DSLITECTL" ]; then
 	tap_fail "test programs built" "run make tests first"
@@ -84,7 +84,12 @@ ptb_delta() {
 }
 # snmp6 NS FIELD: a counter of the namespace's IPv6 stack
 snmp6() { ip netns exec "$1" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6; }
-pinned() { ls "/sys/fs/bpf/dslite/$1" 2>/dev/null | tr '\n' ' '; }
+# pinned IFNAME: what is pinned for IFNAME (A1IF in A1, A2IF in A2)
+pinned() {
+	local ns=$A1
+	[ "$1" = "$A2IF" ] && ns=$A2
+	ls "$(aftr_pin_dir "$ns" "$1")" 2>/dev/null | tr '\n' ' '
+}
 
 # --- argument checks: exit code, message, nothing pinned
 bad() {

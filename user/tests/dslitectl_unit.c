@@ -120,6 +120,28 @@ static const char *escaped(const char *s, size_t len)
 	return buf;
 }
 
+static const char *tescaped(const char *s, size_t size, bool quote)
+{
+	static char buf[256];
+
+	text_escape(buf, size, s, quote);
+	return buf;
+}
+
+static void test_text_escape(void)
+{
+	check_str("text: quotes, backslash, newline, tab, CR",
+		  "\"a\\\"b\\\\c\\nd\\te\\rf\"",
+		  tescaped("a\"b\\c\nd\te\rf", 256, true));
+	check_str("text: control bytes, DEL and non-ASCII bytes as \\xNN",
+		  "\\x01\\x1b[2J\\x7f caf\\xc3\\xa9 \\xff",
+		  tescaped("\x01\x1b[2J\x7f caf\xc3\xa9 \xff", 256, false));
+	check_str("text: cut between escapes, closing quote kept",
+		  "\"ab\\xc3\"",
+		  tescaped("ab\xc3\xa9\xc3\xa9", 13, true));
+	check_str("text: empty", "\"\"", tescaped("", 256, true));
+}
+
 static void test_json(void)
 {
 	struct json_writer w;
@@ -241,7 +263,7 @@ static const char *show_text(const struct msg_spec *m)
 	if (tunnel_parse(build(m), &t))
 		return "(parse error)";
 	capture_start(false, false);
-	print_text("%s:", t.ifname);
+	print_text_name("%s:", t.ifname);
 	tunnel_print_fields(&t, TF_SHOW);
 	print_end();
 	return capture_end();
@@ -383,6 +405,32 @@ static void test_events(void)
 	check_str("event del, JSON has every key",
 		  "{\"event\":\"del\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::7\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"path-down\",\"diag-code\":5,\"reason\":null,\"transitions\":3,\"since-ms\":12345,\"admin-up\":false,\"oper-up\":true}\n",
 		  event_out(&m, true));
+
+	/* a name and a reason with quotes, a newline, control and
+	 * non-ASCII bytes: one line, nothing raw reaches the terminal */
+	m = up0;
+	m.cmd = DSLITE_CMD_TUNNEL_EVENT;
+	m.event = DSLITE_EVENT_CARRIER;
+	m.ifname = "d\"s\x1b\xc3\xa9";
+	m.reason = "say \"hi\"\nfake: line \xc3\xa9\xff\x1b[2J";
+	check_str("event carrier, text: name and reason escaped",
+		  "d\\\"s\\x1b\\xc3\\xa9: carrier up diag none reason \"say \\\"hi\\\"\\nfake: line \\xc3\\xa9\\xff\\x1b[2J\" (transitions 0)\n",
+		  event_out(&m, false));
+	check(strstr(event_out(&m, true),
+		     "\"ifname\":\"d\\\"s\\u001b\xc3\xa9\"") != NULL,
+	      "event carrier, JSON: the name in JSON's own escaping");
+	m.cmd = DSLITE_CMD_TUNNEL_GET;
+	check_str("show text: name and reason escaped as monitor does",
+		  "d\\\"s\\x1b\\xc3\\xa9: remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none reason \"say \\\"hi\\\"\\nfake: line \\xc3\\xa9\\xff\\x1b[2J\" transitions 0 since 12.3s admin up oper up\n",
+		  show_text(&m));
+	m = up0;
+	m.cmd = DSLITE_CMD_TUNNEL_EVENT;
+	m.remote = "2001:db8::7";
+	m.carrier = 0;
+	m.forced = DSLITE_FORCED_CARRIER_DOWN;
+	m.diag = DSLITE_DIAG_PATH_DOWN;
+	m.admin_up = 0;
+	m.transitions = 3;
 
 	m.event = 42;
 	check_str("event unknown to the tool, text shows everything",
@@ -628,6 +676,7 @@ int main(int argc, char **argv)
 	printf("TAP version 13\n");
 	test_diag();
 	test_json();
+	test_text_escape();
 	test_tunnel();
 	test_events();
 	test_genl();

@@ -15,6 +15,14 @@
  * force across "ip link set dev X down/up" until it is cleared or the module
  * is unloaded (unloading gives every forced tunnel its carrier back).
  *
+ * Moving a tunnel to another network namespace ("ip link set X netns NS")
+ * clears a forced carrier-down as well: the old namespace gets a
+ * DSLITE_EVENT_DEL and the device its carrier back; the new namespace gets
+ * a DSLITE_EVENT_NEW for a tunnel with DSLITE_FORCED_NONE, diag none, no
+ * reason and transitions 0, and routes through it are usable there at
+ * once. Whoever wants it down in its new namespace sets it down again
+ * there (the B4 daemon stops when its tunnel leaves its namespace).
+ *
  * Commands
  * --------
  *
@@ -35,7 +43,8 @@
  *                                    bytes including the NUL (absent if empty)
  *     DSLITE_A_TRANSITIONS   u64     carrier transitions seen by the module
  *     DSLITE_A_SINCE_MS      u64     milliseconds since the last change of
- *                                    carrier or forced state
+ *                                    carrier or forced state (64-bit, no
+ *                                    wrap: a tunnel stable for years says so)
  *   Errors: ENODEV (no such device in this namespace), EOPNOTSUPP (the device
  *   is not an ip6tnl tunnel), EINVAL (both or no selector on a non-dump).
  *
