@@ -141,6 +141,7 @@ static void renumber(struct b4_daemon *d, int t, const struct b4_link *l)
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	uint64_t now = b4_now_ns();
 	int i, sent = 0, tried = 0, err = 0;
+	bool pcp = false;
 
 	record(d, t, "renumber", &old, l);
 	tun->link.local = l->local;
@@ -163,11 +164,12 @@ static void renumber(struct b4_daemon *d, int t, const struct b4_link *l)
 		b4_ping_close(d, &c->ping);
 		b4_fo_apply_timers(d, i);	/* reopens ping on the new path */
 		b4_pcp_restart(d, i);
+		pcp |= c->pcp.on;
 	}
 	d->last_wan.admin_down_sent = tried && sent == tried;
 	if (d->up && d->active >= 0 && d->cand[d->active].tun == t)
 		d->grace_until_ns = now + b4_fo_grace_ns(d);
-	b4_log(d, "%s: local address %s -> %s (ifindex %d): new sessions from the new address, %s%s%s%s",
+	b4_log(d, "%s: local address %s -> %s (ifindex %d): new sessions from the new address, %s%s%s%s%s",
 	       tun->link.name, b4_addr_str(&old.local, a),
 	       b4_addr_str(&l->local, b), tun->link.ifindex,
 	       !tried ? "" : sent == tried ?
@@ -175,6 +177,7 @@ static void renumber(struct b4_daemon *d, int t, const struct b4_link *l)
 	       "the old ones abandoned (",
 	       !tried || sent == tried ? "" : strerror(err),
 	       !tried || sent == tried ? "" : "), ",
+	       pcp ? "PCP mapped again, " : "",
 	       d->up && d->grace_until_ns ?
 	       "carrier kept up while the session comes up" :
 	       d->up ? "carrier kept up" : "the tunnel stays down until an AFTR is up");
