@@ -102,6 +102,8 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 	struct b4_cand *c = &d->cand[i];
 	uint32_t ms;
 
+	if (d->tun[c->tun].gone)
+		return;		/* paused until it is back (b4_wan.c) */
 	if (i == d->active && c->path == B4_PATH_TUNNEL)
 		ms = d->cfg.interval_ms;
 	else

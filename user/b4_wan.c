@@ -466,13 +466,16 @@ void b4_wan_genl_events(struct b4_daemon *d)
 
 	if (d->stopping)
 		return;
+	/* notifications lost: ask; a family that is there is bound to
+	 * again (harmless if it never went away) */
 	if (ev == GENL_WATCH_LOST)
-		ev = family_present() ? (d->no_module ? GENL_WATCH_NEW :
-					 GENL_WATCH_NONE) : GENL_WATCH_GONE;
+		ev = family_present() ? GENL_WATCH_NEW : GENL_WATCH_GONE;
+	/* NEW also when the DEL before it came in the same read (a quick
+	 * rmmod/insmod): the id changed and the carriers were given back */
 	if (ev == GENL_WATCH_GONE) {
 		module_gone(d);
-	} else if (ev == GENL_WATCH_NEW && (d->no_module ||
-					    d->module_retry_ns)) {
+	} else if (ev == GENL_WATCH_NEW) {
+		d->no_module = true;
 		d->module_tries = 0;
 		module_back(d);
 	}

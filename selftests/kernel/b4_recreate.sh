@@ -94,7 +94,7 @@ tap_expect "192.0.0.2 on the new tunnel" 1 \
 end=$(($(date +%s) + OBSERVE))
 bad=""
 while [ "$(date +%s)" -lt "$end" ]; do
-	__both_up || { bad=$(state); break; }
+	__both_up || { bad="$(state) (at $(date +%T))"; break; }
 	sleep 2
 done
 if [ -z "$bad" ]; then tap_ok "still Up ${OBSERVE} s later, both sessions"

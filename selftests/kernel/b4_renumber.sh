@@ -114,7 +114,7 @@ tap_expect "local moved, old address kept: recorded" "2 $ADDR2 $ADDR3 true" \
 end=$(($(date +%s) + OBSERVE))
 bad=""
 while [ "$(date +%s)" -lt "$end" ]; do
-	__both_up || { bad=$(state); break; }
+	__both_up || { bad="$(state) (at $(date +%T))"; break; }
 	sleep 2
 done
 if [ -z "$bad" ]; then tap_ok "still Up ${OBSERVE} s later, both sessions"

@@ -95,7 +95,7 @@ fi
 end=$(($(date +%s) + 18))
 bad=""
 while [ "$(date +%s)" -lt "$end" ]; do
-	__ok_from $ADDR2 || { bad=$(state); break; }
+	__ok_from $ADDR2 || { bad="$(state) (at $(date +%T))"; break; }
 	sleep 2
 done
 if [ -z "$bad" ]; then tap_ok "still healthy by both 18 s later"
