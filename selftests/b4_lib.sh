@@ -300,3 +300,23 @@ flow_gap() {
 		     END { if (best > 50) printf "%d %d %d %d\n", best - 50, lost, first, last
 			   else print 0, 0, "-", "-" }'
 }
+
+# ---------------------------------------------------------------------
+# WAN changes (b4_renumber.sh, b4_recreate.sh).
+
+# aftr_session N ADDR: the status of AFTR N's session of B4 address ADDR
+# ("" when it has none)
+aftr_session() {
+	in_aftr $1 "$DSLITECTL" -j aftr sessions dev a$1-me |
+		jq -r ".[] | select(.peer == \"$2\") | .status"
+}
+__no_aftr_session() { [ -z "$(aftr_session $1 $2)" ]; }
+# aftr_wait_reaped N ADDR TIMEOUT_MS: AFTR N has no session of ADDR
+aftr_wait_reaped() { busywait "$3" __no_aftr_session $1 $2; }
+
+# b4_up_at: when the last of the daemon's sessions changed state
+# (realtime ms; after a wait for every session Up: when the last came Up)
+b4_up_at() { b4_q '[.peers[]["last-change-at-ms"]] | max'; }
+
+# b4_send_errors: send errors of every session, summed
+b4_send_errors() { b4_q '[.peers[]["send-errors"]] | add'; }

@@ -235,7 +235,7 @@ static int setup(struct b4_daemon *d)
 					     DSLITE_GENL_NAME);
 		return genl_perror(&d->genl, B4_WHAT);
 	}
-	/* dslite.ko unloaded under the daemon: the family goes away */
+	/* dslite.ko unloaded and loaded again under the daemon */
 	if (genl_watch_open(&d->ctrl))
 		return genl_perror(&d->ctrl, B4_WHAT);
 	if (b4_fo_read_state(d, e, sizeof(e)))
@@ -563,7 +563,7 @@ static void resolved(struct b4_daemon *d)
 
 /* ------------------------------------------------------------------ */
 
-static void begin_stop(struct b4_daemon *d, int sig)
+void b4_begin_stop(struct b4_daemon *d, int sig)
 {
 	uint64_t now = b4_now_ns();
 	int i;
@@ -572,59 +572,16 @@ static void begin_stop(struct b4_daemon *d, int sig)
 		return;
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
 	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
-	       "no way to act");
+	       "giving up");
 	b4_pcp_release(d);
 	d->stopping = true;
 	for (i = 0; i < d->n_cand; i++) {
 		b4_ping_close(d, &d->cand[i].ping);
-		if (d->cand[i].health.methods & B4_M_BFD)
+		/* (a gone tunnel's candidates are paused: nothing to end) */
+		if ((d->cand[i].health.methods & B4_M_BFD) &&
+		    !d->tun[d->cand[i].tun].gone)
 			b4_session_admin_down(&d->cand[i].s, now);
 	}
-}
-
-/*
- * A tunnel went away (deleted, or moved to another namespace: both are a
- * RTM_DELLINK here). Nothing can be driven without it: stop, exit 2, so
- * that a supervisor starts the daemon again once the tunnel is back (a
- * network manager re-creates a ds-lite device on every reconnect).
- */
-static void link_events(struct b4_daemon *d)
-{
-	int idx[B4_MAX_TUNNELS], i, gone;
-	char name[IF_NAMESIZE];
-
-	for (i = 0; i < d->n_tun; i++)
-		idx[i] = d->tun[i].link.ifindex;
-	gone = b4_rtnl_watch_read(d->rtnl_watch, idx, d->n_tun);
-	if (gone == -2) {
-		/* events were lost: look for ourselves */
-		gone = -1;
-		for (i = 0; i < d->n_tun && gone < 0; i++)
-			if (!if_indextoname(idx[i], name) && errno == ENXIO)
-				gone = i;
-	}
-	if (gone < 0 || d->stopping)
-		return;
-	d->tun[gone].gone = true;
-	d->exit_code = DSLITECTL_EXIT_ERROR;
-	b4_log(d, "%s: the tunnel is gone (deleted or moved to another network namespace): stopping",
-	       d->tun[gone].link.name);
-	begin_stop(d, 0);
-}
-
-/*
- * dslite.ko unloaded: the tunnels have their carriers back (the module
- * gives them back) and nothing can force them down any more: stop, exit 2.
- */
-static void genl_events(struct b4_daemon *d)
-{
-	if (!genl_watch_gone(&d->ctrl, DSLITE_GENL_NAME) || d->stopping)
-		return;
-	d->exit_code = DSLITECTL_EXIT_ERROR;
-	d->no_module = true;
-	b4_log(d, "dslite.ko unloaded (generic netlink family %s gone): stopping",
-	       DSLITE_GENL_NAME);
-	begin_stop(d, 0);
 }
 
 static bool stop_done(const struct b4_daemon *d)
@@ -651,6 +608,7 @@ static void run_due(struct b4_daemon *d)
 	b4_ping_timer(d, now);
 	b4_pcp_timer(d, now);
 	b4_fo_timer(d, now);
+	b4_wan_timer(d, now);
 	now = b4_now_ns();
 	for (i = 0; i < d->n_cand; i++)
 		if ((d->cand[i].health.methods & B4_M_BFD) &&
@@ -669,6 +627,9 @@ static void arm_timer(struct b4_daemon *d)
 	if (x && (!t || x < t))
 		t = x;
 	x = b4_pcp_deadline(d);
+	if (x && (!t || x < t))
+		t = x;
+	x = b4_wan_deadline(d);
 	if (x && (!t || x < t))
 		t = x;
 	for (i = 0; i < d->n_cand; i++) {
@@ -752,7 +713,7 @@ static int loop(struct b4_daemon *d)
 					    !d->stopping)
 						reload(d);
 					else if (si.ssi_signo != SIGHUP)
-						begin_stop(d, si.ssi_signo);
+						b4_begin_stop(d, si.ssi_signo);
 				}
 				break;
 			case B4_EV_RAW:
@@ -765,10 +726,10 @@ static int loop(struct b4_daemon *d)
 				resolved(d);
 				break;
 			case B4_EV_LINK:
-				link_events(d);
+				b4_wan_link_events(d);
 				break;
 			case B4_EV_GENL:
-				genl_events(d);
+				b4_wan_genl_events(d);
 				break;
 			}
 		}
@@ -826,7 +787,7 @@ static void usage(FILE *f)
 		"                        [pcp-lifetime SEC] [pcp-deadline MS]\n"
 		"                        [pcp-failures N] [pcp-retry-max MS]\n"
 		"                        [pcp-mode encap|plain] [pcp-port PORT]\n"
-		"                        [pcp-server ADDR]\n"
+		"                        [pcp-server ADDR] [tunnel-wait SEC|forever]\n"
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
 		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
 		"       dslitectl [-j] b4 status [dev IFNAME]\n"
@@ -867,6 +828,10 @@ static void usage(FILE *f)
 		"  pcp-mode encap|plain inside the softwire to 192.0.0.1:5351 (default),\n"
 		"                       or over IPv6 to pcp-server (default: the AFTR)\n"
 		"  pcp-port PORT        the mapping's internal port (default: random)\n"
+		"  tunnel-wait SEC|forever a tunnel that goes away (deleted, re-created\n"
+		"                       by a network manager) is waited for this long,\n"
+		"                       then the daemon stops with exit 2 (default\n"
+		"                       forever)\n"
 		"  config FILE          the same keywords from a file, \"KEY VALUE\" lines\n"
 		"status: ask the daemon of this network namespace (-j: JSON).\n",
 		B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, B4_DEF_INTERVAL_MS,

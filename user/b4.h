@@ -18,6 +18,9 @@
  *   b4_failover.c  the policy (which AFTR carries the tunnel) and its
  *                  actuation: carrier through dslite.ko, repoint
  *   b4_ctl.c       the control socket and the status report
+ *   b4_wan.c       the tunnel as it changes under the daemon: its local
+ *                  address moves (renumbering), it is deleted and
+ *                  created again, dslite.ko is unloaded and loaded again
  */
 #ifndef DSLITECTL_B4_H
 #define DSLITECTL_B4_H
@@ -70,6 +73,10 @@ struct b4_health {
 #define B4_DEF_PING_LOSS_M	5
 #define B4_PING_WINDOW_MAX	32
 
+/* tunnel-wait: how long a tunnel that went away is waited for */
+#define B4_WAIT_FOREVER		UINT32_MAX
+#define B4_TUNNEL_WAIT_MAX_S	(7 * 24 * 3600)
+
 /* The control sockets (b4_ctl.c): B4_CTL_DIR/IFNAME.sock in PID 1's
  * network namespace, B4_CTL_DIR/COOKIE/IFNAME.sock in any other. */
 #define B4_CTL_DIR		"/run/dslite/b4"
@@ -118,6 +125,8 @@ struct b4_config {
 	uint8_t pcp_failures;		/* 7/8 answers in a row: down */
 	uint8_t pcp_mode;		/* enum pcp_mode */
 	uint16_t pcp_port;		/* internal port, 0: chosen at start */
+	uint32_t tunnel_wait_s;		/* a tunnel gone: wait this long for
+					 * it, B4_WAIT_FOREVER */
 	bool has_pcp_server;
 	struct in6_addr pcp_server;	/* plain mode, for AFTRs without one */
 	uint32_t ping_interval_ms;
@@ -146,7 +155,31 @@ struct b4_tunnel {
 	bool forced;			/* carrier forced down by dslite.ko */
 	uint8_t diag;			/* the module's diag */
 	bool added_addr;		/* we added 192.0.0.2 to it */
-	bool gone;			/* deleted, or moved to another netns */
+	bool gone;			/* deleted, moved to another netns,
+					 * renamed, or without a usable local
+					 * address: waited for (b4_wan.c) */
+	uint64_t gone_ns;		/* since when */
+	char gone_why[128];
+	/* the carrier the daemon wants, pushed again when dslite.ko comes
+	 * back after an unload */
+	bool want_forced;
+	uint8_t want_diag;
+	char want_reason[DSLITE_REASON_MAX];
+};
+
+/*
+ * The last WAN change of a tunnel (b4_wan.c): its local address moved
+ * ("renumber") or it was deleted and created again ("recreated").
+ */
+struct b4_wan_change {
+	bool valid;
+	const char *kind;		/* "renumber", "recreated" */
+	char dev[IFNAMSIZ];
+	struct in6_addr old_local, new_local, old_remote, new_remote;
+	int old_ifindex, new_ifindex;
+	bool admin_down_sent;		/* AdminDown from the old address */
+	uint64_t gone_ms;		/* recreated: how long it was away */
+	uint64_t at_rt_ms;
 };
 
 enum b4_path {
@@ -326,9 +359,13 @@ struct b4_daemon {
 	struct b4_ctl *ctl;		/* b4_ctl.c: lock, partial requests */
 	struct genl_sock genl;
 	struct genl_sock ctrl;		/* nlctrl "notify": dslite.ko unloaded */
-	bool no_module;			/* it was */
+	bool no_module;			/* it was: degraded mode (b4_wan.c) */
+	uint64_t module_retry_ns;	/* dslite.ko back: resync due, 0 */
+	int module_tries;
+	struct b4_wan_change last_wan;
+	uint64_t n_wan_changes;
 	struct mnl_socket *rtnl;
-	struct mnl_socket *rtnl_watch;	/* link events: a tunnel deleted */
+	struct mnl_socket *rtnl_watch;	/* link and address events */
 	uint32_t rtnl_seq;
 	int exit_code;			/* of the loop once stopped */
 	char ctl_name[108];
@@ -359,6 +396,8 @@ const char *b4_addr_str(const struct in6_addr *a, char *buf);
 const char *b4_state_name(unsigned int state);
 const char *b4_diag_name(unsigned int diag);
 const char *b4_dev_name(const struct b4_daemon *d);
+/* stop: AdminDown to every AFTR, then the loop ends (sig 0: no signal) */
+void b4_begin_stop(struct b4_daemon *d, int sig);
 
 /* b4_config.c */
 #define B4_WHAT		"b4 run"
@@ -379,6 +418,10 @@ int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 		      struct in6_addr *addrs, const char **origins,
 		      int *tun_of, int *n, const struct in6_addr *named,
 		      int n_named, char *err, size_t errlen);
+/* read tunnel dev and check that it can be a B4's softwire: 0, -ENODEV
+ * (no such device) or -1, with the reason in err */
+int b4_tunnel_check(struct mnl_socket *rtnl, const char *dev,
+		    struct b4_link *l, char *err, size_t errlen);
 /* every usable AAAA record of name, in the resolver's order (blocks) */
 int b4_resolve_name(const char *name, struct in6_addr *out, int *n,
 		    char *err, size_t errlen);
@@ -401,14 +444,20 @@ bool b4_config_uses(const struct b4_config *c, uint8_t m);
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
 int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
 		struct b4_link *l, char *err, size_t errlen);
-/* a non-blocking socket on the link events (RTMGRP_LINK) */
+/* a non-blocking socket on the link and IPv6 address events */
 struct mnl_socket *b4_rtnl_watch_open(char *err, size_t errlen);
 /*
- * b4_rtnl_watch_read(nl, ifindex, n): read the queued events; the index in
- * ifindex[] of a device that was deleted (or left the namespace), -1 for
- * none, -2 when events were lost (the caller checks the devices itself).
+ * b4_rtnl_watch_read(nl, ifindex, names, n): read the queued events; what
+ * they were about: B4_WATCH_LINK, a device with one of the n ifindexes or
+ * names (created, changed, deleted); B4_WATCH_ADDR, an IPv6 address added
+ * or removed; B4_WATCH_LOST, events were lost. The caller reads the
+ * tunnels again (b4_wan_check()).
  */
-int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex, int n);
+#define B4_WATCH_LINK	0x1
+#define B4_WATCH_ADDR	0x2
+#define B4_WATCH_LOST	0x4
+unsigned int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex,
+				char (*names)[IFNAMSIZ], int n);
 int b4_link_set_remote(struct mnl_socket *nl, int ifindex,
 		       const struct in6_addr *remote, char *err, size_t errlen);
 /* 1 if the device has the IPv4 address, 0 if not, -1 on error */
@@ -442,6 +491,13 @@ int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *err,
 			  size_t errlen);
 int b4_net_open_session(struct b4_session *s, char *err, size_t errlen);
 int b4_net_send(struct b4_daemon *d, struct b4_cand *c);
+/*
+ * b4_net_send_admin_down(d, c, src): one AdminDown of c's session (as it
+ * is, not changed) on the direct path from src: the end of a session the
+ * AFTR knows by an old address. 0 or -1 (errno).
+ */
+int b4_net_send_admin_down(struct b4_daemon *d, const struct b4_cand *c,
+			   const struct in6_addr *src);
 void b4_net_raw_input(struct b4_daemon *d);
 void b4_net_udp_input(struct b4_daemon *d, int fd, int tun);
 
@@ -456,6 +512,13 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i);
 void b4_fo_stop(struct b4_daemon *d);
 void b4_fo_removed_active(struct b4_daemon *d);
 void b4_fo_reconsider(struct b4_daemon *d);
+/* the start-up grace: how long an adopted tunnel stays up unhealthy */
+uint64_t b4_fo_grace_ns(const struct b4_daemon *d);
+/* dslite.ko's state of tunnel t into d->tun[t] */
+int b4_fo_read_tunnel(struct b4_daemon *d, int t, char *err, size_t errlen);
+/* tunnel t went away (its candidates are paused) / is back */
+void b4_fo_tunnel_gone(struct b4_daemon *d, int t);
+int b4_fo_tunnel_back(struct b4_daemon *d, int t, char *err, size_t errlen);
 bool b4_cand_usable(const struct b4_daemon *d, int i);
 
 /* b4_ping.c */
@@ -490,6 +553,8 @@ void b4_pcp_timer(struct b4_daemon *d, uint64_t now);
 uint64_t b4_pcp_deadline(const struct b4_daemon *d);
 /* stop: delete every mapping (one request each, not waited for) */
 void b4_pcp_release(struct b4_daemon *d);
+/* the B4's address changed: map again from the tunnel as it is now */
+void b4_pcp_restart(struct b4_daemon *d, int i);
 
 /* b4_net.c, shared with b4_pcp.c */
 /*
@@ -507,6 +572,12 @@ void b4_health_bfd_changed(struct b4_daemon *d, int i,
 			   const struct b4_change *c);
 /* the verdict of candidate i again; a change acts like a BFD change */
 void b4_health_update(struct b4_daemon *d, int i);
+
+/* b4_wan.c */
+void b4_wan_link_events(struct b4_daemon *d);
+void b4_wan_genl_events(struct b4_daemon *d);
+void b4_wan_timer(struct b4_daemon *d, uint64_t now);
+uint64_t b4_wan_deadline(const struct b4_daemon *d);
 
 /* b4_ctl.c */
 int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);

@@ -38,6 +38,7 @@ enum {
 	K_PCP_MODE,
 	K_PCP_PORT,
 	K_PCP_SERVER,
+	K_TUNNEL_WAIT,
 	K__MAX,
 };
 
@@ -63,6 +64,7 @@ static const char *const keywords[K__MAX] = {
 	[K_PCP_MODE]	= "pcp-mode",
 	[K_PCP_PORT]	= "pcp-port",
 	[K_PCP_SERVER]	= "pcp-server",
+	[K_TUNNEL_WAIT]	= "tunnel-wait",
 };
 
 /* Keywords that may be repeated. */
@@ -87,6 +89,7 @@ void b4_config_init(struct b4_config *c)
 	c->pcp_retry_max_ms = PCP_DEF_ERROR_WAIT_MAX_MS;
 	c->pcp_failures = PCP_DEF_FAIL_THRESHOLD;
 	c->pcp_mode = PCP_MODE_ENCAP;
+	c->tunnel_wait_s = B4_WAIT_FOREVER;
 }
 
 /* the methods in the order they are written */
@@ -525,6 +528,15 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 					   v);
 			c->has_pcp_server = true;
 			break;
+		case K_TUNNEL_WAIT:
+			if (kw_is(v, "forever"))
+				c->tunnel_wait_s = B4_WAIT_FOREVER;
+			else if (parse_uint(v, B4_TUNNEL_WAIT_MAX_S, &n))
+				return err(where, "tunnel-wait must be 0..%u seconds or forever, not \"%s\"",
+					   B4_TUNNEL_WAIT_MAX_S, v);
+			else
+				c->tunnel_wait_s = n;
+			break;
 		case K_CONFIG:
 			if (strlen(v) >= sizeof(c->file))
 				return err(where, "config: path too long");
@@ -677,13 +689,15 @@ int b4_resolve_name(const char *name, struct in6_addr *out, int *n, char *e,
 	return 0;
 }
 
-static int check_tunnel(struct mnl_socket *rtnl, const char *dev,
-			struct b4_link *l, char *e, size_t elen)
+int b4_tunnel_check(struct mnl_socket *rtnl, const char *dev,
+		    struct b4_link *l, char *e, size_t elen)
 {
 	char buf[INET6_ADDRSTRLEN];
+	int ret;
 
-	if (b4_link_get(rtnl, dev, 0, l, e, elen))
-		return -1;
+	ret = b4_link_get(rtnl, dev, 0, l, e, elen);
+	if (ret)
+		return ret;
 	if (strcmp(l->kind, "ip6tnl")) {
 		snprintf(e, elen, "%s is not an ip6tnl tunnel (%s%s)", dev,
 			 l->kind[0] ? "kind " : "no tunnel kind",
@@ -721,7 +735,7 @@ int b4_config_resolve(const struct b4_config *c, struct mnl_socket *rtnl,
 	*n = 0;
 	*n_links = 0;
 	for (i = 0; i < c->n_dev; i++) {
-		if (check_tunnel(rtnl, c->dev[i], &links[i], e, elen))
+		if (b4_tunnel_check(rtnl, c->dev[i], &links[i], e, elen))
 			return -1;
 		(*n_links)++;
 	}

@@ -479,9 +479,11 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 	struct nlmsghdr *nlh;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
-	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
-	genl_talk(&d->genl, nlh, tun_cb, &st);
+	if (!d->no_module && !tun->gone) {
+		nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
+		mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
+		genl_talk(&d->genl, nlh, tun_cb, &st);
+	}
 
 	o_open(o, NULL);
 	o_str(o, "dev", "  tunnel %s:", tun->link.name);
@@ -502,9 +504,46 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 			o_reason(o, st.info.reason);
 		o_uint(o, "transitions", " transitions %" PRIu64,
 		       st.info.transitions);
+	} else if (tun->gone) {
+		o_text(o, " gone (%s): waiting for it", tun->gone_why);
+	} else if (d->no_module) {
+		o_text(o, " module not loaded: carrier not forced");
 	} else {
 		o_text(o, " (dslite.ko: %s)", strerror(d->genl.err.err));
 	}
+	o_bool(o, "gone", NULL, tun->gone, NULL, NULL);
+	o_bool(o, "module-loaded", NULL, !d->no_module, NULL, NULL);
+	o_text(o, "\n");
+	o_close(o);
+}
+
+/* the last WAN change (b4_wan.c) */
+static void report_wan(struct b4_daemon *d, struct out *o, uint64_t now_rt)
+{
+	const struct b4_wan_change *w = &d->last_wan;
+	char a[INET6_ADDRSTRLEN];
+
+	if (!w->valid) {
+		if (o->json)
+			json_null(&o->w, "last-wan-change");
+		else
+			fprintf(o->f, "  last WAN change: none\n");
+		return;
+	}
+	o_open(o, "last-wan-change");
+	o_str(o, "kind", "  last WAN change: %s", w->kind);
+	o_str(o, "dev", " of %s", w->dev);
+	o_str(o, "old-local", ": local %s", b4_addr_str(&w->old_local, a));
+	o_str(o, "new-local", " -> %s", b4_addr_str(&w->new_local, a));
+	o_str(o, "old-remote", ", remote %s", b4_addr_str(&w->old_remote, a));
+	o_str(o, "new-remote", " -> %s", b4_addr_str(&w->new_remote, a));
+	o_uint(o, "old-ifindex", ", ifindex %" PRIu64, w->old_ifindex);
+	o_uint(o, "new-ifindex", " -> %" PRIu64, w->new_ifindex);
+	o_bool(o, "admin-down-sent", ", AdminDown to the old sessions %s",
+	       w->admin_down_sent, "sent", "not sent");
+	o_uint(o, "gone-ms", NULL, w->gone_ms);
+	o_uint(o, "at-ms", NULL, w->at_rt_ms);
+	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - w->at_rt_ms);
 	o_text(o, "\n");
 	o_close(o);
 }
@@ -878,10 +917,15 @@ static void report(struct b4_daemon *d, struct out *o)
 	}
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
 	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);
+	o_uint(o, "wan-changes", ", WAN changes %" PRIu64, d->n_wan_changes);
+	o_bool(o, "module-loaded", d->no_module ?
+	       ", module not loaded: carrier not forced" : NULL,
+	       !d->no_module, "", "");
 	o_uint(o, "pid", ", pid %" PRIu64, (uint64_t)getpid());
 	o_text(o, "\n");
 	report_switch(d, o, now_rt);
 	report_aftr_change(d, o, now_rt);
+	report_wan(d, o, now_rt);
 
 	if (o->json)
 		json_begin_array(&o->w, "tunnels");

@@ -69,6 +69,8 @@ bool b4_cand_usable(const struct b4_daemon *d, int i)
 	const struct b4_cand *c = &d->cand[i];
 	uint8_t ok = ok_methods(c);
 
+	if (d->tun[c->tun].gone)
+		return false;
 	return c->health.any ? ok != 0 : ok == c->health.methods;
 }
 
@@ -100,6 +102,8 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 	struct b4_cand *c = &d->cand[i];
 	uint32_t ms;
 
+	if (d->tun[c->tun].gone)
+		return;		/* paused until it is back (b4_wan.c) */
 	if (i == d->active && c->path == B4_PATH_TUNNEL)
 		ms = d->cfg.interval_ms;
 	else
@@ -112,7 +116,9 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 
 /*
  * carrier_nl: dslite.ko TUNNEL_SET on tunnel t; only a failure is logged
- * (the caller logs the change, after whatever is more urgent).
+ * (the caller logs the change, after whatever is more urgent). Without
+ * the module (unloaded) or the device (gone) nothing can be forced: the
+ * state is only recorded, to be pushed when the module comes back.
  */
 static int carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
 		      const char *reason)
@@ -121,6 +127,15 @@ static int carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
 	struct nlmsghdr *nlh;
 	int ret;
 
+	tun->want_forced = !up;
+	tun->want_diag = up ? 0 : diag;
+	snprintf(tun->want_reason, sizeof(tun->want_reason), "%s",
+		 up ? "" : reason);
+	if (d->no_module || tun->gone) {
+		tun->forced = !up;
+		tun->diag = up ? 0 : diag;
+		return 0;
+	}
 	nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_SET, 0);
 	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
 	mnl_attr_put_u8(nlh, DSLITE_A_CARRIER, up);
@@ -146,11 +161,14 @@ static int carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
 static void log_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
 			const char *reason)
 {
+	const char *not = d->tun[t].gone ? " (not forced: the tunnel is gone)" :
+			  d->no_module ? " (not forced: module not loaded)" : "";
+
 	if (up)
-		b4_log(d, "%s: carrier up", d->tun[t].link.name);
+		b4_log(d, "%s: carrier up%s", d->tun[t].link.name, not);
 	else
-		b4_log(d, "%s: carrier down, diag %s (%s)", d->tun[t].link.name,
-		       b4_diag_name(diag), reason);
+		b4_log(d, "%s: carrier down, diag %s (%s)%s", d->tun[t].link.name,
+		       b4_diag_name(diag), reason, not);
 }
 
 /* set_carrier: TUNNEL_SET and its log line. */
@@ -494,6 +512,10 @@ void b4_health_update(struct b4_daemon *d, int i)
 
 	if (c->health.methods == B4_M_BFD || now_ok == c->healthy)
 		return;
+	/* the active AFTR under the grace (a WAN change restarted its
+	 * checks): the end of the grace decides a failure */
+	if (!now_ok && d->grace_until_ns && i == d->active && d->up)
+		return;
 	ch.old_state = c->healthy ? BFD_STATE_UP : BFD_STATE_DOWN;
 	ch.new_state = now_ok ? BFD_STATE_UP : BFD_STATE_DOWN;
 	reason[0] = '\0';
@@ -643,8 +665,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int read_module_state(struct b4_daemon *d, int t, char *e,
-			     size_t elen)
+int b4_fo_read_tunnel(struct b4_daemon *d, int t, char *e, size_t elen)
 {
 	struct b4_tunnel *tun = &d->tun[t];
 	struct get_state st = {};
@@ -660,6 +681,10 @@ static int read_module_state(struct b4_daemon *d, int t, char *e,
 	}
 	tun->forced = st.info.forced == DSLITE_FORCED_CARRIER_DOWN;
 	tun->diag = st.info.diag;
+	tun->want_forced = tun->forced;
+	tun->want_diag = tun->diag;
+	snprintf(tun->want_reason, sizeof(tun->want_reason), "%s",
+		 st.info.reason);
 	return 0;
 }
 
@@ -669,23 +694,29 @@ int b4_fo_read_state(struct b4_daemon *d, char *e, size_t elen)
 	int t;
 
 	for (t = 0; t < d->n_tun; t++)
-		if (read_module_state(d, t, e, elen))
+		if (b4_fo_read_tunnel(d, t, e, elen))
 			return -1;
 	return 0;
+}
+
+uint64_t b4_fo_grace_ns(const struct b4_daemon *d)
+{
+	uint64_t grace = (uint64_t)((d->cfg.multiplier > 3 ?
+				     d->cfg.multiplier : 3) + 1) * NSEC_PER_SEC;
+
+	/* PCP gives up on a first request only at its deadline */
+	if (b4_config_uses(&d->cfg, B4_M_PCP) &&
+	    (uint64_t)d->cfg.pcp_deadline_ms * 1000000 > grace)
+		grace = (uint64_t)d->cfg.pcp_deadline_ms * 1000000;
+	return grace;
 }
 
 int b4_fo_start(struct b4_daemon *d, char *e, size_t elen)
 {
 	char a[INET6_ADDRSTRLEN];
 	uint64_t now = b4_now_ns();
-	uint64_t grace = (uint64_t)((d->cfg.multiplier > 3 ?
-				     d->cfg.multiplier : 3) + 1) * NSEC_PER_SEC;
+	uint64_t grace = b4_fo_grace_ns(d);
 	int i, t;
-
-	/* PCP gives up on a first request only at its deadline */
-	if (b4_config_uses(&d->cfg, B4_M_PCP) &&
-	    (uint64_t)d->cfg.pcp_deadline_ms * 1000000 > grace)
-		grace = (uint64_t)d->cfg.pcp_deadline_ms * 1000000;
 
 	(void)e;
 	(void)elen;
@@ -759,4 +790,64 @@ void b4_fo_stop(struct b4_daemon *d)
 	for (t = 0; t < d->n_tun; t++)
 		if (d->tun[t].forced && !d->tun[t].gone)
 			set_carrier(d, t, true, 0, NULL);
+}
+
+/*
+ * Tunnel t went away (b4_wan.c paused its candidates). Repoint mode: the
+ * one tunnel is gone, nothing carries traffic until it is back. Carrier
+ * mode: when it carried the traffic, fail over to another tunnel as if
+ * its AFTR had died (path-down).
+ */
+void b4_fo_tunnel_gone(struct b4_daemon *d, int t)
+{
+	uint64_t now = b4_now_ns();
+	int i, a = d->active;
+
+	for (i = 0; i < d->n_cand; i++) {
+		if (d->cand[i].tun != t && d->cfg.mode != B4_MODE_REPOINT)
+			continue;
+		d->cand[i].path = B4_PATH_DIRECT;
+		d->cand[i].preempt_at_ns = 0;
+		d->cand[i].up_since_ns = 0;
+	}
+	if (d->cfg.mode == B4_MODE_REPOINT) {
+		d->active = -1;
+		d->up = false;
+		d->down_diag = BFD_DIAG_PATH_DOWN;
+		d->grace_until_ns = 0;
+		return;
+	}
+	if (a < 0 || d->cand[a].tun != t)
+		return;
+	d->grace_until_ns = 0;
+	if (!d->up)
+		return;
+	d->cand[a].down_method = "tunnel";
+	active_down_carrier(d, a, BFD_DIAG_PATH_DOWN, now);
+	active_down_move(d, a, BFD_DIAG_PATH_DOWN, now);
+}
+
+/*
+ * Tunnel t is back (a new device of the same name, its candidates with
+ * new sessions): go on as at start. Repoint mode: adopt it (b4_fo_start).
+ * Carrier mode: it is a standby (forced down) unless nothing else is up.
+ */
+int b4_fo_tunnel_back(struct b4_daemon *d, int t, char *e, size_t elen)
+{
+	char r[DSLITE_REASON_MAX];
+	int i;
+
+	if (d->cfg.mode == B4_MODE_REPOINT)
+		return b4_fo_start(d, e, elen);
+	for (i = 0; i < d->n_cand; i++)
+		if (d->cand[i].tun == t)
+			b4_fo_apply_timers(d, i);
+	if (d->up) {
+		set_carrier(d, t, false, BFD_DIAG_ADMIN_DOWN, "standby");
+	} else {
+		snprintf(r, sizeof(r), "no AFTR up, probing %d", d->n_cand);
+		set_carrier(d, t, false, d->down_diag ? d->down_diag :
+			    BFD_DIAG_ADMIN_DOWN, r);
+	}
+	return 0;
 }

@@ -57,7 +57,10 @@ struct mnl_socket *b4_rtnl_watch_open(char *e, size_t elen)
 		snprintf(e, elen, "rtnetlink socket: %s", strerror(errno));
 		return NULL;
 	}
-	if (mnl_socket_bind(nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
+	/* links (a tunnel deleted, created, its endpoints changed) and
+	 * IPv6 addresses (the tunnel's local address added or removed) */
+	if (mnl_socket_bind(nl, RTMGRP_LINK | RTMGRP_IPV6_IFADDR,
+			    MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(e, elen, "rtnetlink link events: %s", strerror(errno));
 		mnl_socket_close(nl);
 		return NULL;
@@ -67,35 +70,55 @@ struct mnl_socket *b4_rtnl_watch_open(char *e, size_t elen)
 
 struct watch_ctx {
 	const int *ifindex;
+	char (*names)[IFNAMSIZ];
 	int n;
-	int gone;
+	unsigned int what;
 };
+
+static int watch_name(const struct nlattr *a, void *data)
+{
+	const char **name = data;
+
+	if (mnl_attr_get_type(a) == IFLA_IFNAME &&
+	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+		*name = mnl_attr_get_str(a);
+	return MNL_CB_OK;
+}
 
 static int watch_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct watch_ctx *w = data;
+	const char *name = NULL;
 	int i;
 
-	if (nlh->nlmsg_type != RTM_DELLINK ||
+	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+		w->what |= B4_WATCH_ADDR;
+		return MNL_CB_OK;
+	}
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifi), watch_name, &name);
 	for (i = 0; i < w->n; i++)
-		if (ifi->ifi_index == w->ifindex[i] && w->gone < 0)
-			w->gone = i;
+		if (ifi->ifi_index == w->ifindex[i] ||
+		    (name && !strcmp(name, w->names[i])))
+			w->what |= B4_WATCH_LINK;
 	return MNL_CB_OK;
 }
 
-int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex, int n)
+unsigned int b4_rtnl_watch_read(struct mnl_socket *nl, const int *ifindex,
+				char (*names)[IFNAMSIZ], int n)
 {
-	struct watch_ctx w = { .ifindex = ifindex, .n = n, .gone = -1 };
+	struct watch_ctx w = { .ifindex = ifindex, .names = names, .n = n };
 	char buf[RTNL_BUF];
 	ssize_t len;
 
 	for (;;) {
 		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (len < 0)
-			return errno == ENOBUFS ? -2 : w.gone;
+			return errno == ENOBUFS ? w.what | B4_WATCH_LOST :
+			       w.what;
 		mnl_cb_run(buf, len, 0, 0, watch_cb, &w);
 	}
 }
@@ -289,7 +312,7 @@ int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
 		   sizeof(why));
 	if (ret == -ENODEV) {
 		snprintf(e, elen, "dev %s does not exist", name ? name : "?");
-		return -1;
+		return -ENODEV;
 	}
 	if (ret) {
 		snprintf(e, elen, "dev %s: %s", name ? name : "?", why);

@@ -234,9 +234,13 @@ static void tx_result(struct b4_session *s, ssize_t n)
 	s->last_tx_errno = errno;
 }
 
-/* one IPv4 packet on c's path: through the tunnel or encapsulated */
-static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
-		       enum b4_path path, void *pkt, size_t len)
+/*
+ * one IPv4 packet on c's path: through the tunnel or encapsulated (from
+ * src, NULL: the tunnel's local address)
+ */
+static ssize_t send_ip_from(struct b4_daemon *d, const struct b4_cand *c,
+			    enum b4_path path, const struct in6_addr *src,
+			    void *pkt, size_t len)
 {
 	const struct b4_tunnel *t = &d->tun[c->tun];
 	union {
@@ -284,9 +288,15 @@ static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
 		cm->cmsg_type = IPV6_PKTINFO;
 		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
-		pi->ipi6_addr = t->link.local;
+		pi->ipi6_addr = src ? *src : t->link.local;
 		return sendmsg(d->rawfd, &msg, MSG_DONTWAIT);
 	}
+}
+
+static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
+		       enum b4_path path, void *pkt, size_t len)
+{
+	return send_ip_from(d, c, path, NULL, pkt, len);
 }
 
 int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
@@ -302,6 +312,21 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 	n = send_ip(d, c, c->path, pkt, len);
 	tx_result(&c->s, n);
 	return n < 0 ? -1 : 0;
+}
+
+int b4_net_send_admin_down(struct b4_daemon *d, const struct b4_cand *c,
+			   const struct in6_addr *src)
+{
+	uint8_t pkt[B4_UDP4_HDR + sizeof(struct bfd_ctrl)];
+	struct bfd_session s = c->s.bfd;
+	struct bfd_ctrl ctrl;
+	size_t len;
+
+	bfd_set_admin_down(&s, BFD_DIAG_ADMIN_DOWN);
+	bfd_build(&s, &ctrl);
+	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, &ctrl,
+			 sizeof(ctrl));
+	return send_ip_from(d, c, B4_PATH_DIRECT, src, pkt, len) < 0 ? -1 : 0;
 }
 
 int b4_net_send_udp(struct b4_daemon *d, const struct b4_cand *c,

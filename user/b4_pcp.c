@@ -382,3 +382,24 @@ void b4_pcp_release(struct b4_daemon *d)
 		p->running = false;
 	}
 }
+
+/*
+ * The B4's address changed (a WAN renumbering, a tunnel created again):
+ * the AFTR's NAT state, the mapping among it, was keyed by the old one.
+ * Forget it and map again from the tunnel as it is now; the verdict stays
+ * until the new answer (or pcp-deadline) changes it.
+ */
+void b4_pcp_restart(struct b4_daemon *d, int i)
+{
+	struct b4_cand *c = &d->cand[i];
+	struct b4_pcp old = c->pcp;
+
+	if (!old.on)
+		return;
+	b4_pcp_close(d, &c->pcp);
+	b4_pcp_init(d, c, &old.server);
+	c->pcp.ok = old.ok;
+	c->pcp.remaps = old.remaps;
+	memcpy(c->pcp.reason, old.reason, sizeof(old.reason));
+	b4_pcp_path(d, i);
+}

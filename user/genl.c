@@ -4,6 +4,7 @@
  * requests, dumps, multicast, extack errors).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,38 +449,58 @@ int genl_recv(struct genl_sock *s, genl_msg_cb cb, void *data)
 
 int genl_watch_open(struct genl_sock *ctrl)
 {
-	if (genl_open(ctrl, "nlctrl"))
+	int fd;
+
+	if (genl_open(ctrl, "nlctrl") || genl_join(ctrl, "notify"))
 		return -1;
-	return genl_join(ctrl, "notify") ? -1 : 0;
+	/* read when poll says so; genl_watch_event() reads until empty */
+	fd = genl_fd(ctrl);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return 0;
 }
 
-struct gone_ctx {
+struct watch_ctx {
 	const char *family;
-	bool gone;
+	int event;
 };
 
-static int gone_cb(const struct nlmsghdr *nlh, void *data)
+static int watch_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
-	struct gone_ctx *x = data;
+	struct watch_ctx *x = data;
 	const struct nlattr *a;
 
-	if (g->cmd != CTRL_CMD_DELFAMILY)
+	if (g->cmd != CTRL_CMD_DELFAMILY && g->cmd != CTRL_CMD_NEWFAMILY)
 		return 0;
 	mnl_attr_for_each(a, nlh, sizeof(*g))
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_NAME &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
 		    !strcmp(mnl_attr_get_str(a), x->family))
-			x->gone = true;
+			x->event = g->cmd == CTRL_CMD_NEWFAMILY ?
+				   GENL_WATCH_NEW : GENL_WATCH_GONE;
 	return 0;
+}
+
+int genl_watch_event(struct genl_sock *ctrl, const char *family)
+{
+	struct watch_ctx x = { .family = family, .event = GENL_WATCH_NONE };
+	int r;
+
+	/* every queued datagram: the last word on the family counts */
+	do
+		r = genl_recv(ctrl, watch_cb, &x);
+	while (r == 0);
+	if (r == -ENOBUFS)
+		return GENL_WATCH_LOST;
+	return x.event;
 }
 
 bool genl_watch_gone(struct genl_sock *ctrl, const char *family)
 {
-	struct gone_ctx x = { .family = family };
+	struct watch_ctx x = { .family = family, .event = GENL_WATCH_NONE };
 
-	genl_recv(ctrl, gone_cb, &x);
-	return x.gone;
+	genl_recv(ctrl, watch_cb, &x);
+	return x.event == GENL_WATCH_GONE;
 }
 
 int genl_perror(const struct genl_sock *s, const char *what)

@@ -104,9 +104,23 @@ int genl_recv(struct genl_sock *s, genl_msg_cb cb, void *data);
  * its "notify" group. genl_watch_gone(ctrl, family): read one datagram
  * (the socket must be readable); true when it says family was removed
  * (its module unloaded).
+ *
+ * genl_watch_event(ctrl, family): read every queued datagram of a
+ * non-blocking ctrl; the last thing said about family: GENL_WATCH_GONE
+ * (removed), GENL_WATCH_NEW (registered again: its id and groups must be
+ * resolved anew), GENL_WATCH_NONE, or GENL_WATCH_LOST when notifications
+ * were dropped (the caller looks the family up itself).
  */
+enum {
+	GENL_WATCH_NONE,
+	GENL_WATCH_GONE,
+	GENL_WATCH_NEW,
+	GENL_WATCH_LOST,
+};
+
 int genl_watch_open(struct genl_sock *ctrl);
 bool genl_watch_gone(struct genl_sock *ctrl, const char *family);
+int genl_watch_event(struct genl_sock *ctrl, const char *family);
 
 /* genl_perror(s, what): print s->err as "dslitectl: what: why". */
 int genl_perror(const struct genl_sock *s, const char *what);

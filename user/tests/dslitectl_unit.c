@@ -665,6 +665,37 @@ static void test_b4_config(void)
 	      !b4_config_uses(&c, B4_M_PING), "b4 config: pcp-lifetime, mode; ping unused");
 }
 
+/* tunnel-wait: seconds or forever (the default) */
+static void test_b4_tunnel_wait(void)
+{
+	static const char *const bad[] = { "-1", "abc", "604801", "", "1s" };
+	char *ok1[] = { "dev", "ds0", "tunnel-wait", "30" };
+	char *ok2[] = { "dev", "ds0", "tunnel-wait", "forever" };
+	char *ok3[] = { "dev", "ds0", "tunnel-wait", "0" };
+	char *argv[] = { "dev", "ds0", "tunnel-wait", NULL };
+	char name[64];
+	struct b4_config c;
+	size_t i;
+
+	b4_config_init(&c);
+	check(c.tunnel_wait_s == B4_WAIT_FOREVER, "tunnel-wait: forever by default");
+	check(b4_config_parse(&c, 4, ok1) == 0 && c.tunnel_wait_s == 30,
+	      "tunnel-wait 30");
+	b4_config_init(&c);
+	c.tunnel_wait_s = 5;
+	check(b4_config_parse(&c, 4, ok2) == 0 &&
+	      c.tunnel_wait_s == B4_WAIT_FOREVER, "tunnel-wait forever");
+	b4_config_init(&c);
+	check(b4_config_parse(&c, 4, ok3) == 0 && c.tunnel_wait_s == 0,
+	      "tunnel-wait 0 (stop at once)");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b4_config_init(&c);
+		argv[3] = (char *)bad[i];
+		snprintf(name, sizeof(name), "tunnel-wait \"%s\" refused", bad[i]);
+		check(b4_config_parse(&c, 4, argv) == DSLITECTL_EXIT_USAGE, name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "json-samples"))
@@ -682,6 +713,7 @@ int main(int argc, char **argv)
 	test_genl();
 	test_health();
 	test_b4_config();
+	test_b4_tunnel_wait();
 	printf("1..%d\n", n_tests);
 	free(cap_buf);
 	return n_failed ? 1 : 0;
