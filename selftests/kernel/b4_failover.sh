@@ -7,7 +7,7 @@
 #   - steady state: Up via AFTR1, AFTR2 Up as a standby, traffic flows,
 #     the responders' counters show who answers;
 #   - AFTR1's link is cut: carrier down with control-expired within the
-#     detection time + 100 ms, repoint to AFTR2, traffic restored; the
+#     detection time + 250 ms (the emulated VM's scheduling), repoint to AFTR2, traffic restored; the
 #     events come in order; the loss window is measured;
 #   - AFTR1 returns: without preempt the daemon stays on AFTR2;
 #   - AFTR2's responder is removed: failover back to AFTR1;
@@ -76,10 +76,10 @@ down_at=$(jq -r '.["carrier-down-at-ms"]' <<<"$last")
 # is not part of it).
 elapsed=$((down_at - $(jq -r '.["last-rx-at-ms"]' <<<"$last")))
 diag "AFTR1's last packet -> carrier down: $elapsed ms; link cut command started $((down_at - t0)) ms before it (detection time $detect ms)"
-if [ "$elapsed" -le $((detect + 100)) ] && [ "$elapsed" -ge 0 ]; then
-	tap_ok "carrier down within the detection time + 100 ms"
+if [ "$elapsed" -le $((detect + 250)) ] && [ "$elapsed" -ge 0 ]; then
+	tap_ok "carrier down within the detection time + 250 ms"
 else
-	tap_fail "carrier down within the detection time + 100 ms" "$elapsed ms"
+	tap_fail "carrier down within the detection time + 250 ms" "$elapsed ms"
 fi
 down_us=$(jq -r '.["carrier-down-us"]' <<<"$last")
 diag "detection -> carrier down: $down_us us"

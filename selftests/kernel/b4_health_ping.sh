@@ -102,10 +102,16 @@ if busywait 20000 __dropped; then tap_ok "echoes to AFTR1 dropped at the ME"
 else tap_fail "echoes to AFTR1 dropped at the ME" "$(dropped)"; fi
 ip netns exec "$ME" nft delete chain ip6 lossy filter
 n=$(dropped)
-__lost() { [ "$(ping_q $AFTR1_ADDR lost)" = "$((lost0 + n))" ]; }
+# Every dropped echo is lost; an answer that comes after its echo's
+# deadline (an emulated CPU under load) is lost too, so allow one more.
+__lost() {
+	local l
+	l=$(ping_q $AFTR1_ADDR lost)
+	[ "$l" -ge $((lost0 + n)) ] 2>/dev/null && [ "$l" -le $((lost0 + n + 1)) ]
+}
 [ "$n" -ge 4 ] 2>/dev/null || n=-1000	# no count: the next check fails
-if busywait 3000 __lost; then tap_ok "exactly the $n dropped echoes counted lost"
-else tap_fail "exactly the $n dropped echoes counted lost" "lost $lost0 -> $(ping_q $AFTR1_ADDR lost)"; fi
+if busywait 3000 __lost; then tap_ok "the $n dropped echoes counted lost (at most one late answer besides)"
+else tap_fail "the $n dropped echoes counted lost (at most one late answer besides)" "lost $lost0 -> $(ping_q $AFTR1_ADDR lost)"; fi
 tap_expect "loss below 3/5: no failover, AFTR1 still healthy" \
 	"true $AFTR1_ADDR 0 true" \
 	"$(b4_q '"\(.up) \(.active) \(.failovers) \(.peers[0].healthy)"')"
