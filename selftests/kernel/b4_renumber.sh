@@ -129,8 +129,8 @@ else
 		"$(in_aftr 1 "$DSLITECTL" aftr sessions dev a1-me)"
 fi
 tap_expect "AFTR1: both old sessions ended by AdminDown (none timed out) and were reaped" \
-	"$timeouts0 $((reaped0 + 2))" \
-	"$(xdp_counter 1 sessions_timeout) $(xdp_counter 1 sessions_reaped)"
+	"$timeouts0 true" \
+	"$(xdp_counter 1 sessions_timeout) $([ "$(xdp_counter 1 sessions_reaped)" -ge $((reaped0 + 2)) ] && echo true)"
 tap_expect "AFTR1 keeps one session, Up" "up" \
 	"$(in_aftr 1 "$DSLITECTL" -j aftr sessions dev a1-me | jq -r 'map(.status) | join(",")')"
 b4_stop TERM
