@@ -62,6 +62,9 @@
 /* dslite.ko back: its tunnels are tracked just after the family appears */
 #define MODULE_RETRY_NS		(100 * NSEC_PER_MSEC)
 #define MODULE_TRIES		50
+/* an address event sends a waiting session's next packet now, unless
+ * one left this recently */
+#define KICK_GAP_NS		(100 * NSEC_PER_MSEC)
 
 static const char *wait_str(const struct b4_daemon *d, char *buf, size_t n)
 {
@@ -346,14 +349,15 @@ void b4_wan_link_events(struct b4_daemon *d)
 		check(d, i);
 	if (!(what & (B4_WATCH_ADDR | B4_WATCH_LOST)))
 		return;
-	/* an address came or went: a probe that could not be sent is
-	 * tried again now rather than at its next interval */
+	/* an address came or went (one that was tentative during DAD is
+	 * usable now): a session that is not Up sends now rather than at
+	 * its next interval (1 s while not Up), once */
 	now = b4_now_ns();
 	for (i = 0; i < d->n_cand; i++) {
 		struct b4_session *s = &d->cand[i].s;
 
-		if (s->last_tx_errno && s->next_tx_ns &&
-		    s->bfd.state != BFD_STATE_UP)
+		if (s->next_tx_ns && s->bfd.state != BFD_STATE_UP &&
+		    !s->admin_down_left && now - s->last_tx_ns > KICK_GAP_NS)
 			s->next_tx_ns = now;
 	}
 }

@@ -6,7 +6,7 @@
 # PCP with miniupnpd (lifetimes clamped to 2..6 s by the server). The
 # tunnel's local moves to a new address (the AFTR's softwire follows, as
 # its provisioning would: its ds gets the new remote) and the old address
-# goes away. The daemon maps again from the new address at once (the
+# goes away; the new address goes through DAD. The daemon maps again from the new address at once (the
 # AFTR's NAT state was keyed by the old one), the BFD session is Up again
 # within 2 x interval + 1 s, the AFTR stays healthy by both methods and
 # the tunnel up: no carrier transition, no failover, no send error.
@@ -67,7 +67,10 @@ tap_expect "mapped once" 1 "$(mapped)"
 trans=$(tjs transitions)
 err0=$(b4_send_errors)
 
-ip -n "$B4" addr add $ADDR2/64 dev b4-me nodad
+# with DAD, as a CPE's WAN address gets it: the tunnel cannot send from
+# the new address until DAD is done (about 1 s); its end is an address
+# event, on which the session's next packet leaves at once
+ip -n "$B4" addr add $ADDR2/64 dev b4-me
 t0=$(now_ms)
 ip -n "$B4" link set ds0 type ip6tnl local $ADDR2
 ip -n "$A1" link set ds type ip6tnl remote $ADDR2
