@@ -339,10 +339,10 @@ static int start(struct b4_daemon *d)
 		       d->cfg.ping_interval_ms, d->cfg.ping_loss_n,
 		       d->cfg.ping_loss_m);
 	if (d->pcp_port)
-		b4_log(d, "pcp: %s mode, mapping 192.0.0.2:%u, lifetime %u s, deadline %u ms, %u failures",
+		b4_log(d, "pcp: %s mode, mapping 192.0.0.2:%u, lifetime %u s, interval %u ms, deadline %u ms, %u failures",
 		       pcp_mode_name(d->cfg.pcp_mode), d->pcp_port,
-		       d->cfg.pcp_lifetime_s, d->cfg.pcp_deadline_ms,
-		       d->cfg.pcp_failures);
+		       d->cfg.pcp_lifetime_s, d->cfg.pcp_interval_ms,
+		       d->cfg.pcp_deadline_ms, d->cfg.pcp_failures);
 	b4_log(d, "running: %d AFTR%s, failover %s, interval %u ms x %u, standby-interval %u ms, control %s",
 	       d->n_cand, d->n_cand == 1 ? "" : "s",
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
@@ -475,6 +475,7 @@ static bool health_same(const struct b4_config *a, const struct b4_config *b)
 	    a->pcp_deadline_ms != b->pcp_deadline_ms ||
 	    a->pcp_retry_max_ms != b->pcp_retry_max_ms ||
 	    a->pcp_failures != b->pcp_failures ||
+	    a->pcp_interval_ms != b->pcp_interval_ms ||
 	    a->pcp_mode != b->pcp_mode || a->pcp_port != b->pcp_port ||
 	    a->has_pcp_server != b->has_pcp_server ||
 	    (a->has_pcp_server &&
@@ -785,7 +786,8 @@ static void usage(FILE *f)
 		"                        [hold-down SEC] [on-stop keep|release]\n"
 		"                        [health SPEC] [ping-interval MS] [ping-loss N/M]\n"
 		"                        [pcp-lifetime SEC] [pcp-deadline MS]\n"
-		"                        [pcp-failures N] [pcp-retry-max MS]\n"
+		"                        [pcp-failures N] [pcp-interval MS]\n"
+		"                        [pcp-retry-max MS]\n"
 		"                        [pcp-mode encap|plain] [pcp-port PORT]\n"
 		"                        [pcp-server ADDR] [tunnel-wait SEC|forever]\n"
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
@@ -821,8 +823,12 @@ static void usage(FILE *f)
 		"  pcp-lifetime SEC     the mapping's requested lifetime (default %u)\n"
 		"  pcp-deadline MS      unhealthy when a request stays unanswered this\n"
 		"                       long (default %u)\n"
-		"  pcp-failures N       unhealthy after N NETWORK_FAILURE/NO_RESOURCES\n"
-		"                       answers in a row (default %u)\n"
+		"  pcp-failures N       unhealthy after N NETWORK_FAILURE answers in a\n"
+		"                       row (default %u; NO_RESOURCES: max(N, %u)),\n"
+		"                       asked again every ~3 s while counting\n"
+		"  pcp-interval MS      renew the mapping at least this often, whatever\n"
+		"                       lifetime was granted; 0: by the lifetime\n"
+		"                       (default %u)\n"
 		"  pcp-retry-max MS     the longest wait after an error answer (default\n"
 		"                       %u: the server's error lifetime decides)\n"
 		"  pcp-mode encap|plain inside the softwire to 192.0.0.1:5351 (default),\n"
@@ -838,7 +844,8 @@ static void usage(FILE *f)
 		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S,
 		B4_DEF_PING_INTERVAL_MS, B4_PING_WINDOW_MAX, B4_DEF_PING_LOSS_N,
 		B4_DEF_PING_LOSS_M, PCP_DEF_LIFETIME_S, B4_DEF_PCP_DEADLINE_MS,
-		PCP_DEF_FAIL_THRESHOLD, PCP_DEF_ERROR_WAIT_MAX_MS);
+		PCP_DEF_FAIL_THRESHOLD, PCP_DEF_NR_THRESHOLD,
+		B4_DEF_PCP_INTERVAL_MS, PCP_DEF_ERROR_WAIT_MAX_MS);
 }
 
 static int run(int argc, char **argv)

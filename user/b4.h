@@ -92,6 +92,7 @@ enum b4_mode {
 
 /* PCP defaults (pcp.h has the library's). */
 #define B4_DEF_PCP_DEADLINE_MS	15000
+#define B4_DEF_PCP_INTERVAL_MS	20000	/* a failed NAT found within 22 s */
 #define B4_PCP_LIFETIME_MIN_S	2
 #define B4_PCP_LIFETIME_MAX_S	86400
 
@@ -122,7 +123,8 @@ struct b4_config {
 	uint32_t pcp_lifetime_s;	/* requested lifetime */
 	uint32_t pcp_deadline_ms;	/* an exchange unanswered: down */
 	uint32_t pcp_retry_max_ms;	/* cap of the wait after an error */
-	uint8_t pcp_failures;		/* 7/8 answers in a row: down */
+	uint8_t pcp_failures;		/* NETWORK_FAILURE in a row: down */
+	uint32_t pcp_interval_ms;	/* probe cadence, 0: by lifetime */
 	uint8_t pcp_mode;		/* enum pcp_mode */
 	uint16_t pcp_port;		/* internal port, 0: chosen at start */
 	uint32_t tunnel_wait_s;		/* a tunnel gone: wait this long for

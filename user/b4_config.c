@@ -35,6 +35,7 @@ enum {
 	K_PCP_DEADLINE,
 	K_PCP_RETRY_MAX,
 	K_PCP_FAILURES,
+	K_PCP_INTERVAL,
 	K_PCP_MODE,
 	K_PCP_PORT,
 	K_PCP_SERVER,
@@ -61,6 +62,7 @@ static const char *const keywords[K__MAX] = {
 	[K_PCP_DEADLINE] = "pcp-deadline",
 	[K_PCP_RETRY_MAX] = "pcp-retry-max",
 	[K_PCP_FAILURES] = "pcp-failures",
+	[K_PCP_INTERVAL] = "pcp-interval",
 	[K_PCP_MODE]	= "pcp-mode",
 	[K_PCP_PORT]	= "pcp-port",
 	[K_PCP_SERVER]	= "pcp-server",
@@ -88,6 +90,7 @@ void b4_config_init(struct b4_config *c)
 	c->pcp_deadline_ms = B4_DEF_PCP_DEADLINE_MS;
 	c->pcp_retry_max_ms = PCP_DEF_ERROR_WAIT_MAX_MS;
 	c->pcp_failures = PCP_DEF_FAIL_THRESHOLD;
+	c->pcp_interval_ms = B4_DEF_PCP_INTERVAL_MS;
 	c->pcp_mode = PCP_MODE_ENCAP;
 	c->tunnel_wait_s = B4_WAIT_FOREVER;
 }
@@ -505,6 +508,13 @@ static int parse_words(struct b4_config *c, int argc, char **argv,
 				return err(where, "pcp-failures must be 1..100, not \"%s\"",
 					   v);
 			c->pcp_failures = n;
+			break;
+		case K_PCP_INTERVAL:
+			if (parse_uint(v, UINT32_MAX, &n) ||
+			    (n && (n < 1000 || n > 3600000)))
+				return err(where, "pcp-interval must be 0 (by the lifetime) or 1000..3600000 ms, not \"%s\"",
+					   v);
+			c->pcp_interval_ms = n;
 			break;
 		case K_PCP_MODE:
 			if (kw_is(v, "encap"))

@@ -911,9 +911,11 @@ static void report(struct b4_daemon *d, struct out *o)
 		       d->cfg.pcp_deadline_ms);
 		o_uint(o, "pcp-failures", ", pcp-failures %" PRIu64,
 		       d->cfg.pcp_failures);
+		o_uint(o, "pcp-interval", ", pcp-interval %" PRIu64 " ms",
+		       d->cfg.pcp_interval_ms);
 	} else {
 		o_nulls(o, "pcp-mode", "pcp-port", "pcp-lifetime",
-			"pcp-deadline", "pcp-failures", NULL);
+			"pcp-deadline", "pcp-failures", "pcp-interval", NULL);
 	}
 	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
 	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);

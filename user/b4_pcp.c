@@ -123,6 +123,7 @@ void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
 	cfg.deadline_ms = d->cfg.pcp_deadline_ms;
 	cfg.error_wait_max_ms = d->cfg.pcp_retry_max_ms;
 	cfg.fail_threshold = d->cfg.pcp_failures;
+	cfg.interval_ms = d->cfg.pcp_interval_ms;
 	cfg.random = rnd;
 	pcp_client_init(&p->cl, &cfg);
 	snprintf(p->reason, sizeof(p->reason), "no answer yet");

@@ -112,7 +112,7 @@ const char *pcp_down_name(unsigned int r)
 {
 	static const char *const names[] = {
 		"none", "no-answer", "network-failure", "no-resources",
-		"epoch",
+		"epoch", "expired",
 	};
 
 	return NAME_OF(names, r);
@@ -365,6 +365,8 @@ void pcp_client_cfg_init(struct pcp_client_cfg *cfg)
 	cfg->deadline_ms = PCP_DEF_DEADLINE_MS;
 	cfg->error_wait_max_ms = PCP_DEF_ERROR_WAIT_MAX_MS;
 	cfg->fail_threshold = PCP_DEF_FAIL_THRESHOLD;
+	cfg->nr_threshold = PCP_DEF_NR_THRESHOLD;
+	cfg->interval_ms = PCP_DEF_INTERVAL_MS;
 }
 
 void pcp_client_init(struct pcp_client *c, const struct pcp_client_cfg *cfg)
@@ -375,6 +377,8 @@ void pcp_client_init(struct pcp_client *c, const struct pcp_client_cfg *cfg)
 	c->cfg = *cfg;
 	if (!c->cfg.fail_threshold)
 		c->cfg.fail_threshold = 1;
+	if (c->cfg.nr_threshold < c->cfg.fail_threshold)
+		c->cfg.nr_threshold = c->cfg.fail_threshold;
 	if (!c->cfg.irt_ms)
 		c->cfg.irt_ms = 1;
 	if (c->cfg.mrt_ms < c->cfg.irt_ms)
@@ -507,6 +511,9 @@ unsigned int pcp_client_timer(struct pcp_client *c, uint64_t now)
 			c->state = PCP_ST_REQUESTING;
 		c->renewal = false;
 		emit(c, &ev, PCP_EV_EXPIRED, NULL);
+		/* nothing answered for a whole lifetime and the server no
+		 * longer holds the B4's state */
+		set_health(c, &ev, PCP_HEALTH_DOWN, PCP_DOWN_EXPIRED, now);
 	}
 
 	if (in_exchange(c) && !c->deadline_hit &&
@@ -598,7 +605,35 @@ static uint64_t error_wait_ms(struct pcp_client *c, uint32_t lifetime_s)
 		wait = backoff;
 	if (wait > c->cfg.error_wait_max_ms)
 		wait = c->cfg.error_wait_max_ms;
+	if (c->cfg.interval_ms && wait > c->cfg.interval_ms)
+		wait = pcp_rt_ms(c->cfg.interval_ms, rnd(c));
 	return wait;
+}
+
+/* the 7/8 answers in a row that make the client down after this one */
+static uint32_t fail_threshold(const struct pcp_client *c, uint8_t result)
+{
+	return result == PCP_RES_NETWORK_FAILURE ? c->cfg.fail_threshold :
+	       c->cfg.nr_threshold;
+}
+
+/* when a granted mapping is renewed: from min(granted, requested), and
+ * no later than the probe interval */
+static uint64_t renew_delay_ms(struct pcp_client *c, uint32_t granted_s)
+{
+	uint32_t l = granted_s;
+	uint64_t d;
+
+	if (c->tx_lifetime && l > c->tx_lifetime)
+		l = c->tx_lifetime;
+	d = pcp_renew_delay_ms(l, rnd(c));
+	if (c->cfg.interval_ms) {
+		uint64_t i = pcp_rt_ms(c->cfg.interval_ms, rnd(c));
+
+		if (i < d)
+			d = i;
+	}
+	return d;
 }
 
 static bool epoch_failed(enum pcp_epoch_result r)
@@ -669,7 +704,7 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 		c->map.epoch = m.epoch;
 		c->map.granted_ns = now;
 		c->map.expires_ns = now + m.lifetime * NSEC_PER_SEC;
-		c->map.renew_ns = now + pcp_renew_delay_ms(m.lifetime, rnd(c)) *
+		c->map.renew_ns = now + renew_delay_ms(c, m.lifetime) *
 				  NSEC_PER_MSEC;
 		c->state = PCP_ST_MAPPED;
 		c->next_tx_ns = c->map.renew_ns;
@@ -680,8 +715,15 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 		c->err_streak++;
 		c->fail_streak = fail ? c->fail_streak + 1 : 0;
 		c->state = PCP_ST_WAITING;
-		c->next_tx_ns = now + error_wait_ms(c, m.lifetime) *
-				NSEC_PER_MSEC;
+		if (fail && c->health != PCP_HEALTH_DOWN &&
+		    c->fail_streak < fail_threshold(c, m.result))
+			/* counting toward down: ask again at once, on the
+			 * retransmission pace, not after the error lifetime */
+			c->next_tx_ns = now + pcp_rt_ms(c->cfg.irt_ms, rnd(c)) *
+					NSEC_PER_MSEC;
+		else
+			c->next_tx_ns = now + error_wait_ms(c, m.lifetime) *
+					NSEC_PER_MSEC;
 		if (m.result != PCP_RES_SUCCESS)
 			emit(c, &ev, PCP_EV_ERROR, &m);
 	}
@@ -702,7 +744,7 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 			m.result == PCP_RES_NETWORK_FAILURE ?
 			PCP_DOWN_NETWORK_FAILURE : PCP_DOWN_NO_RESOURCES;
 
-		if (c->fail_streak >= c->cfg.fail_threshold ||
+		if (c->fail_streak >= fail_threshold(c, m.result) ||
 		    c->health == PCP_HEALTH_DOWN)
 			set_health(c, &ev, PCP_HEALTH_DOWN, why, now);
 	} else {

@@ -66,12 +66,19 @@
  *     PCP_EV_DEADLINE and marks the client down (no-answer); transmissions
  *     go on, and the next answer brings it up again.
  *   - Renewal [11.2.1]: after a SUCCESS with lifetime L, the next request
- *     is sent at a uniformly random point in 1/2..5/8 of L. A mapping not
- *     renewed by L expires (PCP_EV_EXPIRED) and is requested anew.
- *   - Error responses [8.3]: the request is repeated after the error's
- *     Lifetime, but not sooner than the retransmission schedule (IRT
- *     doubling per consecutive error) and not later than
- *     cfg.error_wait_max_ms.
+ *     is sent at a uniformly random point in 1/2..5/8 of min(L, the
+ *     requested lifetime) (a server that grants far more than asked,
+ *     up to 0xffffffff, never stops the probing), and no later than
+ *     cfg.interval_ms +-10 % when that is set. A mapping not renewed by
+ *     L expires (PCP_EV_EXPIRED): the client is down (expired) and
+ *     requests it anew.
+ *   - Error responses [8.3]: while NETWORK_FAILURE/NO_RESOURCES answers
+ *     are being counted toward their threshold, the request is repeated
+ *     on the retransmission pace (IRT +-10 %), so N answers take about
+ *     N x 3 s. Otherwise (other errors, or already down) it is repeated
+ *     after the error's Lifetime, but not sooner than the retransmission
+ *     schedule (IRT doubling per consecutive error) and not later than
+ *     cfg.error_wait_max_ms nor cfg.interval_ms.
  *   - Epoch [8.5]: the first response's Epoch is taken as it is; after
  *     that an Epoch more than 1 s below the previous one (backwards), or
  *     one whose advance differs from the local elapsed time beyond
@@ -80,10 +87,21 @@
  *     a new MAP at once; the answer to it brings it up again.
  *   - Health: UNKNOWN until the first answer; UP after any valid answer
  *     other than NETWORK_FAILURE (7) / NO_RESOURCES (8) that passed the
- *     Epoch check; DOWN after cfg.fail_threshold 7/8 answers in a row
- *     (reason network-failure or no-resources, the last one's code), when
- *     the deadline passes without an answer (no-answer), or on an Epoch
- *     failure (epoch).
+ *     Epoch check. DOWN (the reason in brackets):
+ *       - after cfg.fail_threshold (default 1) NETWORK_FAILURE answers in
+ *         a row (network-failure): the server states that it cannot
+ *         reach its external network, for the error's lifetime [7.4];
+ *       - after max(nr_threshold, fail_threshold) (default 3) 7/8
+ *         answers in a row of which the last is NO_RESOURCES
+ *         (no-resources): NO_RESOURCES may be a per-subscriber port
+ *         quota while the NAT still carries the subscriber's existing
+ *         flows, and moving to another AFTR drops all of them; three
+ *         answers on the retransmission pace (about 9 s) confirm that
+ *         the server is out of resources, not that one request hit a
+ *         limit;
+ *       - when the exchange's deadline passes without an answer
+ *         (no-answer), when the mapping expires unrenewed (expired), or
+ *         on an Epoch failure (epoch).
  *   - A response that fails pcp_parse_response() changes nothing; it is
  *     counted by reason (struct pcp_counters.rx_malformed) and raises
  *     PCP_EV_MALFORMED.
@@ -103,7 +121,9 @@
 #define PCP_DEF_IRT_MS		3000		/* RFC 6887 8.1.1 IRT */
 #define PCP_DEF_MRT_MS		1024000		/* RFC 6887 8.1.1 MRT */
 #define PCP_DEF_DEADLINE_MS	15000
-#define PCP_DEF_FAIL_THRESHOLD	3
+#define PCP_DEF_FAIL_THRESHOLD	1	/* NETWORK_FAILURE: one is a statement */
+#define PCP_DEF_NR_THRESHOLD	3	/* NO_RESOURCES: see "Health" */
+#define PCP_DEF_INTERVAL_MS	0	/* library: renew by the lifetime only */
 #define PCP_DEF_ERROR_WAIT_MAX_MS PCP_DEF_MRT_MS
 
 /* Options kept per parsed message (more are counted, not kept). */
@@ -253,8 +273,19 @@ struct pcp_client_cfg {
 	uint32_t deadline_ms;		/* PCP_DEF_DEADLINE_MS */
 	uint32_t error_wait_max_ms;	/* PCP_DEF_ERROR_WAIT_MAX_MS */
 
-	/* NETWORK_FAILURE/NO_RESOURCES answers in a row that mean down. */
+	/*
+	 * Answers in a row that mean down: NETWORK_FAILURE (fail_threshold)
+	 * and NO_RESOURCES (the larger of nr_threshold and fail_threshold).
+	 */
 	uint32_t fail_threshold;	/* PCP_DEF_FAIL_THRESHOLD, >= 1 */
+	uint32_t nr_threshold;		/* PCP_DEF_NR_THRESHOLD, >= 1 */
+
+	/*
+	 * Probe cadence: a mapping is renewed at most this long (+-10 %)
+	 * after it was granted, whatever lifetime the server gave; 0: by
+	 * the lifetime alone (1/2..5/8 of it).
+	 */
+	uint32_t interval_ms;		/* PCP_DEF_INTERVAL_MS */
 
 	/*
 	 * Random source for the nonce and the jitter, uniform 32 bits; NULL
@@ -314,6 +345,7 @@ enum pcp_down_reason {
 	PCP_DOWN_NETWORK_FAILURE, /* NETWORK_FAILURE (7) repeatedly */
 	PCP_DOWN_NO_RESOURCES,	/* NO_RESOURCES (8) repeatedly */
 	PCP_DOWN_EPOCH,		/* the server lost its state */
+	PCP_DOWN_EXPIRED,	/* the mapping ran out unrenewed */
 };
 
 struct pcp_counters {

@@ -732,46 +732,97 @@ static void test_health(void)
 	struct pcp_client c;
 	unsigned int ev;
 	uint64_t now;
+	int i;
 
+	/* One NETWORK_FAILURE is a statement: down at once (RFC 6887 7.4). */
 	client(&c, NULL);
 	pcp_client_start(&c, T0);
 	tap_result(c.health == PCP_HEALTH_UNKNOWN && c.state == PCP_ST_REQUESTING,
 		   "health: unknown and requesting after start");
 	pcp_client_timer(&c, T0);
 	ev = answer(&c, T0 + MS, PCP_RES_NETWORK_FAILURE, 30, 10);
-	tap_eq(ev, PCP_EV_RESPONSE | PCP_EV_ERROR,
-	       "health: one NETWORK_FAILURE: an error, no health change");
-	tap_result(c.state == PCP_ST_WAITING && c.health == PCP_HEALTH_UNKNOWN &&
-		   c.fail_streak == 1, "health: waiting, still unknown, streak 1");
+	tap_eq(ev, PCP_EV_RESPONSE | PCP_EV_ERROR | PCP_EV_HEALTH,
+	       "health: one NETWORK_FAILURE: an error and a health change");
+	tap_result(c.health == PCP_HEALTH_DOWN &&
+		   c.down_reason == PCP_DOWN_NETWORK_FAILURE &&
+		   c.state == PCP_ST_WAITING && c.fail_streak == 1,
+		   "health: down (network-failure) after the first NETWORK_FAILURE");
 	tap_eq(pcp_client_next_timeout(&c), T0 + MS + 30 * SEC,
-	       "errors: retried after the error lifetime (30 s)");
+	       "errors: once down, retried after the error lifetime (30 s)");
 	now = pcp_client_next_timeout(&c);
 	ev = pcp_client_timer(&c, now);
 	tap_result(ev == PCP_EV_TX && c.state == PCP_ST_REQUESTING,
 		   "errors: the retry is a new exchange (not a retransmission)");
-	ev = answer(&c, now + MS, PCP_RES_NO_RESOURCES, 30, 40);
-	tap_result(c.health == PCP_HEALTH_UNKNOWN && c.fail_streak == 2,
-		   "health: NO_RESOURCES continues the streak (2)");
-	now = pcp_client_next_timeout(&c);
-	pcp_client_timer(&c, now);
-	ev = answer(&c, now + MS, PCP_RES_NETWORK_FAILURE, 30, 70);
-	tap_result((ev & PCP_EV_HEALTH) && c.health == PCP_HEALTH_DOWN &&
-		   c.down_reason == PCP_DOWN_NETWORK_FAILURE,
-		   "health: the third 7/8 in a row: down (network-failure)");
-	now = pcp_client_next_timeout(&c);
-	pcp_client_timer(&c, now);
-	ev = answer(&c, now + MS, PCP_RES_NO_RESOURCES, 30, 100);
-	tap_result((ev & PCP_EV_HEALTH) && c.down_reason == PCP_DOWN_NO_RESOURCES &&
-		   c.cnt.down == 1,
-		   "health: then NO_RESOURCES: reason follows, still one down transition");
-	now = pcp_client_next_timeout(&c);
-	pcp_client_timer(&c, now);
-	ev = answer(&c, now + MS, PCP_RES_SUCCESS, 120, 130);
+	ev = answer(&c, now + MS, PCP_RES_SUCCESS, 120, 40);
 	tap_result((ev & PCP_EV_HEALTH) && c.health == PCP_HEALTH_UP &&
 		   c.fail_streak == 0, "health: SUCCESS brings it up, streak reset");
 
+	/* The interval caps the wait after an error once down. */
+	client(&c, NULL);
+	c.cfg.interval_ms = 10000;
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_NETWORK_FAILURE, 30, 10);
+	tap_eq(pcp_client_next_timeout(&c), T0 + MS + 10 * SEC,
+	       "errors: the probe interval (10 s) caps the 30 s error lifetime");
+
+	/* pcp-failures 3: counted on the retransmission pace, ~3 s apart. */
+	client(&c, NULL);
+	c.cfg.fail_threshold = 3;
+	pcp_client_start(&c, T0);
+	now = T0;
+	{
+		int ok_pace = 1, ok_health = 1;
+
+		for (i = 0; i < 2; i++) {
+			pcp_client_timer(&c, now);
+			answer(&c, now + MS, PCP_RES_NETWORK_FAILURE, 30,
+			       10 + 3 * i);
+			ok_health &= c.health == PCP_HEALTH_UNKNOWN;
+			ok_pace &= pcp_client_next_timeout(&c) ==
+				   now + MS + 3 * SEC;
+			now = pcp_client_next_timeout(&c);
+		}
+		tap_result(ok_health && c.fail_streak == 2,
+			   "health: pcp-failures 3: two NETWORK_FAILUREs counted, not down yet");
+		tap_result(ok_pace,
+			   "errors: while counting, asked again after IRT (3 s), not the 30 s error lifetime");
+	}
+	pcp_client_timer(&c, now);
+	ev = answer(&c, now + MS, PCP_RES_NETWORK_FAILURE, 30, 16);
+	tap_result((ev & PCP_EV_HEALTH) && c.health == PCP_HEALTH_DOWN &&
+		   c.down_reason == PCP_DOWN_NETWORK_FAILURE &&
+		   now + MS - T0 <= 7 * SEC,
+		   "health: the third in a row: down, %llu ms after the first",
+		   (unsigned long long)((now + MS - T0) / MS));
+	now = pcp_client_next_timeout(&c);
+	pcp_client_timer(&c, now);
+	ev = answer(&c, now + MS, PCP_RES_NO_RESOURCES, 30, 50);
+	tap_result((ev & PCP_EV_HEALTH) && c.down_reason == PCP_DOWN_NO_RESOURCES &&
+		   c.cnt.down == 1,
+		   "health: then NO_RESOURCES: reason follows, still one down transition");
+
+	/* NO_RESOURCES alone: three in a row (a quota is not a dead NAT). */
+	client(&c, NULL);
+	pcp_client_start(&c, T0);
+	now = T0;
+	for (i = 0; i < 2; i++) {
+		pcp_client_timer(&c, now);
+		answer(&c, now + MS, PCP_RES_NO_RESOURCES, 30, 10 + 3 * i);
+		now = pcp_client_next_timeout(&c);
+	}
+	tap_result(c.health == PCP_HEALTH_UNKNOWN && c.fail_streak == 2 &&
+		   now == T0 + 2 * MS + 6 * SEC,
+		   "health: two NO_RESOURCES: counted on the 3 s pace, not down");
+	pcp_client_timer(&c, now);
+	ev = answer(&c, now + MS, PCP_RES_NO_RESOURCES, 30, 16);
+	tap_result((ev & PCP_EV_HEALTH) && c.health == PCP_HEALTH_DOWN &&
+		   c.down_reason == PCP_DOWN_NO_RESOURCES,
+		   "health: the third NO_RESOURCES in a row: down (no-resources)");
+
 	/* Not in a row: another result in between resets the streak. */
 	client(&c, NULL);
+	c.cfg.fail_threshold = 3;
 	c.cfg.error_wait_max_ms = 2000;
 	pcp_client_start(&c, T0);
 	now = T0;
@@ -781,13 +832,15 @@ static void test_health(void)
 			PCP_RES_NOT_AUTHORIZED, PCP_RES_NETWORK_FAILURE,
 			PCP_RES_NETWORK_FAILURE,
 		};
-		int i, ok = 1, ok_wait = 1;
+		int ok = 1, ok_wait = 1;
 
 		for (i = 0; i < 5; i++) {
 			pcp_client_timer(&c, now);
 			answer(&c, now + MS, seq[i], 30, 10 + 2 * i);
 			ok &= c.health != PCP_HEALTH_DOWN;
-			ok_wait &= pcp_client_next_timeout(&c) == now + MS + 2 * SEC;
+			if (seq[i] == PCP_RES_NOT_AUTHORIZED)
+				ok_wait &= pcp_client_next_timeout(&c) ==
+					   now + MS + 2 * SEC;
 			now = pcp_client_next_timeout(&c);
 		}
 		tap_result(ok, "health: 7, 7, NOT_AUTHORIZED, 7, 7 is never 3 in a row");
@@ -795,14 +848,14 @@ static void test_health(void)
 		tap_eq(c.health, PCP_HEALTH_UP, "health: NOT_AUTHORIZED means the server is alive: up");
 	}
 
-	/* Threshold 1 */
+	/* NO_RESOURCES threshold 1 */
 	client(&c, NULL);
-	c.cfg.fail_threshold = 1;
+	c.cfg.nr_threshold = 1;
 	pcp_client_start(&c, T0);
 	pcp_client_timer(&c, T0);
 	answer(&c, T0 + MS, PCP_RES_NO_RESOURCES, 30, 10);
 	tap_result(c.health == PCP_HEALTH_DOWN && c.down_reason == PCP_DOWN_NO_RESOURCES,
-		   "health: threshold 1: the first NO_RESOURCES is down");
+		   "health: NO_RESOURCES threshold 1: the first one is down");
 
 	/* Long-lifetime errors with lifetime 0: backoff from IRT. */
 	client(&c, NULL);
@@ -810,7 +863,7 @@ static void test_health(void)
 	now = T0;
 	{
 		static const uint64_t wait_s[] = { 3, 6, 12, 24 };
-		int i, ok = 1;
+		int ok = 1;
 
 		for (i = 0; i < 4; i++) {
 			pcp_client_timer(&c, now);
@@ -821,6 +874,73 @@ static void test_health(void)
 		}
 		tap_result(ok, "errors: NOT_AUTHORIZED (lifetime 0) retried after 3, 6, 12, 24 s");
 	}
+}
+
+/*
+ * The probe cadence: renewal from min(granted, requested) and no later
+ * than the interval; an unrenewed mapping's expiry is down.
+ */
+static void test_cadence(void)
+{
+	struct pcp_client c;
+	uint64_t d;
+	unsigned int ev;
+
+	/* a server that grants far more than asked (120 s) */
+	client(&c, NULL);
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_SUCCESS, 0xffffffffu, 10);
+	d = c.map.renew_ns - (T0 + MS);
+	tap_result(c.map.valid && d >= 60 * SEC && d <= 75 * SEC,
+		   "cadence: lifetime 0xffffffff granted for 120 s asked: renewed after %llu s (1/2..5/8 of 120 s)",
+		   (unsigned long long)(d / SEC));
+	client(&c, NULL);
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_SUCCESS, 86400, 10);
+	d = c.map.renew_ns - (T0 + MS);
+	tap_result(d <= 75 * SEC,
+		   "cadence: a 24 h grant is renewed after %llu s, not 12 h",
+		   (unsigned long long)(d / SEC));
+
+	/* the interval: a 120 s grant renewed every ~20 s */
+	client(&c, NULL);
+	c.cfg.interval_ms = 20000;
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_SUCCESS, 120, 10);
+	d = c.map.renew_ns - (T0 + MS);
+	tap_result(d >= 18 * SEC && d <= 22 * SEC,
+		   "cadence: interval 20 s, 120 s granted: renewed after %llu ms (20 s +-10 %%)",
+		   (unsigned long long)(d / MS));
+	pcp_client_timer(&c, c.map.renew_ns);
+	answer(&c, c.map.renew_ns + MS, PCP_RES_SUCCESS, 120, 10 + d / SEC);
+	tap_result(c.cnt.renewals == 1 && c.cnt.mappings == 2 &&
+		   c.map.renew_ns - c.map.granted_ns <= 22 * SEC,
+		   "cadence: the renewal's answer schedules the next one at the interval too");
+	client(&c, NULL);
+	c.cfg.interval_ms = 20000;
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_SUCCESS, 4, 10);
+	d = c.map.renew_ns - (T0 + MS);
+	tap_result(d >= 2 * SEC && d <= 2500 * MS,
+		   "cadence: a 4 s grant is renewed by its lifetime (%llu ms), sooner than the interval",
+		   (unsigned long long)(d / MS));
+
+	/* expiry unrenewed: down at that moment */
+	client(&c, NULL);
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	answer(&c, T0 + MS, PCP_RES_SUCCESS, 120, 10);
+	tap_eq(c.health, PCP_HEALTH_UP, "expiry: up while mapped");
+	ev = pcp_client_timer(&c, c.map.expires_ns);
+	tap_result((ev & PCP_EV_EXPIRED) && (ev & PCP_EV_HEALTH) &&
+		   c.health == PCP_HEALTH_DOWN &&
+		   c.down_reason == PCP_DOWN_EXPIRED &&
+		   !strcmp(pcp_down_name(c.down_reason), "expired"),
+		   "expiry: a mapping that runs out unrenewed is down (expired) at that moment");
 }
 
 static void test_counters(void)
@@ -916,9 +1036,10 @@ static void test_nonce_and_release(void)
 	pcp_client_cfg_init(&cfg);
 	tap_result(cfg.lifetime_s == 120 && cfg.irt_ms == 3000 &&
 		   cfg.mrt_ms == 1024000 && cfg.deadline_ms == 15000 &&
-		   cfg.fail_threshold == 3 && cfg.protocol == IPPROTO_UDP &&
+		   cfg.fail_threshold == 1 && cfg.nr_threshold == 3 &&
+		   cfg.interval_ms == 0 && cfg.protocol == IPPROTO_UDP &&
 		   IN6_IS_ADDR_V4MAPPED(&cfg.suggested_addr),
-		   "defaults: 120 s, IRT 3 s, MRT 1024 s, deadline 15 s, 3 failures, UDP");
+		   "defaults: 120 s, IRT 3 s, MRT 1024 s, deadline 15 s, 1 NETWORK_FAILURE / 3 NO_RESOURCES, no interval, UDP");
 	pcp_client_init(&a, &cfg);
 	pcp_client_init(&b, &cfg);
 	tap_result(memcmp(a.nonce, b.nonce, PCP_NONCE_LEN) != 0,
@@ -1047,6 +1168,7 @@ int main(void)
 	test_epoch_rules();
 	test_epoch_client();
 	test_health();
+	test_cadence();
 	test_counters();
 	test_nonce_and_release();
 	test_socket();
