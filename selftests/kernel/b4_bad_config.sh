@@ -107,6 +107,10 @@ refuse "pcp-deadline 999" 1 \
 	'dslitectl: b4 run: pcp-deadline must be 1000..600000 ms, not "999"' dev ds0 health pcp pcp-deadline 999
 refuse "pcp-failures 0" 1 \
 	'dslitectl: b4 run: pcp-failures must be 1..100, not "0"' dev ds0 health pcp pcp-failures 0
+refuse "pcp-interval 500" 1 \
+	'dslitectl: b4 run: pcp-interval must be 0 (by the lifetime) or 1000..3600000 ms, not "500"' dev ds0 health pcp pcp-interval 500
+refuse "pcp-interval 3600001" 1 \
+	'dslitectl: b4 run: pcp-interval must be 0 (by the lifetime) or 1000..3600000 ms, not "3600001"' dev ds0 health pcp pcp-interval 3600001
 refuse "pcp-retry-max 50" 1 \
 	'dslitectl: b4 run: pcp-retry-max must be 100..1024000 ms, not "50"' dev ds0 health pcp pcp-retry-max 50
 refuse "pcp-mode" 1 \
