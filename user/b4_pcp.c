@@ -24,9 +24,10 @@
  * the raw socket's filter (b4_net.c) lets the answers through.
  *
  * Health: the client's own verdict (pcp.h "Health"): down after
- * pcp-failures NETWORK_FAILURE/NO_RESOURCES answers in a row, when an
- * exchange stays unanswered for pcp-deadline, or when the Epoch shows
- * that the server lost its state (then the mapping is requested again at
+ * pcp-failures NETWORK_FAILURE answers in a row (default one), three
+ * NO_RESOURCES, when an exchange stays unanswered for pcp-deadline, when
+ * the mapping expires unrenewed, or when the Epoch shows that the server
+ * lost its state (then the mapping is requested again at
  * once and its answer makes the AFTR healthy again). Until the first
  * answer the AFTR is not healthy by PCP. A change goes to
  * b4_health_update(), which treats it like a BFD session going Up or
@@ -239,6 +240,9 @@ static const char *down_text(const struct pcp_client *cl, char *buf,
 			 pcp_down_name(pcp_client_down_reason(cl)),
 			 m ? pcp_result_name(m->result) : "?",
 			 cl->fail_streak, cl->fail_streak == 1 ? "" : "s");
+		break;
+	case PCP_DOWN_EXPIRED:
+		snprintf(buf, size, "expired: the mapping ran out unrenewed");
 		break;
 	case PCP_DOWN_EPOCH:
 		snprintf(buf, size, "epoch: the server lost its state (%s), re-mapping",

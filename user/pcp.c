@@ -513,7 +513,9 @@ unsigned int pcp_client_timer(struct pcp_client *c, uint64_t now)
 		emit(c, &ev, PCP_EV_EXPIRED, NULL);
 		/* nothing answered for a whole lifetime and the server no
 		 * longer holds the B4's state */
-		set_health(c, &ev, PCP_HEALTH_DOWN, PCP_DOWN_EXPIRED, now);
+		if (c->health != PCP_HEALTH_DOWN)
+			set_health(c, &ev, PCP_HEALTH_DOWN, PCP_DOWN_EXPIRED,
+				   now);
 	}
 
 	if (in_exchange(c) && !c->deadline_hit &&
