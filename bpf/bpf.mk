@@ -80,6 +80,7 @@ $(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
 
 bench: $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
+	$(Q)$(SRCTREE)/selftests/bench/pcp_bench.sh
 
 -include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/tests/bfd_test.d \
 	$(BUILD)/tests/xdp_fixtures.d $(BUILD)/tests/ptb_send.d)
