@@ -43,39 +43,13 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
 require_cmd miniupnpd nft jq python3
 kmod_load || tap_skip_all "cannot load dslite.ko"
-for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
-	modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
-done
-modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+miniupnpd_modules
 b4_topo 2 || tap_skip_all "cannot build the topology"
 tmp=$(mktemp -d)
 defer "rm -rf $tmp"
 
 in_a() { local n=$1; shift; ip netns exec "$(aftr_ns $n)" "$@"; }
 
-# pcp_prepare N: AFTR N's external interface and miniupnpd's nft chains
-pcp_prepare() {
-	local n=$1
-	ip -n "$(aftr_ns $n)" link add wan0 type dummy
-	ip -n "$(aftr_ns $n)" addr add 11.0.$n.1/24 dev wan0
-	ip -n "$(aftr_ns $n)" link set wan0 up
-	miniupnpd_setup "$(aftr_ns $n)" ds "$tmp/miniupnpd$n.conf"
-}
-
-__listening() { in_a $1 ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
-# pcp_start N: miniupnpd on AFTR N, listening on 192.0.0.1:5351
-pcp_start() {
-	in_a $1 miniupnpd -f "$tmp/miniupnpd$1.conf" -P "$tmp/miniupnpd$1.pid" ||
-		return 1
-	defer "kill \$(cat $tmp/miniupnpd$1.pid 2>/dev/null) 2>/dev/null"
-	busywait 5000 __listening $1
-}
-__stopped() { ! __listening $1; }
-# pcp_stop N: miniupnpd of AFTR N stops
-pcp_stop() {
-	kill "$(cat "$tmp/miniupnpd$1.pid")"
-	busywait 5000 __stopped $1
-}
 # dnat N PORT: AFTR N's nft rules forwarding to 192.0.0.2:PORT
 dnat() {
 	in_a $1 nft list chain inet filter prerouting_miniupnpd |
@@ -175,7 +149,7 @@ tap_expect "counted by reason: short, version, nonce; still mapped on 11.0.2.1, 
 
 # ---- AFTR2's server loses its state -------------------------------------
 epoch0=$(pq 2 epoch)
-kill -USR1 "$(cat "$tmp/miniupnpd2.pid")"
+kill -USR1 "$(pcp_pid 2)"
 __reset() { [ "$(pq 2 epoch-resets)" = 1 ]; }
 __remapped() { __reset && [ "$(pq 2 ok)" = true ] && [ "$(pq 2 epoch)" -lt "$epoch0" ]; }
 if busywait 10000 __remapped; then
@@ -311,10 +285,10 @@ tap_expect "clean stop (config file)" 0 "$B4_RC"
 # AFTR2's miniupnpd again, now also answering PCP over IPv6 on its uplink;
 # AFTR1's PCP server is said to be AFTR2's (aftr ADDR,pcp-server=ADDR).
 sed -e 's/^ipv6_disable=yes/ipv6_disable=no/' -e 's/^secure_mode=yes/secure_mode=no/' \
-	"$tmp/miniupnpd2.conf" >"$tmp/miniupnpd2v6.conf"
+	"$MINIUPNPD_DIR/miniupnpd2.conf" >"$tmp/miniupnpd2v6.conf"
 echo "listening_ip=a2-me" >>"$tmp/miniupnpd2v6.conf"
 __listening6() { in_a 2 ss -Hlun6 'sport = :5351' | grep -q 5351; }
-in_a 2 miniupnpd -f "$tmp/miniupnpd2v6.conf" -P "$tmp/miniupnpd2.pid"
+in_a 2 miniupnpd -f "$tmp/miniupnpd2v6.conf" -P "$MINIUPNPD_DIR/miniupnpd2.pid"
 if busywait 5000 __listening6; then
 	tap_ok "AFTR2's miniupnpd answers PCP over IPv6 too"
 else

@@ -29,28 +29,10 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
 require_cmd miniupnpd nft jq
 kmod_load || tap_skip_all "cannot load dslite.ko"
-for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
-	modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
-done
-modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+miniupnpd_modules
 b4_topo 2 inet || tap_skip_all "cannot build the topology"
-tmp=$(mktemp -d)
-defer "rm -rf $tmp"
 
 in_a() { local n=$1; shift; ip netns exec "$(aftr_ns $n)" "$@"; }
-pcp_prepare() {
-	ip -n "$(aftr_ns $1)" link add wan0 type dummy
-	ip -n "$(aftr_ns $1)" addr add 11.0.$1.1/24 dev wan0
-	ip -n "$(aftr_ns $1)" link set wan0 up
-	miniupnpd_setup "$(aftr_ns $1)" ds "$tmp/miniupnpd$1.conf" defaults
-}
-__listening() { in_a $1 ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
-pcp_start() {
-	in_a $1 miniupnpd -f "$tmp/miniupnpd$1.conf" -P "$tmp/miniupnpd$1.pid" ||
-		return 1
-	defer "kill \$(cat $tmp/miniupnpd$1.pid 2>/dev/null) 2>/dev/null"
-	busywait 5000 __listening $1
-}
 pq() { b4_q ".peers[] | select(.peer == \"$(aftr_addr $1)\") | .pcp[\"$2\"]"; }
 # log_ms REGEX: the time of day (ms) of the first log line matching REGEX
 log_ms() {
@@ -59,7 +41,7 @@ log_ms() {
 }
 __inet() { in_b4 ping -c 1 -W 1 $INET_HOST >/dev/null 2>&1; }
 
-pcp_prepare 1 && pcp_prepare 2 || tap_skip_all "cannot prepare the PCP servers"
+pcp_prepare 1 defaults && pcp_prepare 2 defaults || tap_skip_all "cannot prepare the PCP servers"
 if pcp_start 1 && pcp_start 2; then
 	tap_ok "miniupnpd (its default lifetimes) listens on 192.0.0.1:5351 in both AFTRs"
 else
@@ -132,7 +114,7 @@ else
 	tap_fail "b4 status says why AFTR1 is not usable (network-failure)"
 fi
 t0=$(now_ms)
-kill "$(cat "$tmp/miniupnpd2.pid")"
+kill "$(pcp_pid 2)"
 __down() { [ "$(b4_q '.up')" = false ]; }
 if busywait 50000 __down; then
 	diag "AFTR2's server stopped -> carrier down: $(($(now_ms) - t0)) ms (interval 20 s + deadline 15 s at most)"

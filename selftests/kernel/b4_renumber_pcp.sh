@@ -24,23 +24,11 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
 require_cmd miniupnpd nft jq nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
-for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
-	modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
-done
-modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+miniupnpd_modules
 b4_topo 1 || tap_skip_all "cannot build the topology"
-tmp=$(mktemp -d)
-defer "rm -rf $tmp"
 in_a1() { ip netns exec "$A1" "$@"; }
-ip -n "$A1" link add wan0 type dummy
-ip -n "$A1" addr add 11.0.1.1/24 dev wan0
-ip -n "$A1" link set wan0 up
-miniupnpd_setup "$A1" ds "$tmp/miniupnpd.conf" || tap_skip_all "cannot prepare miniupnpd"
-__listening() { in_a1 ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
-if in_a1 miniupnpd -f "$tmp/miniupnpd.conf" -P "$tmp/miniupnpd.pid" &&
-   busywait 5000 __listening; then
-	defer "kill \$(cat $tmp/miniupnpd.pid 2>/dev/null) 2>/dev/null"
-else
+pcp_prepare 1 || tap_skip_all "cannot prepare miniupnpd"
+if ! pcp_start 1; then
 	tap_fail "miniupnpd listens on 192.0.0.1:5351" "$(in_a1 ss -lun)"
 	tap_done
 fi
