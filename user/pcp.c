@@ -612,6 +612,14 @@ static uint64_t error_wait_ms(struct pcp_client *c, uint32_t lifetime_s)
 	return wait;
 }
 
+/* the wait between the 7/8 answers being counted toward down */
+static uint64_t counting_wait_ms(struct pcp_client *c)
+{
+	uint64_t w = pcp_rt_ms(c->cfg.irt_ms, rnd(c));
+
+	return w < c->cfg.error_wait_max_ms ? w : c->cfg.error_wait_max_ms;
+}
+
 /* the 7/8 answers in a row that make the client down after this one */
 static uint32_t fail_threshold(const struct pcp_client *c, uint8_t result)
 {
@@ -720,9 +728,9 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 		if (fail && c->health != PCP_HEALTH_DOWN &&
 		    c->fail_streak < fail_threshold(c, m.result))
 			/* counting toward down: ask again at once, on the
-			 * retransmission pace, not after the error lifetime */
-			c->next_tx_ns = now + pcp_rt_ms(c->cfg.irt_ms, rnd(c)) *
-					NSEC_PER_MSEC;
+			 * retransmission pace (at most the retry ceiling), not
+			 * after the error lifetime */
+			c->next_tx_ns = now + counting_wait_ms(c) * NSEC_PER_MSEC;
 		else
 			c->next_tx_ns = now + error_wait_ms(c, m.lifetime) *
 					NSEC_PER_MSEC;

@@ -74,8 +74,8 @@
  *     requests it anew.
  *   - Error responses [8.3]: while NETWORK_FAILURE/NO_RESOURCES answers
  *     are being counted toward their threshold, the request is repeated
- *     on the retransmission pace (IRT +-10 %), so N answers take about
- *     N x 3 s. Otherwise (other errors, or already down) it is repeated
+ *     on the retransmission pace (IRT +-10 %, at most error_wait_max_ms),
+ *     so N answers take about N x 3 s. Otherwise (other errors, or already down) it is repeated
  *     after the error's Lifetime, but not sooner than the retransmission
  *     schedule (IRT doubling per consecutive error) and not later than
  *     cfg.error_wait_max_ms nor cfg.interval_ms.
