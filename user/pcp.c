@@ -605,10 +605,10 @@ static uint64_t error_wait_ms(struct pcp_client *c, uint32_t lifetime_s)
 	wait = (uint64_t)lifetime_s * 1000;
 	if (wait < backoff)
 		wait = backoff;
-	if (wait > c->cfg.error_wait_max_ms)
-		wait = c->cfg.error_wait_max_ms;
 	if (c->cfg.interval_ms && wait > c->cfg.interval_ms)
 		wait = pcp_rt_ms(c->cfg.interval_ms, rnd(c));
+	if (wait > c->cfg.error_wait_max_ms)
+		wait = c->cfg.error_wait_max_ms;
 	return wait;
 }
 
@@ -659,7 +659,7 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 	enum pcp_epoch_result er;
 	unsigned int ev = 0;
 	enum pcp_bad bad;
-	bool fail;
+	bool fail, counting = false;
 
 	c->cnt.rx_packets++;
 	if (c->state == PCP_ST_IDLE)
@@ -725,11 +725,13 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 		c->err_streak++;
 		c->fail_streak = fail ? c->fail_streak + 1 : 0;
 		c->state = PCP_ST_WAITING;
-		if (fail && c->health != PCP_HEALTH_DOWN &&
-		    c->fail_streak < fail_threshold(c, m.result))
-			/* counting toward down: ask again at once, on the
-			 * retransmission pace (at most the retry ceiling), not
-			 * after the error lifetime */
+		/* 7/8 answers still short of down are being counted */
+		counting = fail && c->health != PCP_HEALTH_DOWN &&
+			   c->fail_streak < fail_threshold(c, m.result);
+		if (counting)
+			/* ask again at once, on the retransmission pace (at
+			 * most the retry ceiling), not after the error
+			 * lifetime */
 			c->next_tx_ns = now + counting_wait_ms(c) * NSEC_PER_MSEC;
 		else
 			c->next_tx_ns = now + error_wait_ms(c, m.lifetime) *
@@ -754,8 +756,7 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 			m.result == PCP_RES_NETWORK_FAILURE ?
 			PCP_DOWN_NETWORK_FAILURE : PCP_DOWN_NO_RESOURCES;
 
-		if (c->fail_streak >= fail_threshold(c, m.result) ||
-		    c->health == PCP_HEALTH_DOWN)
+		if (!counting)
 			set_health(c, &ev, PCP_HEALTH_DOWN, why, now);
 	} else {
 		set_health(c, &ev, PCP_HEALTH_UP, PCP_DOWN_NONE, now);

@@ -766,6 +766,18 @@ static void test_health(void)
 	tap_eq(pcp_client_next_timeout(&c), T0 + MS + 10 * SEC,
 	       "errors: the probe interval (10 s) caps the 30 s error lifetime");
 
+	/* The retry ceiling holds over the interval's jitter (+10 %). */
+	client(&c, NULL);
+	c.cfg.interval_ms = 20000;
+	c.cfg.error_wait_max_ms = 21000;
+	pcp_client_start(&c, T0);
+	pcp_client_timer(&c, T0);
+	rng.value = UINT32_MAX;
+	answer(&c, T0 + MS, PCP_RES_NETWORK_FAILURE, 30, 10);
+	rng.value = HALF;
+	tap_eq(pcp_client_next_timeout(&c), T0 + MS + 21 * SEC,
+	       "errors: the interval's +10 %% jitter (22 s) stays under the 21 s retry ceiling");
+
 	/* pcp-failures 3: counted on the retransmission pace, ~3 s apart. */
 	client(&c, NULL);
 	c.cfg.fail_threshold = 3;
