@@ -37,6 +37,9 @@
 
 #include "genl.h"
 
+#define NSEC_PER_SEC		1000000000ULL
+#define NSEC_PER_MSEC		1000000ULL
+
 #define B4_MAX_TUNNELS		8
 #define B4_MAX_CANDIDATES	16
 
@@ -518,6 +521,9 @@ void b4_fo_reconsider(struct b4_daemon *d);
 uint64_t b4_fo_grace_ns(const struct b4_daemon *d);
 /* dslite.ko's state of tunnel t into d->tun[t] */
 int b4_fo_read_tunnel(struct b4_daemon *d, int t, char *err, size_t errlen);
+/* dslite.ko: carrier of tunnel t (recorded as wanted either way) */
+int b4_fo_carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
+		     const char *reason);
 /* tunnel t went away (its candidates are paused) / is back */
 void b4_fo_tunnel_gone(struct b4_daemon *d, int t);
 int b4_fo_tunnel_back(struct b4_daemon *d, int t, char *err, size_t errlen);
@@ -545,6 +551,8 @@ void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
 /* open (or reopen for a new path) candidate i's transport, start */
 void b4_pcp_path(struct b4_daemon *d, int i);
 void b4_pcp_close(struct b4_daemon *d, struct b4_pcp *p);
+/* close and stop a running client (nothing is sent) */
+void b4_pcp_stop(struct b4_daemon *d, struct b4_pcp *p);
 void b4_pcp_retag(struct b4_daemon *d, int i);
 /* the library socket of candidate i is readable */
 void b4_pcp_input(struct b4_daemon *d, int i);

@@ -36,7 +36,6 @@
 #include "dslitectl.h"
 #include "b4.h"
 
-#define NSEC_PER_SEC	1000000000ULL
 
 static uint64_t hold_ns(const struct b4_daemon *d)
 {
@@ -115,13 +114,13 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 }
 
 /*
- * carrier_nl: dslite.ko TUNNEL_SET on tunnel t; only a failure is logged
+ * b4_fo_carrier_nl: dslite.ko TUNNEL_SET on tunnel t; only a failure is logged
  * (the caller logs the change, after whatever is more urgent). Without
  * the module (unloaded) or the device (gone) nothing can be forced: the
  * state is only recorded, to be pushed when the module comes back.
  */
-static int carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
-		      const char *reason)
+int b4_fo_carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
+		     const char *reason)
 {
 	struct b4_tunnel *tun = &d->tun[t];
 	struct nlmsghdr *nlh;
@@ -175,7 +174,7 @@ static void log_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
 static int set_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
 		       const char *reason)
 {
-	int ret = carrier_nl(d, t, up, diag, reason);
+	int ret = b4_fo_carrier_nl(d, t, up, diag, reason);
 
 	if (!ret)
 		log_carrier(d, t, up, diag, reason);
@@ -300,7 +299,7 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 		 c->down_method ? c->down_method : "bfd", addr_of(d, i, a));
 	d->last_carrier_ok = false;
 	if (!d->tun[t].forced || d->tun[t].diag != diag)
-		d->last_carrier_ok = carrier_nl(d, t, false, diag, r) == 0;
+		d->last_carrier_ok = b4_fo_carrier_nl(d, t, false, diag, r) == 0;
 	d->last.down_ns = b4_now_ns();
 	d->last.down_rt_ms = b4_realtime_ms();
 	d->up = false;

@@ -382,10 +382,15 @@ void b4_pcp_release(struct b4_daemon *d)
 		if (pcp_client_mapping(&p->cl)->valid &&
 		    (pcp_client_release(&p->cl, now) & PCP_EV_TX))
 			send_request(d, i);
-		b4_pcp_close(d, p);
-		pcp_client_stop(&p->cl);
-		p->running = false;
+		b4_pcp_stop(d, p);
 	}
+}
+
+void b4_pcp_stop(struct b4_daemon *d, struct b4_pcp *p)
+{
+	b4_pcp_close(d, p);
+	pcp_client_stop(&p->cl);
+	p->running = false;
 }
 
 /*

@@ -57,8 +57,6 @@
 #include "dslitectl.h"
 #include "b4.h"
 
-#define NSEC_PER_SEC		1000000000ULL
-#define NSEC_PER_MSEC		1000000ULL
 /* dslite.ko back: its tunnels are tracked just after the family appears */
 #define MODULE_RETRY_NS		(100 * NSEC_PER_MSEC)
 #define MODULE_TRIES		50
@@ -106,11 +104,8 @@ static void pause_cand(struct b4_daemon *d, int i)
 	c->s.next_tx_ns = 0;
 	b4_ping_close(d, &c->ping);
 	c->ping.next_tx_ns = 0;
-	if (c->pcp.running) {
-		b4_pcp_close(d, &c->pcp);
-		pcp_client_stop(&c->pcp.cl);
-		c->pcp.running = false;
-	}
+	if (c->pcp.running)
+		b4_pcp_stop(d, &c->pcp);
 }
 
 static void record(struct b4_daemon *d, int t, const char *kind,
@@ -396,7 +391,7 @@ static int module_resync(struct b4_daemon *d)
 	d->no_module = false;
 	for (t = 0; t < d->n_tun; t++) {
 		struct b4_tunnel *tun = &d->tun[t];
-		struct nlmsghdr *nlh;
+		char reason[DSLITE_REASON_MAX];
 
 		if (tun->gone)
 			continue;
@@ -406,18 +401,10 @@ static int module_resync(struct b4_daemon *d)
 			       "forced down by someone else" : "up");
 			continue;
 		}
-		nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_SET, 0);
-		mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
-		mnl_attr_put_u8(nlh, DSLITE_A_CARRIER, 0);
-		mnl_attr_put_u8(nlh, DSLITE_A_DIAG, tun->want_diag);
-		mnl_attr_put_strz(nlh, DSLITE_A_REASON, tun->want_reason);
-		if (genl_talk(&d->genl, nlh, NULL, NULL)) {
-			b4_log(d, "%s: dslite.ko back: carrier down failed: %s",
-			       tun->link.name, strerror(d->genl.err.err));
-			continue;
-		}
-		tun->forced = true;
-		tun->diag = tun->want_diag;
+		/* the wanted state is recorded again from these copies */
+		memcpy(reason, tun->want_reason, sizeof(reason));
+		if (b4_fo_carrier_nl(d, t, false, tun->want_diag, reason))
+			continue;	/* logged */
 		b4_log(d, "%s: dslite.ko back: carrier down again, diag %s (%s)",
 		       tun->link.name, b4_diag_name(tun->want_diag),
 		       tun->want_reason);
