@@ -205,6 +205,15 @@ xdp_attach() {
 	defer "in_aftr $n $DSLITECTL aftr detach dev a$n-me"
 }
 
+# xdp_attach_both [ARGS...]: the responder on both AFTRs' uplinks, or the
+# test fails and ends here
+xdp_attach_both() {
+	if ! xdp_attach 1 "$@" || ! xdp_attach 2 "$@"; then
+		tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
+		tap_done
+	fi
+}
+
 # xdp_detach N: remove AFTR N's responder
 xdp_detach() { in_aftr $1 "$DSLITECTL" aftr detach dev a$1-me >/dev/null; }
 
@@ -255,6 +264,18 @@ b4_log_has() { grep -qE -- "$1" "$B4_LOG"; }
 b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
 
 now_ms() { date +%s%3N; }
+
+# b4_hold SECONDS CHECK [ARGS...]: CHECK stays true for SECONDS (asked
+# every 2 s); 1 at the first time it is not, HOLD_AT its time of day
+b4_hold() {
+	local end=$(($(date +%s) + $1))
+
+	shift
+	while [ "$(date +%s)" -lt "$end" ]; do
+		"$@" || { HOLD_AT=$(date +%T); return 1; }
+		sleep 2
+	done
+}
 
 # ---------------------------------------------------------------------
 # A continuous flow from the B4 to the internet host: ping every 50 ms,

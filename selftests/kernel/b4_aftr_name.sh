@@ -22,10 +22,7 @@ require_cmd jq nsenter
 [ -w /etc/hosts ] || tap_skip_all "/etc/hosts is not writable here"
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 || tap_skip_all "cannot build the topology"
-if ! xdp_attach 1 || ! xdp_attach 2; then
-	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
-	tap_done
-fi
+xdp_attach_both
 tjs() { tjson "$B4" ds0 "$1"; }
 
 NAME=aftr.dslite.test

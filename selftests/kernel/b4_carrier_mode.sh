@@ -22,10 +22,7 @@ require_root
 require_cmd jq ping nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 inet carrier || tap_skip_all "cannot build the topology"
-if ! xdp_attach 1 || ! xdp_attach 2; then
-	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
-	tap_done
-fi
+xdp_attach_both
 tun() { tjson "$B4" "$1" carrier; tjson "$B4" "$1" forced; tjson "$B4" "$1" diagnostic; }
 tunnels() { echo $(tun ds1) / $(tun ds2); }
 route_dev() { in_b4 ip -o route get $INET_HOST | sed -n 's/.* dev \([^ ]*\).*/\1/p'; }

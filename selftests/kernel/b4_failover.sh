@@ -25,10 +25,7 @@ require_root
 require_cmd jq ping nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 inet || tap_skip_all "cannot build the topology"
-if ! xdp_attach 1 || ! xdp_attach 2; then
-	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
-	tap_done
-fi
+xdp_attach_both
 tjs() { tjson "$B4" ds0 "$1"; }
 rx_packets() { ip -n "$1" -j -s link show ds | jq '.[0].stats64.rx.packets'; }
 

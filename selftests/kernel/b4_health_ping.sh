@@ -33,10 +33,7 @@ for m in nft_numgen nft_objref; do
 	modprobe $m || tap_skip_all "cannot load $m"
 done
 b4_topo 2 || tap_skip_all "cannot build the topology"
-if ! xdp_attach 1 || ! xdp_attach 2; then
-	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
-	tap_done
-fi
+xdp_attach_both
 tjs() { tjson "$B4" ds0 "$1"; }
 # mute ADDR PROTO: the ME drops softwire packets to ADDR whose inner IPv4
 # protocol is PROTO (1 ICMP, 17 UDP: BFD); the inner header is nft's

@@ -23,10 +23,7 @@ require_root
 require_cmd jq nsenter
 kmod_load || tap_skip_all "cannot load dslite.ko"
 b4_topo 2 "" carrier || tap_skip_all "cannot build the topology"
-if ! xdp_attach 1 || ! xdp_attach 2; then
-	tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
-	tap_done
-fi
+xdp_attach_both
 tun() { tjson "$B4" "$1" carrier; tjson "$B4" "$1" forced; tjson "$B4" "$1" diagnostic; }
 __alive() { kill -0 "$B4_PID" 2>/dev/null; }
 # mk N: tunnel dsN to AFTR N, as b4_topo makes it
