@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# BPF part: the AFTR responder object and its skeleton, the data-path
-# tests and the benchmark.
+# BPF part: the AFTR responder object and its skeleton, the benchmark's
+# object (the test programs themselves are built by selftests/selftests.mk).
 #
 #   make bpf            $(BUILD)/dslite_aftr.bpf.o, $(BUILD)/dslite_aftr.skel.h
 #   make bpf-selftests  $(BUILD)/tests/bfd_test (unit tests of bfd.h)
@@ -19,25 +19,16 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
 	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/bpf \
 	-idirafter $(ARCH_INC)
 
-BPF_TEST_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/bpf \
-	-I$(BUILD)
-BPF_TEST_LIBS := -lbpf -lelf -lz
-
 AFTR_OBJ := $(BUILD)/dslite_aftr.bpf.o
 AFTR_SKEL := $(BUILD)/dslite_aftr.skel.h
 BENCH_OBJ := $(BUILD)/bench/bench_xdp.bpf.o
 BENCH_SKEL := $(BUILD)/bench/bench_xdp.skel.h
 
-BFD_TEST := $(BUILD)/tests/bfd_test
-XDP_FIXTURES := $(BUILD)/tests/xdp_fixtures
-PTB_SEND := $(BUILD)/tests/ptb_send
 DSLITE_BENCH := $(BUILD)/bench/dslite_bench
 
 .PHONY: bpf bpf-selftests bench
 bpf: $(AFTR_OBJ) $(AFTR_SKEL)
-bpf-selftests: $(BFD_TEST) $(XDP_FIXTURES) $(PTB_SEND)
-TEST_PROGS += $(BFD_TEST) $(XDP_FIXTURES) $(PTB_SEND)
+bpf-selftests: $(addprefix $(BUILD)/tests/,bfd_test xdp_fixtures ptb_send)
 
 $(BUILD)/%.bpf.o: $(SRCTREE)/bpf/%.bpf.c $(SRCTREE)/bpf/bpf.mk
 	$(call msg,CLANG,$@)
@@ -53,34 +44,10 @@ $(BUILD)/bench/%.bpf.o: $(SRCTREE)/selftests/bench/%.bpf.c $(SRCTREE)/bpf/bpf.mk
 	$(call msg,GENSKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $(*F)) > $@
 
-$(BFD_TEST): $(SRCTREE)/selftests/unit/bfd_test.c $(SRCTREE)/bpf/bpf.mk
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $<
-
-$(XDP_FIXTURES): $(SRCTREE)/selftests/bpf/xdp_fixtures.c \
-		$(SRCTREE)/selftests/bpf/frames.h $(AFTR_SKEL) $(SRCTREE)/bpf/bpf.mk
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
-
-$(PTB_SEND): $(SRCTREE)/selftests/bpf/ptb_send.c $(SRCTREE)/bpf/bpf.mk
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $<
-
-$(DSLITE_BENCH): $(SRCTREE)/selftests/bench/dslite_bench.c \
-		$(SRCTREE)/selftests/bpf/frames.h $(AFTR_SKEL) $(BENCH_SKEL) \
-		$(SRCTREE)/bpf/bpf.mk
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BPF_TEST_CFLAGS) -MMD -MP -o $@ $< $(BPF_TEST_LIBS)
-
 .SECONDARY: $(AFTR_OBJ) $(BENCH_OBJ)
 
 bench: $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH)
 	$(Q)$(SRCTREE)/selftests/bench/pcp_bench.sh
 
--include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.d $(BUILD)/tests/bfd_test.d \
-	$(BUILD)/tests/xdp_fixtures.d $(BUILD)/tests/ptb_send.d)
+-include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.bpf.d)

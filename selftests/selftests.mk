@@ -12,16 +12,48 @@
 #   T=PATTERN           only tests whose name contains PATTERN,
 #                       e.g. make check-kernel T=vm_sanity
 #
-# A part whose tests run a program of their own appends it and gives the
-# rule; every check target builds them first:
-#
-#   TEST_PROGS += $(TESTS_DIR)/bfd_test
-#   $(TESTS_DIR)/bfd_test: ... | $(TESTS_DIR)
-#
+# Test programs: every C test program is built here by one rule, from
+# one source file with the flags of the tree (the shared headers, user/,
+# user/lib/, user/b4/, bpf/, selftests/unit/ for tap.h, selftests/bpf/ for
+# frames.h, $(BUILD) for the skeletons) and links what its row names.
 # Test scripts find them at $DSLITE_ROOT/build/tests/NAME.
+#
+#   $(eval $(call test_prog,OUT,SOURCE,OBJECTS,LIBS))
 
 TESTS_DIR := $(BUILD)/tests
+TEST_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE $(USER_INC) \
+	-I$(SRCTREE)/user/b4 -I$(SRCTREE)/bpf -I$(SRCTREE)/selftests/unit \
+	-I$(SRCTREE)/selftests/bpf
+BPF_LIBS := -lbpf -lelf -lz
 TEST_PROGS +=
+
+# test_prog(OUT, SOURCE, OBJECTS, LIBS): OUT built from SOURCE (relative to
+# the tree) linked with OBJECTS and LIBS; the BPF skeletons are generated
+# first (some sources include them), -MMD tracks the headers.
+define test_prog
+$(1): $(SRCTREE)/$(2) $(3) $(SRCTREE)/selftests/selftests.mk | $(AFTR_SKEL) $(BENCH_SKEL)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(TEST_CFLAGS) -MMD -MP -o $$@ $$< $(3) $(4)
+-include $(1).d
+endef
+
+# Unit tests (selftests/unit/), BPF data-path programs (selftests/bpf/),
+# the B4 peer of the AFTR tests (selftests/host/) and the benchmark.
+UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o genl.o \
+	tunnel.o monitor.o b4/config.o b4/link.o)
+
+$(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
+$(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
+$(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
+$(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
+$(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
+$(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
+$(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
+$(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
+
+TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
+	dslitectl_unit xdp_fixtures ptb_send aftr_peer)
 
 CHECK_ARGS_check :=
 CHECK_ARGS_check-host := --host

@@ -22,6 +22,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "dslitectl.h"
 #include "json.h"
 #include "softwire.h"
@@ -63,14 +64,6 @@ static void pcp_usage(FILE *f)
 		PCP_DEF_FAIL_THRESHOLD, PCP_DEF_MRT_MS / 1000);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static void print_addr(const char *key, const char *fmt,
 		       const struct in6_addr *a)
 {
@@ -105,7 +98,7 @@ static void begin(const struct pcp_cmd *x, const char *event)
 {
 	print_open_object(NULL);
 	print_string("event", "%s:", event);
-	print_uint("t-ms", NULL, (now_ns() - x->start_ns) / 1000000);
+	print_uint("t-ms", NULL, (mono_ns() - x->start_ns) / 1000000);
 }
 
 static void end(void)
@@ -179,7 +172,7 @@ static void on_event(void *ctx, const struct pcp_client *c, unsigned int ev,
 		     const struct pcp_map_msg *m)
 {
 	struct pcp_cmd *x = ctx;
-	uint64_t now = now_ns();
+	uint64_t now = mono_ns();
 
 	if (ev & PCP_EV_TX) {
 		on_request(x, c, ev, m);
@@ -401,7 +394,7 @@ static int loop(struct pcp_cmd *x, int sfd, uint64_t until)
 			{ .fd = pcp_client_fd(c), .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
 		};
-		uint64_t now = now_ns(), t = pcp_client_next_timeout(c);
+		uint64_t now = mono_ns(), t = pcp_client_next_timeout(c);
 		int ms = -1;
 
 		if (t && t <= now) {
@@ -427,7 +420,7 @@ static int loop(struct pcp_cmd *x, int sfd, uint64_t until)
 			return 1;
 		}
 		if (pfd[0].revents) {
-			pcp_client_handle_readable(c, now_ns());
+			pcp_client_handle_readable(c, mono_ns());
 			if (c->state == PCP_ST_IDLE)
 				return 0;
 			if (x->stop && !c->remap)
@@ -508,7 +501,7 @@ static int pcp_map(int argc, char **argv)
 				     strerror(errno));
 	}
 
-	x.start_ns = now_ns();
+	x.start_ns = mono_ns();
 	pcp_client_start(&x.c, x.start_ns);
 	ret = loop(&x, sfd, 0);
 	if (ret <= 1) {
@@ -517,8 +510,8 @@ static int pcp_map(int argc, char **argv)
 		      x.c.last.result != PCP_RES_SUCCESS;
 		/* delete what we hold, wait a moment for the answer */
 		if (x.c.map.valid &&
-		    (pcp_client_release_send(&x.c, now_ns()) & PCP_EV_TX))
-			loop(&x, sfd, now_ns() + RELEASE_WAIT_MS * 1000000ULL);
+		    (pcp_client_release_send(&x.c, mono_ns()) & PCP_EV_TX))
+			loop(&x, sfd, mono_ns() + RELEASE_WAIT_MS * 1000000ULL);
 		print_summary(&x);
 	}
 	close(sfd);

@@ -24,7 +24,9 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 
+#include "clock.h"
 #include "dslitectl.h"
+#include "wire.h"
 #include "json.h"
 #include "ping.h"
 #include "softwire.h"
@@ -88,28 +90,6 @@ static void ping_usage(FILE *f)
 		"Defaults: count %d, interval %d ms, timeout %d ms.\n"
 		"Exit status: 0 some reply came, 1 none (or a usage error), 2 error.\n",
 		DEF_COUNT, DEF_INTERVAL_MS, DEF_TIMEOUT_MS);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static uint16_t csum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += p[0] << 8 | p[1];
-	if (len)
-		sum += p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
 }
 
 /* Only echo replies 192.0.0.1 -> 192.0.0.2 with identifier id, unfragmented;
@@ -227,14 +207,14 @@ static void build(struct echo_pkt *e, uint16_t id, uint16_t seq, uint64_t t)
 	e->ip.protocol = IPPROTO_ICMP;
 	e->ip.saddr = htonl(DSLITE_B4_ADDR);
 	e->ip.daddr = htonl(DSLITE_AFTR_ADDR);
-	e->ip.check = csum(&e->ip, sizeof(e->ip));
+	e->ip.check = htons(inet_csum(&e->ip, sizeof(e->ip)));
 	e->icmp.type = ICMP_ECHO;
 	e->icmp.un.echo.id = htons(id);
 	e->icmp.un.echo.sequence = htons(seq);
 	memcpy(e->data, &t, sizeof(t));
 	for (i = sizeof(t); i < DATA_LEN; i++)
 		e->data[i] = i;
-	e->icmp.checksum = csum(&e->icmp, sizeof(e->icmp) + DATA_LEN);
+	e->icmp.checksum = htons(inet_csum(&e->icmp, sizeof(e->icmp) + DATA_LEN));
 }
 
 int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,
@@ -290,7 +270,7 @@ int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e)
 		     memcmp(&from.sin6_addr, aftr, sizeof(*aftr))))
 		return 0;
 	icmp = (const void *)(buf + ihl);
-	if (csum(icmp, n - ihl) != 0)
+	if (inet_csum(icmp, n - ihl) != 0)
 		return 0;
 	e->seq = ntohs(icmp->un.echo.sequence);
 	e->ttl = ip->ttl;
@@ -304,7 +284,7 @@ int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e)
 
 static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)
 {
-	uint64_t t = now_ns();
+	uint64_t t = mono_ns();
 
 	if (ping_send(p->fd, p->path == PATH_TUNNEL ? NULL : &p->aftr, p->id,
 		      seq, t, err, errlen))
@@ -570,7 +550,7 @@ static int run(struct ping *p)
 				     strerror(errno));
 
 	print_head(p);
-	p->start_ns = next_tx = now_ns();
+	p->start_ns = next_tx = mono_ns();
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = p->fd, .events = POLLIN },
@@ -579,7 +559,7 @@ static int run(struct ping *p)
 		uint64_t wake;
 		int ms;
 
-		now = now_ns();
+		now = mono_ns();
 		if (next_tx && now >= next_tx) {
 			if (send_one(p, p->sent + 1, err, sizeof(err)))
 				return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT,
@@ -599,11 +579,11 @@ static int run(struct ping *p)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, WHAT,
 					     "poll: %s", strerror(errno));
 		if (pfd[0].revents)
-			read_replies(p, now_ns());
+			read_replies(p, mono_ns());
 		if (pfd[1].revents)
 			break;
 	}
-	print_summary(p, now_ns() - p->start_ns);
+	print_summary(p, mono_ns() - p->start_ns);
 	return p->received ? DSLITECTL_EXIT_OK : 1;
 }
 

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# dslitectl: $(BUILD)/dslitectl from user/*.c (every file there is part of
-# the tool), objects and -MMD -MP dependency files in $(BUILD)/user/.
+# dslitectl: $(BUILD)/dslitectl from every .c under user/ (user/ the CLI
+# core, user/b4/ the B4 daemon, user/aftr/ the AFTR loader) and the shared
+# library user/lib/ ($(BUILD)/lib/libdslite.a, which the test programs link
+# too). Objects and -MMD -MP dependency files mirror the tree under
+# $(BUILD)/user/ and $(BUILD)/lib/.
 #
-# Other parts extend the tool by appending, in their own .mk or here:
+# A part with needs of its own appends, in its .mk (user/*/*.mk are
+# included from here):
 #
-#   DSLITECTL_SRCS   += include/dslite/bfd.c  sources outside user/, relative
-#                       to $(SRCTREE); built as $(BUILD)/user/<path>.o
-#   DSLITECTL_OBJS   += $(BUILD)/x.o          ready-made objects to link
 #   DSLITECTL_LIBS   += -lbpf -lelf -lz       libraries to link
 #   DSLITECTL_CFLAGS += -DFOO                 extra compiler flags
 #   DSLITECTL_DEPS   += $(BUILD)/foo.skel.h   files every object needs
@@ -20,30 +21,37 @@
 
 DSLITECTL := $(BUILD)/dslitectl
 DSLITECTL_BUILD := $(BUILD)/user
+LIBDSLITE := $(BUILD)/lib/libdslite.a
 
-DSLITECTL_SRCS +=
-DSLITECTL_OBJS += $(patsubst $(SRCTREE)/user/%.c,$(DSLITECTL_BUILD)/%.o,\
-		    $(wildcard $(SRCTREE)/user/*.c))
+DSLITECTL_OBJS := $(patsubst $(SRCTREE)/user/%.c,$(DSLITECTL_BUILD)/%.o,\
+		    $(wildcard $(SRCTREE)/user/*.c $(SRCTREE)/user/b4/*.c \
+			       $(SRCTREE)/user/aftr/*.c))
+LIBDSLITE_OBJS := $(patsubst $(SRCTREE)/user/lib/%.c,$(BUILD)/lib/%.o,\
+		    $(wildcard $(SRCTREE)/user/lib/*.c))
 DSLITECTL_LIBS += -lmnl
 DSLITECTL_CFLAGS +=
 DSLITECTL_DEPS +=
 
-# Objects of DSLITECTL_SRCS, evaluated late so later appends count.
-dslitectl_all_objs = $(DSLITECTL_OBJS) \
-	$(patsubst %.c,$(DSLITECTL_BUILD)/%.o,$(DSLITECTL_SRCS))
-
-USER_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
-	-I$(SRCTREE)/include/uapi -I$(SRCTREE)/include -I$(SRCTREE)/user \
-	-I$(BUILD) \
+# Include path of everything built from user/ (and of the test programs):
+# the shared headers, the CLI core's headers, the library's.
+USER_INC := -I$(SRCTREE)/include/uapi -I$(SRCTREE)/include \
+	-I$(SRCTREE)/user -I$(SRCTREE)/user/lib -I$(BUILD)
+USER_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE $(USER_INC) \
 	-DDSLITE_VERSION='"$(VERSION)"'
 
 .SECONDEXPANSION:
 
 user: $(DSLITECTL)
 
-$(DSLITECTL): $$(dslitectl_all_objs)
+$(DSLITECTL): $(DSLITECTL_OBJS) $(LIBDSLITE)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(dslitectl_all_objs) $(DSLITECTL_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DSLITECTL_OBJS) $(LIBDSLITE) \
+		$(DSLITECTL_LIBS)
+
+$(LIBDSLITE): $(LIBDSLITE_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
 
 # The top Makefile and this file set flags (VERSION among them).
 $(DSLITECTL_BUILD)/%.o: $(SRCTREE)/user/%.c $(SRCTREE)/Makefile \
@@ -53,25 +61,13 @@ $(DSLITECTL_BUILD)/%.o: $(SRCTREE)/user/%.c $(SRCTREE)/Makefile \
 	$(Q)$(CC) $(USER_CFLAGS) $(DSLITECTL_CFLAGS) $(CFLAGS) -MMD -MP \
 		-c -o $@ $<
 
-$(DSLITECTL_BUILD)/%.o: $(SRCTREE)/%.c $(SRCTREE)/Makefile \
-		$(SRCTREE)/user/user.mk | $$(DSLITECTL_DEPS)
+$(BUILD)/lib/%.o: $(SRCTREE)/user/lib/%.c $(SRCTREE)/Makefile \
+		$(SRCTREE)/user/user.mk
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(USER_CFLAGS) $(DSLITECTL_CFLAGS) $(CFLAGS) -MMD -MP \
-		-c -o $@ $<
+	$(Q)$(CC) $(USER_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Unit tests of the tool's parts (run by selftests/host/dslitectl_cli.sh).
-DSLITECTL_UNIT := $(BUILD)/tests/dslitectl_unit
-DSLITECTL_UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o \
-	genl.o tunnel.o monitor.o b4_config.o b4_link.o tests/dslitectl_unit.o)
-TEST_PROGS += $(DSLITECTL_UNIT)
+-include $(shell find $(DSLITECTL_BUILD) $(BUILD)/lib -name '*.d' 2>/dev/null)
 
-$(DSLITECTL_UNIT): $(DSLITECTL_UNIT_OBJS)
-	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(DSLITECTL_UNIT_OBJS) -lmnl
-
--include $(shell find $(DSLITECTL_BUILD) -name '*.d' 2>/dev/null)
-
-# Parts of the tool with their own build rules (user/aftr.mk, ...).
-include $(filter-out $(SRCTREE)/user/user.mk,$(wildcard $(SRCTREE)/user/*.mk))
+# Parts of the tool with build rules of their own (user/aftr/aftr.mk, ...).
+include $(wildcard $(SRCTREE)/user/*/*.mk)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dslite PCP (RFC 6887) MAP client: codec, client state machine, socket.
- * Userspace only (implementation: user/pcp.c). Wire layouts and constants
+ * Userspace only (implementation: user/lib/pcp.c). Wire layouts and constants
  * are in <dslite/proto.h>.
  *
  * The client keeps one mapping alive with a short lifetime and turns what

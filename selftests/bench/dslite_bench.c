@@ -48,7 +48,8 @@
 #include "dslite_aftr.h"
 #include "dslite_aftr.skel.h"
 #include "bench/bench_xdp.skel.h"
-#include "../bpf/frames.h"
+#include "clock.h"
+#include "frames.h"
 
 #define MS	1000U
 
@@ -88,14 +89,6 @@ static void base_frame(struct frame *f)
 	f->dst4 = DSLITE_AFTR_ADDR;
 	f->ttl = 255;
 	f->frag = 0x4000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int run_once(int prog, const uint8_t *frame, int len, uint32_t *retval,
@@ -303,8 +296,8 @@ static void arm_and_calibrate(void)
 	if (run_once(bpf_program__fd(aftr->progs.dslite_aftr_arm), frame,
 		     sizeof(frame), &rv, NULL) || rv != XDP_PASS)
 		die("arm the sweeper");
-	t0 = now_s();
-	while (!aftr->bss->clk_ns_per_jiffy && now_s() - t0 < 10)
+	t0 = mono_s();
+	while (!aftr->bss->clk_ns_per_jiffy && mono_s() - t0 < 10)
 		usleep(10000);
 	if (!aftr->bss->clk_ns_per_jiffy) {
 		fprintf(stderr, "dslite_bench: the sweeper did not calibrate its clock\n");
@@ -442,18 +435,18 @@ static void live(char **a, const uint8_t *frame, int len)
 		die("attach dslite_b_sink to the generator veth");
 
 	/* calibrate: how many frames make the wanted duration */
-	t0 = now_s();
+	t0 = mono_s();
 	if (live_run(gen, gen_if, frame, len, 200000))
 		die("live frames");
-	el = now_s() - t0;
+	el = mono_s() - t0;
 	n = (long)(200000 / el * live_seconds);
 
 	counters(c0);
 	s0 = bx->bss->sink_packets;
-	t0 = now_s();
+	t0 = mono_s();
 	if (live_run(gen, gen_if, frame, len, n))
 		die("live frames");
-	el = now_s() - t0;
+	el = mono_s() - t0;
 	counters(c1);
 
 	printf("\nlive frames on a veth pair (%s in %s -> %s in %s, native XDP), %.1f s:\n",

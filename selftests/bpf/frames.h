@@ -18,6 +18,8 @@
 
 #include <dslite/proto.h>
 
+#include "wire.h"
+
 #define FRAME_MAX	512
 
 enum frame_l4 {
@@ -67,39 +69,6 @@ struct layout {
 	int	l4;
 	int	payload;
 };
-
-static inline uint32_t sum16(const void *p, size_t len, uint32_t s)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		s += (uint32_t)b[len - 1] << 8;
-	return s;
-}
-
-static inline uint16_t fold16(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
 
 /* Build f into buf (FRAME_MAX bytes); returns the layout. */
 static inline struct layout frame_build(const struct frame *f, uint8_t *buf)
@@ -199,10 +168,10 @@ static inline struct layout frame_build(const struct frame *f, uint8_t *buf)
 			put16(p + 4, l4len);
 			memcpy(p + 8, f->payload, f->plen);
 			l.payload = l.l4 + 8;
-			s = sum16(iph + 12, 8, 0) + IPPROTO_UDP + l4len;
-			s = sum16(p, l4len, s);
+			s = inet_sum(iph + 12, 8, 0) + IPPROTO_UDP + l4len;
+			s = inet_sum(p, l4len, s);
 			if (!f->udp_csum_zero)
-				put16(p + 6, fold16(s) ? fold16(s) : 0xffff);
+				put16(p + 6, inet_fold(s) ? inet_fold(s) : 0xffff);
 		} else if (f->l4 == L4_ICMP) {
 			l4len = 8 + f->plen;
 			p[0] = f->icmp_type;
@@ -211,14 +180,14 @@ static inline struct layout frame_build(const struct frame *f, uint8_t *buf)
 			put16(p + 6, f->icmp_seq);
 			memcpy(p + 8, f->payload, f->plen);
 			l.payload = l.l4 + 8;
-			put16(p + 2, fold16(sum16(p, l4len, 0)));
+			put16(p + 2, inet_fold(inet_sum(p, l4len, 0)));
 		} else {
 			l4len = f->plen;
 			memcpy(p, f->payload, f->plen);
 			l.payload = l.l4;
 		}
 		put16(iph + 2, hlen + l4len);
-		put16(iph + 10, fold16(sum16(iph, hlen, 0)));
+		put16(iph + 10, inet_fold(inet_sum(iph, hlen, 0)));
 		p += l4len;
 	} else if (f->l4 == L4_ICMP6) {
 		l.l4 = p - buf;
@@ -229,8 +198,8 @@ static inline struct layout frame_build(const struct frame *f, uint8_t *buf)
 		put16(p + 6, f->icmp_seq);
 		memcpy(p + 8, f->payload, f->plen);
 		l.payload = l.l4 + 8;
-		s = sum16(ip6 + 8, 32, 0) + l4len + 58;
-		put16(p + 2, fold16(sum16(p, l4len, s)));
+		s = inet_sum(ip6 + 8, 32, 0) + l4len + 58;
+		put16(p + 2, inet_fold(inet_sum(p, l4len, s)));
 		p += l4len;
 	} else {
 		memcpy(p, f->payload, f->plen);

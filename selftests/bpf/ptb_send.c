@@ -29,6 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "wire.h"
+
 #define QUOTE_LEN	1232	/* 1280 - IPv6 header - ICMPv6 header */
 #define QUOTED_LEN	1500	/* the packet that was too big */
 
@@ -45,32 +48,12 @@ static void usage(void)
 	exit(1);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void addr(const char *s, struct in6_addr *a)
 {
 	if (inet_pton(AF_INET6, s, a) != 1) {
 		fprintf(stderr, "ptb_send: \"%s\" is not an IPv6 address\n", s);
 		exit(1);
 	}
-}
-
-static uint16_t ip_csum(const uint8_t *p, int len)
-{
-	uint32_t s = 0;
-	int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
 }
 
 /* the ICMPv6 message: header, then the quote */
@@ -111,7 +94,7 @@ static int build(uint8_t *m, uint32_t mtu, const struct in6_addr *qsrc,
 	ip4[9] = IPPROTO_TCP;
 	ip4[12] = 198, ip4[13] = 51, ip4[14] = 100, ip4[15] = 1;
 	ip4[16] = 192, ip4[17] = 0, ip4[18] = 0, ip4[19] = 2;
-	c = ip_csum(ip4, 20);
+	c = inet_csum(ip4, 20);
 	ip4[10] = c >> 8;
 	ip4[11] = c & 0xff;
 	for (i = 20; ip4 + i < m + 8 + QUOTE_LEN; i++)
@@ -159,12 +142,12 @@ int main(int argc, char **argv)
 		if (bind(fd, (struct sockaddr *)&from, sizeof(from)))
 			die("bind");
 	}
-	t0 = next = now_s();
+	t0 = next = mono_s();
 	for (;;) {
-		if (seconds > 0 ? now_s() - t0 >= seconds : sent >= count)
+		if (seconds > 0 ? mono_s() - t0 >= seconds : sent >= count)
 			break;
 		if (rate > 0) {
-			while (now_s() < next)
+			while (mono_s() < next)
 				usleep(100);
 			next += 1 / rate;
 		}
@@ -175,7 +158,7 @@ int main(int argc, char **argv)
 		}
 		sent++;
 	}
-	printf("sent %ld in %.0f ms\n", sent, (now_s() - t0) * 1000);
+	printf("sent %ld in %.0f ms\n", sent, (mono_s() - t0) * 1000);
 	close(fd);
 	return 0;
 }

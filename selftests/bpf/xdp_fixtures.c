@@ -43,7 +43,8 @@
 #include <dslite/xdp_probe.h>
 #include "dslite_aftr.skel.h"
 #include "frames.h"
-#include "../unit/tap.h"
+#include "clock.h"
+#include "tap.h"
 
 #define MS		1000U
 #define NODE_ID		0x2a
@@ -935,7 +936,7 @@ static void inner_totlen_long(uint8_t *b, struct layout *l)
 	put16(b + l->iph + 2, l->len - l->iph + 4);
 	/* keep the header checksum right so only the length is wrong */
 	put16(b + l->iph + 10, 0);
-	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+	put16(b + l->iph + 10, inet_fold(inet_sum(b + l->iph, 20, 0)));
 }
 static void cut_udp(uint8_t *b, struct layout *l)
 {
@@ -944,7 +945,7 @@ static void cut_udp(uint8_t *b, struct layout *l)
 
 	put16(b + l->iph + 2, tot);
 	put16(b + l->iph + 10, 0);
-	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+	put16(b + l->iph + 10, inet_fold(inet_sum(b + l->iph, 20, 0)));
 	put16(b + l->ip6 + 4, l->iph + tot - l->ip6 - 40);
 	l->len = l->iph + tot;
 }
@@ -961,7 +962,7 @@ static void cut_icmp(uint8_t *b, struct layout *l)
 
 	put16(b + l->iph + 2, tot);
 	put16(b + l->iph + 10, 0);
-	put16(b + l->iph + 10, fold16(sum16(b + l->iph, 20, 0)));
+	put16(b + l->iph + 10, inet_fold(inet_sum(b + l->iph, 20, 0)));
 	put16(b + l->ip6 + 4, l->iph + tot - l->ip6 - 40);
 	l->len = l->iph + tot;
 }
@@ -1630,14 +1631,6 @@ static int slot_free(struct inst *in, uint32_t discr)
 	       !(v.flags & DSLITE_SESS_LIVE) && !v.bfd.local_discr;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -1676,21 +1669,21 @@ static void test_sweeper(void)
 	}
 	tap_eq(arm(&in), XDP_PASS, "sweeper: dslite_aftr_arm starts the timer");
 	tap_eq(arm(&in), XDP_PASS, "sweeper: arming twice is harmless");
-	t0 = now_s();
-	while (counter(&in, C(SWEEPS)) < 3 && now_s() - t0 < 3)
+	t0 = mono_s();
+	while (counter(&in, C(SWEEPS)) < 3 && mono_s() - t0 < 3)
 		sleep_ms(5);
 	tap_result(counter(&in, C(SWEEPS)) >= 3, "sweeper: runs every 20 ms (%llu sweeps in %.0f ms)",
-		   (unsigned long long)counter(&in, C(SWEEPS)), (now_s() - t0) * 1000);
+		   (unsigned long long)counter(&in, C(SWEEPS)), (mono_s() - t0) * 1000);
 	/* the XDP path's clock: jiffies, calibrated by the sweeper */
-	while (!in.skel->bss->clk_ns_per_jiffy && now_s() - t0 < 6)
+	while (!in.skel->bss->clk_ns_per_jiffy && mono_s() - t0 < 6)
 		sleep_ms(10);
 	nspj = in.skel->bss->clk_ns_per_jiffy;
 	tap_result(nspj >= 1000000 && nspj <= 100000000,
 		   "sweeper: calibrates the XDP clock (%llu ns per jiffy, after %.0f ms)",
-		   (unsigned long long)nspj, (now_s() - t0) * 1000);
-	t = now_s();
+		   (unsigned long long)nspj, (mono_s() - t0) * 1000);
+	t = mono_s();
 	send_bfd(&in, 9, fast, &rv, NULL, NULL);
-	t2 = now_s();
+	t2 = mono_s();
 	if (session_get(&in, 9, &v))
 		memset(&v, 0, sizeof(v));
 	stamp = v.last_seen_ns / 1e9;
@@ -1725,9 +1718,9 @@ static void test_sweeper(void)
 	ring_buffer__consume(in.rb);
 	in.nev = 0;
 
-	t0 = now_s();
+	t0 = mono_s();
 	alive = 1;
-	while ((t = now_s() - t0) < 5) {
+	while ((t = mono_s() - t0) < 5) {
 		send_bfd(&in, 3, fast, &rv, NULL, NULL);
 		if (session_get(&in, 3, &v) || v.bfd.state != BFD_STATE_UP)
 			alive = 0;
@@ -1797,8 +1790,8 @@ static void test_sweeper(void)
 		struct bfd_fields rs = { .state = S(DOWN), .tx = SEC, .rx = 10 * MS };
 		int first_dropped = -1;
 
-		t0 = now_s();
-		while (now_s() - t0 < 5) {
+		t0 = mono_s();
+		while (mono_s() - t0 < 5) {
 			send_bfd(&in, 3, rs, &rv, NULL, NULL);
 			if (first_dropped < 0)
 				first_dropped = rv == XDP_DROP;
@@ -1806,7 +1799,7 @@ static void test_sweeper(void)
 				break;
 			sleep_ms(5);
 		}
-		t = now_s() - t0;
+		t = mono_s() - t0;
 		if (session_get(&in, 3, &v))
 			memset(&v, 0, sizeof(v));
 		tap_result(first_dropped == 1 && rv == XDP_TX &&
@@ -1830,22 +1823,14 @@ static int state_get(struct inst *in, struct dslite_aftr_state *st)
 				   &zero, st);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* wait (polling, up to max_s) until pred(in, arg) holds; 1 if it did */
 static int wait_for(struct inst *in, int (*pred)(struct inst *, int), int arg,
 		    double max_s)
 {
-	double t0 = now_s();
+	double t0 = mono_s();
 
 	while (!pred(in, arg)) {
-		if (now_s() - t0 > max_s)
+		if (mono_s() - t0 > max_s)
 			return 0;
 		sleep_ms(5);
 	}
@@ -1910,8 +1895,8 @@ static void test_clock(void)
 	r0 = in.skel->bss->clk_ns_per_jiffy;
 	o0 = in.skel->bss->clk_offset_ns;
 	sweeps = counter(&in, C(SWEEPS));
-	t0 = now_s();
-	while (now_s() - t0 < 0.5) {
+	t0 = mono_s();
+	while (mono_s() - t0 < 0.5) {
 		r = in.skel->bss->clk_ns_per_jiffy;
 		changes += r != r0;
 		samples++;
@@ -1959,17 +1944,17 @@ static void test_clock(void)
 		bpf_map_update_elem(bpf_map__fd(in.skel->maps.dslite_sessions), &key,
 				    &v, BPF_EXIST);
 	}
-	t0 = now_s();
-	while (now_s() - t0 < 5 && has_session(&in, 1) &&
+	t0 = mono_s();
+	while (mono_s() - t0 < 5 && has_session(&in, 1) &&
 	       !session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_UP)
 		sleep_ms(5);
 	tap_result(!session_get(&in, 1, &v) && v.bfd.state == BFD_STATE_DOWN &&
 		   v.bfd.diag == BFD_DIAG_CONTROL_EXPIRED &&
-		   counter(&in, C(CLOCK_CLAMPED)) == 1 && now_s() - t0 < 1.5,
+		   counter(&in, C(CLOCK_CLAMPED)) == 1 && mono_s() - t0 < 1.5,
 		   "clock: a stamp 3 h ahead is clamped (clock_clamped %llu), the "
 		   "silent session times out after %.0f ms",
 		   (unsigned long long)counter(&in, C(CLOCK_CLAMPED)),
-		   (now_s() - t0) * 1000);
+		   (mono_s() - t0) * 1000);
 	inst_close(&in);
 }
 
@@ -2008,21 +1993,21 @@ static void test_pinning(void)
 	tap_result(rv == XDP_DROP && counter(&in, C(DROP_TABLE_FULL)) == 1,
 		   "pinning: both slots taken, a third B4 is refused");
 	/* the pinning sources keep sending */
-	t0 = now_s();
-	while (now_s() - t0 < 5 && (has_session(&in, 1) || has_session(&in, 2))) {
+	t0 = mono_s();
+	while (mono_s() - t0 < 5 && (has_session(&in, 1) || has_session(&in, 2))) {
 		send_bfd(&in, 1, pin, &rv, NULL, NULL);
 		send_bfd(&in, 2, pin, &rv, NULL, NULL);
-		if (now_s() - t0 < 0.25 && !(has_session(&in, 1) && has_session(&in, 2)))
+		if (mono_s() - t0 < 0.25 && !(has_session(&in, 1) && has_session(&in, 2)))
 			held = 0;
 		sleep_ms(10);
 		/* the window between the reap and the next packet */
 		if (no_session(&in, 1) || no_session(&in, 2))
 			break;
 	}
-	tap_result(held && now_s() - t0 < 1.5,
+	tap_result(held && mono_s() - t0 < 1.5,
 		   "pinning: never-Up sessions deleted %.0f ms after creation (300 ms "
 		   "embryonic idle) although their sources keep sending",
-		   (now_s() - t0) * 1000);
+		   (mono_s() - t0) * 1000);
 	send_bfd(&in, 3, (struct bfd_fields)B(DOWN, 0, 0), &rv, NULL, NULL);
 	tap_result(rv == XDP_TX && has_session(&in, 3),
 		   "pinning: then the third B4 gets a slot");
@@ -2182,17 +2167,17 @@ static void test_owner_idle(void)
 		tap_result(0, "owner idle: load a member with a 1 s idle time");
 		return;
 	}
-	t0 = now_s();
+	t0 = mono_s();
 	send_data(&in, 5);
 	rv = ptb_verdict(&in, 5, &meta);
 	tap_result(rv == XDP_PASS && !meta && counter(&in, C(PASS_PTB_OWNED)) == 1,
 		   "owner idle: served right after its traffic");
 	sleep_ms(600);
-	t1 = now_s();
+	t1 = mono_s();
 	send_data(&in, 5);	/* refreshes: more than 1000 / 8 ms later */
 	sleep_ms(600);
 	owned0 = counter(&in, C(PASS_PTB_OWNED));
-	t2 = now_s();
+	t2 = mono_s();
 	rv = ptb_verdict(&in, 5, &meta);
 	tap_result(rv == XDP_PASS && !meta &&
 		   counter(&in, C(PASS_PTB_OWNED)) == owned0 + 1 && t2 - t0 > 1.0,
@@ -2200,7 +2185,7 @@ static void test_owner_idle(void)
 		   "after the last", (t2 - t0) * 1000, (t2 - t1) * 1000);
 	sleep_ms(1100);
 	relay0 = counter(&in, C(PASS_PTB_RELAY));
-	t2 = now_s();
+	t2 = mono_s();
 	rv = ptb_verdict(&in, 5, &meta);
 	tap_result(rv == XDP_PASS && meta == sizeof(struct dslite_relay_meta) &&
 		   counter(&in, C(PASS_PTB_RELAY)) == relay0 + 1,

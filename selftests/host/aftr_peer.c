@@ -68,6 +68,9 @@
 #include <dslite/proto.h>
 #include <dslite/bfd.h>
 
+#include "clock.h"
+#include "wire.h"
+
 #define ETH_LEN		14
 #define IP6_LEN		40
 #define IP4_LEN		20
@@ -124,63 +127,25 @@ static void fail(struct peer *p, const char *fmt, ...)
 	p->fail = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* ---- checksums */
-
-static uint32_t sum16(const void *buf, size_t len, uint32_t s)
-{
-	const uint8_t *b = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		s += (uint32_t)b[len - 1] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* UDP or ICMP checksum over IPv4 at ip (header) with l4 of len bytes */
 static uint16_t l4_csum4(const uint8_t *ip, const uint8_t *l4, size_t len,
 			 uint8_t proto)
 {
-	uint32_t s = sum16(ip + 12, 8, 0);
+	uint32_t s = inet_sum(ip + 12, 8, 0);
 
 	s += proto + len;
-	return fold(sum16(l4, len, s));
+	return inet_fold(inet_sum(l4, len, s));
 }
 
 static uint16_t l4_csum6(const uint8_t *ip6, const uint8_t *l4, size_t len,
 			 uint8_t proto)
 {
-	uint32_t s = sum16(ip6 + 8, 32, 0);
+	uint32_t s = inet_sum(ip6 + 8, 32, 0);
 
 	s += proto + len;
-	return fold(sum16(l4, len, s));
+	return inet_fold(inet_sum(l4, len, s));
 }
 
 /* ---- frames */
@@ -215,7 +180,7 @@ static size_t inner4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto,
 	f[9] = proto;
 	memcpy(f + 12, &src, 4);
 	memcpy(f + 16, &dst, 4);
-	put16(f + 10, fold(sum16(f, IP4_LEN, 0)));
+	put16(f + 10, inet_fold(inet_sum(f, IP4_LEN, 0)));
 	return IP4_LEN;
 }
 
@@ -272,7 +237,7 @@ static void bfd_send(struct peer *p)
 	len = bfd_frame(p, f, &p->src, &c, BFD_TTL, p->sport);
 	if (!xmit(p, f, len)) {
 		p->bfd_sent++;
-		p->last_tx_ns = now_ns();
+		p->last_tx_ns = mono_ns();
 	}
 }
 
@@ -331,7 +296,7 @@ static bool check_ip4(struct peer *p, const uint8_t *ip, size_t len,
 		fail(p, "%s: inner TTL %u, not %u", what, ip[8], ttl);
 		return false;
 	}
-	if (fold(sum16(ip, IP4_LEN, 0)) != 0) {
+	if (inet_fold(inet_sum(ip, IP4_LEN, 0)) != 0) {
 		fail(p, "%s: inner IPv4 checksum wrong", what);
 		return false;
 	}
@@ -401,7 +366,7 @@ static void bfd_answer(struct peer *p, const uint8_t *f, size_t len,
 		}
 	}
 	old = p->s.state;
-	r = bfd_rx(&p->s, c, now_ns());
+	r = bfd_rx(&p->s, c, mono_ns());
 	if (r != BFD_RX_OK && r != BFD_RX_ADMIN_DOWN) {
 		fail(p, "BFD answer refused by the session: %s",
 		     bfd_rx_result_name(r));
@@ -410,7 +375,7 @@ static void bfd_answer(struct peer *p, const uint8_t *f, size_t len,
 	if (!p->tx_off && (p->s.state != old || bfd_final_pending(&p->s))) {
 		/* answer a Poll, and tell a change at once */
 		bfd_send(p);
-		schedule(p, now_ns());
+		schedule(p, mono_ns());
 	}
 }
 
@@ -429,7 +394,7 @@ static void ping_answer(struct peer *p, const uint8_t *f, size_t len)
 		       "ping answer"))
 		return;
 	if (icmp[0] != DSLITE_ICMP_ECHO_REPLY || icmp[1] != 0 ||
-	    fold(sum16(icmp, ilen - IP4_LEN, 0)) != 0 ||
+	    inet_fold(inet_sum(icmp, ilen - IP4_LEN, 0)) != 0 ||
 	    memcmp(icmp + 4, req + 4, ilen - IP4_LEN - 4)) {
 		fail(p, "ping answer: ICMP header, checksum or data wrong");
 		return;
@@ -527,11 +492,11 @@ static void receive(struct peer *p, const uint8_t *f, size_t len)
  */
 static bool run_until(struct peer *p, unsigned int ms, bool (*done)(struct peer *))
 {
-	uint64_t end = now_ns() + (uint64_t)ms * 1000000;
+	uint64_t end = mono_ns() + (uint64_t)ms * 1000000;
 	uint8_t f[2048];
 
 	for (;;) {
-		uint64_t now = now_ns(), wake = end;
+		uint64_t now = mono_ns(), wake = end;
 		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
 		struct sockaddr_ll sll;
 		socklen_t sl = sizeof(sll);
@@ -603,20 +568,20 @@ static bool down3(struct peer *p)
 
 static void act_up(struct peer *p)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mono_ns();
 
 	bfd_session_init(&p->s, p->discr, p->interval_us, p->interval_us, 0, p->mult, 0);
 	p->bfd_on = true;
 	p->states[0] = '\0';
 	bfd_send(p);
-	schedule(p, now_ns());
+	schedule(p, mono_ns());
 	if (!run_until(p, UP_MS, is_up)) {
 		fail(p, "session not Up (B4 %s, AFTR replies: %s)",
 		     bfd_state_name(p->s.state), p->states);
 		return;
 	}
 	printf("up: replies %s (%llu ms)\n", p->states,
-	       (unsigned long long)((now_ns() - t0) / 1000000));
+	       (unsigned long long)((mono_ns() - t0) / 1000000));
 }
 
 static void act_poll(struct peer *p, uint32_t tx_ms, uint32_t rx_ms)
@@ -628,7 +593,7 @@ static void act_poll(struct peer *p, uint32_t tx_ms, uint32_t rx_ms)
 	}
 	p->last_flags = 0;
 	bfd_send(p);
-	schedule(p, now_ns());
+	schedule(p, mono_ns());
 	if (!run_until(p, WAIT_MS + 2 * tx_ms, final_seen)) {
 		fail(p, "poll: no Final");
 		return;
@@ -668,7 +633,7 @@ static void act_ping(struct peer *p, int n, bool v6)
 			put16(icmp + 2, l4_csum6(f + ETH_LEN, icmp,
 						 ICMP_LEN + PING_DATA, 58));
 		else
-			put16(icmp + 2, fold(sum16(icmp, ICMP_LEN + PING_DATA, 0)));
+			put16(icmp + 2, inet_fold(inet_sum(icmp, ICMP_LEN + PING_DATA, 0)));
 		p->sent_len = (icmp - f) + ICMP_LEN + PING_DATA;
 		if (xmit(p, f, p->sent_len))
 			return;
@@ -791,7 +756,7 @@ static void act_admin_down(struct peer *p)
 {
 	bfd_set_admin_down(&p->s, BFD_DIAG_ADMIN_DOWN);
 	bfd_send(p);
-	schedule(p, now_ns());
+	schedule(p, mono_ns());
 	if (!run_until(p, WAIT_MS + 2000, down3)) {
 		fail(p, "admin-down: the AFTR answered %s diag %u",
 		     bfd_state_name(p->last_state), p->last_diag);

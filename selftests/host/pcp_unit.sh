@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unit tests of the PCP MAP client (include/dslite/pcp.h, user/pcp.c):
+# Unit tests of the PCP MAP client (include/dslite/pcp.h, user/lib/pcp.c):
 # codec, result code names, malformed cases, renewal window,
 # retransmission schedule and deadline, Epoch rules, health, counters,
 # and the socket layer over ::1. The TAP comes from build/tests/pcp_test

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the B4 daemon's ping receive path (user/b4_ping.c): a
+ * Unit tests of the B4 daemon's ping receive path (user/b4/ping.c): a
  * burst of packets queued on a candidate's ping socket is read at most
  * B4_PING_RX_BURST (32) at a time, so a flood cannot hold the daemon's
  * loop; the rest waits for the next wake-up (level-triggered epoll).
@@ -30,14 +30,6 @@ void b4_log(const struct b4_daemon *d, const char *fmt, ...)
 {
 	(void)d;
 	(void)fmt;
-}
-
-uint64_t b4_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 uint32_t b4_random(void)

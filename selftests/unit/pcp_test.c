@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the PCP MAP client (include/dslite/pcp.h, user/pcp.c):
+ * Unit tests of the PCP MAP client (include/dslite/pcp.h, user/lib/pcp.c):
  * the exact bytes of an encoded request, every field of a parsed
  * response, options, every result code name, every malformed case and
  * its reason, the renewal window, the retransmission schedule and its

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int tap_n, tap_failed, tap_skipped;
 
@@ -75,6 +76,31 @@ static void tap_diag(const char *fmt, ...)
 			 (unsigned long long)__b);			\
 	__ok;								\
 })
+
+/* tap_check(ok, name): one check named by a plain string */
+static __attribute__((unused)) int tap_check(int ok, const char *name)
+{
+	return tap_result(ok, "%s", name);
+}
+
+/* ok if two strings are equal; prints both on failure */
+static __attribute__((unused)) int tap_str(const char *name,
+					   const char *want, const char *got)
+{
+	int ok = tap_result(got && !strcmp(want, got), "%s", name);
+
+	if (!ok) {
+		tap_diag("  want: %s", want);
+		tap_diag("  got:  %s", got ? got : "(null)");
+	}
+	return ok;
+}
+
+static __attribute__((unused)) void tap_skip_named(const char *name,
+						   const char *why)
+{
+	tap_skip(why, "%s", name);
+}
 
 static __attribute__((unused)) void tap_skip_all(const char *why)
 {

@@ -4,23 +4,25 @@
  * active AFTR inside the softwire and toward every standby AFTR directly
  * over IPv6, and fails over through dslite.ko when the active one dies.
  *
- * Subsystems (one .c each):
- *   b4.c           the object: "b4 run" (set-up, event loop, signals,
- *                  reload, clean stop) and "b4 status" (the client)
- *   b4_config.c    command line and config file: parse, check, resolve
- *                  the candidates (aftr, aftr-name, the tunnel's remote)
- *   b4_link.c      rtnetlink: read an ip6tnl device, re-point its remote,
- *                  add the B4's 192.0.0.2
- *   b4_bfd.c       one BFD session on top of <dslite/bfd.h>: transmit
- *                  schedule, jitter, Poll Sequences, detection deadline
- *   b4_net.c       the sockets: UDP inside the tunnel, raw IPv6 (next
- *                  header 4) for the direct path; packet build and parse
- *   b4_failover.c  the policy (which AFTR carries the tunnel) and its
- *                  actuation: carrier through dslite.ko, repoint
- *   b4_ctl.c       the control socket and the status report
- *   b4_wan.c       the tunnel as it changes under the daemon: its local
- *                  address moves (renumbering), it is deleted and
- *                  created again, dslite.ko is unloaded and loaded again
+ * Subsystems (one .c each, in user/b4/):
+ *   daemon.c    the object: "b4 run" (set-up, event loop, signals,
+ *               reload, clean stop)
+ *   config.c    command line and config file: parse, check, resolve the
+ *               candidates (aftr, aftr-name, the tunnel's remote)
+ *   link.c      rtnetlink: read an ip6tnl device, re-point its remote,
+ *               add the B4's 192.0.0.2
+ *   bfd.c       one BFD session on top of <dslite/bfd.h>: transmit
+ *               schedule, jitter, Poll Sequences, detection deadline
+ *   net.c       the sockets: UDP inside the tunnel, raw IPv6 (next header
+ *               4) for the direct path; packet build and parse
+ *   pcp.c       the PCP health method (a MAP kept through each AFTR)
+ *   ping.c      the ping health method (ICMP echo to 192.0.0.1)
+ *   failover.c  the policy (which AFTR carries the tunnel) and its
+ *               actuation: carrier through dslite.ko, repoint
+ *   ctl.c       the control socket, and "b4 status" (its client)
+ *   wan.c       the tunnel as it changes under the daemon: its local
+ *               address moves (renumbering), it is deleted and created
+ *               again, dslite.ko is unloaded and loaded again
  */
 #ifndef DSLITECTL_B4_H
 #define DSLITECTL_B4_H
@@ -35,10 +37,9 @@
 #include <dslite/bfd.h>
 #include <dslite/pcp.h>
 
+#include "clock.h"
 #include "genl.h"
 
-#define NSEC_PER_SEC		1000000000ULL
-#define NSEC_PER_MSEC		1000000ULL
 
 #define B4_MAX_TUNNELS		8
 #define B4_MAX_CANDIDATES	16
@@ -80,7 +81,7 @@ struct b4_health {
 #define B4_WAIT_FOREVER		UINT32_MAX
 #define B4_TUNNEL_WAIT_MAX_S	(7 * 24 * 3600)
 
-/* The control sockets (b4_ctl.c): B4_CTL_DIR/IFNAME.sock in PID 1's
+/* The control sockets (b4/ctl.c): B4_CTL_DIR/IFNAME.sock in PID 1's
  * network namespace, B4_CTL_DIR/COOKIE/IFNAME.sock in any other. */
 #define B4_CTL_DIR		"/run/dslite/b4"
 
@@ -141,7 +142,7 @@ struct b4_config {
 	unsigned int given;		/* 1 << B4_K_* per keyword seen */
 };
 
-/* rtnetlink view of one device (b4_link.c). */
+/* rtnetlink view of one device (b4/link.c). */
 struct b4_link {
 	int ifindex;
 	char name[IFNAMSIZ];
@@ -162,7 +163,7 @@ struct b4_tunnel {
 	bool added_addr;		/* we added 192.0.0.2 to it */
 	bool gone;			/* deleted, moved to another netns,
 					 * renamed, or without a usable local
-					 * address: waited for (b4_wan.c) */
+					 * address: waited for (b4/wan.c) */
 	uint64_t gone_ns;		/* since when */
 	char gone_why[128];
 	/* the carrier the daemon wants, pushed again when dslite.ko comes
@@ -173,7 +174,7 @@ struct b4_tunnel {
 };
 
 /*
- * The last WAN change of a tunnel (b4_wan.c): its local address moved
+ * The last WAN change of a tunnel (b4/wan.c): its local address moved
  * ("renumber") or it was deleted and created again ("recreated").
  */
 struct b4_wan_change {
@@ -192,7 +193,7 @@ enum b4_path {
 	B4_PATH_TUNNEL,		/* UDP inside the ip6tnl device */
 };
 
-/* One BFD session and its transmit schedule (b4_bfd.c). */
+/* One BFD session and its transmit schedule (b4/bfd.c). */
 struct b4_session {
 	struct bfd_session bfd;
 	uint16_t sport;			/* UDP source port, for its lifetime */
@@ -225,7 +226,7 @@ struct b4_change {
 };
 
 /*
- * The ping health method of one candidate (b4_ping.c): one echo every
+ * The ping health method of one candidate (b4/ping.c): one echo every
  * ping-interval, a reply counts when it comes before the next echo is
  * due. window holds the last results, bit 0 the newest, 1 = lost.
  */
@@ -245,7 +246,7 @@ struct b4_ping {
 };
 
 /*
- * The PCP health method of one candidate (b4_pcp.c): a MAP of
+ * The PCP health method of one candidate (b4/pcp.c): a MAP of
  * 192.0.0.2:pcp-port kept alive with a short lifetime by pcp.h's client.
  * Tunnel path: the library's UDP socket inside the tunnel (encap mode) or
  * to the server over IPv6 (plain mode, any path). Direct path: the
@@ -361,10 +362,10 @@ struct b4_daemon {
 	uint16_t pcp_port;		/* the mappings' internal port */
 	int clients[B4_MAX_CLIENTS];
 	uint64_t client_deadline[B4_MAX_CLIENTS];
-	struct b4_ctl *ctl;		/* b4_ctl.c: lock, partial requests */
+	struct b4_ctl *ctl;		/* b4/ctl.c: lock, partial requests */
 	struct genl_sock genl;
 	struct genl_sock ctrl;		/* nlctrl "notify": dslite.ko unloaded */
-	bool no_module;			/* it was: degraded mode (b4_wan.c) */
+	bool no_module;			/* it was: degraded mode (b4/wan.c) */
 	uint64_t module_retry_ns;	/* dslite.ko back: resync due, 0 */
 	int module_tries;
 	struct b4_wan_change last_wan;
@@ -391,11 +392,9 @@ struct b4_resolved {
 	char err[256];
 };
 
-/* b4.c */
+/* b4/daemon.c */
 void b4_log(const struct b4_daemon *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-uint64_t b4_now_ns(void);
-uint64_t b4_realtime_ms(void);
 uint32_t b4_random(void);
 const char *b4_addr_str(const struct in6_addr *a, char *buf);
 const char *b4_state_name(unsigned int state);
@@ -404,7 +403,7 @@ const char *b4_dev_name(const struct b4_daemon *d);
 /* stop: AdminDown to every AFTR, then the loop ends (sig 0: no signal) */
 void b4_begin_stop(struct b4_daemon *d, int sig);
 
-/* b4_config.c */
+/* b4/config.c */
 #define B4_WHAT		"b4 run"
 void b4_config_init(struct b4_config *c);
 /* parse and check the keywords; prints the error, returns an exit code */
@@ -445,7 +444,7 @@ void b4_config_cand(const struct b4_config *c, const struct in6_addr *a,
 /* does any AFTR of the configuration use method m (B4_M_*)? */
 bool b4_config_uses(const struct b4_config *c, uint8_t m);
 
-/* b4_link.c */
+/* b4/link.c */
 struct mnl_socket *b4_rtnl_open(char *err, size_t errlen);
 int b4_link_get(struct mnl_socket *nl, const char *name, int ifindex,
 		struct b4_link *l, char *err, size_t errlen);
@@ -470,7 +469,7 @@ int b4_link_has_addr4(struct mnl_socket *nl, int ifindex, uint32_t addr);
 int b4_link_add_addr4(struct mnl_socket *nl, int ifindex, uint32_t addr,
 		      int prefixlen, char *err, size_t errlen);
 
-/* b4_bfd.c */
+/* b4/bfd.c */
 void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 		     uint32_t rx_us, uint8_t mult, uint64_t now);
 void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
@@ -489,7 +488,7 @@ uint64_t b4_session_detect_deadline(const struct b4_session *s);
 void b4_session_admin_down(struct b4_session *s, uint64_t now);
 uint32_t b4_session_new_discr(const struct b4_daemon *d);
 
-/* b4_net.c */
+/* b4/net.c */
 int b4_net_open_raw(char *err, size_t errlen);
 int b4_net_open_raw4(char *err, size_t errlen);
 int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *err,
@@ -506,7 +505,7 @@ int b4_net_send_admin_down(struct b4_daemon *d, const struct b4_cand *c,
 void b4_net_raw_input(struct b4_daemon *d);
 void b4_net_udp_input(struct b4_daemon *d, int fd, int tun);
 
-/* b4_failover.c */
+/* b4/failover.c */
 int b4_fo_read_state(struct b4_daemon *d, char *err, size_t errlen);
 int b4_fo_start(struct b4_daemon *d, char *err, size_t errlen);
 void b4_fo_session_changed(struct b4_daemon *d, int i,
@@ -529,7 +528,7 @@ void b4_fo_tunnel_gone(struct b4_daemon *d, int t);
 int b4_fo_tunnel_back(struct b4_daemon *d, int t, char *err, size_t errlen);
 bool b4_cand_usable(const struct b4_daemon *d, int i);
 
-/* b4_ping.c */
+/* b4/ping.c */
 void b4_ping_init(struct b4_ping *p);
 /* open (or reopen for a new path) candidate i's socket, start probing */
 void b4_ping_path(struct b4_daemon *d, int i);
@@ -540,7 +539,7 @@ void b4_ping_input(struct b4_daemon *d, int i);
 void b4_ping_timer(struct b4_daemon *d, uint64_t now);
 uint64_t b4_ping_deadline(const struct b4_daemon *d);
 
-/* b4_pcp.c */
+/* b4/pcp.c */
 /* the daemon-wide port of the mappings (reserved); 0 or -1 */
 int b4_pcp_setup(struct b4_daemon *d, char *err, size_t errlen);
 void b4_pcp_cleanup(struct b4_daemon *d);
@@ -566,7 +565,7 @@ void b4_pcp_release(struct b4_daemon *d);
 /* the B4's address changed: map again from the tunnel as it is now */
 void b4_pcp_restart(struct b4_daemon *d, int i);
 
-/* b4_net.c, shared with b4_pcp.c */
+/* b4/net.c, shared with b4/pcp.c */
 /*
  * b4_net_send_udp(d, c, sport, dport, ttl, payload, len): an IPv4/UDP
  * packet 192.0.0.2:sport -> 192.0.0.1:dport on candidate c's direct path
@@ -576,20 +575,20 @@ int b4_net_send_udp(struct b4_daemon *d, const struct b4_cand *c,
 		    uint16_t sport, uint16_t dport, uint8_t ttl,
 		    const void *payload, size_t len);
 
-/* b4_failover.c, health */
+/* b4/failover.c, health */
 /* a BFD session changed state: failover (health bfd) or a health check */
 void b4_health_bfd_changed(struct b4_daemon *d, int i,
 			   const struct b4_change *c);
 /* the verdict of candidate i again; a change acts like a BFD change */
 void b4_health_update(struct b4_daemon *d, int i);
 
-/* b4_wan.c */
+/* b4/wan.c */
 void b4_wan_link_events(struct b4_daemon *d);
 void b4_wan_genl_events(struct b4_daemon *d);
 void b4_wan_timer(struct b4_daemon *d, uint64_t now);
 uint64_t b4_wan_deadline(const struct b4_daemon *d);
 
-/* b4_ctl.c */
+/* b4/ctl.c */
 int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);
 void b4_ctl_accept(struct b4_daemon *d);
 void b4_ctl_client(struct b4_daemon *d, int slot);

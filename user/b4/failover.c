@@ -102,13 +102,13 @@ void b4_fo_apply_timers(struct b4_daemon *d, int i)
 	uint32_t ms;
 
 	if (d->tun[c->tun].gone)
-		return;		/* paused until it is back (b4_wan.c) */
+		return;		/* paused until it is back (b4/wan.c) */
 	if (i == d->active && c->path == B4_PATH_TUNNEL)
 		ms = d->cfg.interval_ms;
 	else
 		ms = b4_standby_ms(&d->cfg);
 	b4_session_set_timers(&c->s, ms * 1000, ms * 1000, d->cfg.multiplier,
-			      b4_now_ns());
+			      mono_ns());
 	b4_ping_path(d, i);
 	b4_pcp_path(d, i);
 }
@@ -197,7 +197,7 @@ static int switch_to(struct b4_daemon *d, int j, const char *kind)
 	int old = d->active, t = traffic_tunnel(d, j);
 	struct b4_tunnel *tun = &d->tun[t];
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], e[256];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 
 	if (d->cfg.mode == B4_MODE_REPOINT &&
 	    memcmp(&tun->link.remote, &n->addr, sizeof(n->addr))) {
@@ -245,13 +245,13 @@ static int switch_to(struct b4_daemon *d, int j, const char *kind)
 		if (old >= 0)
 			d->last.from_addr = d->cand[old].addr;
 		d->last.detect_ns = d->last.down_ns = now;
-		d->last.detect_rt_ms = d->last.down_rt_ms = b4_realtime_ms();
+		d->last.detect_rt_ms = d->last.down_rt_ms = realtime_ms();
 	}
 	d->last.valid = true;
 	d->last.to = j;
 	d->last.to_addr = n->addr;
-	d->last.up_ns = b4_now_ns();
-	d->last.up_rt_ms = b4_realtime_ms();
+	d->last.up_ns = mono_ns();
+	d->last.up_rt_ms = realtime_ms();
 	if (strcmp(kind, "preempt"))
 		d->n_failovers++;
 	b4_log(d, "%s: %s to %s done, via %s (%s, outage %llu ms)",
@@ -283,7 +283,7 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 	d->last.to = -1;
 	d->last.diag = diag;
 	d->last.detect_ns = now;
-	d->last.detect_rt_ms = b4_realtime_ms() - (b4_now_ns() - now) / 1000000;
+	d->last.detect_rt_ms = realtime_ms() - (mono_ns() - now) / 1000000;
 	if (c->down_method && !strcmp(c->down_method, "ping")) {
 		if (c->ping.last_rx_ns && c->ping.last_rx_ns <= now)
 			last_rx = c->ping.last_rx_ns;
@@ -300,8 +300,8 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 	d->last_carrier_ok = false;
 	if (!d->tun[t].forced || d->tun[t].diag != diag)
 		d->last_carrier_ok = b4_fo_carrier_nl(d, t, false, diag, r) == 0;
-	d->last.down_ns = b4_now_ns();
-	d->last.down_rt_ms = b4_realtime_ms();
+	d->last.down_ns = mono_ns();
+	d->last.down_rt_ms = realtime_ms();
 	d->up = false;
 	d->down_diag = diag;
 	d->grace_until_ns = 0;
@@ -352,7 +352,7 @@ static void check_aftr_changed(struct b4_daemon *d, int i)
 	d->last_change.addr = c->addr;
 	d->last_change.old_discr = old;
 	d->last_change.new_discr = new;
-	d->last_change.at_rt_ms = b4_realtime_ms();
+	d->last_change.at_rt_ms = realtime_ms();
 	b4_log(d, "aftr %s: AFTR changed: node %u -> node %u (remote-id %u -> %u%s): the subscriber's NAT state is lost",
 	       addr_of(d, i, a), B4_NODE_ID(old), B4_NODE_ID(new), old, new,
 	       B4_NODE_ID(old) == B4_NODE_ID(new) ? ", a new session" : "");
@@ -363,7 +363,7 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 {
 	struct b4_cand *c = &d->cand[i];
 	char a[INET6_ADDRSTRLEN];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	uint8_t diag = ch->diag ? ch->diag : c->s.bfd.diag ? c->s.bfd.diag :
 		       BFD_DIAG_CONTROL_EXPIRED;
 	char h[B4_HEALTH_STR_MAX];
@@ -555,7 +555,7 @@ void b4_health_update(struct b4_daemon *d, int i)
 /* After a reload: the preemption checks that the configuration asks for. */
 void b4_fo_reconsider(struct b4_daemon *d)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i;
 
 	for (i = 0; i < d->n_cand; i++) {
@@ -575,7 +575,7 @@ void b4_fo_reconsider(struct b4_daemon *d)
 /* reload dropped the active AFTR (repoint mode): d->active is -1. */
 void b4_fo_removed_active(struct b4_daemon *d)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int j;
 
 	memset(&d->last, 0, sizeof(d->last));
@@ -585,10 +585,10 @@ void b4_fo_removed_active(struct b4_daemon *d)
 	d->last.to = -1;
 	d->last.diag = BFD_DIAG_ADMIN_DOWN;
 	d->last.detect_ns = now;
-	d->last.detect_rt_ms = b4_realtime_ms();
+	d->last.detect_rt_ms = realtime_ms();
 	set_carrier(d, 0, false, BFD_DIAG_ADMIN_DOWN, "aftr removed by reload");
-	d->last.down_ns = b4_now_ns();
-	d->last.down_rt_ms = b4_realtime_ms();
+	d->last.down_ns = mono_ns();
+	d->last.down_rt_ms = realtime_ms();
 	d->up = false;
 	d->down_diag = BFD_DIAG_ADMIN_DOWN;
 	j = pick(d, now);
@@ -713,7 +713,7 @@ uint64_t b4_fo_grace_ns(const struct b4_daemon *d)
 int b4_fo_start(struct b4_daemon *d, char *e, size_t elen)
 {
 	char a[INET6_ADDRSTRLEN];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	uint64_t grace = b4_fo_grace_ns(d);
 	int i, t;
 
@@ -792,14 +792,14 @@ void b4_fo_stop(struct b4_daemon *d)
 }
 
 /*
- * Tunnel t went away (b4_wan.c paused its candidates). Repoint mode: the
+ * Tunnel t went away (b4/wan.c paused its candidates). Repoint mode: the
  * one tunnel is gone, nothing carries traffic until it is back. Carrier
  * mode: when it carried the traffic, fail over to another tunnel as if
  * its AFTR had died (path-down).
  */
 void b4_fo_tunnel_gone(struct b4_daemon *d, int t)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i, a = d->active;
 
 	for (i = 0; i < d->n_cand; i++) {

@@ -3,7 +3,7 @@
  * dslitectl aftr: the anycast group membership of an attached AFTR (the
  * arguments, the .rodata and maps of bpf/dslite_aftr.h's "Anycast group",
  * and the PTB relay's tc filter). The order of the calls is in
- * aftr_anycast.h.
+ * anycast.h.
  *
  * The relay is a tc filter (cls_bpf, direct action) on the device's
  * clsact ingress, handle AFTR_RELAY_TC_HANDLE, priority
@@ -31,7 +31,7 @@
 #include "dslite_aftr.skel.h"
 
 #include "aftr.h"
-#include "aftr_anycast.h"
+#include "anycast.h"
 #include "dslitectl.h"
 
 bool aftr_anycast_kw(const char *kw)

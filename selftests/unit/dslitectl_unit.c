@@ -19,31 +19,7 @@
 #include "b4.h"
 #include "genl.h"
 #include "json.h"
-
-static int n_tests, n_failed;
-
-static void check(bool ok, const char *name)
-{
-	n_tests++;
-	if (!ok)
-		n_failed++;
-	printf("%sok %d %s\n", ok ? "" : "not ", n_tests, name);
-}
-
-static void check_str(const char *name, const char *want, const char *got)
-{
-	check(got && !strcmp(want, got), name);
-	if (!got || strcmp(want, got)) {
-		printf("# want: %s\n", want);
-		printf("# got:  %s\n", got ? got : "(null)");
-	}
-}
-
-static void skip(const char *name, const char *why)
-{
-	n_tests++;
-	printf("ok %d %s # SKIP %s\n", n_tests, name, why);
-}
+#include "tap.h"
 
 /* capture: what the print layer wrote since capture_start(). */
 static char *cap_buf;
@@ -88,21 +64,21 @@ static void test_diag(void)
 		if (diag_parse(names[i], &v) || v != i)
 			parse_ok = false;
 	}
-	check(names_ok, "diag codes 0..8 have the RFC 5880 names");
-	check(parse_ok, "diag names parse to codes 0..8");
-	check(!diag_name(9) && !diag_name(31) && !diag_name(255),
+	tap_check(names_ok, "diag codes 0..8 have the RFC 5880 names");
+	tap_check(parse_ok, "diag names parse to codes 0..8");
+	tap_check(!diag_name(9) && !diag_name(31) && !diag_name(255),
 	      "diag codes 9, 31, 255 have no name");
 	for (i = 0; i <= 255; i++) {
 		snprintf(buf, sizeof(buf), "%u", i);
 		if (diag_parse(buf, &v) || v != i)
 			num_ok = false;
 	}
-	check(num_ok, "diag numbers 0..255 parse as they are");
+	tap_check(num_ok, "diag numbers 0..255 parse as they are");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (!diag_parse(bad[i], &v))
 			bad_ok = false;
-	check(bad_ok, "no abbreviations, signs, spaces, hex or values above 255");
-	check_str("diag list", "none, control-expired, echo-failed, neighbor-down, fwd-reset, path-down, concat-path-down, admin-down, reverse-concat-path-down",
+	tap_check(bad_ok, "no abbreviations, signs, spaces, hex or values above 255");
+	tap_str("diag list", "none, control-expired, echo-failed, neighbor-down, fwd-reset, path-down, concat-path-down, admin-down, reverse-concat-path-down",
 		  diag_list());
 }
 
@@ -130,16 +106,16 @@ static const char *tescaped(const char *s, size_t size, bool quote)
 
 static void test_text_escape(void)
 {
-	check_str("text: quotes, backslash, newline, tab, CR",
+	tap_str("text: quotes, backslash, newline, tab, CR",
 		  "\"a\\\"b\\\\c\\nd\\te\\rf\"",
 		  tescaped("a\"b\\c\nd\te\rf", 256, true));
-	check_str("text: control bytes, DEL and non-ASCII bytes as \\xNN",
+	tap_str("text: control bytes, DEL and non-ASCII bytes as \\xNN",
 		  "\\x01\\x1b[2J\\x7f caf\\xc3\\xa9 \\xff",
 		  tescaped("\x01\x1b[2J\x7f caf\xc3\xa9 \xff", 256, false));
-	check_str("text: cut between escapes, closing quote kept",
+	tap_str("text: cut between escapes, closing quote kept",
 		  "\"ab\\xc3\"",
 		  tescaped("ab\xc3\xa9\xc3\xa9", 13, true));
-	check_str("text: empty", "\"\"", tescaped("", 256, true));
+	tap_str("text: empty", "\"\"", tescaped("", 256, true));
 }
 
 static void test_json(void)
@@ -149,17 +125,17 @@ static void test_json(void)
 	size_t n;
 	FILE *f;
 
-	check_str("escape quote, backslash, newline, tab, control",
+	tap_str("escape quote, backslash, newline, tab, control",
 		  "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u007f\"",
 		  escaped("a\"b\\c\nd\te\x01" "f\x7f", 12));
-	check_str("valid UTF-8 passes", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+	tap_str("valid UTF-8 passes", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
 		  escaped("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
-	check_str("invalid UTF-8 becomes U+FFFD", "\"a\\ufffdb\\ufffd\\ufffd\"",
+	tap_str("invalid UTF-8 becomes U+FFFD", "\"a\\ufffdb\\ufffd\\ufffd\"",
 		  escaped("a\xff" "b\xc0\xaf", 5));
-	check_str("surrogates and truncated sequences become U+FFFD",
+	tap_str("surrogates and truncated sequences become U+FFFD",
 		  "\"\\ufffd\\ufffd\\ufffdx\\ufffd\\ufffd\"",
 		  escaped("\xed\xa0\x80x\xe2\x82", 6));
-	check_str("NUL inside a buffer", "\"a\\u0000b\"", escaped("a\0b", 3));
+	tap_str("NUL inside a buffer", "\"a\\u0000b\"", escaped("a\0b", 3));
 
 	f = open_memstream(&buf, &n);
 	json_init(&w, f, false);
@@ -182,7 +158,7 @@ static void test_json(void)
 	json_end_array(&w);
 	json_finish(&w);
 	fclose(f);
-	check_str("compact nesting, two documents",
+	tap_str("compact nesting, two documents",
 		  "{\"a\":[1,-2],\"b\":{},\"c\":[],\"d\":true,\"e\":null,\"f\\\"\":\"x\",\"g\":18446744073709551615}\n[]\n",
 		  buf);
 	free(buf);
@@ -199,7 +175,7 @@ static void test_json(void)
 	json_end_array(&w);
 	json_finish(&w);
 	fclose(f);
-	check_str("pretty nesting",
+	tap_str("pretty nesting",
 		  "[\n    {\n        \"k\": \"v\",\n        \"e\": []\n    }\n]\n",
 		  buf);
 	free(buf);
@@ -302,10 +278,10 @@ static void test_tunnel(void)
 	struct tunnel_info t;
 	struct nlmsghdr *nlh;
 
-	check_str("show text, carrier up",
+	tap_str("show text, carrier up",
 		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none transitions 0 since 12.3s admin up oper up\n",
 		  show_text(&m));
-	check_str("show JSON, carrier up",
+	tap_str("show JSON, carrier up",
 		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"none\",\"diagnostic\":\"none\",\"diag-code\":0,\"reason\":null,\"transitions\":0,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}]\n",
 		  show_json(&m));
 
@@ -316,10 +292,10 @@ static void test_tunnel(void)
 	m.reason = "bfd \"timeout\"\\\n\x01";
 	m.transitions = 3;
 	m.since_ms = 999;
-	check_str("show text, forced down with a reason to quote",
+	tap_str("show text, forced down with a reason to quote",
 		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier down forced carrier-down diag control-expired reason \"bfd \\\"timeout\\\"\\\\\\n\\x01\" transitions 3 since 0.9s admin up oper down\n",
 		  show_text(&m));
-	check_str("show JSON, forced down with a reason to escape",
+	tap_str("show JSON, forced down with a reason to escape",
 		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"control-expired\",\"diag-code\":1,\"reason\":\"bfd \\\"timeout\\\"\\\\\\n\\u0001\",\"transitions\":3,\"since-ms\":999,\"admin-up\":true,\"oper-up\":false}]\n",
 		  show_json(&m));
 
@@ -328,30 +304,30 @@ static void test_tunnel(void)
 	m.forced = 5;
 	m.transitions = UINT64_MAX;
 	m.since_ms = 3723456;
-	check_str("show text, codes without a name print as numbers",
+	tap_str("show text, codes without a name print as numbers",
 		  "dslite0: remote 2001:db8::1 local 2001:db8::2 carrier up forced 5 diag 9 transitions 18446744073709551615 since 3723.4s admin up oper up\n",
 		  show_text(&m));
-	check_str("show JSON, codes without a name print as numbers",
+	tap_str("show JSON, codes without a name print as numbers",
 		  "[{\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"5\",\"diagnostic\":\"9\",\"diag-code\":9,\"reason\":null,\"transitions\":18446744073709551615,\"since-ms\":3723456,\"admin-up\":true,\"oper-up\":true}]\n",
 		  show_json(&m));
 
 	/* unknown attributes are skipped, known ones of a wrong size are not */
 	nlh = build(&up0);
 	mnl_attr_put_u32(nlh, DSLITE_A_MAX + 5, 42);
-	check(tunnel_parse(nlh, &t) == 0 && t.ifindex == 7 &&
+	tap_check(tunnel_parse(nlh, &t) == 0 && t.ifindex == 7 &&
 	      !strcmp(t.ifname, "dslite0"),
 	      "parse skips attributes newer than the tool");
 	nlh = build(&up0);
 	mnl_attr_put(nlh, DSLITE_A_LOCAL, 15, msgbuf);
-	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	tap_check(tunnel_parse(nlh, &t) == -EBADMSG,
 	      "parse rejects a 15-byte address");
 	nlh = build(&up0);
 	mnl_attr_put_u32(nlh, DSLITE_A_TRANSITIONS, 1);
-	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	tap_check(tunnel_parse(nlh, &t) == -EBADMSG,
 	      "parse rejects a 4-byte u64");
 	nlh = build(&up0);
 	mnl_attr_put(nlh, DSLITE_A_IFNAME, 3, "abc");
-	check(tunnel_parse(nlh, &t) == -EBADMSG,
+	tap_check(tunnel_parse(nlh, &t) == -EBADMSG,
 	      "parse rejects a string without NUL");
 }
 
@@ -361,10 +337,10 @@ static void test_events(void)
 
 	m.cmd = DSLITE_CMD_TUNNEL_EVENT;
 	m.event = DSLITE_EVENT_NEW;
-	check_str("event new, text",
+	tap_str("event new, text",
 		  "dslite0: new remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none (transitions 0)\n",
 		  event_out(&m, false));
-	check_str("event new, JSON",
+	tap_str("event new, JSON",
 		  "{\"event\":\"new\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":true,\"forced\":\"none\",\"diagnostic\":\"none\",\"diag-code\":0,\"reason\":null,\"transitions\":0,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}\n",
 		  event_out(&m, true));
 
@@ -374,35 +350,35 @@ static void test_events(void)
 	m.diag = DSLITE_DIAG_CONTROL_EXPIRED;
 	m.reason = "bfd timeout";
 	m.transitions = 3;
-	check_str("event carrier, text",
+	tap_str("event carrier, text",
 		  "dslite0: carrier down diag control-expired reason \"bfd timeout\" (transitions 3)\n",
 		  event_out(&m, false));
-	check_str("event carrier, JSON",
+	tap_str("event carrier, JSON",
 		  "{\"event\":\"carrier\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::1\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"control-expired\",\"diag-code\":1,\"reason\":\"bfd timeout\",\"transitions\":3,\"since-ms\":12345,\"admin-up\":true,\"oper-up\":true}\n",
 		  event_out(&m, true));
 
 	m.event = DSLITE_EVENT_STATE;
 	m.diag = DSLITE_DIAG_PATH_DOWN;
 	m.reason = NULL;
-	check_str("event state, text",
+	tap_str("event state, text",
 		  "dslite0: state carrier down forced carrier-down diag path-down (transitions 3)\n",
 		  event_out(&m, false));
 
 	m.event = DSLITE_EVENT_LINK;
 	m.admin_up = 0;
-	check_str("event link, text",
+	tap_str("event link, text",
 		  "dslite0: link down carrier down (transitions 3)\n",
 		  event_out(&m, false));
 
 	m.event = DSLITE_EVENT_PARAMS;
 	m.remote = "2001:db8::7";
-	check_str("event params, text",
+	tap_str("event params, text",
 		  "dslite0: params remote 2001:db8::7 local 2001:db8::2\n",
 		  event_out(&m, false));
 
 	m.event = DSLITE_EVENT_DEL;
-	check_str("event del, text", "dslite0: del\n", event_out(&m, false));
-	check_str("event del, JSON has every key",
+	tap_str("event del, text", "dslite0: del\n", event_out(&m, false));
+	tap_str("event del, JSON has every key",
 		  "{\"event\":\"del\",\"ifindex\":7,\"ifname\":\"dslite0\",\"remote\":\"2001:db8::7\",\"local\":\"2001:db8::2\",\"carrier\":false,\"forced\":\"carrier-down\",\"diagnostic\":\"path-down\",\"diag-code\":5,\"reason\":null,\"transitions\":3,\"since-ms\":12345,\"admin-up\":false,\"oper-up\":true}\n",
 		  event_out(&m, true));
 
@@ -413,14 +389,14 @@ static void test_events(void)
 	m.event = DSLITE_EVENT_CARRIER;
 	m.ifname = "d\"s\x1b\xc3\xa9";
 	m.reason = "say \"hi\"\nfake: line \xc3\xa9\xff\x1b[2J";
-	check_str("event carrier, text: name and reason escaped",
+	tap_str("event carrier, text: name and reason escaped",
 		  "d\\\"s\\x1b\\xc3\\xa9: carrier up diag none reason \"say \\\"hi\\\"\\nfake: line \\xc3\\xa9\\xff\\x1b[2J\" (transitions 0)\n",
 		  event_out(&m, false));
-	check(strstr(event_out(&m, true),
+	tap_check(strstr(event_out(&m, true),
 		     "\"ifname\":\"d\\\"s\\u001b\xc3\xa9\"") != NULL,
 	      "event carrier, JSON: the name in JSON's own escaping");
 	m.cmd = DSLITE_CMD_TUNNEL_GET;
-	check_str("show text: name and reason escaped as monitor does",
+	tap_str("show text: name and reason escaped as monitor does",
 		  "d\\\"s\\x1b\\xc3\\xa9: remote 2001:db8::1 local 2001:db8::2 carrier up forced none diag none reason \"say \\\"hi\\\"\\nfake: line \\xc3\\xa9\\xff\\x1b[2J\" transitions 0 since 12.3s admin up oper up\n",
 		  show_text(&m));
 	m = up0;
@@ -433,7 +409,7 @@ static void test_events(void)
 	m.transitions = 3;
 
 	m.event = 42;
-	check_str("event unknown to the tool, text shows everything",
+	tap_str("event unknown to the tool, text shows everything",
 		  "dslite0: event 42 remote 2001:db8::7 local 2001:db8::2 carrier down forced carrier-down diag path-down transitions 3 since 12.3s admin down oper up\n",
 		  event_out(&m, false));
 }
@@ -455,27 +431,27 @@ static void test_genl(void)
 	int n = 0, ret;
 
 	ret = genl_open(&s, "dslite-nonesuch");
-	check(ret == -ENOENT && s.err.no_family,
+	tap_check(ret == -ENOENT && s.err.no_family,
 	      "a missing family is reported as such");
 	if (ret != -ENOENT || !s.err.no_family)
 		printf("# ret %d, no_family %d\n", ret, s.err.no_family);
 	genl_close(&s);
 
 	if (genl_open(&s, "nlctrl")) {
-		skip("dump of nlctrl families", "no generic netlink");
+		tap_skip_named("dump of nlctrl families", "no generic netlink");
 		genl_close(&s);
 		return;
 	}
-	check(s.family_id == GENL_ID_CTRL, "nlctrl resolves to GENL_ID_CTRL");
+	tap_check(s.family_id == GENL_ID_CTRL, "nlctrl resolves to GENL_ID_CTRL");
 	nlh = genl_request(&s, CTRL_CMD_GETFAMILY, NLM_F_DUMP);
 	ret = genl_talk(&s, nlh, count_cb, &n);
-	check(ret == 0 && n >= 2, "dump of every family ends with NLMSG_DONE");
+	tap_check(ret == 0 && n >= 2, "dump of every family ends with NLMSG_DONE");
 	if (ret || n < 2)
 		printf("# ret %d, %d families\n", ret, n);
 	genl_close(&s);
 
 	if (genl_open(&s, ETHTOOL_GENL_NAME)) {
-		skip("extack message and offset", "no ethtool generic netlink family");
+		tap_skip_named("extack message and offset", "no ethtool generic netlink family");
 		genl_close(&s);
 		return;
 	}
@@ -489,10 +465,10 @@ static void test_genl(void)
 	mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "nosuchdev0");
 	mnl_attr_nest_end(nlh, hdr);
 	ret = genl_talk(&s, nlh, NULL, NULL);
-	check(ret == -ENODEV && s.err.err == ENODEV,
+	tap_check(ret == -ENODEV && s.err.err == ENODEV,
 	      "ethtool request for a missing device: ENODEV");
-	check(s.err.msg[0] != '\0', "the kernel's extack message is kept");
-	check(s.err.bad_attr == ETHTOOL_A_LINKINFO_HEADER,
+	tap_check(s.err.msg[0] != '\0', "the kernel's extack message is kept");
+	tap_check(s.err.bad_attr == ETHTOOL_A_LINKINFO_HEADER,
 	      "the extack offset names the request's attribute");
 	printf("# extack: \"%s\", attribute %d\n", s.err.msg, s.err.bad_attr);
 	genl_close(&s);
@@ -599,15 +575,15 @@ static void test_health(void)
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		snprintf(name, sizeof(name), "health \"%s\" parsed", ok[i].in);
-		check(b4_health_parse(ok[i].in, &h) == 0 &&
+		tap_check(b4_health_parse(ok[i].in, &h) == 0 &&
 		      h.methods == ok[i].methods && h.any == ok[i].any, name);
 		snprintf(name, sizeof(name), "health \"%s\" written \"%s\"",
 			 ok[i].in, ok[i].out);
-		check_str(name, ok[i].out, b4_health_str(&h, buf));
+		tap_str(name, ok[i].out, b4_health_str(&h, buf));
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(name, sizeof(name), "health \"%s\" refused", bad[i]);
-		check(b4_health_parse(bad[i], &h) == -1, name);
+		tap_check(b4_health_parse(bad[i], &h) == -1, name);
 	}
 }
 
@@ -634,34 +610,34 @@ static void test_b4_config(void)
 	inet_pton(AF_INET6, "2001:db8::3", &a3);
 
 	b4_config_init(&c);
-	check(b4_config_parse(&c, sizeof(argv1) / sizeof(argv1[0]), argv1) == 0,
+	tap_check(b4_config_parse(&c, sizeof(argv1) / sizeof(argv1[0]), argv1) == 0,
 	      "b4 config: per-AFTR health parsed");
 	b4_config_cand(&c, &a1, &h, &srv);
-	check_str("b4 config: aftr 1 has its own health", "any",
+	tap_str("b4 config: aftr 1 has its own health", "any",
 		  b4_health_str(&h, buf));
-	check_str("b4 config: encap: the PCP server is the AFTR itself",
+	tap_str("b4 config: encap: the PCP server is the AFTR itself",
 		  "2001:db8::1", inet_ntop(AF_INET6, &srv, s, sizeof(s)));
 	b4_config_cand(&c, &a2, &h, &srv);
-	check_str("b4 config: aftr 2 has the global health", "pcp",
+	tap_str("b4 config: aftr 2 has the global health", "pcp",
 		  b4_health_str(&h, buf));
 	b4_config_cand(&c, &a3, &h, &srv);
-	check_str("b4 config: an AFTR not listed (aftr-name) has the global health",
+	tap_str("b4 config: an AFTR not listed (aftr-name) has the global health",
 		  "pcp", b4_health_str(&h, buf));
-	check(b4_config_uses(&c, B4_M_BFD) && b4_config_uses(&c, B4_M_PCP) &&
+	tap_check(b4_config_uses(&c, B4_M_BFD) && b4_config_uses(&c, B4_M_PCP) &&
 	      b4_config_uses(&c, B4_M_PING), "b4 config: every method used by someone");
 
 	b4_config_init(&c);
-	check(b4_config_parse(&c, sizeof(argv2) / sizeof(argv2[0]), argv2) == 0,
+	tap_check(b4_config_parse(&c, sizeof(argv2) / sizeof(argv2[0]), argv2) == 0,
 	      "b4 config: plain mode, per-AFTR server");
 	b4_config_cand(&c, &a1, &h, &srv);
-	check_str("b4 config: aftr 1's own PCP server", "2001:db8::1:53",
+	tap_str("b4 config: aftr 1's own PCP server", "2001:db8::1:53",
 		  inet_ntop(AF_INET6, &srv, s, sizeof(s)));
-	check_str("b4 config: aftr 1's own health", "all:bfd+pcp",
+	tap_str("b4 config: aftr 1's own health", "all:bfd+pcp",
 		  b4_health_str(&h, buf));
 	b4_config_cand(&c, &a2, &h, &srv);
-	check_str("b4 config: aftr 2 gets pcp-server", "2001:db8::53",
+	tap_str("b4 config: aftr 2 gets pcp-server", "2001:db8::53",
 		  inet_ntop(AF_INET6, &srv, s, sizeof(s)));
-	check(c.pcp_lifetime_s == 30 && c.pcp_mode == PCP_MODE_PLAIN &&
+	tap_check(c.pcp_lifetime_s == 30 && c.pcp_mode == PCP_MODE_PLAIN &&
 	      !b4_config_uses(&c, B4_M_PING), "b4 config: pcp-lifetime, mode; ping unused");
 }
 
@@ -678,21 +654,21 @@ static void test_b4_tunnel_wait(void)
 	size_t i;
 
 	b4_config_init(&c);
-	check(c.tunnel_wait_s == B4_WAIT_FOREVER, "tunnel-wait: forever by default");
-	check(b4_config_parse(&c, 4, ok1) == 0 && c.tunnel_wait_s == 30,
+	tap_check(c.tunnel_wait_s == B4_WAIT_FOREVER, "tunnel-wait: forever by default");
+	tap_check(b4_config_parse(&c, 4, ok1) == 0 && c.tunnel_wait_s == 30,
 	      "tunnel-wait 30");
 	b4_config_init(&c);
 	c.tunnel_wait_s = 5;
-	check(b4_config_parse(&c, 4, ok2) == 0 &&
+	tap_check(b4_config_parse(&c, 4, ok2) == 0 &&
 	      c.tunnel_wait_s == B4_WAIT_FOREVER, "tunnel-wait forever");
 	b4_config_init(&c);
-	check(b4_config_parse(&c, 4, ok3) == 0 && c.tunnel_wait_s == 0,
+	tap_check(b4_config_parse(&c, 4, ok3) == 0 && c.tunnel_wait_s == 0,
 	      "tunnel-wait 0 (stop at once)");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		b4_config_init(&c);
 		argv[3] = (char *)bad[i];
 		snprintf(name, sizeof(name), "tunnel-wait \"%s\" refused", bad[i]);
-		check(b4_config_parse(&c, 4, argv) == DSLITECTL_EXIT_USAGE, name);
+		tap_check(b4_config_parse(&c, 4, argv) == DSLITECTL_EXIT_USAGE, name);
 	}
 }
 
@@ -704,7 +680,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: dslitectl_unit [json-samples DIR]\n");
 		return 2;
 	}
-	printf("TAP version 13\n");
+	tap_start();
 	test_diag();
 	test_json();
 	test_text_escape();
@@ -714,7 +690,6 @@ int main(int argc, char **argv)
 	test_health();
 	test_b4_config();
 	test_b4_tunnel_wait();
-	printf("1..%d\n", n_tests);
 	free(cap_buf);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -13,8 +13,9 @@
 
 #include <dslite/pcp.h>
 
-#define NSEC_PER_MSEC	1000000ULL
-#define NSEC_PER_SEC	1000000000ULL
+#include "clock.h"
+#include "wire.h"
+
 #define RX_BURST	64
 
 /* ------------------------------------------------------------------------
@@ -144,31 +145,6 @@ void pcp_addr_v4(struct in6_addr *a, uint32_t ipv4_be)
 /* ------------------------------------------------------------------------
  * Codec
  */
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
 size_t pcp_map_encode(const struct pcp_map_msg *m, void *buf, size_t size)
 {
 	struct pcp_map_body *body;

@@ -42,7 +42,7 @@
 #include "dslite_aftr.skel.h"
 
 #include "aftr.h"
-#include "aftr_anycast.h"
+#include "anycast.h"
 #include "json.h"
 
 /* Limits of the attach arguments. */
@@ -72,14 +72,6 @@ void aftr_set_libbpf_print(void)
 
 	verbose = dslitectl_opts.verbose || (v && v[0] && strcmp(v, "0"));
 	libbpf_set_print(libbpf_print);
-}
-
-uint64_t aftr_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void aftr_mono_to_real(uint64_t ns, char *buf, size_t len)

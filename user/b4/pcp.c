@@ -21,7 +21,7 @@
  * or one the daemon draws at start; a UDP socket bound to 192.0.0.2:port
  * (receiving nothing) holds it so that nothing else on the B4 takes it.
  * On the direct path it is also the requests' source port, which is how
- * the raw socket's filter (b4_net.c) lets the answers through.
+ * the raw socket's filter (b4/net.c) lets the answers through.
  *
  * Health: the client's own verdict (pcp.h "Health"): down after
  * pcp-failures NETWORK_FAILURE answers in a row (default one), three
@@ -196,7 +196,7 @@ void b4_pcp_path(struct b4_daemon *d, int i)
 		return;
 	transport(d, i);
 	if (!p->running) {
-		pcp_client_start(&p->cl, b4_now_ns());
+		pcp_client_start(&p->cl, mono_ns());
 		p->running = true;
 	}
 }
@@ -309,7 +309,7 @@ void b4_pcp_input(struct b4_daemon *d, int i)
 
 	if (p->cl.fd < 0)
 		return;
-	ev = pcp_client_handle_readable(&p->cl, b4_now_ns());
+	ev = pcp_client_handle_readable(&p->cl, mono_ns());
 	handle(d, i, ev, prev);
 }
 
@@ -322,7 +322,7 @@ void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 
 	if (!p->running || p->cl.fd >= 0)
 		return;
-	ev = pcp_client_input(&p->cl, buf, len, b4_now_ns());
+	ev = pcp_client_input(&p->cl, buf, len, mono_ns());
 	if (ev & PCP_EV_TX)
 		ev |= send_request(d, i);
 	handle(d, i, ev, prev);
@@ -371,7 +371,7 @@ uint64_t b4_pcp_deadline(const struct b4_daemon *d)
 
 void b4_pcp_release(struct b4_daemon *d)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i;
 
 	for (i = 0; i < d->n_cand; i++) {

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The B4 daemon (user/b4*.c, built with the rest of dslitectl) and its
+# The B4 daemon (user/b4/, built with the rest of dslitectl) and its
 # demo:
 #
 #   make demo    install what is missing, build, boot the test VM and run

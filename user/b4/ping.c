@@ -95,7 +95,7 @@ void b4_ping_path(struct b4_daemon *d, int i)
 		ep_set(d, p->fd, EPOLL_CTL_ADD, i);
 	}
 	if (!p->next_tx_ns)
-		p->next_tx_ns = b4_now_ns();
+		p->next_tx_ns = mono_ns();
 }
 
 /* one result into the window, then the verdict */
@@ -149,7 +149,7 @@ void b4_ping_input(struct b4_daemon *d, int i)
 			p->others++;
 			continue;
 		}
-		now = b4_now_ns();
+		now = mono_ns();
 		p->pending = false;
 		p->received++;
 		p->last_rx_ns = now;

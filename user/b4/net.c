@@ -39,26 +39,9 @@
 
 #include "dslitectl.h"
 #include "b4.h"
+#include "wire.h"
 
 #define RX_BURST	64
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += p[0] << 8 | p[1];
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
 
 /*
  * build_udp4(buf, sport, dport, ttl, payload, len): the IPv4/UDP packet
@@ -84,16 +67,16 @@ static size_t build_udp4(uint8_t *buf, uint16_t sport, uint16_t dport,
 	ip->protocol = IPPROTO_UDP;
 	ip->saddr = htonl(B4_INNER_B4);
 	ip->daddr = htonl(B4_INNER_AFTR);
-	ip->check = htons(csum_fold(csum_add(0, ip, sizeof(*ip))));
+	ip->check = htons(inet_fold(inet_sum(ip, sizeof(*ip), 0)));
 	udp->source = htons(sport);
 	udp->dest = htons(dport);
 	udp->len = htons(ulen);
 	memcpy(udp + 1, payload, len);
 	/* pseudo header, then header and payload */
-	sum = csum_add(0, &ip->saddr, 8);
+	sum = inet_sum(&ip->saddr, 8, 0);
 	sum += IPPROTO_UDP + ulen;
-	sum = csum_add(sum, udp, ulen);
-	udp->check = htons(csum_fold(sum));
+	sum = inet_sum(udp, ulen, sum);
+	udp->check = htons(inet_fold(sum));
 	if (!udp->check)
 		udp->check = 0xffff;
 	return sizeof(*ip) + ulen;
@@ -306,7 +289,7 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 	size_t len;
 	ssize_t n;
 
-	b4_session_build(&c->s, &ctrl, b4_now_ns());
+	b4_session_build(&c->s, &ctrl, mono_ns());
 	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, &ctrl,
 			 sizeof(ctrl));
 	n = send_ip(d, c, c->path, pkt, len);
@@ -357,7 +340,7 @@ static void deliver(struct b4_daemon *d, int i, const void *payload,
 	}
 	if (c->s.bfd.state == BFD_STATE_ADMIN_DOWN)
 		return;
-	b4_session_rx(&c->s, p, b4_now_ns(), &ch);
+	b4_session_rx(&c->s, p, mono_ns(), &ch);
 	if (ch.send_now)
 		b4_net_send(d, c);
 	if (ch.changed)

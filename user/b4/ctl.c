@@ -312,7 +312,7 @@ void b4_ctl_accept(struct b4_daemon *d)
 			continue;
 		}
 		d->clients[slot] = fd;
-		d->client_deadline[slot] = b4_now_ns() + CTL_TIMEOUT_NS;
+		d->client_deadline[slot] = mono_ns() + CTL_TIMEOUT_NS;
 		d->ctl->len[slot] = 0;
 	}
 }
@@ -517,7 +517,7 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 	o_close(o);
 }
 
-/* the last WAN change (b4_wan.c) */
+/* the last WAN change (b4/wan.c) */
 static void report_wan(struct b4_daemon *d, struct out *o, uint64_t now_rt)
 {
 	const struct b4_wan_change *w = &d->last_wan;
@@ -865,7 +865,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 
 static void report(struct b4_daemon *d, struct out *o)
 {
-	uint64_t now = b4_now_ns(), now_rt = b4_realtime_ms();
+	uint64_t now = mono_ns(), now_rt = realtime_ms();
 	char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
 	int i;
 

@@ -4,7 +4,7 @@
  * [relay-rate PPS] [relay-source ADDR]: the AFTR as a member of an anycast
  * group (bpf/dslite_aftr.h, "Anycast group"; Documentation/anycast.md).
  *
- * attach (user/aftr.c) calls, in this order:
+ * attach (user/aftr/attach.c) calls, in this order:
  *   aftr_anycast_kw() / aftr_anycast_parse()  for each keyword it does not
  *                                             know itself;
  *   aftr_anycast_check()   once the command line is parsed: every
@@ -19,7 +19,7 @@
  * Every function returns 0 or an exit code after printing why. Without
  * an anycast keyword on the command line they leave the node out of any
  * group (and remove a relay left behind). The anycast maps are pinned,
- * reused and removed with the others by user/aftr.c.
+ * reused and removed with the others by user/aftr/attach.c.
  */
 #ifndef DSLITECTL_AFTR_ANYCAST_H
 #define DSLITECTL_AFTR_ANYCAST_H

@@ -98,7 +98,7 @@ static void new_session(struct b4_daemon *d, int i, uint64_t now)
 static void pause_cand(struct b4_daemon *d, int i)
 {
 	struct b4_cand *c = &d->cand[i];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 
 	new_session(d, i, now);
 	c->s.next_tx_ns = 0;
@@ -123,7 +123,7 @@ static void record(struct b4_daemon *d, int t, const char *kind,
 	w->new_remote = new->remote;
 	w->old_ifindex = old->ifindex;
 	w->new_ifindex = new->ifindex;
-	w->at_rt_ms = b4_realtime_ms();
+	w->at_rt_ms = realtime_ms();
 	d->n_wan_changes++;
 }
 
@@ -137,7 +137,7 @@ static void renumber(struct b4_daemon *d, int t, const struct b4_link *l)
 	struct b4_tunnel *tun = &d->tun[t];
 	struct b4_link old = tun->link;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i, sent = 0, tried = 0, err = 0;
 	bool pcp = false;
 
@@ -190,7 +190,7 @@ static void gone(struct b4_daemon *d, int t, const char *why)
 	if (tun->gone)
 		return;
 	tun->gone = true;
-	tun->gone_ns = b4_now_ns();
+	tun->gone_ns = mono_ns();
 	snprintf(tun->gone_why, sizeof(tun->gone_why), "%s", why);
 	if (tun->rx_fd >= 0) {
 		epoll_ctl(d->epfd, EPOLL_CTL_DEL, tun->rx_fd, NULL);
@@ -212,7 +212,7 @@ static void back(struct b4_daemon *d, int t, const struct b4_link *l)
 	struct b4_link old = tun->link;
 	struct epoll_event ev = { .events = EPOLLIN };
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], e[512];
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i, r;
 
 	record(d, t, "recreated", &old, l);
@@ -347,7 +347,7 @@ void b4_wan_link_events(struct b4_daemon *d)
 	/* an address came or went (one that was tentative during DAD is
 	 * usable now): a session that is not Up sends now rather than at
 	 * its next interval (1 s while not Up), once */
-	now = b4_now_ns();
+	now = mono_ns();
 	for (i = 0; i < d->n_cand; i++) {
 		struct b4_session *s = &d->cand[i].s;
 
@@ -426,7 +426,7 @@ static void module_back(struct b4_daemon *d)
 		       strerror(d->genl.err.err));
 		return;
 	}
-	d->module_retry_ns = b4_now_ns() + MODULE_RETRY_NS;
+	d->module_retry_ns = mono_ns() + MODULE_RETRY_NS;
 }
 
 static void module_gone(struct b4_daemon *d)

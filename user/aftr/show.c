@@ -318,7 +318,7 @@ int aftr_sessions(int argc, char **argv)
 			break;
 		}
 		c.ifname = names[i];
-		c.now = aftr_now_ns();
+		c.now = mono_ns();
 		if (peer.val) {
 			err = session_of(fd, dfd, &key, &s);
 			if (!err)

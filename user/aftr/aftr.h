@@ -3,9 +3,10 @@
  * dslitectl aftr: the loader and viewer of the AFTR's XDP responder
  * (bpf/dslite_aftr.bpf.c; the contract is bpf/dslite_aftr.h).
  *
- *   aftr.c          the object, attach and detach, the pin directory
- *   aftr_show.c     sessions and stats
- *   aftr_monitor.c  session events from the ring buffer(s)
+ *   attach.c   the object, attach and detach, the pin directory
+ *   show.c     sessions and stats
+ *   monitor.c  session events from the ring buffer(s)
+ *   anycast.c  the anycast group: members, the PTB relay (anycast.h)
  *
  * Every attached device has a directory DSLITE_PIN_ROOT/netns-COOKIE/IFNAME
  * on the BPF file system (COOKIE: its network namespace's SO_NETNS_COOKIE)
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "dslitectl.h"
 
 #define AFTR_LINK_PIN	"link"
@@ -90,9 +92,6 @@ void aftr_pin_path(const char *ifname, const char *name, char *buf,
  * clock "2026-01-02T03:04:05.678Z".
  */
 void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
-
-/* aftr_now_ns(): CLOCK_MONOTONIC now, the clock of the data path. */
-uint64_t aftr_now_ns(void);
 
 /* aftr_status_name(state): FRR's words: up, down, init, shutdown. */
 const char *aftr_status_name(unsigned int state);

@@ -357,7 +357,7 @@ int aftr_monitor(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	last_scan = aftr_now_ns();
+	last_scan = mono_ns();
 	while (!stop) {
 		struct epoll_event ev[8];
 		int r;
@@ -387,11 +387,11 @@ int aftr_monitor(int argc, char **argv)
 				goto out;
 			}
 		}
-		if (aftr_now_ns() - last_scan >= RESCAN_MS * 1000000ULL) {
+		if (mono_ns() - last_scan >= RESCAN_MS * 1000000ULL) {
 			ret = scan(&m);
 			if (ret)
 				goto out;
-			last_scan = aftr_now_ns();
+			last_scan = mono_ns();
 		}
 	}
 	ret = DSLITECTL_EXIT_OK;

@@ -70,7 +70,7 @@ static void note_change(struct b4_session *s, uint8_t old, uint64_t now,
 	c->changed = old != s->bfd.state;
 	if (c->changed) {
 		s->changed_ns = now;
-		s->changed_rt_ms = b4_realtime_ms();
+		s->changed_rt_ms = realtime_ms();
 	}
 }
 
@@ -111,7 +111,7 @@ void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 	/* the first packet right away, the next on the schedule */
 	s->next_tx_ns = now;
 	s->changed_ns = now;
-	s->changed_rt_ms = b4_realtime_ms();
+	s->changed_rt_ms = realtime_ms();
 	s->tx_packets = s->rx_packets = s->rx_dropped = 0;
 	s->tx_errors = 0;
 	s->last_tx_errno = 0;
@@ -223,7 +223,7 @@ void b4_session_admin_down(struct b4_session *s, uint64_t now)
 	s->admin_down_left = ADMIN_DOWN_PACKETS;
 	s->next_tx_ns = now;
 	s->changed_ns = now;
-	s->changed_rt_ms = b4_realtime_ms();
+	s->changed_rt_ms = realtime_ms();
 }
 
 uint32_t b4_session_new_discr(const struct b4_daemon *d)

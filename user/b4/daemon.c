@@ -33,23 +33,7 @@
 #include "dslitectl.h"
 #include "b4.h"
 
-#define STOP_TIMEOUT_NS	(2 * 1000000000ULL)
-
-uint64_t b4_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-uint64_t b4_realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define STOP_TIMEOUT_NS	(2 * NSEC_PER_SEC)
 
 /* xorshift64*, seeded from getrandom(): jitter, ports, discriminators. */
 uint32_t b4_random(void)
@@ -58,7 +42,7 @@ uint32_t b4_random(void)
 
 	while (!x) {
 		if (getrandom(&x, sizeof(x), 0) != sizeof(x))
-			x = b4_now_ns() ^ ((uint64_t)getpid() << 32);
+			x = mono_ns() ^ ((uint64_t)getpid() << 32);
 	}
 	x ^= x >> 12;
 	x ^= x << 25;
@@ -140,7 +124,7 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 	if (b4_net_open_session(&c->s, e, elen))
 		return -1;
 	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
-			d->cfg.multiplier, b4_now_ns());
+			d->cfg.multiplier, mono_ns());
 	return 0;
 }
 
@@ -427,7 +411,7 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 		}
 		/* one AdminDown so the AFTR does not wait for a timeout */
 		if (c->health.methods & B4_M_BFD) {
-			b4_session_admin_down(&c->s, b4_now_ns());
+			b4_session_admin_down(&c->s, mono_ns());
 			b4_net_send(d, c);
 		}
 		b4_log(d, "reload: aftr %s removed", b4_addr_str(&c->addr, a));
@@ -566,7 +550,7 @@ static void resolved(struct b4_daemon *d)
 
 void b4_begin_stop(struct b4_daemon *d, int sig)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	int i;
 
 	if (d->stopping)
@@ -597,7 +581,7 @@ static bool stop_done(const struct b4_daemon *d)
 
 static void run_due(struct b4_daemon *d)
 {
-	uint64_t now = b4_now_ns();
+	uint64_t now = mono_ns();
 	struct b4_change ch;
 	int i;
 
@@ -610,7 +594,7 @@ static void run_due(struct b4_daemon *d)
 	b4_pcp_timer(d, now);
 	b4_fo_timer(d, now);
 	b4_wan_timer(d, now);
-	now = b4_now_ns();
+	now = mono_ns();
 	for (i = 0; i < d->n_cand; i++)
 		if ((d->cand[i].health.methods & B4_M_BFD) &&
 		    b4_session_tx_due(&d->cand[i].s, now))
@@ -645,7 +629,7 @@ static void arm_timer(struct b4_daemon *d)
 			t = x;
 	}
 	if (!t)
-		t = b4_now_ns() + 1000000000ULL;
+		t = mono_ns() + 1000000000ULL;
 	its.it_value.tv_sec = t / 1000000000ULL;
 	its.it_value.tv_nsec = t % 1000000000ULL;
 	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
@@ -661,8 +645,8 @@ static int loop(struct b4_daemon *d)
 		run_due(d);
 		if (d->stopping) {
 			if (!stop_deadline)
-				stop_deadline = b4_now_ns() + STOP_TIMEOUT_NS;
-			if (stop_done(d) || b4_now_ns() >= stop_deadline)
+				stop_deadline = mono_ns() + STOP_TIMEOUT_NS;
+			if (stop_done(d) || mono_ns() >= stop_deadline)
 				break;
 		}
 		arm_timer(d);
@@ -765,7 +749,7 @@ static int b4_run(int argc, char **argv)
 	ret = setup(d);
 	if (ret)
 		goto out;
-	d->started_ns = b4_now_ns();
+	d->started_ns = mono_ns();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	ret = start(d);
 	if (ret)
