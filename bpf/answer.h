@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dslite AFTR responder: the answers inside the softwire, built in place
+ * of the request: BFD control (handle_bfd()), BFD echo (handle_echo()),
+ * ICMP echo (handle_ping()); the header swaps the ICMPv6 echo answer of
+ * dslite_aftr.bpf.c shares, and echo_genuine(), with which its dispatch
+ * tells a BFD echo packet from subscriber traffic.
+ *
+ * Replies: MACs swapped (VLAN tags kept), outer IPv6 addresses swapped
+ * (the reply leaves from the address the B4 used; extension headers are
+ * kept), outer hop limit 64. BFD control: inner IPv4 addresses swapped,
+ * TTL 255, UDP from port 49152 + the low 14 bits of the local
+ * discriminator to port 3784 (RFC 5881: a fixed source port per session),
+ * UDP checksum computed in full. ICMP echo: type 0, inner addresses
+ * swapped, TTL 64, checksums updated incrementally. ICMPv6: type 129,
+ * hop limit 64, checksum updated incrementally.
+ *
+ * Checked before a BFD answer (bfd_check()): inner IPv4 header checksum,
+ * UDP checksum (when not 0), TTL 255, source port >= 49152, RFC 5880
+ * 6.8.6; the UDP payload must be the 24-byte packet itself (no
+ * authentication, no padding).
+ *
+ * Not a translation unit of its own: included once from
+ * dslite_aftr.bpf.c, after session.h (and the maps.h and pkt.h it
+ * needs); uses csum.h and include/dslite/bfd.h (through dslite_aftr.h).
+ */
+#ifndef _DSLITE_BPF_ANSWER_H
+#define _DSLITE_BPF_ANSWER_H
+
+/* ---------------------------------------------------------------------
+ * Reply helpers: the headers rewritten in place
+ */
+static __always_inline void swap_eth(struct ethhdr *eth)
+{
+	__u16 *m = (__u16 *)eth;
+	__u16 t0 = m[0], t1 = m[1], t2 = m[2];
+
+	m[0] = m[3];
+	m[1] = m[4];
+	m[2] = m[5];
+	m[3] = t0;
+	m[4] = t1;
+	m[5] = t2;
+}
+
+static __always_inline void swap_ipv6(struct ipv6hdr *ip6)
+{
+	__u32 *a = (__u32 *)&ip6->saddr, *b = (__u32 *)&ip6->daddr, t;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		t = a[i];
+		a[i] = b[i];
+		b[i] = t;
+	}
+	ip6->hop_limit = DSLITE_REPLY_TTL;
+}
+
+static __always_inline void swap_ipv4(struct iphdr *iph)
+{
+	__be32 t = iph->saddr;
+
+	iph->saddr = iph->daddr;
+	iph->daddr = t;
+}
+
+/* sum of the UDP pseudo header and the UDP length field: the same for
+ * the answer (the addresses are swapped, the length kept) */
+static __always_inline __u64 udp4_pseudo_sum(const struct iphdr *iph,
+					     const struct udphdr *udp)
+{
+	return (__u64)iph->saddr + iph->daddr + bpf_htons(IPPROTO_UDP) +
+	       udp->len + udp->len;
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST16(b0, b1)	((__u32)(b0) | (__u32)(b1) << 8)
+#else
+#define HOST16(b0, b1)	((__u32)(b0) << 8 | (__u32)(b1))
+#endif
+
+/*
+ * The sum of the 24-byte control packet bfd_build() just wrote at b (as
+ * csum_words32() would give it), without loading its first word:
+ * bfd_build() writes that one a byte at a time, and a 32-bit load of
+ * bytes still in the store buffer cannot be forwarded from them; it
+ * waits until they reach the cache (about 1 ns per answer, measured).
+ * The bytes are loaded one by one (volatile: not merged into one load),
+ * the other words were stored whole.
+ */
+static __always_inline __u64 bfd_answer_sum(const struct bfd_ctrl *b)
+{
+	const volatile __u8 *c = (const volatile __u8 *)b;
+	const __u32 *w = (const __u32 *)b;
+
+	return (__u64)HOST16(c[0], c[1]) + HOST16(c[2], c[3]) + w[1] + w[2] +
+	       w[3] + w[4] + w[5];
+}
+
+static __always_inline int bfd_drop_reason(int r)
+{
+	switch (r) {
+	case BFD_RX_TRUNCATED:		return DSLITE_CNT_DROP_BFD_TRUNC;
+	case BFD_RX_BAD_VERSION:	return DSLITE_CNT_DROP_BFD_VERSION;
+	case BFD_RX_BAD_LENGTH:		return DSLITE_CNT_DROP_BFD_LENGTH;
+	case BFD_RX_LENGTH_OVER_PAYLOAD: return DSLITE_CNT_DROP_BFD_LENGTH_PAYLOAD;
+	case BFD_RX_ZERO_DETECT_MULT:	return DSLITE_CNT_DROP_BFD_DETECT_MULT;
+	case BFD_RX_MULTIPOINT:		return DSLITE_CNT_DROP_BFD_MULTIPOINT;
+	case BFD_RX_ZERO_MY_DISCR:	return DSLITE_CNT_DROP_BFD_MY_DISCR;
+	case BFD_RX_ZERO_YOUR_DISCR:	return DSLITE_CNT_DROP_BFD_YOUR_DISCR_ZERO;
+	case BFD_RX_AUTH_UNSUPPORTED:	return DSLITE_CNT_DROP_BFD_AUTH;
+	}
+	return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+}
+
+/* ---------------------------------------------------------------------
+ * BFD control, inner destination = aftr_addr, UDP destination 3784:
+ * bfd_check(), bfd_session(), bfd_session_rx(), then the answer in
+ * handle_bfd().
+ */
+
+/*
+ * The checks of a BFD control packet that need no session (the list is
+ * at the top of this file). Loads *p; then *udpp and *bfdp point at the
+ * UDP header and the control packet, and *psump is the sum of the UDP
+ * pseudo header (the answer's as well, udp4_pseudo_sum()). 0, or the
+ * drop reason.
+ */
+static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
+				     __u32 iph_off, struct pkt *p,
+				     struct udphdr **udpp,
+				     struct bfd_ctrl **bfdp, __u64 *psump)
+{
+	struct bfd_ctrl *bfd;
+	struct udphdr *udp;
+	__u32 ulen, plen;
+	__u64 sum, psum;
+	int r;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	udp = pull(&p->c, sizeof(*udp));
+	if (!udp)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	ulen = bpf_ntohs(udp->len);
+	if (ulen < sizeof(*udp) ||
+	    ulen > bpf_ntohs(p->iph->tot_len) - p->iph->ihl * 4)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	if (p->iph->ttl != BFD_TTL)
+		return DSLITE_CNT_DROP_TTL;
+	if (bpf_ntohs(udp->source) < BFD_SRC_PORT_MIN)
+		return DSLITE_CNT_DROP_SRC_PORT;
+	plen = ulen - sizeof(*udp);
+	if (plen < BFD_CTRL_LEN)
+		return DSLITE_CNT_DROP_BFD_TRUNC;
+	bfd = (void *)(udp + 1);
+	if ((void *)(bfd + 1) > p->c.end)
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+
+	psum = udp4_pseudo_sum(p->iph, udp);
+	if (plen == BFD_CTRL_LEN && udp->check) {
+		sum = psum + *(__u32 *)udp + udp->check +
+		      csum_words32(bfd, BFD_CTRL_LEN / 4);
+		if (csum_fold64(sum) != 0xffff)
+			return DSLITE_CNT_DROP_UDP_CSUM;
+	}
+	r = bfd_validate(bfd, plen);
+	if (r != BFD_RX_OK)
+		return bfd_drop_reason(r);
+	if (plen != BFD_CTRL_LEN)
+		return DSLITE_CNT_DROP_BFD_PADDING;
+	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
+		return DSLITE_CNT_DROP_IPV4_CSUM;
+	*udpp = udp;
+	*bfdp = bfd;
+	*psump = psum;
+	return 0;
+}
+
+/*
+ * The session of a checked control packet, its try-lock taken: the one
+ * Your Discriminator names, else the B4's found by its address, else a
+ * new one (session_create(), *created = 1) for a packet in state Down.
+ * 0 and *sp, or the drop reason.
+ */
+static __always_inline int bfd_session(struct pkt *p,
+				       const struct bfd_ctrl *bfd, __u64 now,
+				       struct dslite_aftr_session **sp,
+				       int *created)
+{
+	struct dslite_aftr_session *s;
+	struct dslite_in6 key;
+	__u32 your;
+	int r;
+
+	your = bpf_ntohl(bfd->your_discr);
+	if (your) {
+		/* RFC 5880 6.8.6: the session is the one Your Discriminator
+		 * names; its slot must be live and belong to this B4 */
+		if (your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id)
+			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+		s = slot_of(your & slot_mask());
+		if (!s || !(your & slot_mask()) ||
+		    !slot_is(s, &p->ip6->saddr))
+			return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
+		r = session_lock(s, &p->ip6->saddr,
+				 DSLITE_CNT_DROP_BFD_YOUR_DISCR);
+		if (r)
+			return r;
+	} else {
+		/* a new B4, or one in Down that lost our discriminator */
+		copy_in6(&key, &p->ip6->saddr);
+		s = session_by_addr(&key);
+		if (!s) {
+			if (bfd_ctrl_state(bfd) != BFD_STATE_DOWN)
+				return DSLITE_CNT_DROP_NO_SESSION;
+			return session_create(p, &key, now, sp, created);
+		}
+		r = session_lock(s, key.addr, DSLITE_CNT_DROP_BUSY);
+		if (r)
+			return r;
+	}
+	*sp = s;
+	return 0;
+}
+
+/*
+ * The control packet bfd to its session s, whose try-lock is held and
+ * released here: the configured timers, the state machine (bfd_rx()),
+ * the packet rewritten into the answer's control packet (bfd_build()),
+ * the event and the counters of a change. 0 and *discrp, the session's
+ * local discriminator, or the drop reason.
+ *
+ * ev is room for the event in the caller's frame: an event local to
+ * this function lives only while it runs, the compiler then lays it out
+ * over stack bytes the steps before it used, and the verifier, which
+ * compares stack contents when it prunes, processes some 40% more
+ * instructions.
+ */
+static __always_inline int bfd_session_rx(struct dslite_aftr_session *s,
+					  const struct pkt *p,
+					  struct bfd_ctrl *bfd, __u64 now,
+					  int created,
+					  struct dslite_aftr_event *ev,
+					  __u32 *discrp)
+{
+	__u8 old_state, old_rstate, new_state, type;
+	__u32 discr;
+	int r;
+
+	if (s->bfd.cfg_tx != dslite_cfg.desired_min_tx_us ||
+	    s->bfd.cfg_rx != dslite_cfg.required_min_rx_us ||
+	    s->bfd.cfg_echo_rx != dslite_cfg.required_min_echo_rx_us ||
+	    s->bfd.detect_mult != dslite_cfg.detect_mult)
+		bfd_set_timers(&s->bfd, dslite_cfg.desired_min_tx_us,
+			       dslite_cfg.required_min_rx_us,
+			       dslite_cfg.required_min_echo_rx_us,
+			       dslite_cfg.detect_mult);
+	old_state = s->bfd.state;
+	old_rstate = s->bfd.remote_state;
+	r = bfd_rx(&s->bfd, bfd, now);
+	if (r == BFD_RX_BAD_YOUR_DISCR || r == BFD_RX_ZERO_DISCR_UP) {
+		session_unlock(s);
+		return r == BFD_RX_BAD_YOUR_DISCR ? DSLITE_CNT_DROP_BFD_YOUR_DISCR :
+						    DSLITE_CNT_DROP_BFD_ZERO_DISCR_UP;
+	}
+	s->rx_packets++;	/* each one answered */
+	s->last_seen_ns = now;
+	if (s->bfd.state != old_state) {
+		/* a session never Up keeps its creation time: its life is
+		 * bounded from there (reapable()) */
+		if (s->bfd.state == BFD_STATE_UP)
+			s->flags |= DSLITE_SESS_WAS_UP;
+		if (s->flags & DSLITE_SESS_WAS_UP)
+			s->changed_ns = now;
+	}
+	copy_in6(&s->local, &p->ip6->daddr);
+	bfd_build(&s->bfd, bfd);
+	discr = s->bfd.local_discr;
+	new_state = s->bfd.state;
+
+	/* events (rare): built and sent before the session is released */
+	type = 0;
+	if (created)
+		type = DSLITE_EV_NEW;
+	else if (s->bfd.remote_state == BFD_STATE_ADMIN_DOWN &&
+		 old_rstate != BFD_STATE_ADMIN_DOWN)
+		type = DSLITE_EV_REMOTE_ADMIN_DOWN;
+	else if (new_state != old_state)
+		type = DSLITE_EV_STATE;
+	if (type && event_budget(s, now)) {
+		__builtin_memset(ev, 0, sizeof(*ev));
+		ev->type = type;
+		ev->old_state = old_state;
+		ev->local_discr = discr;
+		ev->remote_discr = s->bfd.remote_discr;
+		ev->new_state = new_state;
+		ev->diag = s->bfd.diag;
+		ev->remote_state = s->bfd.remote_state;
+		ev->remote_diag = s->bfd.remote_diag;
+		ev->ts_ns = now;
+		copy_in6(&ev->b4, &p->ip6->saddr);
+		copy_in6(&ev->local, &p->ip6->daddr);
+		emit(ev);
+	}
+	session_unlock(s);
+	if (new_state != old_state) {
+		if (new_state == BFD_STATE_UP)
+			count_event(DSLITE_CNT_SESS_UP);
+		else if (new_state == BFD_STATE_DOWN)
+			count_event(DSLITE_CNT_SESS_DOWN);
+	}
+	*discrp = discr;
+	return 0;
+}
+
+static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
+{
+	struct dslite_aftr_event ev;	/* bfd_session_rx()'s */
+	struct dslite_aftr_session *s = NULL;
+	struct bfd_ctrl *bfd;
+	struct udphdr *udp;
+	__u32 discr;
+	int created = 0, r;
+	__u64 now, sum, psum;
+	__u16 sport, check;
+	struct pkt pk, *p = &pk;
+
+	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum);
+	if (r)
+		return r;
+	now = now_ns();
+	r = bfd_session(p, bfd, now, &s, &created);
+	if (r)
+		return r;
+	r = bfd_session_rx(s, p, bfd, now, created, &ev, &discr);
+	if (r)
+		return r;
+
+	/* the answer: the control packet is in place, now the headers */
+	swap_eth(p->eth);
+	swap_ipv6(p->ip6);
+	swap_ipv4(p->iph);	/* TTL is 255 already: checksum unchanged */
+	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
+	udp->source = sport;
+	udp->dest = bpf_htons(BFD_PORT_CONTROL);
+	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd);
+	check = csum_finish(sum);
+	udp->check = check ? check : 0xffff;
+	return DSLITE_CNT_TX_BFD;
+}
+
+/* ---------------------------------------------------------------------
+ * BFD echo, ICMP echo
+ */
+
+/*
+ * Is this inner packet a BFD echo packet (its UDP port aside)? One a B4
+ * sent to itself (RFC 5880 6.4, RFC 9747 2): source = destination = one
+ * of the B4 addresses of aftr_addr's /29 (not the network address, not
+ * aftr_addr), TTL 255: a packet that crossed a router (the B4 forwarding
+ * a subscriber's traffic) has a lower one (RFC 5881 5, RFC 5082).
+ */
+static __always_inline int echo_genuine(const struct iphdr *iph)
+{
+	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
+
+	return iph->saddr == iph->daddr && iph->ttl == BFD_TTL &&
+	       (iph->saddr & bpf_htonl(0xfffffff8)) == net &&
+	       iph->saddr != net && iph->saddr != dslite_cfg.aftr_addr;
+}
+
+/* BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:
+ * loop it back. */
+static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
+{
+	struct dslite_aftr_session *s;
+	struct dslite_in6 key;
+	struct pkt pk, *p = &pk;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_UDP;
+	if (!dslite_cfg.required_min_echo_rx_us)
+		return DSLITE_CNT_PASS_ECHO_DISABLED;
+	copy_in6(&key, &p->ip6->saddr);
+	s = session_by_addr(&key);
+	if (!s || READ_ONCE(s->bfd.state) != BFD_STATE_UP)
+		return DSLITE_CNT_PASS_ECHO_NO_SESSION;
+	swap_eth(p->eth);
+	swap_ipv6(p->ip6);
+	return DSLITE_CNT_TX_ECHO;
+}
+
+/* ICMP to aftr_addr: answer echo requests. */
+static __always_inline int handle_ping(struct xdp_md *ctx, __u32 ip6_off,
+				      __u32 iph_off)
+{
+	struct icmphdr *icmp;
+	__u16 old, *w;
+	struct pkt pk, *p = &pk;
+	int r;
+
+	if (pkt_load(ctx, ip6_off, iph_off, p))
+		return DSLITE_CNT_DROP_TRUNC_ICMP;
+	icmp = pull_within(&p->c, sizeof(*icmp), p->l3_end);
+	if (!icmp)
+		return DSLITE_CNT_DROP_TRUNC_ICMP;
+	if (icmp->type != ICMP_ECHO)
+		return DSLITE_CNT_PASS_ICMP;
+	r = source_check(p->ip6);
+	if (r)
+		return r;
+	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
+		return DSLITE_CNT_DROP_IPV4_CSUM;
+
+	w = (__u16 *)icmp;
+	old = *w;
+	icmp->type = ICMP_ECHOREPLY;
+	csum_replace2(&icmp->checksum, old, *w);
+	w = (__u16 *)&p->iph->ttl;
+	old = *w;
+	p->iph->ttl = DSLITE_REPLY_TTL;
+	csum_replace2(&p->iph->check, old, *w);
+	swap_ipv4(p->iph);
+	swap_ipv6(p->ip6);
+	swap_eth(p->eth);
+	return DSLITE_CNT_TX_PING;
+}
+
+#endif /* _DSLITE_BPF_ANSWER_H */
