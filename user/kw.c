@@ -192,7 +192,7 @@ int kw_parse(const struct kw_ctx *x, int argc, char **argv, void *obj)
 			return kw_err(x, "\"%s\" inside a config file",
 				      k->name);
 		bit = 1ULL << (k - t->rows);
-		if ((*x->seen & bit) && !(k->flags & KW_MULTI))
+		if ((*x->seen & bit) && !(k->flags & (KW_MULTI | KW_SELF)))
 			return kw_err(x, "\"%s\" given twice", k->name);
 		*x->seen |= bit;
 		ret = kw_value(x, k, argv[1], obj);
@@ -211,9 +211,10 @@ void kw_defaults(const struct kw_table *t, void *obj)
 			store(obj, &t->rows[i], t->rows[i].def);
 }
 
-void kw_synopsis(FILE *f, const struct kw_table *t, int col, int width)
+void kw_synopsis(FILE *f, const struct kw_table *t, const char *head,
+		 int col, int width)
 {
-	int pos = col;
+	int pos = fprintf(f, "%s", head);
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {

@@ -29,7 +29,8 @@
  *              error as KW_IPV6 (UNIT default "valid value")
  *   KW_CUSTOM  parse() does it all (it prints its own errors)
  *
- * Every keyword is taken once ("KW" given twice), unless KW_MULTI; which
+ * Every keyword is taken once ("KW" given twice), unless KW_MULTI (or
+ * KW_SELF: its parser says when a repeat is wrong); which
  * were given is a bit per row (its index) in the caller's seen mask, so it
  * spans several calls (a command line and the lines of a config file).
  * Errors are "dslitectl: WHAT: [WHERE: ]WHY" with exit code 1.
@@ -56,6 +57,7 @@ enum kw_type {
 #define KW_ARGV		0x02	/* command line only: refused in a file */
 #define KW_DEF		0x04	/* kw_defaults() stores .def in the field */
 #define KW_REQ		0x08	/* usage: not in brackets (required) */
+#define KW_SELF		0x10	/* the row's parser refuses repeats itself */
 
 /* The most rows a table may have (one bit each in the seen mask). */
 #define KW_MAX_ROWS	64
@@ -146,11 +148,12 @@ int kw_value(const struct kw_ctx *x, const struct kw *k, const char *val,
 void kw_defaults(const struct kw_table *t, void *obj);
 
 /*
- * kw_synopsis(f, t, col, width): "[name ARG]" for every row (KW_REQ
- * without brackets, KW_MULTI followed by "..."), wrapped at width; lines
- * after the first start at column col.
+ * kw_synopsis(f, t, head, col, width): head, then "[name ARG]" for every
+ * row (KW_REQ without brackets, KW_MULTI followed by "..."), wrapped at
+ * width; lines after the first start at column col.
  */
-void kw_synopsis(FILE *f, const struct kw_table *t, int col, int width);
+void kw_synopsis(FILE *f, const struct kw_table *t, const char *head,
+		 int col, int width);
 
 /*
  * kw_usage(f, t, col): "  name ARG" then its help from column col, for

@@ -511,8 +511,7 @@ void b4_config_init(struct b4_config *c)
 
 void b4_config_usage(FILE *f)
 {
-	fprintf(f, "Usage: dslitectl b4 run ");
-	kw_synopsis(f, &b4_kw, 24, 80);
+	kw_synopsis(f, &b4_kw, "Usage: dslitectl b4 run ", 24, 80);
 }
 
 void b4_config_options(FILE *f)
