@@ -5,12 +5,15 @@
  * tunnels and events built from crafted netlink messages, and the generic
  * netlink helpers against families the running kernel has (nlctrl,
  * ethtool): dumps, extack messages and offsets, a missing family; the
- * B4 daemon's health settings and per-AFTR options.
+ * B4 daemon's health settings and per-AFTR options; the keyword tables
+ * (kw.h) and the "b4 run" table.
  *
  * Prints TAP; run by selftests/host/dslitectl_cli.sh.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/ethtool_netlink.h>
@@ -19,6 +22,7 @@
 #include "b4.h"
 #include "genl.h"
 #include "json.h"
+#include "kw.h"
 #include "tap.h"
 
 /* capture: what the print layer wrote since capture_start(). */
@@ -672,6 +676,349 @@ static void test_b4_tunnel_wait(void)
 	}
 }
 
+/* --- keyword tables (kw.h) ------------------------------------------ */
+
+/* stderr into a buffer: what dslitectl_err() printed */
+static char err_buf[1024];
+static int err_saved = -1;
+static FILE *err_tmp;
+
+static void err_start(void)
+{
+	fflush(stderr);
+	err_tmp = tmpfile();
+	err_saved = dup(2);
+	dup2(fileno(err_tmp), 2);
+}
+
+static const char *err_end(void)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(err_saved, 2);
+	close(err_saved);
+	rewind(err_tmp);
+	n = fread(err_buf, 1, sizeof(err_buf) - 1, err_tmp);
+	err_buf[n] = '\0';
+	fclose(err_tmp);
+	return err_buf;
+}
+
+struct kw_test {
+	uint32_t num;
+	uint8_t small;
+	uint8_t guard;		/* after small: not written by it */
+	bool flag;
+	uint16_t pick;
+	struct in6_addr addr;
+	char name[8];
+	uint32_t many;
+	uint32_t argv_only;
+};
+
+static const struct kw_name pick_names[] = {
+	{ "a", 1 }, { "b", 2 }, { "c", 3 }, { NULL, 0 },
+};
+
+#define T(member)	KW_FIELD(struct kw_test, member)
+
+static const struct kw test_rows[] = {
+	{ "num", KW_UINT, KW_DEF, 10, 100, T(num), .unit = "ms", .def = 50,
+	  .arg = "MS", .help = "a number, {range} (default {def})" },
+	{ "small", KW_UINT, KW_REQ, 1, 255, T(small), .arg = "N" },
+	{ "flag", KW_BOOL, 0, T(flag), .arg = "on|off", .help = "on or off" },
+	{ "pick", KW_ENUM, KW_DEF, T(pick), .names = pick_names, .def = 3,
+	  .arg = "a|b|c", .help = "one of three\nsecond line" },
+	{ "addr", KW_IPV6, 0, T(addr), .arg = "ADDR" },
+	{ "name", KW_STRING, 0, T(name), .unit = "short name", .arg = "S" },
+	{ "many", KW_UINT, KW_MULTI, 0, 9, T(many), .arg = "N" },
+	{ "argv-only", KW_UINT, KW_ARGV, 0, 9, T(argv_only), .arg = "N" },
+};
+
+static const struct kw_table test_kw = {
+	KW_TABLE(test_rows),
+	.unknown = "unknown keyword",
+	.object = "test",
+};
+
+static const struct kw_table test_kw_attach_style = {
+	KW_TABLE(test_rows),
+	.number = "a number ",
+	.quote = "\"",
+	.unknown = "unexpected argument",
+	.object = "aftr",
+};
+
+/* kw_try(t, where, kw, val, o, msg): one pair; its exit code, the message */
+static int kw_try(const struct kw_table *t, const char *where, const char *kw,
+		  const char *val, struct kw_test *o, uint64_t *seen,
+		  const char **msg)
+{
+	char *argv[] = { (char *)kw, (char *)val };
+	struct kw_ctx x = { .what = "test", .where = where, .t = t,
+			    .seen = seen };
+	int ret;
+
+	err_start();
+	ret = kw_parse(&x, val ? 2 : 1, argv, o);
+	*msg = err_end();
+	return ret;
+}
+
+static void test_kw_ranges(void)
+{
+	static const struct {
+		const char *kw, *val;
+		int ret;
+		const char *msg;
+	} cases[] = {
+		{ "num", "9", 1, "dslitectl: test: num must be 10..100 ms, not \"9\"\n" },
+		{ "num", "10", 0, "" },
+		{ "num", "100", 0, "" },
+		{ "num", "101", 1, "dslitectl: test: num must be 10..100 ms, not \"101\"\n" },
+		{ "num", "", 1, "dslitectl: test: num must be 10..100 ms, not \"\"\n" },
+		{ "num", "1x", 1, "dslitectl: test: num must be 10..100 ms, not \"1x\"\n" },
+		{ "num", "-10", 1, "dslitectl: test: num must be 10..100 ms, not \"-10\"\n" },
+		{ "num", "+10", 1, "dslitectl: test: num must be 10..100 ms, not \"+10\"\n" },
+		{ "num", " 10", 1, "dslitectl: test: num must be 10..100 ms, not \" 10\"\n" },
+		{ "num", "0x10", 1, "dslitectl: test: num must be 10..100 ms, not \"0x10\"\n" },
+		{ "num", "99999999999999999999", 1, "dslitectl: test: num must be 10..100 ms, not \"99999999999999999999\"\n" },
+		{ "small", "0", 1, "dslitectl: test: small must be 1..255, not \"0\"\n" },
+		{ "small", "1", 0, "" },
+		{ "small", "255", 0, "" },
+		{ "small", "256", 1, "dslitectl: test: small must be 1..255, not \"256\"\n" },
+		{ "flag", "on", 0, "" },
+		{ "flag", "yes", 1, "dslitectl: test: flag must be on or off, not \"yes\"\n" },
+		{ "pick", "b", 0, "" },
+		{ "pick", "d", 1, "dslitectl: test: pick must be a, b or c, not \"d\"\n" },
+		{ "addr", "2001:db8::1", 0, "" },
+		{ "addr", "2001:db8::g", 1, "dslitectl: test: addr \"2001:db8::g\" is not an IPv6 address\n" },
+		{ "name", "1234567", 0, "" },
+		{ "name", "12345678", 1, "dslitectl: test: name \"12345678\" is not a short name\n" },
+		{ "bogus", "1", 1, "dslitectl: test: unknown keyword \"bogus\" (try \"dslitectl test help\")\n" },
+		{ "num", NULL, 1, "dslitectl: test: \"num\" needs a value\n" },
+	};
+	struct kw_test o;
+	const char *msg;
+	uint64_t seen;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&o, 0, sizeof(o));
+		seen = 0;
+		ret = kw_try(&test_kw, NULL, cases[i].kw, cases[i].val, &o,
+			     &seen, &msg);
+		tap_result(ret == cases[i].ret && !strcmp(msg, cases[i].msg),
+			  "kw: %s \"%s\": exit %d", cases[i].kw,
+			  cases[i].val ? cases[i].val : "(none)", cases[i].ret);
+		if (strcmp(msg, cases[i].msg))
+			tap_diag("  got '%s'", msg);
+	}
+
+	memset(&o, 0, sizeof(o));
+	o.guard = 0x5a;
+	seen = 0;
+	kw_try(&test_kw, NULL, "small", "255", &o, &seen, &msg);
+	tap_check(o.small == 255 && o.guard == 0x5a,
+		  "kw: a u8 field gets 255, its neighbour is untouched");
+	seen = 0;
+	kw_try(&test_kw, NULL, "num", "100", &o, &seen, &msg);
+	tap_eq(o.num, 100, "kw: a u32 field gets 100");
+	seen = 0;
+	kw_try(&test_kw, NULL, "pick", "b", &o, &seen, &msg);
+	tap_eq(o.pick, 2, "kw: an enum stores the name's value");
+	seen = 0;
+	kw_try(&test_kw, NULL, "name", "abc", &o, &seen, &msg);
+	tap_str("kw: a string is copied", "abc", o.name);
+}
+
+static void test_kw_repeat(void)
+{
+	struct kw_test o = {};
+	const char *msg;
+	uint64_t seen = 0;
+	int ret;
+
+	kw_try(&test_kw, NULL, "num", "20", &o, &seen, &msg);
+	ret = kw_try(&test_kw, NULL, "num", "30", &o, &seen, &msg);
+	tap_check(ret == 1 && o.num == 20 &&
+		  !strcmp(msg, "dslitectl: test: \"num\" given twice\n"),
+		  "kw: a keyword given twice is refused");
+	tap_check(kw_given(&test_kw, seen, "num") &&
+		  !kw_given(&test_kw, seen, "small") &&
+		  !kw_given(&test_kw, seen, "bogus"), "kw: kw_given()");
+	ret = kw_try(&test_kw, "f.conf:3", "num", "40", &o, &seen, &msg);
+	tap_check(ret == 1 &&
+		  !strcmp(msg, "dslitectl: test: f.conf:3: \"num\" given twice\n"),
+		  "kw: twice across a command line and a file line");
+	kw_try(&test_kw, NULL, "many", "1", &o, &seen, &msg);
+	ret = kw_try(&test_kw, NULL, "many", "2", &o, &seen, &msg);
+	tap_check(ret == 0 && o.many == 2, "kw: KW_MULTI may be repeated");
+	ret = kw_try(&test_kw, "f.conf:4", "argv-only", "1", &o, &seen, &msg);
+	tap_check(ret == 1 &&
+		  !strcmp(msg, "dslitectl: test: f.conf:4: \"argv-only\" inside a config file\n"),
+		  "kw: KW_ARGV refused in a file");
+	ret = kw_try(&test_kw, NULL, "argv-only", "1", &o, &seen, &msg);
+	tap_check(ret == 0 && o.argv_only == 1, "kw: KW_ARGV on the command line");
+}
+
+static void test_kw_style(void)
+{
+	struct kw_test o = {};
+	const char *msg;
+	uint64_t seen = 0;
+
+	kw_try(&test_kw_attach_style, NULL, "num", "5", &o, &seen, &msg);
+	tap_str("kw: \"a number\" style", "dslitectl: test: num must be a number 10..100 ms, not \"5\"\n", msg);
+	kw_try(&test_kw_attach_style, NULL, "pick", "x", &o, &seen, &msg);
+	tap_str("kw: quoted names", "dslitectl: test: pick must be \"a\", \"b\" or \"c\", not \"x\"\n", msg);
+	kw_try(&test_kw_attach_style, NULL, "x", "1", &o, &seen, &msg);
+	tap_str("kw: unknown, attach style", "dslitectl: test: unexpected argument \"x\" (try \"dslitectl aftr help\")\n", msg);
+	memset(&o, 0, sizeof(o));
+	kw_defaults(&test_kw, &o);
+	tap_check(o.num == 50 && o.pick == 3 && o.small == 0,
+		  "kw: defaults of KW_DEF rows only");
+}
+
+/* does text list every row of t ("name ARG")? */
+static bool lists_every_row(const char *text, const struct kw_table *t,
+			    const char **missing)
+{
+	char want[96];
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		snprintf(want, sizeof(want), "%s %s", t->rows[i].name,
+			 t->rows[i].arg ? t->rows[i].arg : "");
+		if (!strstr(text, want)) {
+			*missing = t->rows[i].name;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* each number row's range fits its field */
+static bool ranges_fit(const struct kw_table *t, const char **bad)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct kw *k = &t->rows[i];
+
+		if (k->type != KW_UINT || k->size >= 8)
+			continue;
+		if (k->min > k->max || k->max >> (8 * k->size)) {
+			*bad = k->name;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void test_kw_usage(void)
+{
+	const char *missing = "", *bad = "";
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&text, &len);
+	kw_synopsis(f, &test_kw, "Usage: test ", 12, 40);
+	kw_usage(f, &test_kw, 12);
+	fclose(f);
+	tap_result(lists_every_row(text, &test_kw, &missing),
+		  "kw: the usage lists every row (%s)", missing);
+	tap_check(strstr(text, "[num MS]") && strstr(text, "] small N") &&
+		  strstr(text, "[many N]...") &&
+		  strstr(text, "  num MS    a number, 10..100 (default 50)\n") &&
+		  strstr(text, "  pick a|b|c one of three\n            second line\n"),
+		  "kw: synopsis brackets, help columns, {range} and {def}");
+	free(text);
+
+	text = NULL;
+	f = open_memstream(&text, &len);
+	b4_config_usage(f);
+	b4_config_options(f);
+	fclose(f);
+	tap_result(lists_every_row(text, b4_config_keywords(), &missing),
+		  "b4 run: the usage lists every keyword (%s)", missing);
+	tap_check(strstr(text, "  interval MS          active session, 10..60000 (default 1000)\n") != NULL,
+		  "b4 run: the usage's interval range comes from its row");
+	free(text);
+	tap_result(ranges_fit(b4_config_keywords(), &bad),
+		  "b4 run: every range fits its field (%s)", bad);
+}
+
+/* every number row of "b4 run": min-1, min, max, max+1 through the parser */
+static void test_kw_b4_rows(void)
+{
+	const struct kw_table *t = b4_config_keywords();
+	char lo[24], hi[24], below[24], above[24];
+	char *argv[] = { "dev", "ds0", NULL, NULL };
+	bool ok = true;
+	struct b4_config c;
+	const char *msg;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct kw *k = &t->rows[i];
+
+		if (k->type != KW_UINT)
+			continue;
+		snprintf(lo, sizeof(lo), "%" PRIu64, k->min);
+		snprintf(hi, sizeof(hi), "%" PRIu64, k->max);
+		snprintf(below, sizeof(below), "%" PRIu64, k->min - 1);
+		snprintf(above, sizeof(above), "%" PRIu64, k->max + 1);
+		argv[2] = (char *)k->name;
+		argv[3] = lo;
+		b4_config_init(&c);
+		if (b4_config_parse(&c, 4, argv))
+			ok = tap_result(0, "b4 run: %s %s accepted", k->name, lo);
+		argv[3] = hi;
+		b4_config_init(&c);
+		if (b4_config_parse(&c, 4, argv))
+			ok = tap_result(0, "b4 run: %s %s accepted", k->name, hi);
+		argv[3] = above;
+		b4_config_init(&c);
+		err_start();
+		if (b4_config_parse(&c, 4, argv) != DSLITECTL_EXIT_USAGE)
+			ok = tap_result(0, "b4 run: %s %s refused", k->name, above);
+		msg = err_end();
+		if (!strstr(msg, " must be "))
+			ok = tap_result(0, "b4 run: %s %s: '%s'", k->name, above, msg);
+		if (k->min == 0)
+			continue;
+		argv[3] = below;
+		b4_config_init(&c);
+		err_start();
+		if (b4_config_parse(&c, 4, argv) != DSLITECTL_EXIT_USAGE)
+			ok = tap_result(0, "b4 run: %s %s refused", k->name, below);
+		err_end();
+	}
+	tap_check(ok, "b4 run: every number keyword takes min and max, refuses min-1 and max+1");
+
+	argv[2] = "interval";
+	argv[3] = "9";
+	b4_config_init(&c);
+	err_start();
+	b4_config_parse(&c, 4, argv);
+	tap_str("b4 run: the interval error, byte for byte",
+		"dslitectl: b4 run: interval must be 10..60000 ms, not \"9\"\n",
+		err_end());
+	{
+		char *twice[] = { "dev", "ds0", "preempt", "on", "preempt", "off" };
+
+		b4_config_init(&c);
+		err_start();
+		b4_config_parse(&c, 6, twice);
+		tap_str("b4 run: a keyword given twice",
+			"dslitectl: b4 run: \"preempt\" given twice\n", err_end());
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "json-samples"))
@@ -690,6 +1037,11 @@ int main(int argc, char **argv)
 	test_health();
 	test_b4_config();
 	test_b4_tunnel_wait();
+	test_kw_ranges();
+	test_kw_repeat();
+	test_kw_style();
+	test_kw_usage();
+	test_kw_b4_rows();
 	free(cap_buf);
 	return tap_done();
 }

@@ -3,10 +3,19 @@
  * dslitectl aftr: the loader and viewer of the AFTR's XDP responder
  * (bpf/dslite_aftr.bpf.c; the contract is bpf/dslite_aftr.h).
  *
- *   attach.c   the object, attach and detach, the pin directory
+ *   attach.c   the object ("aftr" and its usage), attach and detach, its
+ *              keyword table (kw.h); the non-pin helpers below (libbpf's
+ *              messages, clock, status names)
+ *   pins.c     the pin directories, the one place that knows their
+ *              layout: this namespace's directory, a device's pins and
+ *              link (aftr_dev_*), the lock, the BPF file system check,
+ *              adopting and pruning what others left ("aftr prune")
  *   show.c     sessions and stats
  *   monitor.c  session events from the ring buffer(s)
  *   anycast.c  the anycast group: members, the PTB relay (anycast.h)
+ *
+ * The files share only what this header declares: none includes another's
+ * internals, and only pins.c builds a pin path by hand.
  *
  * Every attached device has a directory DSLITE_PIN_ROOT/netns-COOKIE/IFNAME
  * on the BPF file system (COOKIE: its network namespace's SO_NETNS_COOKIE)
@@ -52,6 +61,8 @@ int aftr_monitor(int argc, char **argv);
  * environment has DSLITECTL_VERBOSE set to a non-empty value other than 0. */
 void aftr_set_libbpf_print(void);
 
+/* pins.c */
+
 /*
  * aftr_bpffs_check(what): 0 if DSLITE_PIN_ROOT's parent is a BPF file
  * system, else print why and return DSLITECTL_EXIT_ERROR.
@@ -79,6 +90,29 @@ int aftr_dev_map(const struct aftr_dev *d, const char *name);
  */
 int aftr_list_devs(char (**names)[DSLITECTL_IFNAMSIZ], size_t *n);
 
+/*
+ * aftr_link_open(path, d): the pinned link at path, if any, into d.
+ * Returns 0 (no link: d->link_fd stays -1) or -errno for a pin that is not
+ * an XDP link.
+ */
+int aftr_link_open(const char *path, struct aftr_dev *d);
+
+/*
+ * aftr_lock_root(what): create DSLITE_PIN_ROOT if needed and hold an
+ * exclusive lock on it until exit, so attaches and detaches do not
+ * interleave. Returns the fd, or -1 after printing why.
+ */
+int aftr_lock_root(const char *what);
+
+/*
+ * aftr_migrate(what): move the old layout's pin directories whose responder
+ * runs on a device of this namespace to this namespace's directory.
+ */
+void aftr_migrate(const char *what);
+
+/* aftr_prune(argc, argv): "aftr prune" */
+int aftr_prune(int argc, char **argv);
+
 /* aftr_ns_dir(): this network namespace's directory under DSLITE_PIN_ROOT */
 const char *aftr_ns_dir(void);
 
@@ -86,6 +120,8 @@ const char *aftr_ns_dir(void);
  * namespace (its directory when name is NULL) */
 void aftr_pin_path(const char *ifname, const char *name, char *buf,
 		   size_t len);
+
+/* attach.c */
 
 /*
  * aftr_mono_to_real(ns, buf, len): a CLOCK_MONOTONIC time in ns as UTC wall

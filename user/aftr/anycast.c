@@ -34,12 +34,6 @@
 #include "anycast.h"
 #include "dslitectl.h"
 
-bool aftr_anycast_kw(const char *kw)
-{
-	return kw_is(kw, "anycast") || kw_is(kw, "peer") ||
-	       kw_is(kw, "relay-rate") || kw_is(kw, "relay-source");
-}
-
 /* a unicast address a group member can have */
 static bool unicast6(const struct in6_addr *a)
 {
@@ -66,7 +60,6 @@ int aftr_anycast_parse(const char *what, const char *kw, const char *val,
 {
 	struct in6_addr a;
 	unsigned int i;
-	uint64_t v;
 	int ret;
 
 	if (kw_is(kw, "anycast")) {
@@ -89,16 +82,6 @@ int aftr_anycast_parse(const char *what, const char *kw, const char *val,
 			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 					     "at most %d peers", DSLITE_MAX_PEERS);
 		ac->peers[ac->n_peers++] = a;
-	} else if (kw_is(kw, "relay-rate")) {
-		if (ac->relay_rate)
-			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-					     "\"relay-rate\" given twice");
-		if (parse_uint(val, UINT64_MAX, &v) || v < 1 ||
-		    v > AFTR_MAX_RELAY_RATE)
-			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-					     "relay-rate must be a number 1..%u per second, not \"%s\"",
-					     AFTR_MAX_RELAY_RATE, val);
-		ac->relay_rate = v;
 	} else if (kw_is(kw, "relay-source")) {
 		if (ac->have_source)
 			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,

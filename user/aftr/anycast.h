@@ -5,8 +5,8 @@
  * group (bpf/dslite_aftr.h, "Anycast group"; Documentation/anycast.md).
  *
  * attach (user/aftr/attach.c) calls, in this order:
- *   aftr_anycast_kw() / aftr_anycast_parse()  for each keyword it does not
- *                                             know itself;
+ *   aftr_anycast_parse()   for anycast, peer and relay-source (rows of
+ *                          its keyword table);
  *   aftr_anycast_check()   once the command line is parsed: every
  *                          argument checked, the relay source chosen;
  *   aftr_anycast_setup()   right after the skeleton is opened: .rodata,
@@ -49,10 +49,8 @@ struct aftr_anycast {
 	struct in6_addr source;		/* given, or chosen by _check() */
 };
 
-/* Is kw one of the keywords above (each takes a value)? */
-bool aftr_anycast_kw(const char *kw);
-
-/* One keyword with its value into ac. */
+/* anycast, peer or relay-source with its value into ac (relay-rate is a
+ * plain number: attach's keyword table stores it in ac->relay_rate). */
 int aftr_anycast_parse(const char *what, const char *kw, const char *val,
 		       struct aftr_anycast *ac);
 

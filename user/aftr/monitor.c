@@ -293,14 +293,10 @@ static void mon_free(struct mon *m)
 	free(m->busy);
 }
 
-int aftr_monitor(int argc, char **argv)
+/* mon_args(what, argc, argv, ifname, wo): dev, count and ready */
+static int mon_args(const char *what, int argc, char **argv,
+		    char ifname[DSLITECTL_IFNAMSIZ], struct watch_opts *wo)
 {
-	const char *what = "aftr monitor";
-	char ifname[DSLITECTL_IFNAMSIZ] = "";
-	struct mon m = { .what = what };
-	struct watch_opts wo = {};
-	uint64_t last_scan;
-	sigset_t orig;
 	int ret;
 
 	for (; argc > 0; argc--, argv++) {
@@ -314,7 +310,7 @@ int aftr_monitor(int argc, char **argv)
 			return DSLITECTL_EXIT_USAGE;
 		argc--, argv++;
 		if (!kw_is(kw, "dev")) {
-			ret = watch_kw(what, kw, argv[0], &wo);
+			ret = watch_kw(what, kw, argv[0], wo);
 			if (ret)
 				return ret;
 			continue;
@@ -325,6 +321,65 @@ int aftr_monitor(int argc, char **argv)
 		if (parse_ifname(what, argv[0], ifname))
 			return DSLITECTL_EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* mon_loop(m, orig): read the rings until a signal or the count, scan
+ * for new devices every RESCAN_MS. Returns an exit code. */
+static int mon_loop(struct mon *m, const sigset_t *orig)
+{
+	uint64_t last_scan;
+	int ret;
+
+	last_scan = mono_ns();
+	while (!stop) {
+		struct epoll_event ev[8];
+		int r;
+
+		if (m->rb) {
+			r = epoll_pwait(ring_buffer__epoll_fd(m->rb), ev, 8,
+					RESCAN_MS, orig);
+		} else {
+			struct timespec ts = { .tv_sec = RESCAN_MS / 1000 };
+
+			r = ppoll(NULL, 0, &ts, orig);
+		}
+		if (r < 0 && errno != EINTR)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, m->what,
+					     "waiting for events: %s",
+					     strerror(errno));
+		if (m->rb) {
+			r = ring_buffer__consume(m->rb);
+			if (r == STOP_COUNT)
+				break;
+			if (r < 0)
+				return dslitectl_err(DSLITECTL_EXIT_ERROR,
+						     m->what,
+						     "reading events: %s",
+						     strerror(-r));
+		}
+		if (mono_ns() - last_scan >= RESCAN_MS * 1000000ULL) {
+			ret = scan(m);
+			if (ret)
+				return ret;
+			last_scan = mono_ns();
+		}
+	}
+	return DSLITECTL_EXIT_OK;
+}
+
+int aftr_monitor(int argc, char **argv)
+{
+	const char *what = "aftr monitor";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
+	struct mon m = { .what = what };
+	struct watch_opts wo = {};
+	sigset_t orig;
+	int ret;
+
+	ret = mon_args(what, argc, argv, ifname, &wo);
+	if (ret)
+		return ret;
 	m.count = wo.count;
 	ret = aftr_bpffs_check(what);
 	if (ret)
@@ -357,44 +412,7 @@ int aftr_monitor(int argc, char **argv)
 	if (ret)
 		goto out;
 
-	last_scan = mono_ns();
-	while (!stop) {
-		struct epoll_event ev[8];
-		int r;
-
-		if (m.rb) {
-			r = epoll_pwait(ring_buffer__epoll_fd(m.rb), ev, 8,
-					RESCAN_MS, &orig);
-		} else {
-			struct timespec ts = { .tv_sec = RESCAN_MS / 1000 };
-
-			r = ppoll(NULL, 0, &ts, &orig);
-		}
-		if (r < 0 && errno != EINTR) {
-			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					    "waiting for events: %s",
-					    strerror(errno));
-			goto out;
-		}
-		if (m.rb) {
-			r = ring_buffer__consume(m.rb);
-			if (r == STOP_COUNT)
-				break;
-			if (r < 0) {
-				ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-						    "reading events: %s",
-						    strerror(-r));
-				goto out;
-			}
-		}
-		if (mono_ns() - last_scan >= RESCAN_MS * 1000000ULL) {
-			ret = scan(&m);
-			if (ret)
-				goto out;
-			last_scan = mono_ns();
-		}
-	}
-	ret = DSLITECTL_EXIT_OK;
+	ret = mon_loop(&m, &orig);
 out:
 	mon_free(&m);
 	return ret;

@@ -406,6 +406,12 @@ void b4_begin_stop(struct b4_daemon *d, int sig);
 /* b4/config.c */
 #define B4_WHAT		"b4 run"
 void b4_config_init(struct b4_config *c);
+/* the keywords of "b4 run" and its config file (kw.h) */
+struct kw_table;
+const struct kw_table *b4_config_keywords(void);
+/* usage, from that table: the synopsis line(s), the option list */
+void b4_config_usage(FILE *f);
+void b4_config_options(FILE *f);
 /* parse and check the keywords; prints the error, returns an exit code */
 int b4_config_parse(struct b4_config *c, int argc, char **argv);
 /* the derived standby interval */

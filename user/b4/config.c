@@ -8,92 +8,18 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dslitectl.h"
+#include "kw.h"
 #include "b4.h"
-
-enum {
-	K_DEV,
-	K_AFTR,
-	K_AFTR_NAME,
-	K_INTERVAL,
-	K_MULTIPLIER,
-	K_STANDBY,
-	K_FAILOVER,
-	K_PREEMPT,
-	K_HOLD_DOWN,
-	K_ON_STOP,
-	K_CONFIG,
-	K_HEALTH,
-	K_PING_INTERVAL,
-	K_PING_LOSS,
-	K_PCP_LIFETIME,
-	K_PCP_DEADLINE,
-	K_PCP_RETRY_MAX,
-	K_PCP_FAILURES,
-	K_PCP_INTERVAL,
-	K_PCP_MODE,
-	K_PCP_PORT,
-	K_PCP_SERVER,
-	K_TUNNEL_WAIT,
-	K__MAX,
-};
-
-static const char *const keywords[K__MAX] = {
-	[K_DEV]		= "dev",
-	[K_AFTR]	= "aftr",
-	[K_AFTR_NAME]	= "aftr-name",
-	[K_INTERVAL]	= "interval",
-	[K_MULTIPLIER]	= "multiplier",
-	[K_STANDBY]	= "standby-interval",
-	[K_FAILOVER]	= "failover",
-	[K_PREEMPT]	= "preempt",
-	[K_HOLD_DOWN]	= "hold-down",
-	[K_ON_STOP]	= "on-stop",
-	[K_CONFIG]	= "config",
-	[K_HEALTH]	= "health",
-	[K_PING_INTERVAL] = "ping-interval",
-	[K_PING_LOSS]	= "ping-loss",
-	[K_PCP_LIFETIME] = "pcp-lifetime",
-	[K_PCP_DEADLINE] = "pcp-deadline",
-	[K_PCP_RETRY_MAX] = "pcp-retry-max",
-	[K_PCP_FAILURES] = "pcp-failures",
-	[K_PCP_INTERVAL] = "pcp-interval",
-	[K_PCP_MODE]	= "pcp-mode",
-	[K_PCP_PORT]	= "pcp-port",
-	[K_PCP_SERVER]	= "pcp-server",
-	[K_TUNNEL_WAIT]	= "tunnel-wait",
-};
-
-/* Keywords that may be repeated. */
-#define K_REPEATABLE	((1u << K_DEV) | (1u << K_AFTR))
 
 #define MAX_LINE	1024
 #define MAX_WORDS	64
-
-void b4_config_init(struct b4_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->interval_ms = B4_DEF_INTERVAL_MS;
-	c->multiplier = B4_DEF_MULTIPLIER;
-	c->mode = B4_MODE_REPOINT;
-	c->hold_down_s = B4_DEF_HOLD_DOWN_S;
-	c->health.methods = B4_M_BFD;
-	c->ping_interval_ms = B4_DEF_PING_INTERVAL_MS;
-	c->ping_loss_n = B4_DEF_PING_LOSS_N;
-	c->ping_loss_m = B4_DEF_PING_LOSS_M;
-	c->pcp_lifetime_s = PCP_DEF_LIFETIME_S;
-	c->pcp_deadline_ms = B4_DEF_PCP_DEADLINE_MS;
-	c->pcp_retry_max_ms = PCP_DEF_ERROR_WAIT_MAX_MS;
-	c->pcp_failures = PCP_DEF_FAIL_THRESHOLD;
-	c->pcp_interval_ms = B4_DEF_PCP_INTERVAL_MS;
-	c->pcp_mode = PCP_MODE_ENCAP;
-	c->tunnel_wait_s = B4_WAIT_FOREVER;
-}
 
 /* the methods in the order they are written */
 static const struct {
@@ -245,16 +171,6 @@ err(const char *where, const char *fmt, ...)
 	return dslitectl_err(DSLITECTL_EXIT_USAGE, B4_WHAT, "%s", why);
 }
 
-static int find_keyword(const char *s)
-{
-	int i;
-
-	for (i = 0; i < K__MAX; i++)
-		if (kw_is(s, keywords[i]))
-			return i;
-	return -1;
-}
-
 /* A unicast IPv6 address an AFTR can have. */
 static bool aftr_addr_ok(const struct in6_addr *a)
 {
@@ -286,342 +202,404 @@ static bool fqdn_ok(const char *s)
 	return true;
 }
 
-static int read_file(struct b4_config *c, const char *path);
+/* "b4 run" and config-file keywords: the table is at the end of them. */
 
-/*
- * "aftr ADDR[,health=SPEC][,pcp-server=ADDR]": an AFTR and the options
- * that are its own.
- */
-static int parse_aftr(struct b4_config *c, const char *where, const char *v)
+static int read_file(const struct kw_ctx *x, struct b4_config *c,
+		     const char *path);
+
+static int kw_dev(const struct kw_ctx *x, const struct kw *k, const char *v,
+		  void *obj)
 {
-	struct b4_aftr_opt opt = {};
-	char buf[256], *o, *next, *eq;
-	struct in6_addr a;
+	struct b4_config *c = obj;
+	char what[PATH_MAX + 64];
 	int n;
 
-	if (strlen(v) >= sizeof(buf))
-		return err(where, "aftr \"%s\": too long", v);
-	snprintf(buf, sizeof(buf), "%s", v);
-	next = strchr(buf, ',');
-	if (next)
-		*next++ = '\0';
-	if (inet_pton(AF_INET6, buf, &a) != 1)
-		return err(where, "aftr \"%s\" is not an IPv6 address", buf);
-	if (!aftr_addr_ok(&a))
-		return err(where, "aftr %s is not a global unicast IPv6 address",
-			   buf);
-	for (n = 0; n < c->n_aftr; n++)
-		if (!memcmp(&c->aftr[n], &a, sizeof(a)))
-			return err(where, "aftr %s given twice", buf);
-	if (c->n_aftr >= B4_MAX_CANDIDATES)
-		return err(where, "at most %d AFTRs", B4_MAX_CANDIDATES);
+	(void)k;
+	if (c->n_dev >= B4_MAX_TUNNELS)
+		return kw_err(x, "at most %d devices", B4_MAX_TUNNELS);
+	if (parse_ifname(kw_what(x, what, sizeof(what)), v, c->dev[c->n_dev]))
+		return DSLITECTL_EXIT_USAGE;
+	for (n = 0; n < c->n_dev; n++)
+		if (kw_is(c->dev[n], v))
+			return kw_err(x, "dev %s given twice", v);
+	c->n_dev++;
+	return 0;
+}
+
+/* aftr_opts(x, addr, opts, opt): ",health=SPEC,pcp-server=ADDR" of aftr */
+static int aftr_opts(const struct kw_ctx *x, const char *addr, char *next,
+		     struct b4_aftr_opt *opt)
+{
+	char *o, *eq;
+
 	while ((o = next)) {
 		next = strchr(o, ',');
 		if (next)
 			*next++ = '\0';
 		eq = strchr(o, '=');
 		if (!eq)
-			return err(where, "aftr %s: option \"%s\" is not KEY=VALUE (health=SPEC, pcp-server=ADDR)",
-				   buf, o);
+			return kw_err(x, "aftr %s: option \"%s\" is not KEY=VALUE (health=SPEC, pcp-server=ADDR)",
+				      addr, o);
 		*eq++ = '\0';
-		if (!strcmp(o, "health") && !opt.has_health) {
-			if (b4_health_parse(eq, &opt.health))
-				return err(where, "aftr %s: health must be %s, not \"%s\"",
-					   buf, HEALTH_FORMS, eq);
-			opt.has_health = true;
-		} else if (!strcmp(o, "pcp-server") && !opt.has_pcp_server) {
-			if (inet_pton(AF_INET6, eq, &opt.pcp_server) != 1 ||
-			    !aftr_addr_ok(&opt.pcp_server))
-				return err(where, "aftr %s: pcp-server \"%s\" is not a global unicast IPv6 address",
-					   buf, eq);
-			opt.has_pcp_server = true;
+		if (!strcmp(o, "health") && !opt->has_health) {
+			if (b4_health_parse(eq, &opt->health))
+				return kw_err(x, "aftr %s: health must be %s, not \"%s\"",
+					      addr, HEALTH_FORMS, eq);
+			opt->has_health = true;
+		} else if (!strcmp(o, "pcp-server") && !opt->has_pcp_server) {
+			if (inet_pton(AF_INET6, eq, &opt->pcp_server) != 1 ||
+			    !aftr_addr_ok(&opt->pcp_server))
+				return kw_err(x, "aftr %s: pcp-server \"%s\" is not a global unicast IPv6 address",
+					      addr, eq);
+			opt->has_pcp_server = true;
 		} else if (!strcmp(o, "health") || !strcmp(o, "pcp-server")) {
-			return err(where, "aftr %s: %s given twice", buf, o);
+			return kw_err(x, "aftr %s: %s given twice", addr, o);
 		} else {
-			return err(where, "aftr %s: unknown option \"%s\" (health=SPEC, pcp-server=ADDR)",
-				   buf, o);
+			return kw_err(x, "aftr %s: unknown option \"%s\" (health=SPEC, pcp-server=ADDR)",
+				      addr, o);
 		}
 	}
+	return 0;
+}
+
+/*
+ * "aftr ADDR[,health=SPEC][,pcp-server=ADDR]": an AFTR and the options
+ * that are its own.
+ */
+static int kw_aftr(const struct kw_ctx *x, const struct kw *k, const char *v,
+		   void *obj)
+{
+	struct b4_config *c = obj;
+	struct b4_aftr_opt opt = {};
+	char buf[256], *next;
+	struct in6_addr a;
+	int n, ret;
+
+	(void)k;
+	if (strlen(v) >= sizeof(buf))
+		return kw_err(x, "aftr \"%s\": too long", v);
+	snprintf(buf, sizeof(buf), "%s", v);
+	next = strchr(buf, ',');
+	if (next)
+		*next++ = '\0';
+	if (inet_pton(AF_INET6, buf, &a) != 1)
+		return kw_err(x, "aftr \"%s\" is not an IPv6 address", buf);
+	if (!aftr_addr_ok(&a))
+		return kw_err(x, "aftr %s is not a global unicast IPv6 address",
+			      buf);
+	for (n = 0; n < c->n_aftr; n++)
+		if (!memcmp(&c->aftr[n], &a, sizeof(a)))
+			return kw_err(x, "aftr %s given twice", buf);
+	if (c->n_aftr >= B4_MAX_CANDIDATES)
+		return kw_err(x, "at most %d AFTRs", B4_MAX_CANDIDATES);
+	ret = aftr_opts(x, buf, next, &opt);
+	if (ret)
+		return ret;
 	c->aftr_opt[c->n_aftr] = opt;
 	c->aftr[c->n_aftr++] = a;
 	return 0;
 }
 
-static int parse_ms(const char *where, const char *kw, const char *v,
-		    uint32_t *out)
+static int kw_health(const struct kw_ctx *x, const struct kw *k,
+		     const char *v, void *obj)
 {
-	uint64_t n;
+	struct b4_config *c = obj;
 
-	if (parse_uint(v, UINT32_MAX, &n) || n < B4_INTERVAL_MIN_MS ||
-	    n > B4_INTERVAL_MAX_MS)
-		return err(where, "%s must be %u..%u ms, not \"%s\"", kw,
-			   B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, v);
-	*out = n;
+	(void)k;
+	if (b4_health_parse(v, &c->health))
+		return kw_err(x, "health must be %s, not \"%s\"", HEALTH_FORMS,
+			      v);
 	return 0;
 }
 
-static int on_off(const char *where, const char *kw, const char *v, bool *out)
+static int kw_ping_loss(const struct kw_ctx *x, const struct kw *k,
+			const char *v, void *obj)
 {
-	if (kw_is(v, "on"))
-		*out = true;
-	else if (kw_is(v, "off"))
-		*out = false;
+	struct b4_config *c = obj;
+
+	(void)k;
+	if (parse_loss(v, &c->ping_loss_n, &c->ping_loss_m))
+		return kw_err(x, "ping-loss must be N/M with 1 <= N <= M <= %d, not \"%s\"",
+			      B4_PING_WINDOW_MAX, v);
+	return 0;
+}
+
+/* pcp-interval: 0 (by the lifetime) or a range */
+static int kw_pcp_interval(const struct kw_ctx *x, const struct kw *k,
+			   const char *v, void *obj)
+{
+	struct b4_config *c = obj;
+	uint64_t n;
+
+	if (parse_uint(v, UINT32_MAX, &n) || (n && (n < k->min || n > k->max)))
+		return kw_err(x, "pcp-interval must be 0 (by the lifetime) or %" PRIu64 "..%" PRIu64 " ms, not \"%s\"",
+			      k->min, k->max, v);
+	c->pcp_interval_ms = n;
+	return 0;
+}
+
+/* tunnel-wait: seconds in a range, or forever */
+static int kw_tunnel_wait(const struct kw_ctx *x, const struct kw *k,
+			  const char *v, void *obj)
+{
+	struct b4_config *c = obj;
+	uint64_t n;
+
+	if (kw_is(v, "forever"))
+		c->tunnel_wait_s = B4_WAIT_FOREVER;
+	else if (parse_uint(v, k->max, &n))
+		return kw_err(x, "tunnel-wait must be 0..%" PRIu64 " seconds or forever, not \"%s\"",
+			      k->max, v);
 	else
-		return err(where, "%s must be on or off, not \"%s\"", kw, v);
+		c->tunnel_wait_s = n;
 	return 0;
 }
 
-/* parse_words: keyword/value pairs; where names the file line, or NULL. */
-static int parse_words(struct b4_config *c, int argc, char **argv,
-		       const char *where)
+static int kw_config(const struct kw_ctx *x, const struct kw *k,
+		     const char *v, void *obj)
 {
-	char what[PATH_MAX + 64];
-	uint64_t n;
-	int k, ret;
+	struct b4_config *c = obj;
 
-	for (; argc > 0; argc -= 2, argv += 2) {
-		const char *kw = argv[0], *v;
+	(void)k;
+	if (strlen(v) >= sizeof(c->file))
+		return kw_err(x, "config: path too long");
+	snprintf(c->file, sizeof(c->file), "%s", v);
+	return read_file(x, c, v);
+}
 
-		k = find_keyword(kw);
-		if (k < 0)
-			return err(where, "unknown keyword \"%s\" (try \"dslitectl b4 help\")",
-				   kw);
-		if (argc < 2)
-			return err(where, "\"%s\" needs a value", kw);
-		v = argv[1];
-		if (k == K_CONFIG && where)
-			return err(where, "\"config\" inside a config file");
-		if ((c->given & (1u << k)) && !(K_REPEATABLE & (1u << k)))
-			return err(where, "\"%s\" given twice", kw);
-		c->given |= 1u << k;
+static bool aftr_addr_check(const void *a)
+{
+	return aftr_addr_ok(a);
+}
 
-		switch (k) {
-		case K_DEV:
-			if (c->n_dev >= B4_MAX_TUNNELS)
-				return err(where, "at most %d devices",
-					   B4_MAX_TUNNELS);
-			snprintf(what, sizeof(what), "%s%s%s", B4_WHAT,
-				 where ? ": " : "", where ? where : "");
-			if (parse_ifname(what, v, c->dev[c->n_dev]))
-				return DSLITECTL_EXIT_USAGE;
-			for (n = 0; n < (uint64_t)c->n_dev; n++)
-				if (kw_is(c->dev[n], v))
-					return err(where, "dev %s given twice",
-						   v);
-			c->n_dev++;
-			break;
-		case K_AFTR:
-			ret = parse_aftr(c, where, v);
-			if (ret)
-				return ret;
-			break;
-		case K_AFTR_NAME:
-			if (!fqdn_ok(v))
-				return err(where, "aftr-name \"%s\" is not a domain name",
-					   v);
-			snprintf(c->aftr_name, sizeof(c->aftr_name), "%s", v);
-			break;
-		case K_INTERVAL:
-			ret = parse_ms(where, kw, v, &c->interval_ms);
-			if (ret)
-				return ret;
-			break;
-		case K_STANDBY:
-			ret = parse_ms(where, kw, v, &c->standby_ms);
-			if (ret)
-				return ret;
-			break;
-		case K_MULTIPLIER:
-			if (parse_uint(v, 255, &n) || n == 0)
-				return err(where, "multiplier must be 1..255, not \"%s\"",
-					   v);
-			c->multiplier = n;
-			break;
-		case K_FAILOVER:
-			if (kw_is(v, "repoint"))
-				c->mode = B4_MODE_REPOINT;
-			else if (kw_is(v, "carrier"))
-				c->mode = B4_MODE_CARRIER;
-			else
-				return err(where, "failover must be repoint or carrier, not \"%s\"",
-					   v);
-			break;
-		case K_PREEMPT:
-			ret = on_off(where, kw, v, &c->preempt);
-			if (ret)
-				return ret;
-			break;
-		case K_HOLD_DOWN:
-			if (parse_uint(v, B4_HOLD_DOWN_MAX_S, &n))
-				return err(where, "hold-down must be 0..%u seconds, not \"%s\"",
-					   B4_HOLD_DOWN_MAX_S, v);
-			c->hold_down_s = n;
-			break;
-		case K_ON_STOP:
-			if (kw_is(v, "keep"))
-				c->release = false;
-			else if (kw_is(v, "release"))
-				c->release = true;
-			else
-				return err(where, "on-stop must be keep or release, not \"%s\"",
-					   v);
-			break;
-		case K_HEALTH:
-			if (b4_health_parse(v, &c->health))
-				return err(where, "health must be %s, not \"%s\"",
-					   HEALTH_FORMS, v);
-			break;
-		case K_PING_INTERVAL:
-			ret = parse_ms(where, kw, v, &c->ping_interval_ms);
-			if (ret)
-				return ret;
-			break;
-		case K_PING_LOSS:
-			if (parse_loss(v, &c->ping_loss_n, &c->ping_loss_m))
-				return err(where, "ping-loss must be N/M with 1 <= N <= M <= %d, not \"%s\"",
-					   B4_PING_WINDOW_MAX, v);
-			break;
-		case K_PCP_LIFETIME:
-			if (parse_uint(v, B4_PCP_LIFETIME_MAX_S, &n) ||
-			    n < B4_PCP_LIFETIME_MIN_S)
-				return err(where, "pcp-lifetime must be %u..%u seconds, not \"%s\"",
-					   B4_PCP_LIFETIME_MIN_S,
-					   B4_PCP_LIFETIME_MAX_S, v);
-			c->pcp_lifetime_s = n;
-			break;
-		case K_PCP_DEADLINE:
-			if (parse_uint(v, UINT32_MAX, &n) || n < 1000 ||
-			    n > 600000)
-				return err(where, "pcp-deadline must be 1000..600000 ms, not \"%s\"",
-					   v);
-			c->pcp_deadline_ms = n;
-			break;
-		case K_PCP_RETRY_MAX:
-			if (parse_uint(v, UINT32_MAX, &n) || n < 100 ||
-			    n > PCP_DEF_MRT_MS)
-				return err(where, "pcp-retry-max must be 100..%u ms, not \"%s\"",
-					   PCP_DEF_MRT_MS, v);
-			c->pcp_retry_max_ms = n;
-			break;
-		case K_PCP_FAILURES:
-			if (parse_uint(v, 100, &n) || n == 0)
-				return err(where, "pcp-failures must be 1..100, not \"%s\"",
-					   v);
-			c->pcp_failures = n;
-			break;
-		case K_PCP_INTERVAL:
-			if (parse_uint(v, UINT32_MAX, &n) ||
-			    (n && (n < 1000 || n > 3600000)))
-				return err(where, "pcp-interval must be 0 (by the lifetime) or 1000..3600000 ms, not \"%s\"",
-					   v);
-			c->pcp_interval_ms = n;
-			break;
-		case K_PCP_MODE:
-			if (kw_is(v, "encap"))
-				c->pcp_mode = PCP_MODE_ENCAP;
-			else if (kw_is(v, "plain"))
-				c->pcp_mode = PCP_MODE_PLAIN;
-			else
-				return err(where, "pcp-mode must be encap or plain, not \"%s\"",
-					   v);
-			break;
-		case K_PCP_PORT:
-			if (parse_uint(v, 65535, &n) || n == 0)
-				return err(where, "pcp-port must be 1..65535, not \"%s\"",
-					   v);
-			c->pcp_port = n;
-			break;
-		case K_PCP_SERVER:
-			if (inet_pton(AF_INET6, v, &c->pcp_server) != 1 ||
-			    !aftr_addr_ok(&c->pcp_server))
-				return err(where, "pcp-server \"%s\" is not a global unicast IPv6 address",
-					   v);
-			c->has_pcp_server = true;
-			break;
-		case K_TUNNEL_WAIT:
-			if (kw_is(v, "forever"))
-				c->tunnel_wait_s = B4_WAIT_FOREVER;
-			else if (parse_uint(v, B4_TUNNEL_WAIT_MAX_S, &n))
-				return err(where, "tunnel-wait must be 0..%u seconds or forever, not \"%s\"",
-					   B4_TUNNEL_WAIT_MAX_S, v);
-			else
-				c->tunnel_wait_s = n;
-			break;
-		case K_CONFIG:
-			if (strlen(v) >= sizeof(c->file))
-				return err(where, "config: path too long");
-			snprintf(c->file, sizeof(c->file), "%s", v);
-			ret = read_file(c, v);
-			if (ret)
-				return ret;
-			break;
-		}
+static bool fqdn_check(const void *s)
+{
+	return fqdn_ok(s);
+}
+
+static const struct kw_name failover_names[] = {
+	{ "repoint", B4_MODE_REPOINT },
+	{ "carrier", B4_MODE_CARRIER },
+	{ NULL, 0 },
+};
+
+static const struct kw_name on_stop_names[] = {
+	{ "keep", false },
+	{ "release", true },
+	{ NULL, 0 },
+};
+
+static const struct kw_name pcp_mode_names[] = {
+	{ "encap", PCP_MODE_ENCAP },
+	{ "plain", PCP_MODE_PLAIN },
+	{ NULL, 0 },
+};
+
+#define C(member)	KW_FIELD(struct b4_config, member)
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/* In the order of the usage text. */
+static const struct kw b4_rows[] = {
+	{ "dev", KW_CUSTOM, KW_MULTI | KW_REQ, .parse = kw_dev,
+	  .arg = "IFNAME" },
+	{ "aftr", KW_CUSTOM, KW_MULTI, .parse = kw_aftr, .arg = "ADDR" },
+	{ "aftr-name", KW_STRING, 0, C(aftr_name), .check = fqdn_check,
+	  .unit = "domain name", .arg = "FQDN" },
+	{ "interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS,
+	  C(interval_ms), .unit = "ms", .def = B4_DEF_INTERVAL_MS,
+	  .arg = "MS", .help = "active session, {range} (default {def})" },
+	{ "multiplier", KW_UINT, KW_DEF, 1, 255, C(multiplier),
+	  .def = B4_DEF_MULTIPLIER, .arg = "N",
+	  .help = "detection multiplier, {range} (default {def})" },
+	{ "standby-interval", KW_UINT, 0, B4_INTERVAL_MIN_MS,
+	  B4_INTERVAL_MAX_MS, C(standby_ms), .unit = "ms", .arg = "MS",
+	  .help = "standby probes (default max(interval, "
+		  STR(B4_DEF_STANDBY_MIN_MS) "))" },
+	{ "failover", KW_ENUM, KW_DEF, C(mode), .names = failover_names,
+	  .def = B4_MODE_REPOINT, .arg = "repoint|carrier",
+	  .help = "repoint: one tunnel, its remote follows the AFTR\n"
+		  "(default); carrier: one tunnel per AFTR (give dev\n"
+		  "for each)" },
+	{ "preempt", KW_BOOL, 0, C(preempt), .arg = "on|off",
+	  .help = "go back to a preferred AFTR (default off)" },
+	{ "hold-down", KW_UINT, KW_DEF, 0, B4_HOLD_DOWN_MAX_S, C(hold_down_s),
+	  .unit = "seconds", .def = B4_DEF_HOLD_DOWN_S, .arg = "SEC",
+	  .help = "a recovered AFTR must be up this long (default {def})" },
+	{ "on-stop", KW_ENUM, 0, C(release), .names = on_stop_names,
+	  .arg = "keep|release",
+	  .help = "carrier on a clean stop (default keep)" },
+	{ "health", KW_CUSTOM, 0, .parse = kw_health, .arg = "SPEC",
+	  .help = "what decides that an AFTR is usable: bfd, its\n"
+		  "BFD session (default); pcp, a PCP mapping kept\n"
+		  "alive; ping, ICMP echo to 192.0.0.1; all / any:\n"
+		  "bfd and ping, both or either; all:M+M[+M],\n"
+		  "any:M+M[+M]: those methods (BFD is sent only\n"
+		  "to AFTRs whose health uses it)" },
+	{ "ping-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
+	  B4_INTERVAL_MAX_MS, C(ping_interval_ms), .unit = "ms",
+	  .def = B4_DEF_PING_INTERVAL_MS, .arg = "MS",
+	  .help = "one echo per AFTR this often; an echo not\n"
+		  "answered by the next one is lost (default {def})" },
+	{ "ping-loss", KW_CUSTOM, 0, .parse = kw_ping_loss, .arg = "N/M",
+	  .help = "unhealthy when N of the last M echoes are\n"
+		  "lost, M <= " STR(B4_PING_WINDOW_MAX) " (default "
+		  STR(B4_DEF_PING_LOSS_N) "/" STR(B4_DEF_PING_LOSS_M) ")" },
+	{ "pcp-lifetime", KW_UINT, KW_DEF, B4_PCP_LIFETIME_MIN_S,
+	  B4_PCP_LIFETIME_MAX_S, C(pcp_lifetime_s), .unit = "seconds",
+	  .def = PCP_DEF_LIFETIME_S, .arg = "SEC",
+	  .help = "the mapping's requested lifetime (default {def})" },
+	{ "pcp-deadline", KW_UINT, KW_DEF, 1000, 600000, C(pcp_deadline_ms),
+	  .unit = "ms", .def = B4_DEF_PCP_DEADLINE_MS, .arg = "MS",
+	  .help = "unhealthy when a request stays unanswered this\n"
+		  "long (default {def})" },
+	{ "pcp-failures", KW_UINT, KW_DEF, 1, 100, C(pcp_failures),
+	  .def = PCP_DEF_FAIL_THRESHOLD, .arg = "N",
+	  .help = "unhealthy after N NETWORK_FAILURE answers in a\n"
+		  "row (default {def}; NO_RESOURCES: max(N, "
+		  STR(PCP_DEF_NR_THRESHOLD) ")),\n"
+		  "asked again every ~3 s while counting" },
+	{ "pcp-interval", KW_CUSTOM, KW_DEF, 1000, 3600000,
+	  C(pcp_interval_ms), .parse = kw_pcp_interval,
+	  .def = B4_DEF_PCP_INTERVAL_MS, .arg = "MS",
+	  .help = "renew the mapping at least this often, whatever\n"
+		  "lifetime was granted; 0: by the lifetime\n"
+		  "(default {def})" },
+	{ "pcp-retry-max", KW_UINT, KW_DEF, 100, PCP_DEF_MRT_MS,
+	  C(pcp_retry_max_ms), .unit = "ms", .def = PCP_DEF_ERROR_WAIT_MAX_MS,
+	  .arg = "MS",
+	  .help = "the longest wait after an error answer (default\n"
+		  "{def}: the server's error lifetime decides)" },
+	{ "pcp-mode", KW_ENUM, KW_DEF, C(pcp_mode), .names = pcp_mode_names,
+	  .def = PCP_MODE_ENCAP, .arg = "encap|plain",
+	  .help = "inside the softwire to 192.0.0.1:5351 (default),\n"
+		  "or over IPv6 to pcp-server (default: the AFTR)" },
+	{ "pcp-port", KW_UINT, 0, 1, 65535, C(pcp_port), .arg = "PORT",
+	  .help = "the mapping's internal port (default: random)" },
+	{ "pcp-server", KW_IPV6, 0, C(pcp_server), .check = aftr_addr_check,
+	  .unit = "global unicast IPv6 address", .arg = "ADDR" },
+	{ "tunnel-wait", KW_CUSTOM, KW_DEF, 0, B4_TUNNEL_WAIT_MAX_S,
+	  C(tunnel_wait_s), .parse = kw_tunnel_wait, .def = B4_WAIT_FOREVER,
+	  .arg = "SEC|forever",
+	  .help = "a tunnel that goes away (deleted, re-created\n"
+		  "by a network manager) is waited for this long,\n"
+		  "then the daemon stops with exit 2 (default\n"
+		  "forever)" },
+	{ "config", KW_CUSTOM, KW_ARGV, .parse = kw_config, .arg = "FILE",
+	  .help = "the same keywords from a file, \"KEY VALUE\" lines" },
+};
+
+static const struct kw_table b4_kw = {
+	KW_TABLE(b4_rows),
+	.unknown = "unknown keyword",
+	.object = "b4",
+};
+
+const struct kw_table *b4_config_keywords(void)
+{
+	return &b4_kw;
+}
+
+void b4_config_init(struct b4_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	kw_defaults(&b4_kw, c);
+	c->health.methods = B4_M_BFD;
+	c->ping_loss_n = B4_DEF_PING_LOSS_N;
+	c->ping_loss_m = B4_DEF_PING_LOSS_M;
+}
+
+void b4_config_usage(FILE *f)
+{
+	kw_synopsis(f, &b4_kw, "Usage: dslitectl b4 run ", 24, 80);
+}
+
+void b4_config_options(FILE *f)
+{
+	kw_usage(f, &b4_kw, 23);
+}
+
+/*
+ * split_words(line, words, n): the white-space separated words of line
+ * (cut in place), at most MAX_WORDS. Returns the count, or -1.
+ */
+static int split_words(char *p, char **words)
+{
+	int n = 0;
+
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			return n;
+		if (n == MAX_WORDS)
+			return -1;
+		words[n++] = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
 	}
-	return 0;
 }
 
 /* read_file: the keywords of a config file, line by line. */
-static int read_file(struct b4_config *c, const char *path)
+static int read_file(const struct kw_ctx *from, struct b4_config *c,
+		     const char *path)
 {
 	char line[MAX_LINE + 2], where[PATH_MAX + 32];
+	struct kw_ctx x = *from;
 	char *words[MAX_WORDS];
 	unsigned int lineno = 0;
-	int ret = 0;
+	int ret = 0, n;
+	char *hash;
 	FILE *f;
 
+	x.where = NULL;
 	f = fopen(path, "re");
 	if (!f)
-		return err(NULL, "config %s: %s", path, strerror(errno));
+		return kw_err(&x, "config %s: %s", path, strerror(errno));
+	x.where = where;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *hash;
-		int n = 0;
-
 		lineno++;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		if (strlen(line) > MAX_LINE) {
-			ret = err(where, "line too long");
+			ret = kw_err(&x, "line too long");
 			break;
 		}
 		hash = strchr(line, '#');
 		if (hash)
 			*hash = '\0';
-		for (;;) {
-			while (isspace((unsigned char)*p))
-				p++;
-			if (!*p)
-				break;
-			if (n == MAX_WORDS) {
-				ret = err(where, "too many words");
-				goto out;
-			}
-			words[n++] = p;
-			while (*p && !isspace((unsigned char)*p))
-				p++;
-			if (*p)
-				*p++ = '\0';
-		}
-		if (n % 2) {
-			ret = err(where, "\"%s\" needs a value", words[n - 1]);
+		n = split_words(line, words);
+		if (n < 0) {
+			ret = kw_err(&x, "too many words");
 			break;
 		}
-		ret = parse_words(c, n, words, where);
+		if (n % 2) {
+			ret = kw_err(&x, "\"%s\" needs a value", words[n - 1]);
+			break;
+		}
+		ret = kw_parse(&x, n, words, c);
 		if (ret)
 			break;
 	}
+	x.where = NULL;
 	if (!ret && ferror(f))
-		ret = err(NULL, "config %s: read error", path);
-out:
+		ret = kw_err(&x, "config %s: read error", path);
 	fclose(f);
 	return ret;
 }
 
 int b4_config_parse(struct b4_config *c, int argc, char **argv)
 {
+	uint64_t seen = c->given;
+	struct kw_ctx x = { .what = B4_WHAT, .t = &b4_kw, .seen = &seen };
 	int ret;
 
-	ret = parse_words(c, argc, argv, NULL);
+	ret = kw_parse(&x, argc, argv, c);
+	c->given = seen;
 	if (ret)
 		return ret;
+	c->has_pcp_server = kw_given(&b4_kw, seen, "pcp-server");
 	if (c->n_dev == 0)
 		return err(NULL, "no tunnel: \"dev IFNAME\" is required");
 	if (c->n_dev > 1 && c->mode != B4_MODE_CARRIER)

@@ -761,19 +761,11 @@ out:
 	return ret;
 }
 
+/* The keywords' synopsis and list come from their table (b4/config.c). */
 static void usage(FILE *f)
 {
+	b4_config_usage(f);
 	fprintf(f,
-		"Usage: dslitectl b4 run dev IFNAME [aftr ADDR]... [aftr-name FQDN]\n"
-		"                        [interval MS] [multiplier N] [standby-interval MS]\n"
-		"                        [failover repoint|carrier] [preempt on|off]\n"
-		"                        [hold-down SEC] [on-stop keep|release]\n"
-		"                        [health SPEC] [ping-interval MS] [ping-loss N/M]\n"
-		"                        [pcp-lifetime SEC] [pcp-deadline MS]\n"
-		"                        [pcp-failures N] [pcp-interval MS]\n"
-		"                        [pcp-retry-max MS]\n"
-		"                        [pcp-mode encap|plain] [pcp-port PORT]\n"
-		"                        [pcp-server ADDR] [tunnel-wait SEC|forever]\n"
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
 		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
 		"       dslitectl [-j] b4 status [dev IFNAME]\n"
@@ -785,51 +777,10 @@ static void usage(FILE *f)
 		"the active one fails.\n"
 		"Without aftr or aftr-name the AFTR is the tunnel's remote.\n"
 		"\"aftr ADDR,health=SPEC,pcp-server=ADDR\": one AFTR's own settings.\n"
-		"SIGTERM or SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n"
-		"  interval MS          active session, %u..%u (default %u)\n"
-		"  multiplier N         detection multiplier, 1..255 (default %u)\n"
-		"  standby-interval MS  standby probes (default max(interval, %u))\n"
-		"  failover repoint     one tunnel, its remote follows the AFTR (default)\n"
-		"  failover carrier     one tunnel per AFTR (give dev for each)\n"
-		"  preempt on|off       go back to a preferred AFTR (default off)\n"
-		"  hold-down SEC        a recovered AFTR must be up this long (default %u)\n"
-		"  on-stop keep|release carrier on a clean stop (default keep)\n"
-		"  health SPEC          what decides that an AFTR is usable: bfd, its\n"
-		"                       BFD session (default); pcp, a PCP mapping kept\n"
-		"                       alive; ping, ICMP echo to 192.0.0.1; all / any:\n"
-		"                       bfd and ping, both or either; all:M+M[+M],\n"
-		"                       any:M+M[+M]: those methods (BFD is sent only\n"
-		"                       to AFTRs whose health uses it)\n"
-		"  ping-interval MS     one echo per AFTR this often; an echo not\n"
-		"                       answered by the next one is lost (default %u)\n"
-		"  ping-loss N/M        unhealthy when N of the last M echoes are\n"
-		"                       lost, M <= %d (default %u/%u)\n"
-		"  pcp-lifetime SEC     the mapping's requested lifetime (default %u)\n"
-		"  pcp-deadline MS      unhealthy when a request stays unanswered this\n"
-		"                       long (default %u)\n"
-		"  pcp-failures N       unhealthy after N NETWORK_FAILURE answers in a\n"
-		"                       row (default %u; NO_RESOURCES: max(N, %u)),\n"
-		"                       asked again every ~3 s while counting\n"
-		"  pcp-interval MS      renew the mapping at least this often, whatever\n"
-		"                       lifetime was granted; 0: by the lifetime\n"
-		"                       (default %u)\n"
-		"  pcp-retry-max MS     the longest wait after an error answer (default\n"
-		"                       %u: the server's error lifetime decides)\n"
-		"  pcp-mode encap|plain inside the softwire to 192.0.0.1:5351 (default),\n"
-		"                       or over IPv6 to pcp-server (default: the AFTR)\n"
-		"  pcp-port PORT        the mapping's internal port (default: random)\n"
-		"  tunnel-wait SEC|forever a tunnel that goes away (deleted, re-created\n"
-		"                       by a network manager) is waited for this long,\n"
-		"                       then the daemon stops with exit 2 (default\n"
-		"                       forever)\n"
-		"  config FILE          the same keywords from a file, \"KEY VALUE\" lines\n"
-		"status: ask the daemon of this network namespace (-j: JSON).\n",
-		B4_INTERVAL_MIN_MS, B4_INTERVAL_MAX_MS, B4_DEF_INTERVAL_MS,
-		B4_DEF_MULTIPLIER, B4_DEF_STANDBY_MIN_MS, B4_DEF_HOLD_DOWN_S,
-		B4_DEF_PING_INTERVAL_MS, B4_PING_WINDOW_MAX, B4_DEF_PING_LOSS_N,
-		B4_DEF_PING_LOSS_M, PCP_DEF_LIFETIME_S, B4_DEF_PCP_DEADLINE_MS,
-		PCP_DEF_FAIL_THRESHOLD, PCP_DEF_NR_THRESHOLD,
-		B4_DEF_PCP_INTERVAL_MS, PCP_DEF_ERROR_WAIT_MAX_MS);
+		"SIGTERM or SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n");
+	b4_config_options(f);
+	fprintf(f,
+		"status: ask the daemon of this network namespace (-j: JSON).\n");
 }
 
 static int run(int argc, char **argv)

@@ -628,6 +628,66 @@ static bool epoch_failed(enum pcp_epoch_result r)
 	       r == PCP_EPOCH_FAST;
 }
 
+/* input_mapped(): a SUCCESS that grants a mapping */
+static void input_mapped(struct pcp_client *c, unsigned int *ev,
+			 const struct pcp_map_msg *m, uint64_t now)
+{
+	c->err_streak = 0;
+	c->fail_streak = 0;
+	c->map.valid = true;
+	c->map.external_addr = m->external_addr;
+	c->map.external_port = m->external_port;
+	c->map.lifetime = m->lifetime;
+	c->map.epoch = m->epoch;
+	c->map.granted_ns = now;
+	c->map.expires_ns = now + m->lifetime * NSEC_PER_SEC;
+	c->map.renew_ns = now + renew_delay_ms(c, m->lifetime) * NSEC_PER_MSEC;
+	c->state = PCP_ST_MAPPED;
+	c->next_tx_ns = c->map.renew_ns;
+	c->cnt.mappings++;
+	emit(c, ev, PCP_EV_MAPPED, m);
+}
+
+/*
+ * input_error(): an error, or a SUCCESS that grants nothing (lifetime 0);
+ * fail: NETWORK_FAILURE or NO_RESOURCES. Returns whether the answer is
+ * being counted (7/8 answers still short of down).
+ */
+static bool input_error(struct pcp_client *c, unsigned int *ev,
+			const struct pcp_map_msg *m, bool fail, uint64_t now)
+{
+	bool counting;
+
+	c->err_streak++;
+	c->fail_streak = fail ? c->fail_streak + 1 : 0;
+	c->state = PCP_ST_WAITING;
+	counting = fail && c->health != PCP_HEALTH_DOWN &&
+		   c->fail_streak < fail_threshold(c, m->result);
+	if (counting)
+		/* ask again at once, on the retransmission pace (at most the
+		 * retry ceiling), not after the error lifetime */
+		c->next_tx_ns = now + counting_wait_ms(c) * NSEC_PER_MSEC;
+	else
+		c->next_tx_ns = now + error_wait_ms(c, m->lifetime) *
+				NSEC_PER_MSEC;
+	if (m->result != PCP_RES_SUCCESS)
+		emit(c, ev, PCP_EV_ERROR, m);
+	return counting;
+}
+
+/* input_epoch_reset(): the server lost its state: map again at once (8.5) */
+static void input_epoch_reset(struct pcp_client *c, unsigned int *ev,
+			      const struct pcp_map_msg *m, uint64_t now)
+{
+	c->cnt.epoch_resets++;
+	c->remap = true;
+	emit(c, ev, PCP_EV_EPOCH, m);
+	set_health(c, ev, PCP_HEALTH_DOWN, PCP_DOWN_EPOCH, now);
+	c->state = c->map.valid ? PCP_ST_RENEWING : PCP_ST_REQUESTING;
+	reset_exchange(c);
+	c->next_tx_ns = now;
+}
+
 unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 			      size_t len, uint64_t now)
 {
@@ -680,50 +740,12 @@ unsigned int pcp_client_input(struct pcp_client *c, const void *buf,
 
 	fail = m.result == PCP_RES_NETWORK_FAILURE ||
 	       m.result == PCP_RES_NO_RESOURCES;
-	if (m.result == PCP_RES_SUCCESS && m.lifetime) {
-		c->err_streak = 0;
-		c->fail_streak = 0;
-		c->map.valid = true;
-		c->map.external_addr = m.external_addr;
-		c->map.external_port = m.external_port;
-		c->map.lifetime = m.lifetime;
-		c->map.epoch = m.epoch;
-		c->map.granted_ns = now;
-		c->map.expires_ns = now + m.lifetime * NSEC_PER_SEC;
-		c->map.renew_ns = now + renew_delay_ms(c, m.lifetime) *
-				  NSEC_PER_MSEC;
-		c->state = PCP_ST_MAPPED;
-		c->next_tx_ns = c->map.renew_ns;
-		c->cnt.mappings++;
-		emit(c, &ev, PCP_EV_MAPPED, &m);
-	} else {
-		/* An error, or a SUCCESS that grants nothing (lifetime 0). */
-		c->err_streak++;
-		c->fail_streak = fail ? c->fail_streak + 1 : 0;
-		c->state = PCP_ST_WAITING;
-		/* 7/8 answers still short of down are being counted */
-		counting = fail && c->health != PCP_HEALTH_DOWN &&
-			   c->fail_streak < fail_threshold(c, m.result);
-		if (counting)
-			/* ask again at once, on the retransmission pace (at
-			 * most the retry ceiling), not after the error
-			 * lifetime */
-			c->next_tx_ns = now + counting_wait_ms(c) * NSEC_PER_MSEC;
-		else
-			c->next_tx_ns = now + error_wait_ms(c, m.lifetime) *
-					NSEC_PER_MSEC;
-		if (m.result != PCP_RES_SUCCESS)
-			emit(c, &ev, PCP_EV_ERROR, &m);
-	}
+	if (m.result == PCP_RES_SUCCESS && m.lifetime)
+		input_mapped(c, &ev, &m, now);
+	else
+		counting = input_error(c, &ev, &m, fail, now);
 	if (epoch_failed(er)) {
-		/* The server lost its state: map again at once (8.5). */
-		c->cnt.epoch_resets++;
-		c->remap = true;
-		emit(c, &ev, PCP_EV_EPOCH, &m);
-		set_health(c, &ev, PCP_HEALTH_DOWN, PCP_DOWN_EPOCH, now);
-		c->state = c->map.valid ? PCP_ST_RENEWING : PCP_ST_REQUESTING;
-		reset_exchange(c);
-		c->next_tx_ns = now;
+		input_epoch_reset(c, &ev, &m, now);
 		return ev;
 	}
 	c->remap = false;
