@@ -445,18 +445,6 @@ static void o_close(struct out *o)
 		json_end_object(&o->w);
 }
 
-/* FRR's status words (show bfd peers json). */
-static const char *frr_status(unsigned int state)
-{
-	switch (state) {
-	case BFD_STATE_ADMIN_DOWN:	return "shutdown";
-	case BFD_STATE_DOWN:		return "down";
-	case BFD_STATE_INIT:		return "init";
-	case BFD_STATE_UP:		return "up";
-	}
-	return "unknown";
-}
-
 struct tun_state {
 	struct tunnel_info info;
 	bool found;
@@ -495,7 +483,7 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 		       "down");
 		o_str(o, "forced", " forced %s", forced_name(st.info.forced));
 		o_str(o, "diagnostic", " diag %s",
-		      b4_diag_name(st.info.diag));
+		      bfd_diag_short(st.info.diag));
 		if (o->json && st.info.reason[0])
 			json_string(&o->w, "reason", st.info.reason);
 		else if (o->json)
@@ -565,7 +553,7 @@ static void report_switch(struct b4_daemon *d, struct out *o, uint64_t now_rt)
 	o_str(o, "from", " %s", l->from >= 0 ? b4_addr_str(&l->from_addr, a) :
 					      NULL);
 	o_str(o, "to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) : NULL);
-	o_str(o, "diagnostic", ", diag %s", b4_diag_name(l->diag));
+	o_str(o, "diagnostic", ", diag %s", bfd_diag_short(l->diag));
 	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - l->detect_rt_ms);
 	if (l->last_rx_rt_ms) {
 		o_uint(o, "last-rx-at-ms", NULL, l->last_rx_rt_ms);
@@ -812,9 +800,9 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 	if (b->remote_discr)
 		o_uint(o, "node-id", " (node %" PRIu64 ")",
 		       b->remote_discr >> 24);
-	o_str(o, "status", " status %s", frr_status(b->state));
+	o_str(o, "status", " status %s", bfd_status_name(b->state));
 	o_str(o, "remote-status", " remote-status %s",
-	      b->remote_discr ? frr_status(b->remote_state) : NULL);
+	      b->remote_discr ? bfd_status_name(b->remote_state) : NULL);
 	if (b->state == BFD_STATE_UP)
 		o_uint(o, "uptime", " uptime %" PRIu64 "s", since);
 	else
@@ -826,7 +814,7 @@ static void report_peer(struct b4_daemon *d, struct out *o, int i,
 			    bfd_diag_name(b->remote_diag));
 	} else {
 		fprintf(o->f, " diag %s remote-diag %s",
-			b4_diag_name(b->diag), b4_diag_name(b->remote_diag));
+			bfd_diag_short(b->diag), bfd_diag_short(b->remote_diag));
 	}
 	o_text(o, "\n");
 	o_uint(o, "receive-interval", "    receive-interval %" PRIu64 " ms",
@@ -876,9 +864,9 @@ static void report(struct b4_daemon *d, struct out *o)
 	      d->active >= 0 ? b4_addr_str(&d->cand[d->active].addr, a) :
 			       NULL);
 	if (!d->up)
-		o_str(o, "diagnostic", ", diag %s", b4_diag_name(d->down_diag));
+		o_str(o, "diagnostic", ", diag %s", bfd_diag_short(d->down_diag));
 	else if (o->json)
-		json_string(&o->w, "diagnostic", b4_diag_name(0));
+		json_string(&o->w, "diagnostic", bfd_diag_short(0));
 	o_str(o, "failover", ", failover %s",
 	      d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
 	o_bool(o, "preempt", ", preempt %s", d->cfg.preempt, "on", "off");
