@@ -14,9 +14,7 @@ _Static_assert(DSLITE_DIAG_MAX == BFD_DIAG_MAX,
 
 const char *diag_name(unsigned int code)
 {
-	const struct bfd_names *n = bfd_diag_names(code);
-
-	return n ? n->name : NULL;
+	return bfd_name_of(bfd_diag_names(code), 0, NULL);
 }
 
 int diag_parse(const char *s, uint8_t *out)

@@ -231,36 +231,35 @@ BFD_INLINE const struct bfd_names *bfd_diag_names(unsigned int diag)
 	return diag < sizeof(tbl) / sizeof(tbl[0]) ? &tbl[diag] : 0;
 }
 
+/* bfd_name_of(n, frr, none): n's name, or FRR's (frr); none without n */
+BFD_INLINE const char *bfd_name_of(const struct bfd_names *n, int frr,
+				   const char *none)
+{
+	return !n ? none : frr ? n->frr : n->name;
+}
+
 /* RFC 5880's state name ("Up"), "?" for none. */
 BFD_INLINE const char *bfd_state_name(unsigned int state)
 {
-	const struct bfd_names *n = bfd_state_names(state);
-
-	return n ? n->name : "?";
+	return bfd_name_of(bfd_state_names(state), 0, "?");
 }
 
 /* FRR's status word ("up", "shutdown"), "unknown" for none. */
 BFD_INLINE const char *bfd_status_name(unsigned int state)
 {
-	const struct bfd_names *n = bfd_state_names(state);
-
-	return n ? n->frr : "unknown";
+	return bfd_name_of(bfd_state_names(state), 1, "unknown");
 }
 
 /* dslitectl's diag name ("control-expired"), "?" for none (9..31). */
 BFD_INLINE const char *bfd_diag_short(unsigned int diag)
 {
-	const struct bfd_names *n = bfd_diag_names(diag);
-
-	return n ? n->name : "?";
+	return bfd_name_of(bfd_diag_names(diag), 0, "?");
 }
 
 /* FRR's diag text ("control detection time expired"), "?" for none. */
 BFD_INLINE const char *bfd_diag_name(unsigned int diag)
 {
-	const struct bfd_names *n = bfd_diag_names(diag);
-
-	return n ? n->frr : "?";
+	return bfd_name_of(bfd_diag_names(diag), 1, "?");
 }
 
 BFD_INLINE __u32 bfd_max32(__u32 a, __u32 b)
