@@ -1,31 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dslitectl: BFD diagnostic codes (RFC 5880 section 4.1) and their names.
+ * dslitectl: BFD diagnostic codes (RFC 5880 section 4.1) and their names,
+ * from the one table of them (bfd_diag_names(), dslite/bfd.h).
  */
 #include <string.h>
 
+#include <dslite/bfd.h>
+
 #include "dslitectl.h"
 
-static const char *const diag_names_tbl[] = {
-	[DSLITE_DIAG_NONE]			= "none",
-	[DSLITE_DIAG_CONTROL_EXPIRED]		= "control-expired",
-	[DSLITE_DIAG_ECHO_FAILED]		= "echo-failed",
-	[DSLITE_DIAG_NEIGHBOR_DOWN]		= "neighbor-down",
-	[DSLITE_DIAG_FWD_RESET]			= "fwd-reset",
-	[DSLITE_DIAG_PATH_DOWN]			= "path-down",
-	[DSLITE_DIAG_CONCAT_PATH_DOWN]		= "concat-path-down",
-	[DSLITE_DIAG_ADMIN_DOWN]		= "admin-down",
-	[DSLITE_DIAG_REVERSE_CONCAT_PATH_DOWN]	= "reverse-concat-path-down",
-};
-
-_Static_assert(sizeof(diag_names_tbl) / sizeof(diag_names_tbl[0]) ==
-	       DSLITE_DIAG_MAX + 1, "a name for every dslite_diag");
+_Static_assert(DSLITE_DIAG_MAX == BFD_DIAG_MAX,
+	       "dslite_diag and bfd_diag are the same codes");
 
 const char *diag_name(unsigned int code)
 {
-	if (code > DSLITE_DIAG_MAX)
-		return NULL;
-	return diag_names_tbl[code];
+	return bfd_name_of(bfd_diag_names(code), 0, NULL);
 }
 
 int diag_parse(const char *s, uint8_t *out)
@@ -34,7 +23,7 @@ int diag_parse(const char *s, uint8_t *out)
 	unsigned int i;
 
 	for (i = 0; i <= DSLITE_DIAG_MAX; i++) {
-		if (kw_is(s, diag_names_tbl[i])) {
+		if (kw_is(s, diag_name(i))) {
 			*out = i;
 			return 0;
 		}
@@ -55,6 +44,6 @@ const char *diag_list(void)
 		return buf;
 	for (i = 0; i <= DSLITE_DIAG_MAX && n < sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "",
-			      diag_names_tbl[i]);
+			      diag_name(i));
 	return buf;
 }

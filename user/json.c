@@ -369,29 +369,54 @@ size_t text_escape(char *buf, size_t size, const char *s, bool quote)
 	return n;
 }
 
-void print_quoted(const char *key, const char *fmt, const char *s)
+/*
+ * print_escaped: JSON string (null for NULL); text: fmt gets s as
+ * text_escape() writes it, with or without quotes; NULL: none.
+ */
+static void print_escaped(const char *key, const char *fmt, const char *s,
+			  bool quote, const char *none)
 {
 	/* 4 bytes per input byte at most, plus quotes and NUL */
 	char buf[4 * 256 + 3];
 
 	if (out_json) {
-		print_string(key, fmt, s);
+		if (key && s)
+			json_string(&out, key, s);
+		else if (key)
+			json_null(&out, key);
 		return;
 	}
-	if (!fmt)
+	if (!fmt || (!s && !none))
 		return;
-	text_escape(buf, sizeof(buf), s, true);
-	print_string(key, fmt, buf);
+	text_escape(buf, sizeof(buf), s ? s : none, quote);
+	print_string(NULL, fmt, buf);
+}
+
+void print_quoted(const char *key, const char *fmt, const char *s)
+{
+	print_escaped(key, fmt, s, true, NULL);
+}
+
+void print_name(const char *key, const char *fmt, const char *s)
+{
+	print_escaped(key, fmt, s, false, "none");
 }
 
 void print_text_name(const char *fmt, const char *s)
 {
-	char buf[4 * 256 + 3];
+	print_name(NULL, fmt, s);
+}
 
-	if (out_json)
+void print_nulls(const char *key, ...)
+{
+	va_list ap;
+
+	if (!out_json)
 		return;
-	text_escape(buf, sizeof(buf), s, false);
-	print_text(fmt, buf);
+	va_start(ap, key);
+	for (; key; key = va_arg(ap, const char *))
+		json_null(&out, key);
+	va_end(ap);
 }
 
 void print_end(void)

@@ -9,9 +9,10 @@
  * Strings are escaped (quote, backslash, control characters); bytes that
  * are not valid UTF-8 become U+FFFD, so the output is always valid JSON.
  *
- * The print layer (print_*) writes to stdout (print_init_stream: elsewhere). In JSON mode a call with a
- * NULL key prints nothing; in text mode a call with a NULL fmt prints
- * nothing. So:
+ * The print layer (print_*) writes to stdout (print_init_stream:
+ * elsewhere). In JSON mode a call with a NULL key prints nothing; in text
+ * mode a call with a NULL fmt prints nothing. So one call prints a field
+ * in both, and every command prints through it:
  *
  *	print_uint("transitions", " transitions %" PRIu64, n);	both
  *	print_uint("since-ms", NULL, ms);			JSON only
@@ -73,15 +74,18 @@ void print_int(const char *key, const char *fmt, int64_t v);
 void print_bool(const char *key, const char *fmt, bool v, const char *yes,
 		const char *no);
 /*
- * print_quoted: JSON string; in text fmt gets the value quoted for a
- * terminal by text_escape().
+ * print_quoted: free text (a reason): JSON string, null when s is NULL;
+ * in text fmt gets s quoted and escaped by text_escape(), nothing when s
+ * is NULL.
  */
 void print_quoted(const char *key, const char *fmt, const char *s);
 /*
- * print_text_name: text mode only; fmt gets s escaped as text_escape()
- * does, without quotes (an interface name, which may hold any byte but
- * '/', ':', white space and NUL).
+ * print_name: a name or a word (an interface name, a state, an error):
+ * JSON string, null when s is NULL; in text fmt gets s escaped by
+ * text_escape() without quotes, "none" when s is NULL.
  */
+void print_name(const char *key, const char *fmt, const char *s);
+/* print_text_name: print_name() in text only (the "IFNAME:" heads). */
 void print_text_name(const char *fmt, const char *s);
 /*
  * text_escape(buf, size, s, quote): s for a terminal, in double quotes if
@@ -96,6 +100,8 @@ void print_text_name(const char *fmt, const char *s);
 size_t text_escape(char *buf, size_t size, const char *s, bool quote);
 /* print_null: JSON null (nothing in text). */
 void print_null(const char *key);
+/* print_nulls: JSON null for every key up to the NULL (nothing in text). */
+void print_nulls(const char *key, ...) __attribute__((sentinel));
 /* print_text: text mode only. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

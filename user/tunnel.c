@@ -165,10 +165,8 @@ void tunnel_print_fields(const struct tunnel_info *t, unsigned int text)
 		print_uint("diag-code", NULL, t->diag);
 	}
 	/* JSON always has the reason, null when none is set */
-	if (t->reason[0])
-		print_quoted("reason", TEXT(TF_REASON, " reason %s"), t->reason);
-	else
-		print_null("reason");
+	print_quoted("reason", TEXT(TF_REASON, " reason %s"),
+		     t->reason[0] ? t->reason : NULL);
 	if (TUNNEL_HAS(t, DSLITE_A_TRANSITIONS))
 		print_uint("transitions",
 			   TEXT(TF_TRANSITIONS, " transitions %" PRIu64),

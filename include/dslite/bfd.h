@@ -175,34 +175,91 @@ BFD_INLINE const char *bfd_rx_result_name(int r)
 	return "?";
 }
 
-/* RFC 5880 state names. */
-BFD_INLINE const char *bfd_state_name(unsigned int state)
+/*
+ * The names of BFD states and diagnostics: one table of each, for every
+ * program that prints them (dslitectl's commands and daemon, the tests).
+ * A state has RFC 5880's name ("AdminDown", logs and tests) and FRR's
+ * status word ("shutdown": "status" in FRR's `show bfd peers json`, as
+ * aftr sessions and b4 status print it); a diagnostic has dslitectl's
+ * name ("control-expired": the command line, text output) and FRR's text
+ * ("control detection time expired": "diagnostic" in the same JSON).
+ */
+struct bfd_names {
+	const char *name;	/* RFC 5880's state, dslitectl's diag */
+	const char *frr;	/* FRR's status word, FRR's diag text */
+};
+
+/* bfd_state_names(state): the names of a state, NULL beyond Up. */
+BFD_INLINE const struct bfd_names *bfd_state_names(unsigned int state)
 {
-	switch (state) {
-	case BFD_STATE_ADMIN_DOWN:	return "AdminDown";
-	case BFD_STATE_DOWN:		return "Down";
-	case BFD_STATE_INIT:		return "Init";
-	case BFD_STATE_UP:		return "Up";
-	}
-	return "?";
+	static const struct bfd_names tbl[] = {
+		[BFD_STATE_ADMIN_DOWN]	= { "AdminDown",	"shutdown" },
+		[BFD_STATE_DOWN]	= { "Down",		"down" },
+		[BFD_STATE_INIT]	= { "Init",		"init" },
+		[BFD_STATE_UP]		= { "Up",		"up" },
+	};
+
+	return state < sizeof(tbl) / sizeof(tbl[0]) ? &tbl[state] : 0;
 }
 
-/* Diagnostic texts, the same words as FRR's bfdd ("diagnostic" in
- * `show bfd peers json`). */
+/* bfd_diag_names(diag): the names of a diagnostic, NULL beyond 8. */
+BFD_INLINE const struct bfd_names *bfd_diag_names(unsigned int diag)
+{
+	static const struct bfd_names tbl[] = {
+		[BFD_DIAG_NONE]			= { "none", "ok" },
+		[BFD_DIAG_CONTROL_EXPIRED]	= { "control-expired",
+			"control detection time expired" },
+		[BFD_DIAG_ECHO_FAILED]		= { "echo-failed",
+			"echo-function failed" },
+		[BFD_DIAG_NEIGHBOR_DOWN]	= { "neighbor-down",
+			"neighbor signaled session down" },
+		[BFD_DIAG_FWD_RESET]		= { "fwd-reset",
+			"forwarding-plane reset" },
+		[BFD_DIAG_PATH_DOWN]		= { "path-down", "path down" },
+		[BFD_DIAG_CONCAT_PATH_DOWN]	= { "concat-path-down",
+			"concatenated path down" },
+		[BFD_DIAG_ADMIN_DOWN]		= { "admin-down",
+			"administratively down" },
+		[BFD_DIAG_REVERSE_CONCAT_PATH_DOWN] = {
+			"reverse-concat-path-down",
+			"reverse concatenated path down" },
+	};
+
+	_Static_assert(sizeof(tbl) / sizeof(tbl[0]) == BFD_DIAG_MAX + 1,
+		       "a name for every diag");
+
+	return diag < sizeof(tbl) / sizeof(tbl[0]) ? &tbl[diag] : 0;
+}
+
+/* bfd_name_of(n, frr, none): n's name, or FRR's (frr); none without n */
+BFD_INLINE const char *bfd_name_of(const struct bfd_names *n, int frr,
+				   const char *none)
+{
+	return !n ? none : frr ? n->frr : n->name;
+}
+
+/* RFC 5880's state name ("Up"), "?" for none. */
+BFD_INLINE const char *bfd_state_name(unsigned int state)
+{
+	return bfd_name_of(bfd_state_names(state), 0, "?");
+}
+
+/* FRR's status word ("up", "shutdown"), "unknown" for none. */
+BFD_INLINE const char *bfd_status_name(unsigned int state)
+{
+	return bfd_name_of(bfd_state_names(state), 1, "unknown");
+}
+
+/* dslitectl's diag name ("control-expired"), "?" for none (9..31). */
+BFD_INLINE const char *bfd_diag_short(unsigned int diag)
+{
+	return bfd_name_of(bfd_diag_names(diag), 0, "?");
+}
+
+/* FRR's diag text ("control detection time expired"), "?" for none. */
 BFD_INLINE const char *bfd_diag_name(unsigned int diag)
 {
-	switch (diag) {
-	case BFD_DIAG_NONE:			return "ok";
-	case BFD_DIAG_CONTROL_EXPIRED:		return "control detection time expired";
-	case BFD_DIAG_ECHO_FAILED:		return "echo-function failed";
-	case BFD_DIAG_NEIGHBOR_DOWN:		return "neighbor signaled session down";
-	case BFD_DIAG_FWD_RESET:		return "forwarding-plane reset";
-	case BFD_DIAG_PATH_DOWN:		return "path down";
-	case BFD_DIAG_CONCAT_PATH_DOWN:		return "concatenated path down";
-	case BFD_DIAG_ADMIN_DOWN:		return "administratively down";
-	case BFD_DIAG_REVERSE_CONCAT_PATH_DOWN:	return "reverse concatenated path down";
-	}
-	return "?";
+	return bfd_name_of(bfd_diag_names(diag), 1, "?");
 }
 
 BFD_INLINE __u32 bfd_max32(__u32 a, __u32 b)

@@ -1019,6 +1019,72 @@ static void test_kw_b4_rows(void)
 	}
 }
 
+/*
+ * Free text from the kernel or the network (a tunnel's reason, a health
+ * method's, a tunnel name) through the print layer as b4 status prints
+ * it: quoted and escaped in text exactly as tunnel show does, valid JSON.
+ */
+#define HOSTILE_REASON	"say \"hi\"\nfake: line \xc3\xa9\x1b[2J \xff"
+#define HOSTILE_TEXT	"\"say \\\"hi\\\"\\nfake: line \\xc3\\xa9\\x1b[2J \\xff\""
+#define HOSTILE_JSON	"\"say \\\"hi\\\"\\nfake: line \xc3\xa9\\u001b[2J \\ufffd\""
+
+static const char *quoted_out(bool json, const char *s)
+{
+	capture_start(json, false);
+	print_open_object(NULL);
+	print_quoted("reason", " reason %s", s);
+	print_close_object();
+	print_end();
+	return capture_end();
+}
+
+static const char *name_out(bool json, const char *s)
+{
+	capture_start(json, false);
+	print_open_object(NULL);
+	print_name("dev", "dev %s", s);
+	print_text_name(" name %s", s ? s : "x");
+	print_nulls("a", "b", NULL);
+	print_close_object();
+	print_end();
+	return capture_end();
+}
+
+static void test_print_escaped(void)
+{
+	struct tunnel_info t = {};
+	char want[256];
+
+	tap_str("print_quoted text: a reason with a quote, a newline and non-ASCII bytes",
+		" reason " HOSTILE_TEXT "\n", quoted_out(false, HOSTILE_REASON));
+	tap_str("print_quoted JSON: the same reason, valid JSON",
+		"{\"reason\":" HOSTILE_JSON "}\n",
+		quoted_out(true, HOSTILE_REASON));
+	tap_str("print_quoted text: no reason, nothing", "\n",
+		quoted_out(false, NULL));
+	tap_str("print_quoted JSON: no reason, null", "{\"reason\":null}\n",
+		quoted_out(true, NULL));
+	tap_str("print_name text: escaped, unquoted; NULL is none",
+		"dev none name x\n", name_out(false, NULL));
+	tap_str("print_name text: a name with a quote, a newline, non-ASCII",
+		"dev a\\\"b\\nc\\xc3\\xa9 name a\\\"b\\nc\\xc3\\xa9\n",
+		name_out(false, "a\"b\nc\xc3\xa9"));
+	tap_str("print_name JSON: string, null for NULL; print_nulls",
+		"{\"dev\":null,\"a\":null,\"b\":null}\n", name_out(true, NULL));
+	tap_str("print_name JSON: escaped string",
+		"{\"dev\":\"a\\\"b\\nc\xc3\xa9\",\"a\":null,\"b\":null}\n",
+		name_out(true, "a\"b\nc\xc3\xa9"));
+
+	/* tunnel show's reason: the same text as b4 status's */
+	snprintf(t.reason, sizeof(t.reason), "%s", HOSTILE_REASON);
+	snprintf(want, sizeof(want), "%s", quoted_out(false, HOSTILE_REASON));
+	capture_start(false, false);
+	tunnel_print_fields(&t, TF_REASON);
+	print_end();
+	tap_str("tunnel show and b4 status escape a reason alike", want,
+		capture_end());
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "json-samples"))
@@ -1042,6 +1108,7 @@ int main(int argc, char **argv)
 	test_kw_style();
 	test_kw_usage();
 	test_kw_b4_rows();
+	test_print_escaped();
 	free(cap_buf);
 	return tap_done();
 }

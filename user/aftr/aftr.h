@@ -129,7 +129,4 @@ void aftr_pin_path(const char *ifname, const char *name, char *buf,
  */
 void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
 
-/* aftr_status_name(state): FRR's words: up, down, init, shutdown. */
-const char *aftr_status_name(unsigned int state);
-
 #endif /* DSLITECTL_AFTR_H */

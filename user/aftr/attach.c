@@ -92,21 +92,6 @@ void aftr_mono_to_real(uint64_t ns, char *buf, size_t len)
 		 tm.tm_min, tm.tm_sec, (int)(t % 1000000000LL / 1000000));
 }
 
-const char *aftr_status_name(unsigned int state)
-{
-	switch (state) {
-	case BFD_STATE_ADMIN_DOWN:
-		return "shutdown";
-	case BFD_STATE_DOWN:
-		return "down";
-	case BFD_STATE_INIT:
-		return "init";
-	case BFD_STATE_UP:
-		return "up";
-	}
-	return "unknown";
-}
-
 /* ------------------------------------------------------------------ */
 /* attach                                                               */
 

@@ -105,12 +105,12 @@ static void print_event(const struct ring *r, const struct dslite_aftr_event *e)
 	print_string("dev", " %s:", r->ifname);
 	print_string("peer", " peer %s", b4);
 	print_string("event", " %s", event_name(e->type));
-	print_string("old-status", " %s", aftr_status_name(e->old_state));
-	print_string("status", " -> %s", aftr_status_name(e->new_state));
+	print_string("old-status", " %s", bfd_status_name(e->old_state));
+	print_string("status", " -> %s", bfd_status_name(e->new_state));
 	print_string("diagnostic", NULL, bfd_diag_name(e->diag));
 	print_string("diag", " diag %s", short_diag(e->diag));
 	print_string("remote-status", " remote %s",
-		     aftr_status_name(e->remote_state));
+		     bfd_status_name(e->remote_state));
 	print_string("remote-diagnostic", NULL, bfd_diag_name(e->remote_diag));
 	print_string("remote-diag", " remote-diag %s",
 		     short_diag(e->remote_diag));

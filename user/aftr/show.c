@@ -229,7 +229,7 @@ static int print_session(const struct dslite_in6 *key,
 		   b->local_discr >> DSLITE_DISCR_NODE_SHIFT);
 	print_bool("multihop", NULL, false, NULL, NULL);
 	print_bool("passive-mode", NULL, true, NULL, NULL);
-	print_string("status", " status %s", aftr_status_name(b->state));
+	print_string("status", " status %s", bfd_status_name(b->state));
 	if (b->state == BFD_STATE_UP)
 		print_uint("uptime", " uptime %" PRIu64 "s", age / 1000000000ULL);
 	else
@@ -238,7 +238,7 @@ static int print_session(const struct dslite_in6 *key,
 	print_string("diagnostic", NULL, bfd_diag_name(b->diag));
 	print_string("diag", " diag %s", short_diag(b->diag));
 	print_string("remote-status", " remote-status %s",
-		     aftr_status_name(b->remote_state));
+		     bfd_status_name(b->remote_state));
 	print_string("remote-diagnostic", NULL, bfd_diag_name(b->remote_diag));
 	print_string("remote-diag", " remote-diag %s",
 		     short_diag(b->remote_diag));

@@ -397,8 +397,6 @@ void b4_log(const struct b4_daemon *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 uint32_t b4_random(void);
 const char *b4_addr_str(const struct in6_addr *a, char *buf);
-const char *b4_state_name(unsigned int state);
-const char *b4_diag_name(unsigned int diag);
 const char *b4_dev_name(const struct b4_daemon *d);
 /* stop: AdminDown to every AFTR, then the loop ends (sig 0: no signal) */
 void b4_begin_stop(struct b4_daemon *d, int sig);

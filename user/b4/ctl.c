@@ -27,7 +27,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,109 +352,8 @@ void b4_ctl_close(struct b4_daemon *d)
 }
 
 /* ------------------------------------------------------------------ */
-/* The report: one code path for text and JSON. */
-
-struct out {
-	FILE *f;
-	bool json;
-	struct json_writer w;
-};
-
-static void o_str(struct out *o, const char *key, const char *fmt,
-		  const char *v)
-{
-	if (o->json) {
-		if (key)
-			v ? json_string(&o->w, key, v) : json_null(&o->w, key);
-	} else if (fmt) {
-		char buf[4 * 256 + 3];
-
-		/* names and words, escaped for a terminal */
-		text_escape(buf, sizeof(buf), v ? v : "none", false);
-		fprintf(o->f, fmt, buf);
-	}
-}
-
-/* text: " reason "TEXT"", quoted and escaped as tunnel show does */
-static void o_reason(struct out *o, const char *reason)
-{
-	char buf[4 * DSLITE_REASON_MAX + 3];
-
-	text_escape(buf, sizeof(buf), reason, true);
-	fprintf(o->f, " reason %s", buf);
-}
-
-static void o_uint(struct out *o, const char *key, const char *fmt,
-		   uint64_t v)
-{
-	if (o->json) {
-		if (key)
-			json_uint(&o->w, key, v);
-	} else if (fmt) {
-		fprintf(o->f, fmt, v);
-	}
-}
-
-static void o_bool(struct out *o, const char *key, const char *fmt, bool v,
-		   const char *yes, const char *no)
-{
-	if (o->json) {
-		if (key)
-			json_bool(&o->w, key, v);
-	} else if (fmt) {
-		fprintf(o->f, fmt, v ? yes : no);
-	}
-}
-
-static void __attribute__((format(printf, 2, 3)))
-o_text(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (o->json)
-		return;
-	va_start(ap, fmt);
-	vfprintf(o->f, fmt, ap);
-	va_end(ap);
-}
-
-/* JSON only: every key up to the NULL, as null */
-static void __attribute__((sentinel)) o_nulls(struct out *o, ...)
-{
-	const char *key;
-	va_list ap;
-
-	if (!o->json)
-		return;
-	va_start(ap, o);
-	while ((key = va_arg(ap, const char *)))
-		json_null(&o->w, key);
-	va_end(ap);
-}
-
-static void o_open(struct out *o, const char *key)
-{
-	if (o->json)
-		json_begin_object(&o->w, key);
-}
-
-static void o_close(struct out *o)
-{
-	if (o->json)
-		json_end_object(&o->w);
-}
-
-/* FRR's status words (show bfd peers json). */
-static const char *frr_status(unsigned int state)
-{
-	switch (state) {
-	case BFD_STATE_ADMIN_DOWN:	return "shutdown";
-	case BFD_STATE_DOWN:		return "down";
-	case BFD_STATE_INIT:		return "init";
-	case BFD_STATE_UP:		return "up";
-	}
-	return "unknown";
-}
+/* The report: through json.h's print layer, one call per field for text
+ * and JSON, as every other command prints. */
 
 struct tun_state {
 	struct tunnel_info info;
@@ -472,7 +370,7 @@ static int tun_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
+static void report_tunnel(struct b4_daemon *d, int t)
 {
 	struct b4_tunnel *tun = &d->tun[t];
 	struct tun_state st = {};
@@ -485,137 +383,134 @@ static void report_tunnel(struct b4_daemon *d, struct out *o, int t)
 		genl_talk(&d->genl, nlh, tun_cb, &st);
 	}
 
-	o_open(o, NULL);
-	o_str(o, "dev", "  tunnel %s:", tun->link.name);
-	o_uint(o, "ifindex", NULL, tun->link.ifindex);
-	o_str(o, "local", " local %s", b4_addr_str(&tun->link.local, a));
-	o_str(o, "remote", " remote %s", b4_addr_str(&tun->link.remote, b));
+	print_open_object(NULL);
+	print_name("dev", "  tunnel %s:", tun->link.name);
+	print_uint("ifindex", NULL, tun->link.ifindex);
+	print_name("local", " local %s", b4_addr_str(&tun->link.local, a));
+	print_name("remote", " remote %s", b4_addr_str(&tun->link.remote, b));
 	if (st.found) {
-		o_bool(o, "carrier", " carrier %s", st.info.carrier, "up",
-		       "down");
-		o_str(o, "forced", " forced %s", forced_name(st.info.forced));
-		o_str(o, "diagnostic", " diag %s",
-		      b4_diag_name(st.info.diag));
-		if (o->json && st.info.reason[0])
-			json_string(&o->w, "reason", st.info.reason);
-		else if (o->json)
-			json_null(&o->w, "reason");
-		else if (st.info.reason[0])
-			o_reason(o, st.info.reason);
-		o_uint(o, "transitions", " transitions %" PRIu64,
-		       st.info.transitions);
+		print_bool("carrier", " carrier %s", st.info.carrier, "up",
+			   "down");
+		print_name("forced", " forced %s", forced_name(st.info.forced));
+		print_name("diagnostic", " diag %s",
+			   bfd_diag_short(st.info.diag));
+		/* quoted and escaped as tunnel show does */
+		print_quoted("reason", " reason %s",
+			     st.info.reason[0] ? st.info.reason : NULL);
+		print_uint("transitions", " transitions %" PRIu64,
+			   st.info.transitions);
 	} else if (tun->gone) {
-		o_text(o, " gone (%s): waiting for it", tun->gone_why);
+		/* the words of the kernel or of the daemon, with a name */
+		print_text_name(" gone (%s): waiting for it", tun->gone_why);
 	} else if (d->no_module) {
-		o_text(o, " module not loaded: carrier not forced");
+		print_text(" module not loaded: carrier not forced");
 	} else {
-		o_text(o, " (dslite.ko: %s)", strerror(d->genl.err.err));
+		print_text(" (dslite.ko: %s)", strerror(d->genl.err.err));
 	}
-	o_bool(o, "gone", NULL, tun->gone, NULL, NULL);
-	o_bool(o, "module-loaded", NULL, !d->no_module, NULL, NULL);
-	o_text(o, "\n");
-	o_close(o);
+	print_bool("gone", NULL, tun->gone, NULL, NULL);
+	print_bool("module-loaded", NULL, !d->no_module, NULL, NULL);
+	print_text("\n");
+	print_close_object();
+}
+
+/*
+ * report_none(key, text): a record that does not exist yet: JSON null,
+ * text "  TEXT: none". Returns true when it is so.
+ */
+static bool report_none(bool valid, const char *key, const char *text)
+{
+	if (valid)
+		return false;
+	print_null(key);
+	print_text("  %s: none\n", text);
+	return true;
 }
 
 /* the last WAN change (b4/wan.c) */
-static void report_wan(struct b4_daemon *d, struct out *o, uint64_t now_rt)
+static void report_wan(struct b4_daemon *d, uint64_t now_rt)
 {
 	const struct b4_wan_change *w = &d->last_wan;
 	char a[INET6_ADDRSTRLEN];
 
-	if (!w->valid) {
-		if (o->json)
-			json_null(&o->w, "last-wan-change");
-		else
-			fprintf(o->f, "  last WAN change: none\n");
+	if (report_none(w->valid, "last-wan-change", "last WAN change"))
 		return;
-	}
-	o_open(o, "last-wan-change");
-	o_str(o, "kind", "  last WAN change: %s", w->kind);
-	o_str(o, "dev", " of %s", w->dev);
-	o_str(o, "old-local", ": local %s", b4_addr_str(&w->old_local, a));
-	o_str(o, "new-local", " -> %s", b4_addr_str(&w->new_local, a));
-	o_str(o, "old-remote", ", remote %s", b4_addr_str(&w->old_remote, a));
-	o_str(o, "new-remote", " -> %s", b4_addr_str(&w->new_remote, a));
-	o_uint(o, "old-ifindex", ", ifindex %" PRIu64, w->old_ifindex);
-	o_uint(o, "new-ifindex", " -> %" PRIu64, w->new_ifindex);
-	o_bool(o, "admin-down-sent", ", AdminDown to the old sessions %s",
-	       w->admin_down_sent, "sent", "not sent");
-	o_uint(o, "gone-ms", NULL, w->gone_ms);
-	o_uint(o, "at-ms", NULL, w->at_rt_ms);
-	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - w->at_rt_ms);
-	o_text(o, "\n");
-	o_close(o);
+	print_open_object("last-wan-change");
+	print_name("kind", "  last WAN change: %s", w->kind);
+	print_name("dev", " of %s", w->dev);
+	print_name("old-local", ": local %s", b4_addr_str(&w->old_local, a));
+	print_name("new-local", " -> %s", b4_addr_str(&w->new_local, a));
+	print_name("old-remote", ", remote %s",
+		   b4_addr_str(&w->old_remote, a));
+	print_name("new-remote", " -> %s", b4_addr_str(&w->new_remote, a));
+	print_uint("old-ifindex", ", ifindex %" PRIu64, w->old_ifindex);
+	print_uint("new-ifindex", " -> %" PRIu64, w->new_ifindex);
+	print_bool("admin-down-sent", ", AdminDown to the old sessions %s",
+		   w->admin_down_sent, "sent", "not sent");
+	print_uint("gone-ms", NULL, w->gone_ms);
+	print_uint("at-ms", NULL, w->at_rt_ms);
+	print_uint("ago-ms", ", %" PRIu64 " ms ago", now_rt - w->at_rt_ms);
+	print_text("\n");
+	print_close_object();
 }
 
-static void report_switch(struct b4_daemon *d, struct out *o, uint64_t now_rt)
+static void report_switch(struct b4_daemon *d, uint64_t now_rt)
 {
 	const struct b4_switch *l = &d->last;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	if (!l->valid) {
-		if (o->json)
-			json_null(&o->w, "last-failover");
-		else
-			fprintf(o->f, "  last failover: none\n");
+	if (report_none(l->valid, "last-failover", "last failover"))
 		return;
-	}
-	o_open(o, "last-failover");
-	o_str(o, "kind", "  last %s:", l->kind);
-	o_str(o, "from", " %s", l->from >= 0 ? b4_addr_str(&l->from_addr, a) :
-					      NULL);
-	o_str(o, "to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) : NULL);
-	o_str(o, "diagnostic", ", diag %s", b4_diag_name(l->diag));
-	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - l->detect_rt_ms);
+	print_open_object("last-failover");
+	print_name("kind", "  last %s:", l->kind);
+	print_name("from", " %s", l->from >= 0 ?
+		   b4_addr_str(&l->from_addr, a) : NULL);
+	print_name("to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) :
+		   NULL);
+	print_name("diagnostic", ", diag %s", bfd_diag_short(l->diag));
+	print_uint("ago-ms", ", %" PRIu64 " ms ago", now_rt - l->detect_rt_ms);
 	if (l->last_rx_rt_ms) {
-		o_uint(o, "last-rx-at-ms", NULL, l->last_rx_rt_ms);
-		o_uint(o, "detection-ms", ", detected %" PRIu64
-		       " ms after the last packet",
-		       l->detect_rt_ms - l->last_rx_rt_ms);
+		print_uint("last-rx-at-ms", NULL, l->last_rx_rt_ms);
+		print_uint("detection-ms", ", detected %" PRIu64
+			   " ms after the last packet",
+			   l->detect_rt_ms - l->last_rx_rt_ms);
 	}
-	o_uint(o, "detected-at-ms", NULL, l->detect_rt_ms);
-	o_uint(o, "carrier-down-at-ms", NULL, l->down_rt_ms);
-	o_uint(o, "carrier-down-us", ", carrier down %" PRIu64 " us later",
-	       (l->down_ns - l->detect_ns) / 1000);
+	print_uint("detected-at-ms", NULL, l->detect_rt_ms);
+	print_uint("carrier-down-at-ms", NULL, l->down_rt_ms);
+	print_uint("carrier-down-us", ", carrier down %" PRIu64 " us later",
+		   (l->down_ns - l->detect_ns) / 1000);
 	if (l->up_ns) {
-		o_uint(o, "carrier-up-at-ms", NULL, l->up_rt_ms);
-		o_uint(o, "outage-ms", ", outage %" PRIu64 " ms",
-		       (l->up_ns - l->detect_ns) / 1000000 +
-		       (l->last_rx_rt_ms ? l->detect_rt_ms - l->last_rx_rt_ms :
-					   0));
+		print_uint("carrier-up-at-ms", NULL, l->up_rt_ms);
+		print_uint("outage-ms", ", outage %" PRIu64 " ms",
+			   (l->up_ns - l->detect_ns) / 1000000 +
+			   (l->last_rx_rt_ms ?
+			    l->detect_rt_ms - l->last_rx_rt_ms : 0));
 	} else {
-		if (o->json)
-			json_null(&o->w, "outage-ms");
-		else
-			fprintf(o->f, ", still down");
+		print_null("outage-ms");
+		print_text(", still down");
 	}
-	o_text(o, "\n");
-	o_close(o);
+	print_text("\n");
+	print_close_object();
 }
 
-static void report_aftr_change(struct b4_daemon *d, struct out *o,
-			       uint64_t now_rt)
+static void report_aftr_change(struct b4_daemon *d, uint64_t now_rt)
 {
 	const struct b4_aftr_change *l = &d->last_change;
 	char a[INET6_ADDRSTRLEN];
 
-	if (!l->valid) {
-		if (o->json)
-			json_null(&o->w, "last-aftr-change");
-		else
-			fprintf(o->f, "  last AFTR change: none\n");
+	if (report_none(l->valid, "last-aftr-change", "last AFTR change"))
 		return;
-	}
-	o_open(o, "last-aftr-change");
-	o_str(o, "peer", "  last AFTR change: aftr %s", b4_addr_str(&l->addr, a));
-	o_uint(o, "old-node-id", ", node %" PRIu64, B4_NODE_ID(l->old_discr));
-	o_uint(o, "new-node-id", " -> node %" PRIu64, B4_NODE_ID(l->new_discr));
-	o_uint(o, "old-remote-id", " (remote-id %" PRIu64, l->old_discr);
-	o_uint(o, "new-remote-id", " -> %" PRIu64 ")", l->new_discr);
-	o_uint(o, "at-ms", NULL, l->at_rt_ms);
-	o_uint(o, "ago-ms", ", %" PRIu64 " ms ago", now_rt - l->at_rt_ms);
-	o_text(o, "\n");
-	o_close(o);
+	print_open_object("last-aftr-change");
+	print_name("peer", "  last AFTR change: aftr %s",
+		   b4_addr_str(&l->addr, a));
+	print_uint("old-node-id", ", node %" PRIu64, B4_NODE_ID(l->old_discr));
+	print_uint("new-node-id", " -> node %" PRIu64,
+		   B4_NODE_ID(l->new_discr));
+	print_uint("old-remote-id", " (remote-id %" PRIu64, l->old_discr);
+	print_uint("new-remote-id", " -> %" PRIu64 ")", l->new_discr);
+	print_uint("at-ms", NULL, l->at_rt_ms);
+	print_uint("ago-ms", ", %" PRIu64 " ms ago", now_rt - l->at_rt_ms);
+	print_text("\n");
+	print_close_object();
 }
 
 /* the window of the ping health method, oldest first: '.' answered,
@@ -629,40 +524,40 @@ static void ping_window(const struct b4_ping *p, char *buf)
 	buf[n] = '\0';
 }
 
-static void report_ping(struct b4_daemon *d, struct out *o, int i,
-			uint64_t now)
+static void report_ping(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_ping *p = &d->cand[i].ping;
 	char w[B4_PING_WINDOW_MAX + 1];
 
 	ping_window(p, w);
-	o_open(o, "ping");
-	o_bool(o, "ok", "    ping %s", p->ok, "ok", "failing");
-	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
-	o_uint(o, "sent", ": sent %" PRIu64, p->sent);
-	o_uint(o, "received", " received %" PRIu64, p->received);
-	o_uint(o, "lost", " lost %" PRIu64, p->lost);
-	o_uint(o, "others", " others %" PRIu64, p->others);
-	o_uint(o, "send-errors", " send errors %" PRIu64, p->tx_errors);
-	o_text(o, "\n");
-	o_str(o, "window", "    ping window [%s]", w);
-	o_uint(o, "window-lost", " lost %" PRIu64,
-	       __builtin_popcount(p->window & (p->n_window >= 32 ? ~0u :
-					       (1u << p->n_window) - 1)));
-	o_uint(o, "window-size", " of %" PRIu64, p->n_window);
-	o_uint(o, "loss-threshold", " (unhealthy at %" PRIu64,
-	       d->cfg.ping_loss_n);
-	o_uint(o, "loss-window", "/%" PRIu64 ")", d->cfg.ping_loss_m);
+	print_open_object("ping");
+	print_bool("ok", "    ping %s", p->ok, "ok", "failing");
+	print_name("reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	print_uint("sent", ": sent %" PRIu64, p->sent);
+	print_uint("received", " received %" PRIu64, p->received);
+	print_uint("lost", " lost %" PRIu64, p->lost);
+	print_uint("others", " others %" PRIu64, p->others);
+	print_uint("send-errors", " send errors %" PRIu64, p->tx_errors);
+	print_text("\n");
+	print_name("window", "    ping window [%s]", w);
+	print_uint("window-lost", " lost %" PRIu64,
+		   __builtin_popcount(p->window & (p->n_window >= 32 ? ~0u :
+						   (1u << p->n_window) - 1)));
+	print_uint("window-size", " of %" PRIu64, p->n_window);
+	print_uint("loss-threshold", " (unhealthy at %" PRIu64,
+		   d->cfg.ping_loss_n);
+	print_uint("loss-window", "/%" PRIu64 ")", d->cfg.ping_loss_m);
 	if (p->received) {
-		o_uint(o, "last-rtt-us", ", last rtt %" PRIu64 " us",
-		       p->last_rtt_ns / 1000);
-		o_uint(o, "last-reply-ago-ms", ", last reply %" PRIu64 " ms ago",
-		       (now - p->last_rx_ns) / 1000000);
+		print_uint("last-rtt-us", ", last rtt %" PRIu64 " us",
+			   p->last_rtt_ns / 1000);
+		print_uint("last-reply-ago-ms",
+			   ", last reply %" PRIu64 " ms ago",
+			   (now - p->last_rx_ns) / 1000000);
 	} else {
-		o_nulls(o, "last-rtt-us", "last-reply-ago-ms", NULL);
+		print_nulls("last-rtt-us", "last-reply-ago-ms", NULL);
 	}
-	o_text(o, "\n");
-	o_close(o);
+	print_text("\n");
+	print_close_object();
 }
 
 static uint64_t ms_left(uint64_t t, uint64_t now)
@@ -670,280 +565,326 @@ static uint64_t ms_left(uint64_t t, uint64_t now)
 	return t > now ? (t - now) / 1000000 : 0;
 }
 
-static void report_pcp(struct b4_daemon *d, struct out *o, int i,
-		       uint64_t now)
+/* a counter whose JSON key is its word in text: " PREFIXKEY N" */
+static void print_counter(const char *prefix, const char *key, uint64_t v)
+{
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), " %s%s %%" PRIu64, prefix, key);
+	print_uint(key, fmt, v);
+}
+
+/* the PCP client's state and its mapping: "    pcp ok: ... epoch N" */
+static void report_pcp_mapping(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_pcp *p = &d->cand[i].pcp;
 	const struct pcp_client *cl = &p->cl;
-	const struct pcp_counters *n = pcp_client_counters(cl);
 	const struct pcp_mapping *m = pcp_client_mapping(cl);
-	const struct pcp_map_msg *last = pcp_client_last(cl);
+	bool plain = d->cfg.pcp_mode == PCP_MODE_PLAIN;
 	char a[INET6_ADDRSTRLEN];
+
+	print_bool("ok", "    pcp %s", p->ok, "ok", "failing");
+	print_name("reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	print_name("state", ": %s", pcp_state_name(pcp_client_state(cl)));
+	print_name("health", NULL, pcp_health_name(pcp_client_health(cl)));
+	print_name("down-reason", NULL,
+		   pcp_client_health(cl) == PCP_HEALTH_DOWN ?
+		   pcp_down_name(pcp_client_down_reason(cl)) : NULL);
+	print_name("mode", ", %s", pcp_mode_name(d->cfg.pcp_mode));
+	print_name("server", plain ? " to %s" : NULL,
+		   plain ? b4_addr_str(&p->server, a) : NULL);
+	print_uint("internal-port", ", 192.0.0.2:%" PRIu64, d->pcp_port);
+	if (m->valid) {
+		print_name("external-address", " -> %s",
+			   pcp_addr_str(&m->external_addr, a));
+		print_uint("external-port", ":%" PRIu64, m->external_port);
+		print_uint("lifetime", " lifetime %" PRIu64 " s", m->lifetime);
+		print_uint("lifetime-left-ms", " (%" PRIu64 " ms left",
+			   ms_left(m->expires_ns, now));
+		print_uint("renew-in-ms", ", renewal in %" PRIu64 " ms)",
+			   ms_left(m->renew_ns, now));
+		print_uint("epoch", " epoch %" PRIu64, m->epoch);
+	} else {
+		print_text(" not mapped");
+		print_nulls("external-address", "external-port", "lifetime",
+			    "lifetime-left-ms", "renew-in-ms", "epoch", NULL);
+	}
+	print_text("\n");
+}
+
+/* the PCP client's last answer and counters */
+static void report_pcp_counters(const struct pcp_client *cl, uint64_t now)
+{
+	const struct pcp_counters *n = pcp_client_counters(cl);
+	const struct pcp_map_msg *last = pcp_client_last(cl);
 	unsigned int k;
 
-	o_open(o, "pcp");
-	o_bool(o, "ok", "    pcp %s", p->ok, "ok", "failing");
-	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
-	o_str(o, "state", ": %s", pcp_state_name(pcp_client_state(cl)));
-	o_str(o, "health", NULL, pcp_health_name(pcp_client_health(cl)));
-	o_str(o, "down-reason", NULL,
-	      pcp_client_health(cl) == PCP_HEALTH_DOWN ?
-	      pcp_down_name(pcp_client_down_reason(cl)) : NULL);
-	o_str(o, "mode", ", %s", pcp_mode_name(d->cfg.pcp_mode));
-	o_str(o, "server", d->cfg.pcp_mode == PCP_MODE_PLAIN ? " to %s" : NULL,
-	      d->cfg.pcp_mode == PCP_MODE_PLAIN ?
-	      b4_addr_str(&p->server, a) : NULL);
-	o_uint(o, "internal-port", ", 192.0.0.2:%" PRIu64, d->pcp_port);
-	if (m->valid) {
-		o_str(o, "external-address", " -> %s",
-		      pcp_addr_str(&m->external_addr, a));
-		o_uint(o, "external-port", ":%" PRIu64, m->external_port);
-		o_uint(o, "lifetime", " lifetime %" PRIu64 " s", m->lifetime);
-		o_uint(o, "lifetime-left-ms", " (%" PRIu64 " ms left",
-		       ms_left(m->expires_ns, now));
-		o_uint(o, "renew-in-ms", ", renewal in %" PRIu64 " ms)",
-		       ms_left(m->renew_ns, now));
-		o_uint(o, "epoch", " epoch %" PRIu64, m->epoch);
-	} else {
-		o_text(o, " not mapped");
-		o_nulls(o, "external-address", "external-port", "lifetime",
-			"lifetime-left-ms", "renew-in-ms", "epoch", NULL);
-	}
-	o_text(o, "\n");
 	if (last) {
-		o_str(o, "last-result", "    pcp last answer %s",
-		      pcp_result_name(last->result) ?
-		      pcp_result_name(last->result) : "unknown");
-		o_uint(o, "last-result-code", " (%" PRIu64 ")", last->result);
-		o_uint(o, "last-epoch", " epoch %" PRIu64, last->epoch);
-		o_uint(o, "last-rtt-us", ", rtt %" PRIu64 " us",
-		       cl->last_rtt_ns / 1000);
-		o_uint(o, "last-answer-ago-ms", ", %" PRIu64 " ms ago",
-		       (now - cl->last_rx_ns) / 1000000);
-		o_text(o, "\n");
+		print_name("last-result", "    pcp last answer %s",
+			   pcp_result_name(last->result) ?
+			   pcp_result_name(last->result) : "unknown");
+		print_uint("last-result-code", " (%" PRIu64 ")", last->result);
+		print_uint("last-epoch", " epoch %" PRIu64, last->epoch);
+		print_uint("last-rtt-us", ", rtt %" PRIu64 " us",
+			   cl->last_rtt_ns / 1000);
+		print_uint("last-answer-ago-ms", ", %" PRIu64 " ms ago",
+			   (now - cl->last_rx_ns) / 1000000);
+		print_text("\n");
 	} else {
-		o_nulls(o, "last-result", "last-result-code", "last-epoch",
-			"last-rtt-us", "last-answer-ago-ms", NULL);
+		print_nulls("last-result", "last-result-code", "last-epoch",
+			    "last-rtt-us", "last-answer-ago-ms", NULL);
 	}
-	o_uint(o, "requests", "    pcp requests %" PRIu64, n->tx_requests);
-	o_uint(o, "retransmits", " (retransmits %" PRIu64, n->tx_retransmits);
-	o_uint(o, "send-errors", ", send errors %" PRIu64 ")", n->tx_errors);
-	o_uint(o, "answers", " answers %" PRIu64, n->rx_responses);
-	o_uint(o, "malformed", " malformed %" PRIu64, n->rx_malformed);
-	o_uint(o, "icmp-errors", " icmp errors %" PRIu64, n->rx_errors);
-	o_uint(o, "mappings", " mappings %" PRIu64, n->mappings);
-	o_uint(o, "renewals", " renewals %" PRIu64, n->renewals);
-	o_uint(o, "epoch-resets", " epoch resets %" PRIu64, n->epoch_resets);
-	o_uint(o, "deadlines", " deadlines %" PRIu64, n->deadlines);
-	o_uint(o, "expired", " expired %" PRIu64, n->expired);
-	o_uint(o, "down", " down %" PRIu64, n->down);
-	o_text(o, "\n");
+	print_uint("requests", "    pcp requests %" PRIu64, n->tx_requests);
+	print_uint("retransmits", " (retransmits %" PRIu64, n->tx_retransmits);
+	print_uint("send-errors", ", send errors %" PRIu64 ")", n->tx_errors);
+	print_uint("answers", " answers %" PRIu64, n->rx_responses);
+	print_uint("malformed", " malformed %" PRIu64, n->rx_malformed);
+	print_uint("icmp-errors", " icmp errors %" PRIu64, n->rx_errors);
+	print_uint("mappings", " mappings %" PRIu64, n->mappings);
+	print_uint("renewals", " renewals %" PRIu64, n->renewals);
+	print_uint("epoch-resets", " epoch resets %" PRIu64, n->epoch_resets);
+	print_uint("deadlines", " deadlines %" PRIu64, n->deadlines);
+	print_uint("expired", " expired %" PRIu64, n->expired);
+	print_uint("down", " down %" PRIu64, n->down);
+	print_text("\n");
 	/* the non-zero per-result and per-reason counters */
-	o_open(o, "results");
-	o_text(o, "    pcp results:%s", n->rx_responses ? "" : " none");
+	print_open_object("results");
+	print_text("    pcp results:%s", n->rx_responses ? "" : " none");
 	for (k = 0; k < PCP_RES_MAX + 2; k++) {
 		const char *name = k <= PCP_RES_MAX ? pcp_result_name(k) : NULL;
 
-		if (!n->rx_result[k])
-			continue;
-		if (!o->json)
-			fprintf(o->f, " %s %" PRIu64, name ? name : "other",
-				n->rx_result[k]);
-		else
-			json_uint(&o->w, name ? name : "other", n->rx_result[k]);
+		if (n->rx_result[k])
+			print_counter("", name ? name : "other",
+				      n->rx_result[k]);
 	}
-	o_close(o);
-	o_open(o, "malformed-by-reason");
-	for (k = 1; k < PCP_BAD__MAX; k++) {
-		if (!n->rx_bad[k])
-			continue;
-		if (o->json)
-			json_uint(&o->w, pcp_bad_name(k), n->rx_bad[k]);
-		else
-			fprintf(o->f, " malformed-%s %" PRIu64, pcp_bad_name(k),
-				n->rx_bad[k]);
-	}
-	o_close(o);
-	o_text(o, "\n");
-	o_close(o);
+	print_close_object();
+	print_open_object("malformed-by-reason");
+	for (k = 1; k < PCP_BAD__MAX; k++)
+		if (n->rx_bad[k])
+			print_counter("malformed-", pcp_bad_name(k),
+				      n->rx_bad[k]);
+	print_close_object();
+	print_text("\n");
 }
 
-static void report_health(struct b4_daemon *d, struct out *o, int i,
-			  uint64_t now)
+static void report_pcp(struct b4_daemon *d, int i, uint64_t now)
+{
+	print_open_object("pcp");
+	report_pcp_mapping(d, i, now);
+	report_pcp_counters(&d->cand[i].pcp.cl, now);
+	print_close_object();
+}
+
+static void report_health(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_cand *c = &d->cand[i];
 	char h[B4_HEALTH_STR_MAX];
 
-	o_bool(o, "healthy", "    health %s", b4_cand_usable(d, i),
-	       "healthy", "unhealthy");
-	o_str(o, "health", " (%s)", b4_health_str(&c->health, h));
-	o_text(o, "\n");
+	print_bool("healthy", "    health %s", b4_cand_usable(d, i),
+		   "healthy", "unhealthy");
+	print_name("health", " (%s)", b4_health_str(&c->health, h));
+	print_text("\n");
 	if (c->health.methods & B4_M_PING)
-		report_ping(d, o, i, now);
-	else if (o->json)
-		json_null(&o->w, "ping");
+		report_ping(d, i, now);
+	else
+		print_null("ping");
 	if (c->health.methods & B4_M_PCP)
-		report_pcp(d, o, i, now);
-	else if (o->json)
-		json_null(&o->w, "pcp");
+		report_pcp(d, i, now);
+	else
+		print_null("pcp");
 }
 
-static void report_peer(struct b4_daemon *d, struct out *o, int i,
-			uint64_t now)
+/* a peer's BFD session: "    id ... diag NAME remote-diag NAME" */
+static void report_session(const struct b4_cand *c, uint64_t now)
+{
+	const struct bfd_session *b = &c->s.bfd;
+	uint64_t since = (now - c->s.changed_ns) / 1000000000ULL;
+
+	print_uint("id", "    id %" PRIu64, b->local_discr);
+	print_uint("remote-id", " remote-id %" PRIu64, b->remote_discr);
+	if (b->remote_discr)
+		print_uint("node-id", " (node %" PRIu64 ")",
+			   b->remote_discr >> 24);
+	print_name("status", " status %s", bfd_status_name(b->state));
+	print_name("remote-status", " remote-status %s",
+		   b->remote_discr ? bfd_status_name(b->remote_state) : NULL);
+	if (b->state == BFD_STATE_UP)
+		print_uint("uptime", " uptime %" PRIu64 "s", since);
+	else
+		print_uint("downtime", " downtime %" PRIu64 "s", since);
+	print_uint("last-change-at-ms", NULL, c->s.changed_rt_ms);
+	/* FRR's texts in JSON, dslitectl's names in text */
+	print_string("diagnostic", NULL, bfd_diag_name(b->diag));
+	print_string("remote-diagnostic", NULL, bfd_diag_name(b->remote_diag));
+	print_text(" diag %s remote-diag %s", bfd_diag_short(b->diag),
+		   bfd_diag_short(b->remote_diag));
+	print_text("\n");
+}
+
+/* a peer's timers and counters */
+static void report_timers(const struct b4_cand *c)
+{
+	const struct bfd_session *b = &c->s.bfd;
+
+	print_uint("receive-interval", "    receive-interval %" PRIu64 " ms",
+		   b->rx / 1000);
+	print_uint("transmit-interval", " transmit-interval %" PRIu64 " ms",
+		   b->tx / 1000);
+	print_uint("detect-multiplier", " detect-multiplier %" PRIu64,
+		   b->detect_mult);
+	print_text("\n");
+	print_uint("remote-receive-interval",
+		   "    remote: receive-interval %" PRIu64 " ms",
+		   b->remote_rx / 1000);
+	print_uint("remote-transmit-interval",
+		   " transmit-interval %" PRIu64 " ms", b->remote_tx / 1000);
+	print_uint("remote-detect-multiplier", " detect-multiplier %" PRIu64,
+		   b->remote_mult);
+	print_text("\n");
+	print_uint("negotiated-transmit-interval",
+		   "    negotiated: transmit-interval %" PRIu64 " ms",
+		   bfd_tx_interval_us(b) / 1000);
+	print_uint("detection-time", " detection-time %" PRIu64 " ms",
+		   bfd_detect_time_us(b) / 1000);
+	print_bool("poll", " poll %s", b->flags & BFD_SF_POLL, "running",
+		   "idle");
+	print_text("\n");
+	print_uint("packets-sent", "    packets sent %" PRIu64,
+		   c->s.tx_packets);
+	print_uint("packets-received", " received %" PRIu64, c->s.rx_packets);
+	print_uint("packets-dropped", " dropped %" PRIu64, c->s.rx_dropped);
+	print_uint("send-errors", " send errors %" PRIu64, c->s.tx_errors);
+	if (c->s.last_tx_errno)
+		print_name("last-send-error", " (%s)",
+			   strerror(c->s.last_tx_errno));
+	print_text("\n");
+}
+
+static void report_peer(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_cand *c = &d->cand[i];
-	const struct bfd_session *b = &c->s.bfd;
 	char a[INET6_ADDRSTRLEN], l[INET6_ADDRSTRLEN];
-	uint64_t since = (now - c->s.changed_ns) / 1000000000ULL;
-	bool active = i == d->active;
 
-	o_open(o, NULL);
-	o_str(o, "peer", "aftr %s", b4_addr_str(&c->addr, a));
-	o_str(o, "local", NULL, b4_addr_str(&d->tun[c->tun].link.local, l));
-	o_str(o, "interface", NULL, d->tun[c->tun].link.name);
-	o_bool(o, "active", ": %s", active, "active", "standby");
-	o_str(o, "path", ", %s path",
-	      c->path == B4_PATH_TUNNEL ? "tunnel" : "direct");
-	o_uint(o, "preference", " (preference %" PRIu64, (uint64_t)i + 1);
-	o_str(o, "origin", ", from %s)", c->origin);
-	o_text(o, "\n");
-	o_uint(o, "id", "    id %" PRIu64, b->local_discr);
-	o_uint(o, "remote-id", " remote-id %" PRIu64, b->remote_discr);
-	if (b->remote_discr)
-		o_uint(o, "node-id", " (node %" PRIu64 ")",
-		       b->remote_discr >> 24);
-	o_str(o, "status", " status %s", frr_status(b->state));
-	o_str(o, "remote-status", " remote-status %s",
-	      b->remote_discr ? frr_status(b->remote_state) : NULL);
-	if (b->state == BFD_STATE_UP)
-		o_uint(o, "uptime", " uptime %" PRIu64 "s", since);
-	else
-		o_uint(o, "downtime", " downtime %" PRIu64 "s", since);
-	o_uint(o, "last-change-at-ms", NULL, c->s.changed_rt_ms);
-	if (o->json) {
-		json_string(&o->w, "diagnostic", bfd_diag_name(b->diag));
-		json_string(&o->w, "remote-diagnostic",
-			    bfd_diag_name(b->remote_diag));
-	} else {
-		fprintf(o->f, " diag %s remote-diag %s",
-			b4_diag_name(b->diag), b4_diag_name(b->remote_diag));
-	}
-	o_text(o, "\n");
-	o_uint(o, "receive-interval", "    receive-interval %" PRIu64 " ms",
-	       b->rx / 1000);
-	o_uint(o, "transmit-interval", " transmit-interval %" PRIu64 " ms",
-	       b->tx / 1000);
-	o_uint(o, "detect-multiplier", " detect-multiplier %" PRIu64,
-	       b->detect_mult);
-	o_text(o, "\n");
-	o_uint(o, "remote-receive-interval",
-	       "    remote: receive-interval %" PRIu64 " ms", b->remote_rx / 1000);
-	o_uint(o, "remote-transmit-interval",
-	       " transmit-interval %" PRIu64 " ms", b->remote_tx / 1000);
-	o_uint(o, "remote-detect-multiplier", " detect-multiplier %" PRIu64,
-	       b->remote_mult);
-	o_text(o, "\n");
-	o_uint(o, "negotiated-transmit-interval",
-	       "    negotiated: transmit-interval %" PRIu64 " ms",
-	       bfd_tx_interval_us(b) / 1000);
-	o_uint(o, "detection-time", " detection-time %" PRIu64 " ms",
-	       bfd_detect_time_us(b) / 1000);
-	o_bool(o, "poll", " poll %s", b->flags & BFD_SF_POLL, "running",
-	       "idle");
-	o_text(o, "\n");
-	o_uint(o, "packets-sent", "    packets sent %" PRIu64, c->s.tx_packets);
-	o_uint(o, "packets-received", " received %" PRIu64, c->s.rx_packets);
-	o_uint(o, "packets-dropped", " dropped %" PRIu64, c->s.rx_dropped);
-	o_uint(o, "send-errors", " send errors %" PRIu64, c->s.tx_errors);
-	if (c->s.last_tx_errno)
-		o_str(o, "last-send-error", " (%s)",
-		      strerror(c->s.last_tx_errno));
-	o_text(o, "\n");
-	report_health(d, o, i, now);
-	o_close(o);
+	print_open_object(NULL);
+	print_name("peer", "aftr %s", b4_addr_str(&c->addr, a));
+	print_name("local", NULL, b4_addr_str(&d->tun[c->tun].link.local, l));
+	print_name("interface", NULL, d->tun[c->tun].link.name);
+	print_bool("active", ": %s", i == d->active, "active", "standby");
+	print_name("path", ", %s path",
+		   c->path == B4_PATH_TUNNEL ? "tunnel" : "direct");
+	print_uint("preference", " (preference %" PRIu64, (uint64_t)i + 1);
+	print_name("origin", ", from %s)", c->origin);
+	print_text("\n");
+	report_session(c, now);
+	report_timers(c);
+	report_health(d, i, now);
+	print_close_object();
 }
 
-static void report(struct b4_daemon *d, struct out *o)
+/* the daemon's configuration, the second line */
+static void report_config(struct b4_daemon *d)
+{
+	print_uint("interval", "  timers: interval %" PRIu64 " ms",
+		   d->cfg.interval_ms);
+	print_uint("standby-interval", ", standby-interval %" PRIu64 " ms",
+		   b4_standby_ms(&d->cfg));
+	print_uint("detect-multiplier", ", multiplier %" PRIu64,
+		   d->cfg.multiplier);
+	if (b4_config_uses(&d->cfg, B4_M_PING)) {
+		print_uint("ping-interval", ", ping-interval %" PRIu64 " ms",
+			   d->cfg.ping_interval_ms);
+		print_uint("ping-loss", ", ping-loss %" PRIu64,
+			   d->cfg.ping_loss_n);
+		print_uint("ping-loss-window", "/%" PRIu64,
+			   d->cfg.ping_loss_m);
+	} else {
+		print_nulls("ping-interval", "ping-loss", "ping-loss-window",
+			    NULL);
+	}
+	if (d->pcp_port) {
+		print_name("pcp-mode", ", pcp-mode %s",
+			   pcp_mode_name(d->cfg.pcp_mode));
+		print_uint("pcp-port", ", pcp-port %" PRIu64, d->pcp_port);
+		print_uint("pcp-lifetime", ", pcp-lifetime %" PRIu64 " s",
+			   d->cfg.pcp_lifetime_s);
+		print_uint("pcp-deadline", ", pcp-deadline %" PRIu64 " ms",
+			   d->cfg.pcp_deadline_ms);
+		print_uint("pcp-failures", ", pcp-failures %" PRIu64,
+			   d->cfg.pcp_failures);
+		print_uint("pcp-interval", ", pcp-interval %" PRIu64 " ms",
+			   d->cfg.pcp_interval_ms);
+	} else {
+		print_nulls("pcp-mode", "pcp-port", "pcp-lifetime",
+			    "pcp-deadline", "pcp-failures", "pcp-interval",
+			    NULL);
+	}
+}
+
+static void report(struct b4_daemon *d)
 {
 	uint64_t now = mono_ns(), now_rt = realtime_ms();
 	char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
 	int i;
 
-	o_open(o, NULL);
-	o_str(o, "dev", "%s:", b4_dev_name(d));
-	o_bool(o, "up", " %s", d->up, "up", "down");
-	o_str(o, "active", " via %s",
-	      d->active >= 0 ? b4_addr_str(&d->cand[d->active].addr, a) :
-			       NULL);
-	if (!d->up)
-		o_str(o, "diagnostic", ", diag %s", b4_diag_name(d->down_diag));
-	else if (o->json)
-		json_string(&o->w, "diagnostic", b4_diag_name(0));
-	o_str(o, "failover", ", failover %s",
-	      d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
-	o_bool(o, "preempt", ", preempt %s", d->cfg.preempt, "on", "off");
-	o_uint(o, "hold-down", ", hold-down %" PRIu64 "s", d->cfg.hold_down_s);
-	o_str(o, "health", ", health %s", b4_health_str(&d->cfg.health, h));
-	o_text(o, "\n");
-	o_uint(o, "interval", "  timers: interval %" PRIu64 " ms",
-	       d->cfg.interval_ms);
-	o_uint(o, "standby-interval", ", standby-interval %" PRIu64 " ms",
-	       b4_standby_ms(&d->cfg));
-	o_uint(o, "detect-multiplier", ", multiplier %" PRIu64,
-	       d->cfg.multiplier);
-	if (b4_config_uses(&d->cfg, B4_M_PING)) {
-		o_uint(o, "ping-interval", ", ping-interval %" PRIu64 " ms",
-		       d->cfg.ping_interval_ms);
-		o_uint(o, "ping-loss", ", ping-loss %" PRIu64,
-		       d->cfg.ping_loss_n);
-		o_uint(o, "ping-loss-window", "/%" PRIu64, d->cfg.ping_loss_m);
-	} else {
-		o_nulls(o, "ping-interval", "ping-loss", "ping-loss-window",
-			NULL);
-	}
-	if (d->pcp_port) {
-		o_str(o, "pcp-mode", ", pcp-mode %s",
-		      pcp_mode_name(d->cfg.pcp_mode));
-		o_uint(o, "pcp-port", ", pcp-port %" PRIu64, d->pcp_port);
-		o_uint(o, "pcp-lifetime", ", pcp-lifetime %" PRIu64 " s",
-		       d->cfg.pcp_lifetime_s);
-		o_uint(o, "pcp-deadline", ", pcp-deadline %" PRIu64 " ms",
-		       d->cfg.pcp_deadline_ms);
-		o_uint(o, "pcp-failures", ", pcp-failures %" PRIu64,
-		       d->cfg.pcp_failures);
-		o_uint(o, "pcp-interval", ", pcp-interval %" PRIu64 " ms",
-		       d->cfg.pcp_interval_ms);
-	} else {
-		o_nulls(o, "pcp-mode", "pcp-port", "pcp-lifetime",
-			"pcp-deadline", "pcp-failures", "pcp-interval", NULL);
-	}
-	o_uint(o, "failovers", ", failovers %" PRIu64, d->n_failovers);
-	o_uint(o, "aftr-changes", ", AFTR changes %" PRIu64, d->n_aftr_changes);
-	o_uint(o, "wan-changes", ", WAN changes %" PRIu64, d->n_wan_changes);
-	o_bool(o, "module-loaded", d->no_module ?
-	       ", module not loaded: carrier not forced" : NULL,
-	       !d->no_module, "", "");
-	o_uint(o, "pid", ", pid %" PRIu64, (uint64_t)getpid());
-	o_text(o, "\n");
-	report_switch(d, o, now_rt);
-	report_aftr_change(d, o, now_rt);
-	report_wan(d, o, now_rt);
+	print_open_object(NULL);
+	print_name("dev", "%s:", b4_dev_name(d));
+	print_bool("up", " %s", d->up, "up", "down");
+	print_name("active", " via %s", d->active >= 0 ?
+		   b4_addr_str(&d->cand[d->active].addr, a) : NULL);
+	/* JSON has it always ("none" while up), text only while down */
+	print_name("diagnostic", d->up ? NULL : ", diag %s",
+		   bfd_diag_short(d->up ? BFD_DIAG_NONE : d->down_diag));
+	print_name("failover", ", failover %s",
+		   d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier");
+	print_bool("preempt", ", preempt %s", d->cfg.preempt, "on", "off");
+	print_uint("hold-down", ", hold-down %" PRIu64 "s",
+		   d->cfg.hold_down_s);
+	print_name("health", ", health %s", b4_health_str(&d->cfg.health, h));
+	print_text("\n");
+	report_config(d);
+	print_uint("failovers", ", failovers %" PRIu64, d->n_failovers);
+	print_uint("aftr-changes", ", AFTR changes %" PRIu64,
+		   d->n_aftr_changes);
+	print_uint("wan-changes", ", WAN changes %" PRIu64, d->n_wan_changes);
+	print_bool("module-loaded", d->no_module ?
+		   ", module not loaded: carrier not forced" : NULL,
+		   !d->no_module, "", "");
+	print_uint("pid", ", pid %" PRIu64, (uint64_t)getpid());
+	print_text("\n");
+	report_switch(d, now_rt);
+	report_aftr_change(d, now_rt);
+	report_wan(d, now_rt);
 
-	if (o->json)
-		json_begin_array(&o->w, "tunnels");
+	print_open_array("tunnels");
 	for (i = 0; i < d->n_tun; i++)
-		report_tunnel(d, o, i);
-	if (o->json) {
-		json_end_array(&o->w);
-		json_begin_array(&o->w, "peers");
-	}
+		report_tunnel(d, i);
+	print_close_array();
+	print_open_array("peers");
 	for (i = 0; i < d->n_cand; i++)
-		report_peer(d, o, i, now);
-	if (o->json)
-		json_end_array(&o->w);
-	o_close(o);
-	if (o->json)
-		json_finish(&o->w);
+		report_peer(d, i, now);
+	print_close_array();
+	print_close_object();
+	if (print_is_json())
+		print_end();
+}
+
+/*
+ * ctl_answer(d, req, f): the answer to one request, written to f. The
+ * print layer writes to f meanwhile and goes back to stdout after.
+ */
+static void ctl_answer(struct b4_daemon *d, const char *req, FILE *f)
+{
+	if (kw_is(req, "status")) {
+		print_init_stream(f, false, false);
+	} else if (kw_is(req, "status json") ||
+		   kw_is(req, "status json pretty")) {
+		print_init_stream(f, true, strstr(req, "pretty") != NULL);
+	} else {
+		fprintf(f, "error: unknown request\n");
+		return;
+	}
+	report(d);
+	print_init(dslitectl_opts.json, dslitectl_opts.pretty);
 }
 
 void b4_ctl_client(struct b4_daemon *d, int slot)
@@ -951,9 +892,9 @@ void b4_ctl_client(struct b4_daemon *d, int slot)
 	struct b4_ctl *c = d->ctl;
 	char *req = c->req[slot], *buf = NULL, *nl;
 	int fd = d->clients[slot];
-	struct out o = {};
 	size_t size = 0, off;
 	ssize_t n;
+	FILE *f;
 
 	/* take what came (level-triggered epoll: leaving it queued would
 	 * wake the loop again at once) */
@@ -972,20 +913,11 @@ void b4_ctl_client(struct b4_daemon *d, int slot)
 	}
 	*nl = '\0';
 
-	o.f = open_memstream(&buf, &size);
-	if (!o.f)
+	f = open_memstream(&buf, &size);
+	if (!f)
 		goto out;
-	if (kw_is(req, "status")) {
-		report(d, &o);
-	} else if (kw_is(req, "status json") ||
-		   kw_is(req, "status json pretty")) {
-		o.json = true;
-		json_init(&o.w, o.f, strstr(req, "pretty") != NULL);
-		report(d, &o);
-	} else {
-		fprintf(o.f, "error: unknown request\n");
-	}
-	fclose(o.f);
+	ctl_answer(d, req, f);
+	fclose(f);
 	for (off = 0; off < size; off += n) {
 		n = send(fd, buf + off, size - off, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n <= 0)
@@ -1047,19 +979,10 @@ static int no_access(const char *what, const char *path, int err)
 			     path, strerror(err));
 }
 
-int b4_status(int argc, char **argv)
+/* status_args(what, argc, argv, dev): "dev IFNAME", if given. */
+static int status_args(const char *what, int argc, char **argv,
+		       char dev[IFNAMSIZ])
 {
-	const char *what = "b4 status";
-	char dev[IFNAMSIZ] = "", names[8][IFNAMSIZ], buf[4096], dir[64];
-	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	bool ns_dir, first = true;
-	const char *req;
-	ssize_t n;
-	int fd, i;
-
 	for (; argc > 0; argc -= 2, argv += 2) {
 		if (!kw_is(argv[0], "dev"))
 			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
@@ -1073,33 +996,50 @@ int b4_status(int argc, char **argv)
 		if (parse_ifname(what, argv[1], dev))
 			return DSLITECTL_EXIT_USAGE;
 	}
-	i = ctl_dir(dir, sizeof(dir), &ns_dir);
-	if (i == -EACCES || i == -EPERM)
-		return no_access(what, "/proc/1/ns/net", -i);
-	if (i)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "which network namespace: %s",
-				     strerror(-i));
-	if (!dev[0]) {
-		n = find_daemons(dir, names, 8);
-		if (n == -EACCES)
-			return no_access(what, dir, EACCES);
-		if (n <= 0)
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "no b4 daemon runs in this network namespace");
-		if (n > 1) {
-			char list[8 * (IFNAMSIZ + 2)] = "";
+	return 0;
+}
 
-			for (i = 0; i < n; i++) {
-				strcat(list, i ? ", " : "");
-				strcat(list, names[i]);
-			}
-			return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
-					     "several b4 daemons run (%s): give \"dev IFNAME\"",
-					     list);
+/*
+ * status_find(what, dir, dev): the tunnel of the one daemon whose socket
+ * is in dir. Returns 0 or an exit code (the error printed).
+ */
+static int status_find(const char *what, const char *dir, char dev[IFNAMSIZ])
+{
+	char names[8][IFNAMSIZ], list[8 * (IFNAMSIZ + 2)] = "";
+	int n, i;
+
+	n = find_daemons(dir, names, 8);
+	if (n == -EACCES)
+		return no_access(what, dir, EACCES);
+	if (n <= 0)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "no b4 daemon runs in this network namespace");
+	if (n > 1) {
+		for (i = 0; i < n; i++) {
+			strcat(list, i ? ", " : "");
+			strcat(list, names[i]);
 		}
-		snprintf(dev, sizeof(dev), "%s", names[0]);
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "several b4 daemons run (%s): give \"dev IFNAME\"",
+				     list);
 	}
+	snprintf(dev, IFNAMSIZ, "%s", names[0]);
+	return 0;
+}
+
+/*
+ * status_connect(what, dir, dev, fd): connect to the daemon of dev and
+ * check that it runs as root or as us. Returns 0 with *fd, or an exit
+ * code (the error printed).
+ */
+static int status_connect(const char *what, const char *dir, const char *dev,
+			  int *fdp)
+{
+	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	int fd;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", dir, dev);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1133,6 +1073,21 @@ int b4_status(int argc, char **argv)
 				     "%s is served by uid %d (pid %d), not by root: refusing its answer",
 				     sun.sun_path, (int)cr.uid, (int)cr.pid);
 	}
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * status_relay(what, dev, fd): send the request, copy the report to
+ * stdout. Returns an exit code (the error printed).
+ */
+static int status_relay(const char *what, const char *dev, int fd)
+{
+	const char *req;
+	bool first = true;
+	char buf[4096];
+	ssize_t n = 0, r;
+
 	if (!dslitectl_opts.json)
 		req = "status\n";
 	else if (dslitectl_opts.pretty)
@@ -1142,36 +1097,25 @@ int b4_status(int argc, char **argv)
 	/* a daemon that refuses at once has closed already: its one line
 	 * "error: WHY" is queued all the same */
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-	    errno != ECONNRESET) {
-		int err = errno;
-
-		close(fd);
+	    errno != ECONNRESET)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "send: %s",
-				     strerror(err));
-	}
-	n = 0;
+				     strerror(errno));
 	for (;;) {
-		ssize_t r = recv(fd, buf, sizeof(buf) - 1, 0);
-
+		r = recv(fd, buf, sizeof(buf) - 1, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == ECONNRESET && n)
 			break;
-		if (r < 0) {
-			int err = errno;
-
-			close(fd);
+		if (r < 0)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "no answer from the daemon of %s: %s",
-					     dev, strerror(err));
-		}
+					     dev, strerror(errno));
 		if (r == 0)
 			break;
 		/* "error: WHY" instead of a report */
 		if (first && r >= 7 && !memcmp(buf, "error: ", 7)) {
 			buf[r] = '\0';
 			buf[strcspn(buf, "\n")] = '\0';
-			close(fd);
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "the daemon of %s refused: %s", dev,
 					     buf + 7);
@@ -1180,11 +1124,38 @@ int b4_status(int argc, char **argv)
 		fwrite(buf, 1, r, stdout);
 		n += r;
 	}
-	close(fd);
 	if (n == 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "the daemon of %s closed the connection",
 				     dev);
 	fflush(stdout);
 	return DSLITECTL_EXIT_OK;
+}
+
+int b4_status(int argc, char **argv)
+{
+	const char *what = "b4 status";
+	char dev[IFNAMSIZ] = "", dir[64];
+	bool ns_dir;
+	int fd = -1, r;
+
+	r = status_args(what, argc, argv, dev);
+	if (r)
+		return r;
+	r = ctl_dir(dir, sizeof(dir), &ns_dir);
+	if (r == -EACCES || r == -EPERM)
+		return no_access(what, "/proc/1/ns/net", -r);
+	if (r)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "which network namespace: %s",
+				     strerror(-r));
+	r = dev[0] ? 0 : status_find(what, dir, dev);
+	if (r)
+		return r;
+	r = status_connect(what, dir, dev, &fd);
+	if (r)
+		return r;
+	r = status_relay(what, dev, fd);
+	close(fd);
+	return r;
 }

@@ -55,18 +55,6 @@ const char *b4_addr_str(const struct in6_addr *a, char *buf)
 	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
 }
 
-const char *b4_state_name(unsigned int state)
-{
-	return bfd_state_name(state);
-}
-
-const char *b4_diag_name(unsigned int diag)
-{
-	const char *n = diag_name(diag);
-
-	return n ? n : "?";
-}
-
 const char *b4_dev_name(const struct b4_daemon *d)
 {
 	return d->n_tun ? d->tun[0].link.name : d->cfg.dev[0];

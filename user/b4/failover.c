@@ -167,7 +167,7 @@ static void log_carrier(struct b4_daemon *d, int t, bool up, uint8_t diag,
 		b4_log(d, "%s: carrier up%s", d->tun[t].link.name, not);
 	else
 		b4_log(d, "%s: carrier down, diag %s (%s)%s", d->tun[t].link.name,
-		       b4_diag_name(diag), reason, not);
+		       bfd_diag_short(diag), reason, not);
 }
 
 /* set_carrier: TUNNEL_SET and its log line. */
@@ -327,7 +327,7 @@ static void active_down_move(struct b4_daemon *d, int i, uint8_t diag,
 	if (j >= 0 && switch_to(d, j, "failover") == 0)
 		return;
 	b4_log(d, "%s: no AFTR is up: stays down (%s), probing %d candidate%s",
-	       d->tun[t].link.name, b4_diag_name(diag), d->n_cand,
+	       d->tun[t].link.name, bfd_diag_short(diag), d->n_cand,
 	       d->n_cand == 1 ? "" : "s");
 	snprintf(r, sizeof(r), "no AFTR up, probing %d", d->n_cand);
 	set_carrier(d, t, false, diag, r);
@@ -381,15 +381,15 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 		       ch->new_state == BFD_STATE_UP ? "healthy" : "unhealthy",
 		       ch->method, b4_health_str(&c->health, h),
 		       ch->new_state == BFD_STATE_UP ? "" : ", diag ",
-		       ch->new_state == BFD_STATE_UP ? "" : b4_diag_name(diag),
+		       ch->new_state == BFD_STATE_UP ? "" : bfd_diag_short(diag),
 		       ch->reason && ch->reason[0] ? ": " : "",
 		       ch->reason ? ch->reason : "");
 	else
 		b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
 		       addr_of(d, i, a), i == d->active ? "active" : "standby",
-		       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
-		       b4_diag_name(c->s.bfd.diag),
-		       b4_diag_name(c->s.bfd.remote_diag),
+		       bfd_state_name(ch->old_state), bfd_state_name(ch->new_state),
+		       bfd_diag_short(c->s.bfd.diag),
+		       bfd_diag_short(c->s.bfd.remote_diag),
 		       (unsigned long long)(c->s.last_rx_ns ?
 					    (now - c->s.last_rx_ns) / 1000000 : 0));
 	if (ch->new_state == BFD_STATE_UP &&
@@ -440,8 +440,8 @@ void b4_health_bfd_changed(struct b4_daemon *d, int i,
 	}
 	b4_log(d, "aftr %s (%s): bfd %s -> %s, diag %s",
 	       addr_of(d, i, a), i == d->active ? "active" : "standby",
-	       b4_state_name(ch->old_state), b4_state_name(ch->new_state),
-	       b4_diag_name(c->s.bfd.diag));
+	       bfd_state_name(ch->old_state), bfd_state_name(ch->new_state),
+	       bfd_diag_short(c->s.bfd.diag));
 	b4_health_update(d, i);
 }
 
@@ -477,7 +477,7 @@ static void method_reason(const struct b4_cand *c, uint8_t m, char *buf,
 	else if (m == B4_M_PCP)
 		snprintf(buf, size, "%s", c->pcp.reason);
 	else
-		snprintf(buf, size, "session %s", b4_state_name(c->s.bfd.state));
+		snprintf(buf, size, "session %s", bfd_state_name(c->s.bfd.state));
 }
 
 /*
@@ -735,7 +735,7 @@ int b4_fo_start(struct b4_daemon *d, char *e, size_t elen)
 			d->active = i < d->n_cand ? i : -1;
 			d->down_diag = tun->diag;
 			b4_log(d, "%s: found forced down (%s): stays down until an AFTR is up",
-			       tun->link.name, b4_diag_name(tun->diag));
+			       tun->link.name, bfd_diag_short(tun->diag));
 		} else {
 			if (i == d->n_cand) {
 				if (b4_link_set_remote(d->rtnl, tun->link.ifindex,

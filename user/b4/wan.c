@@ -406,7 +406,7 @@ static int module_resync(struct b4_daemon *d)
 		if (b4_fo_carrier_nl(d, t, false, tun->want_diag, reason))
 			continue;	/* logged */
 		b4_log(d, "%s: dslite.ko back: carrier down again, diag %s (%s)",
-		       tun->link.name, b4_diag_name(tun->want_diag),
+		       tun->link.name, bfd_diag_short(tun->want_diag),
 		       tun->want_reason);
 	}
 	return 0;
