@@ -263,7 +263,7 @@ static void drop_client(struct b4_daemon *d, int slot)
 {
 	if (d->clients[slot] < 0)
 		return;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->clients[slot], NULL);
+	b4_watch_del(d, &d->client_w[slot]);
 	close(d->clients[slot]);
 	d->clients[slot] = -1;
 	d->client_deadline[slot] = 0;
@@ -283,7 +283,6 @@ static bool peer_ok(int fd)
 void b4_ctl_accept(struct b4_daemon *d)
 {
 	static const char denied[] = "error: permission denied\n";
-	struct epoll_event ev = { .events = EPOLLIN };
 	int fd, slot, i;
 
 	for (;;) {
@@ -306,8 +305,7 @@ void b4_ctl_accept(struct b4_daemon *d)
 				slot = i;
 		}
 		drop_client(d, slot);
-		ev.data.u32 = B4_EV_CLIENT | slot;
-		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		if (b4_watch_add(d, &d->client_w[slot], fd, b4_ctl_client_cb)) {
 			close(fd);
 			continue;
 		}
@@ -315,6 +313,13 @@ void b4_ctl_accept(struct b4_daemon *d)
 		d->client_deadline[slot] = mono_ns() + CTL_TIMEOUT_NS;
 		d->ctl->len[slot] = 0;
 	}
+}
+
+void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
+		      uint32_t events)
+{
+	(void)events;
+	b4_ctl_client(d, w - d->client_w);
 }
 
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now)
@@ -561,7 +566,7 @@ static void report_switch(struct b4_daemon *d, struct out *o, uint64_t now_rt)
 		return;
 	}
 	o_open(o, "last-failover");
-	o_str(o, "kind", "  last %s:", l->kind);
+	o_str(o, "kind", "  last %s:", b4_switch_name(l->kind));
 	o_str(o, "from", " %s", l->from >= 0 ? b4_addr_str(&l->from_addr, a) :
 					      NULL);
 	o_str(o, "to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) : NULL);
@@ -633,12 +638,13 @@ static void report_ping(struct b4_daemon *d, struct out *o, int i,
 			uint64_t now)
 {
 	const struct b4_ping *p = &d->cand[i].ping;
+	bool ok = b4_ok(&d->cand[i], B4_METHOD_PING);
 	char w[B4_PING_WINDOW_MAX + 1];
 
 	ping_window(p, w);
 	o_open(o, "ping");
-	o_bool(o, "ok", "    ping %s", p->ok, "ok", "failing");
-	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	o_bool(o, "ok", "    ping %s", ok, "ok", "failing");
+	o_str(o, "reason", ok ? NULL : " (%s)", ok ? NULL : p->reason);
 	o_uint(o, "sent", ": sent %" PRIu64, p->sent);
 	o_uint(o, "received", " received %" PRIu64, p->received);
 	o_uint(o, "lost", " lost %" PRIu64, p->lost);
@@ -674,6 +680,7 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 		       uint64_t now)
 {
 	const struct b4_pcp *p = &d->cand[i].pcp;
+	bool ok = b4_ok(&d->cand[i], B4_METHOD_PCP);
 	const struct pcp_client *cl = &p->cl;
 	const struct pcp_counters *n = pcp_client_counters(cl);
 	const struct pcp_mapping *m = pcp_client_mapping(cl);
@@ -682,8 +689,8 @@ static void report_pcp(struct b4_daemon *d, struct out *o, int i,
 	unsigned int k;
 
 	o_open(o, "pcp");
-	o_bool(o, "ok", "    pcp %s", p->ok, "ok", "failing");
-	o_str(o, "reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	o_bool(o, "ok", "    pcp %s", ok, "ok", "failing");
+	o_str(o, "reason", ok ? NULL : " (%s)", ok ? NULL : p->reason);
 	o_str(o, "state", ": %s", pcp_state_name(pcp_client_state(cl)));
 	o_str(o, "health", NULL, pcp_health_name(pcp_client_health(cl)));
 	o_str(o, "down-reason", NULL,
