@@ -104,10 +104,10 @@ void b4_log(const struct b4_daemon *d, const char *fmt, ...)
  * a reload), or it is moved (a reload copies the candidates to their new
  * places; b4_watch_moved() points epoll at the copy). Either way an event
  * fetched before may point at a watcher that is gone, or at memory that
- * now holds another one. So both set d->watch_moved, and the dispatch of
- * the events fetched stops there: the loop goes round and epoll_wait()
- * (level-triggered) returns what is still pending, with the right
- * pointers. Adding a watcher needs nothing of the kind.
+ * now holds another one. So both set d->watch_moved, the dispatch of the
+ * events fetched stops there, and epoll_wait() (level-triggered, no
+ * wait) returns what is still pending, with the right pointers
+ * (dispatch()). Adding a watcher needs nothing of the kind.
  */
 int b4_watch_add(struct b4_daemon *d, struct b4_watch *w, int fd,
 		 void (*cb)(struct b4_daemon *, struct b4_watch *, uint32_t))
@@ -721,17 +721,33 @@ static void arm_timer(struct b4_daemon *d)
 	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* dispatch n events; stop early when a watcher was removed or moved */
-static void dispatch(struct b4_daemon *d, struct epoll_event *evs, int n)
+/*
+ * dispatch(d, evs, n): the n events to their watchers. A watcher removed
+ * or moved ends the batch (the rest may point at what is gone); the
+ * events still pending are fetched again at once, so that every packet
+ * that came is read before the turn's timers (a detection deadline must
+ * not pass over a reply that is waiting in its socket).
+ */
+#define REFETCH_MAX	8
+
+static void dispatch(struct b4_daemon *d, struct epoll_event *evs, int n,
+		     int size)
 {
-	int i;
+	int i, round;
 
-	d->watch_moved = false;
-	for (i = 0; i < n && !d->watch_moved; i++) {
-		struct b4_watch *w = evs[i].data.ptr;
+	for (round = 0;; round++) {
+		d->watch_moved = false;
+		for (i = 0; i < n && !d->watch_moved; i++) {
+			struct b4_watch *w = evs[i].data.ptr;
 
-		if (w->fd >= 0)
-			w->cb(d, w, evs[i].events);
+			if (w->fd >= 0)
+				w->cb(d, w, evs[i].events);
+		}
+		if (!d->watch_moved || round == REFETCH_MAX)
+			return;
+		n = epoll_wait(d->epfd, evs, size, 0);
+		if (n <= 0)
+			return;
 	}
 }
 
@@ -757,7 +773,7 @@ static int loop(struct b4_daemon *d)
 			b4_log(d, "epoll: %s", strerror(errno));
 			return DSLITECTL_EXIT_ERROR;
 		}
-		dispatch(d, evs, n);
+		dispatch(d, evs, n, 16);
 	}
 	b4_fo_stop(d);
 	b4_log(d, "stopped%s", d->exit_code ? " (exit 2)" : "");
