@@ -46,6 +46,7 @@ UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o genl.o kw.o \
 $(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
+$(eval $(call test_prog,$(TESTS_DIR)/b4_health_test,selftests/unit/b4_health_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
@@ -53,7 +54,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
-	dslitectl_unit xdp_fixtures ptb_send aftr_peer)
+	b4_health_test dslitectl_unit xdp_fixtures ptb_send aftr_peer)
 
 CHECK_ARGS_check :=
 CHECK_ARGS_check-host := --host

@@ -5,8 +5,8 @@
  * over IPv6, and fails over through dslite.ko when the active one dies.
  *
  * Subsystems (one .c each, in user/b4/):
- *   daemon.c    the object: "b4 run" (set-up, event loop, signals,
- *               reload, clean stop)
+ *   daemon.c    the object: "b4 run" (set-up, event loop and its
+ *               watchers, signals, reload, clean stop)
  *   config.c    command line and config file: parse, check, resolve the
  *               candidates (aftr, aftr-name, the tunnel's remote)
  *   link.c      rtnetlink: read an ip6tnl device, re-point its remote,
@@ -15,6 +15,9 @@
  *               schedule, jitter, Poll Sequences, detection deadline
  *   net.c       the sockets: UDP inside the tunnel, raw IPv6 (next header
  *               4) for the direct path; packet build and parse
+ *   health.c    the health methods as a table (b4_methods[]: one row
+ *               of struct b4_health_ops each), the verdicts they record,
+ *               and their evaluation once per turn of the event loop
  *   pcp.c       the PCP health method (a MAP kept through each AFTR)
  *   ping.c      the ping health method (ICMP echo to 192.0.0.1)
  *   failover.c  the policy (which AFTR carries the tunnel) and its
@@ -28,6 +31,7 @@
 #define DSLITECTL_B4_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,14 +64,39 @@
  * setting is a set of methods and how they combine: all of them must be
  * healthy, or any one of them suffices ("health" keyword, per AFTR or for
  * all; text forms in b4_health_parse()).
+ *
+ * B4_METHODS is the list of methods, one row each: X(NAME, name) gives
+ * B4_METHOD_NAME (enum b4_method), its bit B4_M_NAME = 1 << B4_METHOD_NAME
+ * in a health setting, the word "name" of the configuration and the logs,
+ * and the ops b4_name_ops that its file (b4/name.c) defines (b4/health.c
+ * puts them in b4_methods[]). A build may add rows with B4_METHODS_EXTRA
+ * (the unit test of b4/health.c does).
  */
-#define B4_M_BFD		0x01	/* the BFD session is Up */
-#define B4_M_PCP		0x02	/* the PCP mapping is kept (pcp.h) */
-#define B4_M_PING		0x04	/* ping loss below the threshold */
+#ifndef B4_METHODS_EXTRA
+#define B4_METHODS_EXTRA(X)
+#endif
+#define B4_METHODS(X)		\
+	X(BFD, bfd)		\
+	X(PCP, pcp)		\
+	X(PING, ping)		\
+	B4_METHODS_EXTRA(X)
+
+enum b4_method {
+#define B4_METHOD_ENUM(U, l)	B4_METHOD_##U,
+	B4_METHODS(B4_METHOD_ENUM)
+#undef B4_METHOD_ENUM
+	B4_METHOD_NR
+};
+
+#define B4_M(m)			(1u << (m))
+#define B4_M_BFD		B4_M(B4_METHOD_BFD)	/* the BFD session is Up */
+#define B4_M_PCP		B4_M(B4_METHOD_PCP)	/* the PCP mapping is kept */
+#define B4_M_PING		B4_M(B4_METHOD_PING)	/* ping loss below the
+							 * threshold */
 #define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING)
 
 struct b4_health {
-	uint8_t methods;		/* B4_M_*, at least one */
+	uint8_t methods;		/* B4_M(method)..., at least one */
 	bool any;			/* one healthy method suffices */
 };
 #define B4_HEALTH_STR_MAX	24
@@ -154,10 +183,29 @@ struct b4_link {
 	unsigned int flags;		/* IFF_* */
 };
 
+struct b4_daemon;
+
+/*
+ * A watcher: one file descriptor in the daemon's epoll set, whose events
+ * go to cb (epoll_event.data.ptr points at the watcher). It is embedded in
+ * the object that owns the fd (a tunnel, a candidate, the daemon), so the
+ * callback finds its object from w (b4_container_of) and no index has to
+ * be kept in step with the objects. b4/daemon.c has the rules: what may
+ * happen to a watcher while its events are being dispatched.
+ */
+struct b4_watch {
+	void (*cb)(struct b4_daemon *d, struct b4_watch *w, uint32_t events);
+	int fd;				/* -1: not in the epoll set */
+};
+
+#define b4_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
 /* One tunnel the daemon drives. */
 struct b4_tunnel {
 	struct b4_link link;
 	int rx_fd;			/* UDP :3784 bound to the device */
+	struct b4_watch rx_w;		/* of rx_fd */
 	bool forced;			/* carrier forced down by dslite.ko */
 	uint8_t diag;			/* the module's diag */
 	bool added_addr;		/* we added 192.0.0.2 to it */
@@ -223,6 +271,18 @@ struct b4_change {
 	uint8_t diag;			/* why, 0: the session's diag */
 	const char *method;		/* "ping", "bfd"; NULL: a BFD change */
 	const char *reason;		/* the health method's words */
+	bool logged;			/* a BFD change already in the log */
+};
+
+/*
+ * A BFD change of a candidate whose health is BFD alone, waiting for the
+ * evaluation (b4/health.c): it becomes the failover's event there.
+ */
+struct b4_bfd_pending {
+	bool valid;
+	uint8_t first_old;		/* the state before the first change */
+	uint8_t old_state, new_state;	/* the last change */
+	bool logged;			/* the last change is in the log */
 };
 
 /*
@@ -239,7 +299,6 @@ struct b4_ping {
 	uint64_t next_tx_ns;		/* 0: not running */
 	uint32_t window;
 	uint8_t n_window;		/* results in the window, <= M */
-	bool ok;			/* healthy by ping */
 	uint64_t sent, received, lost, others, tx_errors;
 	uint64_t last_rx_ns, last_rtt_ns;
 	char reason[96];		/* why not ok */
@@ -259,10 +318,24 @@ struct b4_pcp {
 	enum b4_path fd_path;		/* the path cl's socket was opened
 					 * for (cl.fd >= 0) */
 	struct in6_addr server;		/* plain mode */
-	bool ok;			/* healthy by PCP */
 	uint64_t remaps;		/* Epoch failures seen (re-maps) */
 	char reason[96];		/* why not ok */
 };
+
+/*
+ * The verdict of one health method on one candidate. A method records it
+ * (b4_verdict_set) and does nothing else: the daemon's loop evaluates the
+ * candidates whose verdicts are fresh once per turn (b4_health_eval),
+ * after every event and timer of the turn was handled.
+ */
+struct b4_verdict {
+	bool ok;			/* healthy by this method */
+	bool fresh;			/* recorded since the last evaluation */
+};
+
+/* What failed a candidate (b4_cand.down): one of its methods, or: */
+#define B4_DOWN_NONE		(-1)		/* nothing named (BFD alone) */
+#define B4_DOWN_TUNNEL		B4_METHOD_NR	/* its tunnel went away */
 
 struct b4_cand {
 	struct in6_addr addr;		/* the AFTR's IPv6 address */
@@ -279,14 +352,30 @@ struct b4_cand {
 	struct b4_ping ping;
 	struct b4_pcp pcp;
 	struct b4_health health;	/* what decides this AFTR's health */
-	bool healthy;			/* the health method's last verdict */
-	const char *down_method;	/* the method that failed it */
+	struct b4_verdict v[B4_METHOD_NR];	/* per method */
+	struct b4_watch w[B4_METHOD_NR];	/* a method's socket (BFD: s.fd) */
+	struct b4_bfd_pending bfd_pending;
+	bool healthy;			/* the last evaluation's verdict */
+	int down;			/* what failed it: enum b4_method,
+					 * B4_DOWN_NONE or B4_DOWN_TUNNEL */
+};
+
+static inline bool b4_ok(const struct b4_cand *c, enum b4_method m)
+{
+	return c->v[m].ok;
+}
+
+/* What a switch to another AFTR (or back to the same one) was. */
+enum b4_switch_kind {
+	B4_SWITCH_FAILOVER,
+	B4_SWITCH_PREEMPT,
+	B4_SWITCH_RECOVERY,
 };
 
 /* The last failover (or preemption, or recovery). */
 struct b4_switch {
 	bool valid;
-	const char *kind;		/* "failover", "preempt", "recovery" */
+	enum b4_switch_kind kind;	/* b4_switch_name(): "failover"... */
 	int from, to;			/* candidate indexes, -1: none */
 	struct in6_addr from_addr, to_addr;
 	uint8_t diag;			/* why the old one was left */
@@ -316,22 +405,6 @@ struct b4_aftr_change {
 
 #define B4_MAX_CLIENTS	4
 
-/* epoll tags (epoll_event.data.u32) */
-#define B4_EV_TIMER	1
-#define B4_EV_SIGNAL	2
-#define B4_EV_RAW	3
-#define B4_EV_CTL	4
-#define B4_EV_RESOLVE	5
-#define B4_EV_LINK	6
-#define B4_EV_GENL	7
-#define B4_EV_CLIENT	0x100	/* | client slot */
-#define B4_EV_TUNNEL	0x200	/* | tunnel index */
-#define B4_EV_SESSION	0x300	/* | candidate index */
-#define B4_EV_PING	0x400	/* | candidate index */
-#define B4_EV_PCP	0x500	/* | candidate index */
-#define B4_EV_TYPE(v)	((v) & 0xff00)
-#define B4_EV_INDEX(v)	((v) & 0xff)
-
 struct b4_daemon {
 	struct b4_config cfg;
 	char **argv;			/* for reload */
@@ -358,6 +431,10 @@ struct b4_daemon {
 
 	/* I/O */
 	int epfd, timerfd, sigfd, rawfd, raw4fd, ctlfd;
+	struct b4_watch timer_w, sig_w, raw_w, ctl_w, resolve_w, link_w,
+			genl_w, client_w[B4_MAX_CLIENTS];
+	bool watch_moved;		/* a watcher was removed or moved while
+					 * events were dispatched */
 	int pcp_port_fd;		/* holds 192.0.0.2:pcp_port, -1 */
 	uint16_t pcp_port;		/* the mappings' internal port */
 	int clients[B4_MAX_CLIENTS];
@@ -508,6 +585,11 @@ int b4_net_send_admin_down(struct b4_daemon *d, const struct b4_cand *c,
 			   const struct in6_addr *src);
 void b4_net_raw_input(struct b4_daemon *d);
 void b4_net_udp_input(struct b4_daemon *d, int fd, int tun);
+/* watcher callbacks: a tunnel's rx socket, a candidate's session socket */
+void b4_net_tunnel_cb(struct b4_daemon *d, struct b4_watch *w,
+		      uint32_t events);
+void b4_net_session_cb(struct b4_daemon *d, struct b4_watch *w,
+		       uint32_t events);
 
 /* b4/failover.c */
 int b4_fo_read_state(struct b4_daemon *d, char *err, size_t errlen);
@@ -530,42 +612,31 @@ int b4_fo_carrier_nl(struct b4_daemon *d, int t, bool up, uint8_t diag,
 /* tunnel t went away (its candidates are paused) / is back */
 void b4_fo_tunnel_gone(struct b4_daemon *d, int t);
 int b4_fo_tunnel_back(struct b4_daemon *d, int t, char *err, size_t errlen);
-bool b4_cand_usable(const struct b4_daemon *d, int i);
 
 /* b4/ping.c */
 void b4_ping_init(struct b4_ping *p);
 /* open (or reopen for a new path) candidate i's socket, start probing */
 void b4_ping_path(struct b4_daemon *d, int i);
-void b4_ping_close(struct b4_daemon *d, struct b4_ping *p);
-/* after candidates moved (reload): the epoll tags */
-void b4_ping_retag(struct b4_daemon *d, int i);
+void b4_ping_close(struct b4_daemon *d, struct b4_cand *c);
 void b4_ping_input(struct b4_daemon *d, int i);
-void b4_ping_timer(struct b4_daemon *d, uint64_t now);
-uint64_t b4_ping_deadline(const struct b4_daemon *d);
 
 /* b4/pcp.c */
 /* the daemon-wide port of the mappings (reserved); 0 or -1 */
 int b4_pcp_setup(struct b4_daemon *d, char *err, size_t errlen);
 void b4_pcp_cleanup(struct b4_daemon *d);
-/* the client of candidate c (c->health set), not started; server: its
- * PCP server in plain mode */
-void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
-		 const struct in6_addr *server);
+/* the client of candidate c (c->health and c->pcp.server, its PCP
+ * server in plain mode, set), not started */
+void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c);
 /* open (or reopen for a new path) candidate i's transport, start */
 void b4_pcp_path(struct b4_daemon *d, int i);
-void b4_pcp_close(struct b4_daemon *d, struct b4_pcp *p);
+void b4_pcp_close(struct b4_daemon *d, struct b4_cand *c);
 /* close and stop a running client (nothing is sent) */
-void b4_pcp_stop(struct b4_daemon *d, struct b4_pcp *p);
-void b4_pcp_retag(struct b4_daemon *d, int i);
+void b4_pcp_stop(struct b4_daemon *d, struct b4_cand *c);
 /* the library socket of candidate i is readable */
 void b4_pcp_input(struct b4_daemon *d, int i);
 /* a direct-path answer (UDP payload from 192.0.0.1:5351) for i */
 void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 			 size_t len);
-void b4_pcp_timer(struct b4_daemon *d, uint64_t now);
-uint64_t b4_pcp_deadline(const struct b4_daemon *d);
-/* stop: delete every mapping (one request each, not waited for) */
-void b4_pcp_release(struct b4_daemon *d);
 /* the B4's address changed: map again from the tunnel as it is now */
 void b4_pcp_restart(struct b4_daemon *d, int i);
 
@@ -579,12 +650,84 @@ int b4_net_send_udp(struct b4_daemon *d, const struct b4_cand *c,
 		    uint16_t sport, uint16_t dport, uint8_t ttl,
 		    const void *payload, size_t len);
 
-/* b4/failover.c, health */
-/* a BFD session changed state: failover (health bfd) or a health check */
-void b4_health_bfd_changed(struct b4_daemon *d, int i,
-			   const struct b4_change *c);
-/* the verdict of candidate i again; a change acts like a BFD change */
-void b4_health_update(struct b4_daemon *d, int i);
+/* b4/bfd.c, the BFD health method */
+/* candidate i's session changed state (b4_session_rx/timer said so) */
+void b4_bfd_changed(struct b4_daemon *d, int i, const struct b4_change *c);
+/* the log line of a change of candidate i's session */
+void b4_bfd_log(struct b4_daemon *d, int i, uint8_t old_state,
+		uint8_t new_state);
+
+/*
+ * b4/health.c: the health methods as data. Each method is one file and
+ * one row of B4_METHODS; its ops say what the daemon does with it. i is
+ * a candidate's index; a method checks itself whether candidate i uses
+ * it (c->health.methods) where it says so. Input is not an op: a method's
+ * sockets are watchers (c->w[method]) whose callbacks read them.
+ */
+struct b4_health_ops {
+	const char *name;		/* "bfd": the word of its B4_METHODS row */
+	uint8_t diag;			/* its failure's diag, 0: BFD's own */
+	/* a new candidate (c->health set, not yet in d->cand[]): the
+	 * method's state and what it keeps for the candidate's life */
+	int (*open)(struct b4_daemon *d, struct b4_cand *c, char *err,
+		    size_t errlen);
+	/* the candidate goes: close everything (c need not be in d->cand) */
+	void (*close)(struct b4_daemon *d, struct b4_cand *c);
+	/* every candidate, at start and when its path or role changed:
+	 * (re)open for the path, (re)start */
+	void (*path)(struct b4_daemon *d, int i);
+	/* the daemon stops: the method's goodbye (d->stopping is set) */
+	void (*stop)(struct b4_daemon *d, int i);
+	/* its earliest deadline (0: none), and what is due at now */
+	uint64_t (*deadline)(const struct b4_daemon *d);
+	void (*timer)(struct b4_daemon *d, uint64_t now);
+	/* optional: after the evaluation and the failover step, send what
+	 * is due (the timers the failover step changed apply) */
+	void (*tx)(struct b4_daemon *d, uint64_t now);
+	/* why the method fails c, for the log; its last sign of life */
+	void (*reason)(const struct b4_cand *c, char *buf, size_t size);
+	uint64_t (*last_rx)(const struct b4_cand *c);
+};
+
+#define B4_METHOD_OPS(U, l)	extern const struct b4_health_ops b4_##l##_ops;
+B4_METHODS(B4_METHOD_OPS)
+#undef B4_METHOD_OPS
+
+extern const struct b4_health_ops *const b4_methods[B4_METHOD_NR];
+
+/* record method m's verdict on candidate i: nothing else happens now */
+void b4_verdict_set(struct b4_daemon *d, int i, enum b4_method m, bool ok);
+/* the methods of c that are healthy now (B4_M bits) */
+unsigned int b4_ok_methods(const struct b4_cand *c);
+/* is candidate i healthy (all/any of its methods), its tunnel there? */
+bool b4_cand_usable(const struct b4_daemon *d, int i);
+/*
+ * Once per turn of the loop: every candidate with a fresh verdict is
+ * evaluated (all/any); a change of its health is one event for the
+ * failover machinery (b4_fo_session_changed).
+ */
+void b4_health_eval(struct b4_daemon *d);
+/* c fails: name the method that failed it (c->down), return its diag */
+uint8_t b4_health_mark_down(struct b4_cand *c);
+/* the word of c->down for the carrier's reason: "ping", "tunnel" */
+const char *b4_down_name(int down);
+/* every method, for every candidate or for candidate i */
+void b4_health_path(struct b4_daemon *d, int i);
+uint64_t b4_health_deadline(const struct b4_daemon *d);
+void b4_health_timer(struct b4_daemon *d, uint64_t now);
+void b4_health_tx(struct b4_daemon *d, uint64_t now);
+void b4_health_stop(struct b4_daemon *d);
+
+/* b4/daemon.c: watchers (0, or -1 with errno) */
+int b4_watch_add(struct b4_daemon *d, struct b4_watch *w, int fd,
+		 void (*cb)(struct b4_daemon *, struct b4_watch *, uint32_t));
+void b4_watch_del(struct b4_daemon *d, struct b4_watch *w);
+/* the object holding w was copied to where w is now */
+void b4_watch_moved(struct b4_daemon *d, struct b4_watch *w);
+/* the candidate index of c->w[m] */
+int b4_watch_cand(const struct b4_daemon *d, const struct b4_watch *w,
+		  enum b4_method m);
+const char *b4_switch_name(enum b4_switch_kind k);
 
 /* b4/wan.c */
 void b4_wan_link_events(struct b4_daemon *d);
@@ -596,6 +739,8 @@ uint64_t b4_wan_deadline(const struct b4_daemon *d);
 int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);
 void b4_ctl_accept(struct b4_daemon *d);
 void b4_ctl_client(struct b4_daemon *d, int slot);
+void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
+		      uint32_t events);
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now);
 void b4_ctl_close(struct b4_daemon *d);
 int b4_status(int argc, char **argv);

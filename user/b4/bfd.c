@@ -21,8 +21,14 @@
  *     running, so that every change is acknowledged by a Final;
  *   - the detection deadline for the event loop's timer;
  *   - a short burst of AdminDown packets on a clean stop.
+ *
+ * It is also the BFD health method (b4_bfd_ops, health.c's table): a
+ * session's change is recorded as the candidate's BFD verdict and, when
+ * BFD alone is its health, as the change the failover will see.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dslitectl.h"
 #include "b4.h"
@@ -240,3 +246,179 @@ again:
 			goto again;
 	return v;
 }
+
+/* ------------------------------------------------------------------ */
+/* The BFD health method. */
+
+void b4_bfd_log(struct b4_daemon *d, int i, uint8_t old_state,
+		uint8_t new_state)
+{
+	const struct b4_cand *c = &d->cand[i];
+	char a[INET6_ADDRSTRLEN];
+	uint64_t now = mono_ns();
+
+	b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
+	       b4_addr_str(&c->addr, a), i == d->active ? "active" : "standby",
+	       bfd_state_name(old_state), bfd_state_name(new_state),
+	       bfd_diag_short(c->s.bfd.diag), bfd_diag_short(c->s.bfd.remote_diag),
+	       (unsigned long long)(c->s.last_rx_ns ?
+				    (now - c->s.last_rx_ns) / 1000000 : 0));
+}
+
+/*
+ * BFD alone decides candidate i: a change to or from Up waits for the
+ * evaluation, which makes it the failover's event (and logs it after the
+ * carrier went down, when it has to); any other change is only logged,
+ * in its order among the pending one's.
+ */
+static void pend(struct b4_daemon *d, int i, const struct b4_change *ch)
+{
+	struct b4_bfd_pending *p = &d->cand[i].bfd_pending;
+	bool health = ch->old_state == BFD_STATE_UP ||
+		      ch->new_state == BFD_STATE_UP;
+
+	if (!p->valid && !health) {
+		b4_bfd_log(d, i, ch->old_state, ch->new_state);
+		return;
+	}
+	if (p->valid && !p->logged)
+		b4_bfd_log(d, i, p->old_state, p->new_state);
+	if (!p->valid) {
+		p->valid = true;
+		p->first_old = ch->old_state;
+	}
+	p->old_state = ch->old_state;
+	p->new_state = ch->new_state;
+	p->logged = !health;
+	if (p->logged)
+		b4_bfd_log(d, i, p->old_state, p->new_state);
+}
+
+void b4_bfd_changed(struct b4_daemon *d, int i, const struct b4_change *ch)
+{
+	struct b4_cand *c = &d->cand[i];
+	char a[INET6_ADDRSTRLEN];
+
+	b4_verdict_set(d, i, B4_METHOD_BFD, ch->new_state == BFD_STATE_UP);
+	if (c->health.methods == B4_M_BFD) {
+		pend(d, i, ch);
+		return;
+	}
+	b4_log(d, "aftr %s (%s): bfd %s -> %s, diag %s",
+	       b4_addr_str(&c->addr, a), i == d->active ? "active" : "standby",
+	       bfd_state_name(ch->old_state), bfd_state_name(ch->new_state),
+	       bfd_diag_short(c->s.bfd.diag));
+}
+
+static int bfd_open(struct b4_daemon *d, struct b4_cand *c, char *e,
+		    size_t elen)
+{
+	uint32_t us = b4_standby_ms(&d->cfg) * 1000;
+
+	if (b4_net_open_session(&c->s, e, elen))
+		return -1;
+	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
+			d->cfg.multiplier, mono_ns());
+	if (b4_watch_add(d, &c->w[B4_METHOD_BFD], c->s.fd, b4_net_session_cb)) {
+		snprintf(e, elen, "epoll: %s", strerror(errno));
+		close(c->s.fd);
+		c->s.fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static void bfd_close(struct b4_daemon *d, struct b4_cand *c)
+{
+	b4_watch_del(d, &c->w[B4_METHOD_BFD]);
+	if (c->s.fd >= 0)
+		close(c->s.fd);
+	c->s.fd = -1;
+}
+
+/* every candidate's session, BFD or not ("b4 status" shows its timers):
+ * the active one inside the tunnel at interval, the others at
+ * standby-interval */
+static void bfd_path(struct b4_daemon *d, int i)
+{
+	struct b4_cand *c = &d->cand[i];
+	uint32_t ms;
+
+	if (i == d->active && c->path == B4_PATH_TUNNEL)
+		ms = d->cfg.interval_ms;
+	else
+		ms = b4_standby_ms(&d->cfg);
+	b4_session_set_timers(&c->s, ms * 1000, ms * 1000, d->cfg.multiplier,
+			      mono_ns());
+}
+
+/* stop: AdminDown (a gone tunnel's candidates are paused: nothing to end) */
+static void bfd_stop(struct b4_daemon *d, int i)
+{
+	struct b4_cand *c = &d->cand[i];
+
+	if (!(c->health.methods & B4_M_BFD) || d->tun[c->tun].gone)
+		return;
+	b4_session_admin_down(&c->s, mono_ns());
+	c->v[B4_METHOD_BFD].ok = false;	/* as the session says, no event */
+}
+
+static uint64_t bfd_deadline(const struct b4_daemon *d)
+{
+	uint64_t t = 0, x;
+	int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		x = (d->cand[i].health.methods & B4_M_BFD) ?
+		    b4_session_deadline(&d->cand[i].s) : 0;
+		if (x && (!t || x < t))
+			t = x;
+	}
+	return t;
+}
+
+static void bfd_timer(struct b4_daemon *d, uint64_t now)
+{
+	struct b4_change ch;
+	int i;
+
+	for (i = 0; i < d->n_cand; i++) {
+		b4_session_timer(&d->cand[i].s, now, &ch);
+		if (ch.changed)
+			b4_bfd_changed(d, i, &ch);
+	}
+}
+
+static void bfd_tx(struct b4_daemon *d, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < d->n_cand; i++)
+		if ((d->cand[i].health.methods & B4_M_BFD) &&
+		    b4_session_tx_due(&d->cand[i].s, now))
+			b4_net_send(d, &d->cand[i]);
+}
+
+static void bfd_reason(const struct b4_cand *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "session %s", bfd_state_name(c->s.bfd.state));
+}
+
+static uint64_t bfd_last_rx(const struct b4_cand *c)
+{
+	return c->s.last_rx_ns;
+}
+
+const struct b4_health_ops b4_bfd_ops = {
+	.name		= "bfd",
+	.diag		= 0,
+	.open		= bfd_open,
+	.close		= bfd_close,
+	.path		= bfd_path,
+	.stop		= bfd_stop,
+	.deadline	= bfd_deadline,
+	.timer		= bfd_timer,
+	.tx		= bfd_tx,
+	.reason		= bfd_reason,
+	.last_rx	= bfd_last_rx,
+};

@@ -21,14 +21,14 @@
 #define MAX_LINE	1024
 #define MAX_WORDS	64
 
-/* the methods in the order they are written */
+/* the methods in the order they are written: B4_METHODS' (b4.h) */
 static const struct {
 	const char *name;
 	uint8_t m;
 } methods[] = {
-	{ "bfd", B4_M_BFD },
-	{ "pcp", B4_M_PCP },
-	{ "ping", B4_M_PING },
+#define B4_METHOD_WORD(U, l)	{ #l, B4_M(B4_METHOD_##U) },
+	B4_METHODS(B4_METHOD_WORD)
+#undef B4_METHOD_WORD
 };
 #define N_METHODS	(sizeof(methods) / sizeof(methods[0]))
 

@@ -262,7 +262,7 @@ static void drop_client(struct b4_daemon *d, int slot)
 {
 	if (d->clients[slot] < 0)
 		return;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->clients[slot], NULL);
+	b4_watch_del(d, &d->client_w[slot]);
 	close(d->clients[slot]);
 	d->clients[slot] = -1;
 	d->client_deadline[slot] = 0;
@@ -282,7 +282,6 @@ static bool peer_ok(int fd)
 void b4_ctl_accept(struct b4_daemon *d)
 {
 	static const char denied[] = "error: permission denied\n";
-	struct epoll_event ev = { .events = EPOLLIN };
 	int fd, slot, i;
 
 	for (;;) {
@@ -305,8 +304,7 @@ void b4_ctl_accept(struct b4_daemon *d)
 				slot = i;
 		}
 		drop_client(d, slot);
-		ev.data.u32 = B4_EV_CLIENT | slot;
-		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		if (b4_watch_add(d, &d->client_w[slot], fd, b4_ctl_client_cb)) {
 			close(fd);
 			continue;
 		}
@@ -314,6 +312,13 @@ void b4_ctl_accept(struct b4_daemon *d)
 		d->client_deadline[slot] = mono_ns() + CTL_TIMEOUT_NS;
 		d->ctl->len[slot] = 0;
 	}
+}
+
+void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
+		      uint32_t events)
+{
+	(void)events;
+	b4_ctl_client(d, w - d->client_w);
 }
 
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now)
@@ -461,7 +466,7 @@ static void report_switch(struct b4_daemon *d, uint64_t now_rt)
 	if (report_none(l->valid, "last-failover", "last failover"))
 		return;
 	print_open_object("last-failover");
-	print_name("kind", "  last %s:", l->kind);
+	print_name("kind", "  last %s:", b4_switch_name(l->kind));
 	print_name("from", " %s", l->from >= 0 ?
 		   b4_addr_str(&l->from_addr, a) : NULL);
 	print_name("to", " -> %s", l->up_ns ? b4_addr_str(&l->to_addr, b) :
@@ -527,12 +532,13 @@ static void ping_window(const struct b4_ping *p, char *buf)
 static void report_ping(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_ping *p = &d->cand[i].ping;
+	bool ok = b4_ok(&d->cand[i], B4_METHOD_PING);
 	char w[B4_PING_WINDOW_MAX + 1];
 
 	ping_window(p, w);
 	print_open_object("ping");
-	print_bool("ok", "    ping %s", p->ok, "ok", "failing");
-	print_name("reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	print_bool("ok", "    ping %s", ok, "ok", "failing");
+	print_name("reason", ok ? NULL : " (%s)", ok ? NULL : p->reason);
 	print_uint("sent", ": sent %" PRIu64, p->sent);
 	print_uint("received", " received %" PRIu64, p->received);
 	print_uint("lost", " lost %" PRIu64, p->lost);
@@ -578,13 +584,14 @@ static void print_counter(const char *prefix, const char *key, uint64_t v)
 static void report_pcp_mapping(struct b4_daemon *d, int i, uint64_t now)
 {
 	const struct b4_pcp *p = &d->cand[i].pcp;
+	bool ok = b4_ok(&d->cand[i], B4_METHOD_PCP);
 	const struct pcp_client *cl = &p->cl;
 	const struct pcp_mapping *m = pcp_client_mapping(cl);
 	bool plain = d->cfg.pcp_mode == PCP_MODE_PLAIN;
 	char a[INET6_ADDRSTRLEN];
 
-	print_bool("ok", "    pcp %s", p->ok, "ok", "failing");
-	print_name("reason", p->ok ? NULL : " (%s)", p->ok ? NULL : p->reason);
+	print_bool("ok", "    pcp %s", ok, "ok", "failing");
+	print_name("reason", ok ? NULL : " (%s)", ok ? NULL : p->reason);
 	print_name("state", ": %s", pcp_state_name(pcp_client_state(cl)));
 	print_name("health", NULL, pcp_health_name(pcp_client_health(cl)));
 	print_name("down-reason", NULL,

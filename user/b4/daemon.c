@@ -9,6 +9,12 @@
  * be refused (configuration, devices, dslite.ko, permissions, a second
  * daemon) is checked before the first change is made.
  *
+ * One turn of the loop: the events epoll returned, each to its watcher's
+ * callback; the timers that are due (the health methods', the WAN's);
+ * then the health evaluation (b4_health_eval(): the verdicts the methods
+ * recorded in this turn, combined) and the failover step (b4_fo_timer());
+ * then what is due to be sent; the timerfd armed at the next deadline.
+ *
  * Clean stop: every session sends AdminDown (diag 7) so that the AFTRs
  * record an administrative shutdown rather than a timeout; the tunnels'
  * carrier is left as it is ("on-stop keep", the default: a forced-down
@@ -78,27 +84,66 @@ void b4_log(const struct b4_daemon *d, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int ep_add(struct b4_daemon *d, int fd, uint32_t tag)
+/*
+ * Watchers. epoll_event.data.ptr is the watcher, which lives in the
+ * object owning the fd. Two things can happen to a watcher while the
+ * events of one epoll_wait() are dispatched: it is removed (its fd closed:
+ * a path change, a tunnel gone, a client dropped, a candidate removed by
+ * a reload), or it is moved (a reload copies the candidates to their new
+ * places; b4_watch_moved() points epoll at the copy). Either way an event
+ * fetched before may point at a watcher that is gone, or at memory that
+ * now holds another one. So both set d->watch_moved, the dispatch of the
+ * events fetched stops there, and epoll_wait() (level-triggered, no
+ * wait) returns what is still pending, with the right pointers
+ * (dispatch()). Adding a watcher needs nothing of the kind.
+ */
+int b4_watch_add(struct b4_daemon *d, struct b4_watch *w, int fd,
+		 void (*cb)(struct b4_daemon *, struct b4_watch *, uint32_t))
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
 
-	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	w->cb = cb;
+	w->fd = -1;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -1;
+	w->fd = fd;
+	return 0;
 }
 
-static int ep_mod(struct b4_daemon *d, int fd, uint32_t tag)
+void b4_watch_del(struct b4_daemon *d, struct b4_watch *w)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-
-	return epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev);
+	if (w->fd < 0)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	w->fd = -1;
+	d->watch_moved = true;
 }
 
-/* cand_init: a new candidate with its session (standby timers). */
+void b4_watch_moved(struct b4_daemon *d, struct b4_watch *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+
+	if (w->fd < 0)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+	d->watch_moved = true;
+}
+
+int b4_watch_cand(const struct b4_daemon *d, const struct b4_watch *w,
+		  enum b4_method m)
+{
+	const struct b4_cand *c = (const void *)((const char *)(w - m) -
+						 offsetof(struct b4_cand, w));
+
+	return c - d->cand;
+}
+
+/* cand_init: a new candidate, every method opened (BFD: standby timers). */
 static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 		     const struct in6_addr *addr, const char *origin, int tun,
 		     char *e, size_t elen)
 {
-	uint32_t us = b4_standby_ms(&d->cfg) * 1000;
-	struct in6_addr server;
+	int m;
 
 	memset(c, 0, sizeof(*c));
 	c->addr = *addr;
@@ -106,25 +151,39 @@ static int cand_init(struct b4_daemon *d, struct b4_cand *c,
 	c->tun = tun;
 	c->path = B4_PATH_DIRECT;
 	c->s.fd = -1;
-	b4_ping_init(&c->ping);
-	b4_config_cand(&d->cfg, addr, &c->health, &server);
-	b4_pcp_init(d, c, &server);
-	if (b4_net_open_session(&c->s, e, elen))
-		return -1;
-	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
-			d->cfg.multiplier, mono_ns());
-	return 0;
+	c->ping.fd = -1;
+	c->down = B4_DOWN_NONE;
+	for (m = 0; m < B4_METHOD_NR; m++)
+		c->w[m].fd = -1;
+	b4_config_cand(&d->cfg, addr, &c->health, &c->pcp.server);
+	for (m = 0; m < B4_METHOD_NR; m++)
+		if (b4_methods[m]->open(d, c, e, elen))
+			break;
+	if (m == B4_METHOD_NR)
+		return 0;
+	while (m--)
+		b4_methods[m]->close(d, c);
+	return -1;
 }
 
 static void cand_close(struct b4_daemon *d, struct b4_cand *c)
 {
-	if (c->s.fd >= 0) {
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, c->s.fd, NULL);
-		close(c->s.fd);
-	}
-	c->s.fd = -1;
-	b4_ping_close(d, &c->ping);
-	b4_pcp_close(d, &c->pcp);
+	int m;
+
+	for (m = 0; m < B4_METHOD_NR; m++)
+		b4_methods[m]->close(d, c);
+}
+
+/* candidate *from is d->cand[i] from now on: its watchers follow it */
+static void cand_move(struct b4_daemon *d, int i, const struct b4_cand *from)
+{
+	struct b4_cand *c = &d->cand[i];
+	int m;
+
+	if (c != from)
+		*c = *from;
+	for (m = 0; m < B4_METHOD_NR; m++)
+		b4_watch_moved(d, &c->w[m]);
 }
 
 static void resolve_cancel(struct b4_daemon *d)
@@ -135,7 +194,7 @@ static void resolve_cancel(struct b4_daemon *d)
 	}
 	d->resolve_pid = 0;
 	if (d->resolve_fd >= 0) {
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, d->resolve_fd, NULL);
+		b4_watch_del(d, &d->resolve_w);
 		close(d->resolve_fd);
 	}
 	d->resolve_fd = -1;
@@ -171,6 +230,47 @@ static void daemon_close(struct b4_daemon *d)
 		mnl_socket_close(d->rtnl);
 	if (d->rtnl_watch)
 		mnl_socket_close(d->rtnl_watch);
+}
+
+static void timer_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	uint64_t junk;
+
+	(void)d;
+	(void)ev;
+	if (read(w->fd, &junk, sizeof(junk)) < 0)
+		return;		/* the turn's timers run anyway */
+}
+
+static void signal_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev);
+static void resolve_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev);
+
+static void raw_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	b4_net_raw_input(d);
+}
+
+static void ctl_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	b4_ctl_accept(d);
+}
+
+static void link_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	b4_wan_link_events(d);
+}
+
+static void genl_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	b4_wan_genl_events(d);
 }
 
 /*
@@ -252,20 +352,18 @@ static int setup(struct b4_daemon *d)
 		d->n_cand++;
 	}
 
-	if (ep_add(d, d->timerfd, B4_EV_TIMER) ||
-	    ep_add(d, d->sigfd, B4_EV_SIGNAL) ||
-	    ep_add(d, d->rawfd, B4_EV_RAW) ||
-	    ep_add(d, d->ctlfd, B4_EV_CTL) ||
-	    ep_add(d, mnl_socket_get_fd(d->rtnl_watch), B4_EV_LINK) ||
-	    ep_add(d, genl_fd(&d->ctrl), B4_EV_GENL))
+	if (b4_watch_add(d, &d->timer_w, d->timerfd, timer_cb) ||
+	    b4_watch_add(d, &d->sig_w, d->sigfd, signal_cb) ||
+	    b4_watch_add(d, &d->raw_w, d->rawfd, raw_cb) ||
+	    b4_watch_add(d, &d->ctl_w, d->ctlfd, ctl_cb) ||
+	    b4_watch_add(d, &d->link_w, mnl_socket_get_fd(d->rtnl_watch),
+			 link_cb) ||
+	    b4_watch_add(d, &d->genl_w, genl_fd(&d->ctrl), genl_cb))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "epoll: %s",
 				     strerror(errno));
 	for (i = 0; i < d->n_tun; i++)
-		if (ep_add(d, d->tun[i].rx_fd, B4_EV_TUNNEL | i))
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
-					     "epoll: %s", strerror(errno));
-	for (i = 0; i < d->n_cand; i++)
-		if (ep_add(d, d->cand[i].s.fd, B4_EV_SESSION | i))
+		if (b4_watch_add(d, &d->tun[i].rx_w, d->tun[i].rx_fd,
+				 b4_net_tunnel_cb))
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
 					     "epoll: %s", strerror(errno));
 	return 0;
@@ -300,12 +398,9 @@ static int start(struct b4_daemon *d)
 		       d->cand[i].s.bfd.local_discr, d->cand[i].s.sport,
 		       d->cand[i].health.methods & B4_M_BFD ? "" :
 		       " (no BFD sent)");
+	/* it starts every method of every candidate (b4_fo_apply_timers) */
 	if (b4_fo_start(d, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT, "%s", e);
-	for (i = 0; i < d->n_cand; i++) {
-		b4_ping_path(d, i);
-		b4_pcp_path(d, i);
-	}
 	if (b4_config_uses(&d->cfg, B4_M_PING))
 		b4_log(d, "ping: ping-interval %u ms, ping-loss %u/%u",
 		       d->cfg.ping_interval_ms, d->cfg.ping_loss_n,
@@ -380,15 +475,10 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 			       b4_addr_str(&addrs[i], a), e);
 			continue;
 		} else {
-			ep_add(d, c->s.fd, B4_EV_SESSION | d->n_cand);
 			b4_log(d, "reload: new aftr %s (%s)",
 			       b4_addr_str(&addrs[i], a), origins[i]);
 		}
-		if (c != &d->cand[d->n_cand])
-			d->cand[d->n_cand] = *c;
-		ep_mod(d, d->cand[d->n_cand].s.fd, B4_EV_SESSION | d->n_cand);
-		b4_ping_retag(d, d->n_cand);
-		b4_pcp_retag(d, d->n_cand);
+		cand_move(d, d->n_cand, c);
 		d->n_cand++;
 	}
 	for (j = 0; j < n_old; j++) {
@@ -506,7 +596,7 @@ static void reload(struct b4_daemon *d)
 	d->resolve_pid = pid;
 	d->resolve_fd = fds[0];
 	d->pending = cfg;
-	ep_add(d, d->resolve_fd, B4_EV_RESOLVE);
+	b4_watch_add(d, &d->resolve_w, d->resolve_fd, resolve_cb);
 	b4_log(d, "resolving %s", cfg.aftr_name);
 	return;
 fixed:
@@ -534,26 +624,36 @@ static void resolved(struct b4_daemon *d)
 	reload_apply(d, &d->pending, r.addr, r.n);
 }
 
+static void resolve_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	resolved(d);
+}
+
 /* ------------------------------------------------------------------ */
 
 void b4_begin_stop(struct b4_daemon *d, int sig)
 {
-	uint64_t now = mono_ns();
-	int i;
-
 	if (d->stopping)
 		return;
 	b4_log(d, "%s: stopping, AdminDown to every AFTR",
 	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 	       "giving up");
-	b4_pcp_release(d);
 	d->stopping = true;
-	for (i = 0; i < d->n_cand; i++) {
-		b4_ping_close(d, &d->cand[i].ping);
-		/* (a gone tunnel's candidates are paused: nothing to end) */
-		if ((d->cand[i].health.methods & B4_M_BFD) &&
-		    !d->tun[d->cand[i].tun].gone)
-			b4_session_admin_down(&d->cand[i].s, now);
+	b4_health_stop(d);
+}
+
+static void signal_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	struct signalfd_siginfo si;
+
+	(void)ev;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP && !d->stopping)
+			reload(d);
+		else if (si.ssi_signo != SIGHUP)
+			b4_begin_stop(d, si.ssi_signo);
 	}
 }
 
@@ -567,26 +667,21 @@ static bool stop_done(const struct b4_daemon *d)
 	return true;
 }
 
+/*
+ * The end of a turn: the timers that are due (a method's verdicts are
+ * only recorded), then the evaluation of every fresh verdict and the
+ * failover step, then what is due to be sent.
+ */
 static void run_due(struct b4_daemon *d)
 {
 	uint64_t now = mono_ns();
-	struct b4_change ch;
-	int i;
 
-	for (i = 0; i < d->n_cand; i++) {
-		b4_session_timer(&d->cand[i].s, now, &ch);
-		if (ch.changed)
-			b4_health_bfd_changed(d, i, &ch);
-	}
-	b4_ping_timer(d, now);
-	b4_pcp_timer(d, now);
+	b4_health_timer(d, now);
+	b4_health_eval(d);
 	b4_fo_timer(d, now);
 	b4_wan_timer(d, now);
 	now = mono_ns();
-	for (i = 0; i < d->n_cand; i++)
-		if ((d->cand[i].health.methods & B4_M_BFD) &&
-		    b4_session_tx_due(&d->cand[i].s, now))
-			b4_net_send(d, &d->cand[i]);
+	b4_health_tx(d, now);
 	b4_ctl_expire(d, now);
 }
 
@@ -596,21 +691,12 @@ static void arm_timer(struct b4_daemon *d)
 	uint64_t t = b4_fo_deadline(d), x;
 	int i;
 
-	x = b4_ping_deadline(d);
-	if (x && (!t || x < t))
-		t = x;
-	x = b4_pcp_deadline(d);
+	x = b4_health_deadline(d);
 	if (x && (!t || x < t))
 		t = x;
 	x = b4_wan_deadline(d);
 	if (x && (!t || x < t))
 		t = x;
-	for (i = 0; i < d->n_cand; i++) {
-		x = (d->cand[i].health.methods & B4_M_BFD) ?
-		    b4_session_deadline(&d->cand[i].s) : 0;
-		if (x && (!t || x < t))
-			t = x;
-	}
 	for (i = 0; i < B4_MAX_CLIENTS; i++) {
 		x = d->clients[i] >= 0 ? d->client_deadline[i] : 0;
 		if (x && (!t || x < t))
@@ -623,11 +709,41 @@ static void arm_timer(struct b4_daemon *d)
 	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/*
+ * dispatch(d, evs, n): the n events to their watchers. A watcher removed
+ * or moved ends the batch (the rest may point at what is gone); the
+ * events still pending are fetched again at once, so that every packet
+ * that came is read before the turn's timers (a detection deadline must
+ * not pass over a reply that is waiting in its socket).
+ */
+#define REFETCH_MAX	8
+
+static void dispatch(struct b4_daemon *d, struct epoll_event *evs, int n,
+		     int size)
+{
+	int i, round;
+
+	for (round = 0;; round++) {
+		d->watch_moved = false;
+		for (i = 0; i < n && !d->watch_moved; i++) {
+			struct b4_watch *w = evs[i].data.ptr;
+
+			if (w->fd >= 0)
+				w->cb(d, w, evs[i].events);
+		}
+		if (!d->watch_moved || round == REFETCH_MAX)
+			return;
+		n = epoll_wait(d->epfd, evs, size, 0);
+		if (n <= 0)
+			return;
+	}
+}
+
 static int loop(struct b4_daemon *d)
 {
 	struct epoll_event evs[16];
 	uint64_t stop_deadline = 0;
-	int n, i;
+	int n;
 
 	for (;;) {
 		run_due(d);
@@ -645,67 +761,7 @@ static int loop(struct b4_daemon *d)
 			b4_log(d, "epoll: %s", strerror(errno));
 			return DSLITECTL_EXIT_ERROR;
 		}
-		for (i = 0; i < n; i++) {
-			uint32_t tag = evs[i].data.u32;
-			struct signalfd_siginfo si;
-			uint64_t junk;
-
-			switch (B4_EV_TYPE(tag)) {
-			case B4_EV_CLIENT:
-				b4_ctl_client(d, B4_EV_INDEX(tag));
-				continue;
-			case B4_EV_TUNNEL:
-				b4_net_udp_input(d,
-						 d->tun[B4_EV_INDEX(tag)].rx_fd,
-						 B4_EV_INDEX(tag));
-				continue;
-			case B4_EV_SESSION:
-				if ((int)B4_EV_INDEX(tag) < d->n_cand)
-					b4_net_udp_input(d,
-						d->cand[B4_EV_INDEX(tag)].s.fd,
-						-1);
-				continue;
-			case B4_EV_PING:
-				if ((int)B4_EV_INDEX(tag) < d->n_cand)
-					b4_ping_input(d, B4_EV_INDEX(tag));
-				continue;
-			case B4_EV_PCP:
-				if ((int)B4_EV_INDEX(tag) < d->n_cand)
-					b4_pcp_input(d, B4_EV_INDEX(tag));
-				continue;
-			}
-			switch (tag) {
-			case B4_EV_TIMER:
-				if (read(d->timerfd, &junk, sizeof(junk)) < 0)
-					break;
-				break;
-			case B4_EV_SIGNAL:
-				while (read(d->sigfd, &si, sizeof(si)) ==
-				       sizeof(si)) {
-					if (si.ssi_signo == SIGHUP &&
-					    !d->stopping)
-						reload(d);
-					else if (si.ssi_signo != SIGHUP)
-						b4_begin_stop(d, si.ssi_signo);
-				}
-				break;
-			case B4_EV_RAW:
-				b4_net_raw_input(d);
-				break;
-			case B4_EV_CTL:
-				b4_ctl_accept(d);
-				break;
-			case B4_EV_RESOLVE:
-				resolved(d);
-				break;
-			case B4_EV_LINK:
-				b4_wan_link_events(d);
-				break;
-			case B4_EV_GENL:
-				b4_wan_genl_events(d);
-				break;
-			}
-		}
+		dispatch(d, evs, n, 16);
 	}
 	b4_fo_stop(d);
 	b4_log(d, "stopped%s", d->exit_code ? " (exit 2)" : "");
@@ -725,9 +781,11 @@ static int b4_run(int argc, char **argv)
 	d->ctlfd = d->resolve_fd = d->pcp_port_fd = -1;
 	d->active = -1;
 	for (i = 0; i < B4_MAX_TUNNELS; i++)
-		d->tun[i].rx_fd = -1;
+		d->tun[i].rx_fd = d->tun[i].rx_w.fd = -1;
 	for (i = 0; i < B4_MAX_CLIENTS; i++)
-		d->clients[i] = -1;
+		d->clients[i] = d->client_w[i].fd = -1;
+	d->timer_w.fd = d->sig_w.fd = d->raw_w.fd = d->ctl_w.fd = -1;
+	d->resolve_w.fd = d->link_w.fd = d->genl_w.fd = -1;
 	d->argc = argc;
 	d->argv = argv;
 	b4_config_init(&d->cfg);

@@ -49,28 +49,15 @@ static const char *addr_of(const struct b4_daemon *d, int i, char *buf)
 	return b4_addr_str(&d->cand[i].addr, buf);
 }
 
-/* the methods of candidate i that are healthy now */
-static uint8_t ok_methods(const struct b4_cand *c)
+static const char *const switch_names[] = {
+	[B4_SWITCH_FAILOVER] = "failover",
+	[B4_SWITCH_PREEMPT] = "preempt",
+	[B4_SWITCH_RECOVERY] = "recovery",
+};
+
+const char *b4_switch_name(enum b4_switch_kind k)
 {
-	uint8_t ok = 0;
-
-	if (c->s.bfd.state == BFD_STATE_UP)
-		ok |= B4_M_BFD;
-	if (c->pcp.ok)
-		ok |= B4_M_PCP;
-	if (c->ping.ok)
-		ok |= B4_M_PING;
-	return ok & c->health.methods;
-}
-
-bool b4_cand_usable(const struct b4_daemon *d, int i)
-{
-	const struct b4_cand *c = &d->cand[i];
-	uint8_t ok = ok_methods(c);
-
-	if (d->tun[c->tun].gone)
-		return false;
-	return c->health.any ? ok != 0 : ok == c->health.methods;
+	return switch_names[k];
 }
 
 static bool stable(const struct b4_daemon *d, int i, uint64_t now)
@@ -96,21 +83,12 @@ static int pick(const struct b4_daemon *d, uint64_t now)
 	return -1;
 }
 
+/* the candidate's path or role changed: every method follows */
 void b4_fo_apply_timers(struct b4_daemon *d, int i)
 {
-	struct b4_cand *c = &d->cand[i];
-	uint32_t ms;
-
-	if (d->tun[c->tun].gone)
+	if (d->tun[d->cand[i].tun].gone)
 		return;		/* paused until it is back (b4/wan.c) */
-	if (i == d->active && c->path == B4_PATH_TUNNEL)
-		ms = d->cfg.interval_ms;
-	else
-		ms = b4_standby_ms(&d->cfg);
-	b4_session_set_timers(&c->s, ms * 1000, ms * 1000, d->cfg.multiplier,
-			      mono_ns());
-	b4_ping_path(d, i);
-	b4_pcp_path(d, i);
+	b4_health_path(d, i);
 }
 
 /*
@@ -191,7 +169,7 @@ static int traffic_tunnel(const struct b4_daemon *d, int i)
  * repoint (repoint mode), move the paths and timers, carrier up; in
  * carrier mode the previous tunnel is then forced down as a standby.
  */
-static int switch_to(struct b4_daemon *d, int j, const char *kind)
+static int switch_to(struct b4_daemon *d, int j, enum b4_switch_kind kind)
 {
 	struct b4_cand *n = &d->cand[j];
 	int old = d->active, t = traffic_tunnel(d, j);
@@ -252,10 +230,11 @@ static int switch_to(struct b4_daemon *d, int j, const char *kind)
 	d->last.to_addr = n->addr;
 	d->last.up_ns = mono_ns();
 	d->last.up_rt_ms = realtime_ms();
-	if (strcmp(kind, "preempt"))
+	if (kind != B4_SWITCH_PREEMPT)
 		d->n_failovers++;
 	b4_log(d, "%s: %s to %s done, via %s (%s, outage %llu ms)",
-	       tun->link.name, kind, addr_of(d, j, a), tun->link.name,
+	       tun->link.name, b4_switch_name(kind), addr_of(d, j, a),
+	       tun->link.name,
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
 	       (unsigned long long)((d->last.up_ns - d->last.detect_ns) /
 				    1000000));
@@ -273,30 +252,27 @@ static void active_down_carrier(struct b4_daemon *d, int i, uint8_t diag,
 	struct b4_cand *c = &d->cand[i];
 	int t = traffic_tunnel(d, i);
 	char a[INET6_ADDRSTRLEN], r[DSLITE_REASON_MAX];
-	uint64_t last_rx = c->s.changed_ns;
+	uint64_t last_rx = c->s.changed_ns, x;
+	int m;
 
 	memset(&d->last, 0, sizeof(d->last));
 	d->last.valid = true;
-	d->last.kind = "failover";
+	d->last.kind = B4_SWITCH_FAILOVER;
 	d->last.from = i;
 	d->last.from_addr = c->addr;
 	d->last.to = -1;
 	d->last.diag = diag;
 	d->last.detect_ns = now;
 	d->last.detect_rt_ms = realtime_ms() - (mono_ns() - now) / 1000000;
-	if (c->down_method && !strcmp(c->down_method, "ping")) {
-		if (c->ping.last_rx_ns && c->ping.last_rx_ns <= now)
-			last_rx = c->ping.last_rx_ns;
-	} else if (c->down_method && !strcmp(c->down_method, "pcp")) {
-		if (c->pcp.cl.last_rx_ns && c->pcp.cl.last_rx_ns <= now)
-			last_rx = c->pcp.cl.last_rx_ns;
-	} else if (c->s.last_rx_ns && c->s.last_rx_ns <= now) {
-		last_rx = c->s.last_rx_ns;
-	}
+	/* the last sign of life the method that failed it saw */
+	m = c->down >= 0 && c->down < B4_METHOD_NR ? c->down : B4_METHOD_BFD;
+	x = b4_methods[m]->last_rx(c);
+	if (x && x <= now)
+		last_rx = x;
 	d->last.last_rx_rt_ms = d->last.detect_rt_ms - (now - last_rx) / 1000000;
 
-	snprintf(r, sizeof(r), "%s down: %s",
-		 c->down_method ? c->down_method : "bfd", addr_of(d, i, a));
+	snprintf(r, sizeof(r), "%s down: %s", b4_down_name(c->down),
+		 addr_of(d, i, a));
 	d->last_carrier_ok = false;
 	if (!d->tun[t].forced || d->tun[t].diag != diag)
 		d->last_carrier_ok = b4_fo_carrier_nl(d, t, false, diag, r) == 0;
@@ -315,8 +291,7 @@ static void active_down_move(struct b4_daemon *d, int i, uint8_t diag,
 	char a[INET6_ADDRSTRLEN], r[DSLITE_REASON_MAX];
 
 	if (d->last_carrier_ok) {
-		snprintf(r, sizeof(r), "%s down: %s",
-			 c->down_method ? c->down_method : "bfd",
+		snprintf(r, sizeof(r), "%s down: %s", b4_down_name(c->down),
 			 addr_of(d, i, a));
 		log_carrier(d, t, false, diag, r);
 	}
@@ -324,7 +299,7 @@ static void active_down_move(struct b4_daemon *d, int i, uint8_t diag,
 	b4_fo_apply_timers(d, i);
 
 	j = pick(d, now);
-	if (j >= 0 && switch_to(d, j, "failover") == 0)
+	if (j >= 0 && switch_to(d, j, B4_SWITCH_FAILOVER) == 0)
 		return;
 	b4_log(d, "%s: no AFTR is up: stays down (%s), probing %d candidate%s",
 	       d->tun[t].link.name, bfd_diag_short(diag), d->n_cand,
@@ -375,7 +350,7 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	/* the tunnel goes down before anything else is done, even a log */
 	if (failed)
 		active_down_carrier(d, i, diag, now);
-	if (ch->method)
+	if (ch->method) {
 		b4_log(d, "aftr %s (%s): %s by %s (health %s)%s%s%s%s",
 		       addr_of(d, i, a), i == d->active ? "active" : "standby",
 		       ch->new_state == BFD_STATE_UP ? "healthy" : "unhealthy",
@@ -384,14 +359,9 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 		       ch->new_state == BFD_STATE_UP ? "" : bfd_diag_short(diag),
 		       ch->reason && ch->reason[0] ? ": " : "",
 		       ch->reason ? ch->reason : "");
-	else
-		b4_log(d, "aftr %s (%s): %s -> %s, diag %s, remote diag %s, last packet %llu ms ago",
-		       addr_of(d, i, a), i == d->active ? "active" : "standby",
-		       bfd_state_name(ch->old_state), bfd_state_name(ch->new_state),
-		       bfd_diag_short(c->s.bfd.diag),
-		       bfd_diag_short(c->s.bfd.remote_diag),
-		       (unsigned long long)(c->s.last_rx_ns ?
-					    (now - c->s.last_rx_ns) / 1000000 : 0));
+	} else if (!ch->logged) {
+		b4_bfd_log(d, i, ch->old_state, ch->new_state);
+	}
 	if (ch->new_state == BFD_STATE_UP &&
 	    c->s.bfd.state == BFD_STATE_UP)
 		check_aftr_changed(d, i);
@@ -406,7 +376,8 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 			j = pick(d, now);
 			if (j >= 0)
 				switch_to(d, j, j == d->active ?
-					  "recovery" : "failover");
+					  B4_SWITCH_RECOVERY :
+					  B4_SWITCH_FAILOVER);
 			return;
 		}
 		if (i == d->active) {
@@ -424,132 +395,6 @@ void b4_fo_session_changed(struct b4_daemon *d, int i,
 	c->preempt_at_ns = 0;
 	if (failed)
 		active_down_move(d, i, diag, now);
-}
-
-void b4_health_bfd_changed(struct b4_daemon *d, int i,
-			   const struct b4_change *ch)
-{
-	struct b4_cand *c = &d->cand[i];
-	char a[INET6_ADDRSTRLEN];
-
-	if (c->health.methods == B4_M_BFD) {
-		c->healthy = ch->new_state == BFD_STATE_UP;
-		c->down_method = NULL;
-		b4_fo_session_changed(d, i, ch);
-		return;
-	}
-	b4_log(d, "aftr %s (%s): bfd %s -> %s, diag %s",
-	       addr_of(d, i, a), i == d->active ? "active" : "standby",
-	       bfd_state_name(ch->old_state), bfd_state_name(ch->new_state),
-	       bfd_diag_short(c->s.bfd.diag));
-	b4_health_update(d, i);
-}
-
-static const struct {
-	uint8_t m;
-	const char *name;
-} method_names[] = {
-	/* the order a failure is named in: the specific checks first */
-	{ B4_M_PING, "ping" },
-	{ B4_M_PCP, "pcp" },
-	{ B4_M_BFD, "bfd" },
-};
-#define N_METHOD_NAMES	(sizeof(method_names) / sizeof(method_names[0]))
-
-/* "bfd and ping", "pcp": the names of the methods in m, bfd first */
-static void join_methods(uint8_t m, char *buf, size_t size)
-{
-	int k;
-
-	buf[0] = '\0';
-	for (k = N_METHOD_NAMES - 1; k >= 0; k--)
-		if (m & method_names[k].m)
-			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
-				 buf[0] ? " and " : "", method_names[k].name);
-}
-
-/* the reason method m (one bit) of c is failing */
-static void method_reason(const struct b4_cand *c, uint8_t m, char *buf,
-			  size_t size)
-{
-	if (m == B4_M_PING)
-		snprintf(buf, size, "%s", c->ping.reason);
-	else if (m == B4_M_PCP)
-		snprintf(buf, size, "%s", c->pcp.reason);
-	else
-		snprintf(buf, size, "session %s", bfd_state_name(c->s.bfd.state));
-}
-
-/*
- * c fails: name the method that failed it (the first failing one, in the
- * order of method_names) in c->down_method; the diag to report: path-down
- * for ping or PCP, 0 for BFD (the session's own diag).
- */
-static uint8_t mark_down(struct b4_cand *c)
-{
-	uint8_t bad = c->health.methods & ~ok_methods(c);
-	size_t k;
-
-	c->down_method = "bfd";
-	for (k = 0; k < N_METHOD_NAMES; k++)
-		if (bad & method_names[k].m) {
-			c->down_method = method_names[k].name;
-			break;
-		}
-	return strcmp(c->down_method, "bfd") ? BFD_DIAG_PATH_DOWN : 0;
-}
-
-void b4_health_update(struct b4_daemon *d, int i)
-{
-	struct b4_cand *c = &d->cand[i];
-	bool now_ok = b4_cand_usable(d, i);
-	struct b4_change ch = { .changed = true };
-	uint8_t ok = ok_methods(c), bad = c->health.methods & ~ok;
-	char method[48];
-	char reason[160], r[100];
-	size_t k;
-
-	if (c->health.methods == B4_M_BFD || now_ok == c->healthy)
-		return;
-	/* the active AFTR under the grace (a WAN change restarted its
-	 * checks): the end of the grace decides a failure */
-	if (!now_ok && d->grace_until_ns && i == d->active && d->up)
-		return;
-	ch.old_state = c->healthy ? BFD_STATE_UP : BFD_STATE_DOWN;
-	ch.new_state = now_ok ? BFD_STATE_UP : BFD_STATE_DOWN;
-	reason[0] = '\0';
-	c->down_method = NULL;
-	if (now_ok) {
-		/* all: every method; any: those that are healthy */
-		join_methods(ok, method, sizeof(method));
-	} else {
-		/*
-		 * all: the first failing method (ping, pcp, then bfd) is the
-		 * one named; any: all of them failed. A failure of ping or
-		 * PCP is a path failure; a BFD one keeps the session's diag.
-		 */
-		ch.diag = mark_down(c);
-		for (k = 0; k < N_METHOD_NAMES; k++) {
-			if (!(bad & method_names[k].m))
-				continue;
-			method_reason(c, method_names[k].m, r, sizeof(r));
-			snprintf(reason + strlen(reason),
-				 sizeof(reason) - strlen(reason), "%s%s%s%s",
-				 reason[0] ? "; " : "",
-				 c->health.any ? method_names[k].name : "",
-				 c->health.any ? ": " : "", r);
-			if (!c->health.any)
-				break;
-		}
-		if (c->health.any)
-			join_methods(bad, method, sizeof(method));
-		else
-			snprintf(method, sizeof(method), "%s", c->down_method);
-	}
-	ch.method = method;
-	ch.reason = reason;
-	c->healthy = now_ok;
-	b4_fo_session_changed(d, i, &ch);
 }
 
 /* After a reload: the preemption checks that the configuration asks for. */
@@ -580,7 +425,7 @@ void b4_fo_removed_active(struct b4_daemon *d)
 
 	memset(&d->last, 0, sizeof(d->last));
 	d->last.valid = true;
-	d->last.kind = "failover";
+	d->last.kind = B4_SWITCH_FAILOVER;
 	d->last.from = -1;
 	d->last.to = -1;
 	d->last.diag = BFD_DIAG_ADMIN_DOWN;
@@ -592,7 +437,7 @@ void b4_fo_removed_active(struct b4_daemon *d)
 	d->up = false;
 	d->down_diag = BFD_DIAG_ADMIN_DOWN;
 	j = pick(d, now);
-	if (j < 0 || switch_to(d, j, "failover"))
+	if (j < 0 || switch_to(d, j, B4_SWITCH_FAILOVER))
 		b4_log(d, "%s: no AFTR is up: stays down (admin-down)",
 		       d->tun[0].link.name);
 }
@@ -608,7 +453,7 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 		if (d->up && d->active >= 0 && !b4_cand_usable(d, d->active)) {
 			struct b4_cand *c = &d->cand[d->active];
 			char a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
-			uint8_t diag = mark_down(c);
+			uint8_t diag = b4_health_mark_down(c);
 
 			if (!diag)
 				diag = BFD_DIAG_CONTROL_EXPIRED;
@@ -620,7 +465,7 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 		} else if (!d->up) {
 			i = pick(d, now);
 			if (i >= 0)
-				switch_to(d, i, "recovery");
+				switch_to(d, i, B4_SWITCH_RECOVERY);
 		}
 	}
 	for (i = 0; i < d->n_cand; i++) {
@@ -631,7 +476,7 @@ void b4_fo_timer(struct b4_daemon *d, uint64_t now)
 		c->preempt_at_ns = 0;
 		if (d->up && d->cfg.preempt && i < d->active &&
 		    b4_cand_usable(d, i) && now - c->up_since_ns >= hold_ns(d))
-			switch_to(d, i, "preempt");
+			switch_to(d, i, B4_SWITCH_PREEMPT);
 	}
 }
 
@@ -821,7 +666,7 @@ void b4_fo_tunnel_gone(struct b4_daemon *d, int t)
 	d->grace_until_ns = 0;
 	if (!d->up)
 		return;
-	d->cand[a].down_method = "tunnel";
+	d->cand[a].down = B4_DOWN_TUNNEL;
 	active_down_carrier(d, a, BFD_DIAG_PATH_DOWN, now);
 	active_down_move(d, a, BFD_DIAG_PATH_DOWN, now);
 }

@@ -344,7 +344,7 @@ static void deliver(struct b4_daemon *d, int i, const void *payload,
 	if (ch.send_now)
 		b4_net_send(d, c);
 	if (ch.changed)
-		b4_health_bfd_changed(d, i, &ch);
+		b4_bfd_changed(d, i, &ch);
 }
 
 static int cand_by_addr(const struct b4_daemon *d, const struct in6_addr *a)
@@ -518,4 +518,20 @@ void b4_net_udp_input(struct b4_daemon *d, int fd, int tun)
 		}
 		deliver(d, i, buf, n);
 	}
+}
+
+void b4_net_tunnel_cb(struct b4_daemon *d, struct b4_watch *w,
+		      uint32_t events)
+{
+	struct b4_tunnel *t = b4_container_of(w, struct b4_tunnel, rx_w);
+
+	(void)events;
+	b4_net_udp_input(d, w->fd, t - d->tun);
+}
+
+void b4_net_session_cb(struct b4_daemon *d, struct b4_watch *w,
+		       uint32_t events)
+{
+	(void)events;
+	b4_net_udp_input(d, w->fd, -1);
 }

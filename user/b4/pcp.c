@@ -29,15 +29,16 @@
  * the mapping expires unrenewed, or when the Epoch shows that the server
  * lost its state (then the mapping is requested again at
  * once and its answer makes the AFTR healthy again). Until the first
- * answer the AFTR is not healthy by PCP. A change goes to
- * b4_health_update(), which treats it like a BFD session going Up or
- * Down. A malformed answer changes nothing; it is counted.
+ * answer the AFTR is not healthy by PCP. A change is recorded as the
+ * candidate's PCP verdict (b4_verdict_set()); the daemon's loop evaluates
+ * it after the turn (b4/health.c), where it acts like a BFD session going
+ * Up or Down. A malformed answer changes nothing; it is counted. The
+ * library's socket is a watcher, c->w[B4_METHOD_PCP].
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <linux/filter.h>
 
@@ -105,14 +106,14 @@ void b4_pcp_cleanup(struct b4_daemon *d)
 	d->pcp_port_fd = -1;
 }
 
-void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
-		 const struct in6_addr *server)
+void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c)
 {
 	struct b4_pcp *p = &c->pcp;
+	struct in6_addr server = p->server;
 	struct pcp_client_cfg cfg;
 
 	memset(p, 0, sizeof(*p));
-	p->server = *server;
+	p->server = server;
 	p->on = (c->health.methods & B4_M_PCP) && d->pcp_port;
 	pcp_client_cfg_init(&cfg);
 	if (d->cfg.pcp_mode == PCP_MODE_ENCAP)
@@ -130,27 +131,16 @@ void b4_pcp_init(struct b4_daemon *d, struct b4_cand *c,
 	snprintf(p->reason, sizeof(p->reason), "no answer yet");
 }
 
-void b4_pcp_close(struct b4_daemon *d, struct b4_pcp *p)
+void b4_pcp_close(struct b4_daemon *d, struct b4_cand *c)
 {
-	if (p->cl.fd >= 0)
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, p->cl.fd, NULL);
-	pcp_client_close(&p->cl);
+	b4_watch_del(d, &c->w[B4_METHOD_PCP]);
+	pcp_client_close(&c->pcp.cl);
 }
 
-static void ep_set(struct b4_daemon *d, int fd, int op, int i)
+static void pcp_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t events)
 {
-	struct epoll_event ev = {
-		.events = EPOLLIN,
-		.data.u32 = B4_EV_PCP | i,
-	};
-
-	epoll_ctl(d->epfd, op, fd, &ev);
-}
-
-void b4_pcp_retag(struct b4_daemon *d, int i)
-{
-	if (d->cand[i].pcp.cl.fd >= 0)
-		ep_set(d, d->cand[i].pcp.cl.fd, EPOLL_CTL_MOD, i);
+	(void)events;
+	b4_pcp_input(d, b4_watch_cand(d, w, B4_METHOD_PCP));
 }
 
 /* the socket candidate i needs on its path now: open it (or none) */
@@ -169,7 +159,7 @@ static void transport(struct b4_daemon *d, int i)
 		want = c->path == B4_PATH_TUNNEL;
 	if (p->cl.fd >= 0 && (!want || (d->cfg.pcp_mode == PCP_MODE_ENCAP &&
 					 p->fd_path != c->path)))
-		b4_pcp_close(d, p);
+		b4_pcp_close(d, c);
 	if (!want || p->cl.fd >= 0)
 		return;
 	if (d->cfg.pcp_mode == PCP_MODE_ENCAP) {
@@ -185,7 +175,7 @@ static void transport(struct b4_daemon *d, int i)
 		return;
 	}
 	p->fd_path = c->path;
-	ep_set(d, p->cl.fd, EPOLL_CTL_ADD, i);
+	b4_watch_add(d, &c->w[B4_METHOD_PCP], p->cl.fd, pcp_cb);
 }
 
 void b4_pcp_path(struct b4_daemon *d, int i)
@@ -295,10 +285,9 @@ static void handle(struct b4_daemon *d, int i, unsigned int ev,
 		p->reason[0] = '\0';
 	else
 		down_text(&p->cl, p->reason, sizeof(p->reason));
-	if (ok == p->ok)
+	if (ok == b4_ok(c, B4_METHOD_PCP))
 		return;
-	p->ok = ok;
-	b4_health_update(d, i);
+	b4_verdict_set(d, i, B4_METHOD_PCP, ok);
 }
 
 void b4_pcp_input(struct b4_daemon *d, int i)
@@ -328,7 +317,7 @@ void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 	handle(d, i, ev, prev);
 }
 
-void b4_pcp_timer(struct b4_daemon *d, uint64_t now)
+static void pcp_timer(struct b4_daemon *d, uint64_t now)
 {
 	int i;
 
@@ -350,7 +339,7 @@ void b4_pcp_timer(struct b4_daemon *d, uint64_t now)
 	}
 }
 
-uint64_t b4_pcp_deadline(const struct b4_daemon *d)
+static uint64_t pcp_deadline(const struct b4_daemon *d)
 {
 	uint64_t t = 0;
 	int i;
@@ -369,28 +358,24 @@ uint64_t b4_pcp_deadline(const struct b4_daemon *d)
 	return t;
 }
 
-void b4_pcp_release(struct b4_daemon *d)
+/* stop: delete the mapping (one request, not waited for) */
+static void pcp_release(struct b4_daemon *d, int i)
 {
-	uint64_t now = mono_ns();
-	int i;
+	struct b4_pcp *p = &d->cand[i].pcp;
 
-	for (i = 0; i < d->n_cand; i++) {
-		struct b4_pcp *p = &d->cand[i].pcp;
-
-		if (!p->running)
-			continue;
-		if (pcp_client_mapping(&p->cl)->valid &&
-		    (pcp_client_release(&p->cl, now) & PCP_EV_TX))
-			send_request(d, i);
-		b4_pcp_stop(d, p);
-	}
+	if (!p->running)
+		return;
+	if (pcp_client_mapping(&p->cl)->valid &&
+	    (pcp_client_release(&p->cl, mono_ns()) & PCP_EV_TX))
+		send_request(d, i);
+	b4_pcp_stop(d, &d->cand[i]);
 }
 
-void b4_pcp_stop(struct b4_daemon *d, struct b4_pcp *p)
+void b4_pcp_stop(struct b4_daemon *d, struct b4_cand *c)
 {
-	b4_pcp_close(d, p);
-	pcp_client_stop(&p->cl);
-	p->running = false;
+	b4_pcp_close(d, c);
+	pcp_client_stop(&c->pcp.cl);
+	c->pcp.running = false;
 }
 
 /*
@@ -406,10 +391,41 @@ void b4_pcp_restart(struct b4_daemon *d, int i)
 
 	if (!old.on)
 		return;
-	b4_pcp_close(d, &c->pcp);
-	b4_pcp_init(d, c, &old.server);
-	c->pcp.ok = old.ok;
+	b4_pcp_close(d, c);
+	b4_pcp_init(d, c);
 	c->pcp.remaps = old.remaps;
 	memcpy(c->pcp.reason, old.reason, sizeof(old.reason));
 	b4_pcp_path(d, i);
 }
+
+static int pcp_open(struct b4_daemon *d, struct b4_cand *c, char *e,
+		    size_t elen)
+{
+	(void)e;
+	(void)elen;
+	b4_pcp_init(d, c);
+	return 0;
+}
+
+static void pcp_reason(const struct b4_cand *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", c->pcp.reason);
+}
+
+static uint64_t pcp_last_rx(const struct b4_cand *c)
+{
+	return c->pcp.cl.last_rx_ns;
+}
+
+const struct b4_health_ops b4_pcp_ops = {
+	.name		= "pcp",
+	.diag		= BFD_DIAG_PATH_DOWN,
+	.open		= pcp_open,
+	.close		= b4_pcp_close,
+	.path		= b4_pcp_path,
+	.stop		= pcp_release,
+	.deadline	= pcp_deadline,
+	.timer		= pcp_timer,
+	.reason		= pcp_reason,
+	.last_rx	= pcp_last_rx,
+};

@@ -10,13 +10,14 @@
  * one counts as lost, and so does an echo that could not be sent. The
  * last M results make the window of "ping-loss N/M": the candidate is
  * healthy by ping when the window holds at least one answer and fewer
- * than N losses. A change of that verdict goes to b4_health_update(),
- * which treats it like a BFD session going Up or Down.
+ * than N losses. Every result records that verdict (b4_verdict_set());
+ * the daemon's loop evaluates it after the turn (b4/health.c), where a
+ * change acts like a BFD session going Up or Down. The socket is a
+ * watcher, c->w[B4_METHOD_PING].
  */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 
 #include "dslitectl.h"
 #include "b4.h"
@@ -37,30 +38,21 @@ void b4_ping_init(struct b4_ping *p)
 	snprintf(p->reason, sizeof(p->reason), "no reply yet");
 }
 
-void b4_ping_close(struct b4_daemon *d, struct b4_ping *p)
+void b4_ping_close(struct b4_daemon *d, struct b4_cand *c)
 {
-	if (p->fd >= 0) {
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, p->fd, NULL);
+	struct b4_ping *p = &c->ping;
+
+	b4_watch_del(d, &c->w[B4_METHOD_PING]);
+	if (p->fd >= 0)
 		close(p->fd);
-	}
 	p->fd = -1;
 	p->pending = false;
 }
 
-static void ep_set(struct b4_daemon *d, int fd, int op, int i)
+static void ping_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t events)
 {
-	struct epoll_event ev = {
-		.events = EPOLLIN,
-		.data.u32 = B4_EV_PING | i,
-	};
-
-	epoll_ctl(d->epfd, op, fd, &ev);
-}
-
-void b4_ping_retag(struct b4_daemon *d, int i)
-{
-	if (d->cand[i].ping.fd >= 0)
-		ep_set(d, d->cand[i].ping.fd, EPOLL_CTL_MOD, i);
+	(void)events;
+	b4_ping_input(d, b4_watch_cand(d, w, B4_METHOD_PING));
 }
 
 void b4_ping_path(struct b4_daemon *d, int i)
@@ -75,7 +67,7 @@ void b4_ping_path(struct b4_daemon *d, int i)
 		return;
 	if (p->fd >= 0 && p->fd_path == c->path)
 		return;
-	b4_ping_close(d, p);
+	b4_ping_close(d, c);
 	if (!p->id) {
 		do
 			id = b4_random();
@@ -92,7 +84,7 @@ void b4_ping_path(struct b4_daemon *d, int i)
 						   "direct", e);
 	} else {
 		p->fd_path = c->path;
-		ep_set(d, p->fd, EPOLL_CTL_ADD, i);
+		b4_watch_add(d, &c->w[B4_METHOD_PING], p->fd, ping_cb);
 	}
 	if (!p->next_tx_ns)
 		p->next_tx_ns = mono_ns();
@@ -105,6 +97,7 @@ static void record(struct b4_daemon *d, int i, bool lost)
 	uint8_t m = d->cfg.ping_loss_m, n = d->cfg.ping_loss_n;
 	uint32_t w;
 	int losses, answers;
+	bool ok;
 
 	p->window = ((p->window << 1) | lost) & mask_of(m);
 	if (p->n_window < m)
@@ -114,24 +107,23 @@ static void record(struct b4_daemon *d, int i, bool lost)
 	w = p->window & mask_of(p->n_window);
 	losses = __builtin_popcount(w);
 	answers = p->n_window - losses;
-	p->ok = answers > 0 && losses < n;
+	ok = answers > 0 && losses < n;
 	if (!answers)
 		snprintf(p->reason, sizeof(p->reason),
 			 "no reply to the last %d echo%s", p->n_window,
 			 p->n_window == 1 ? "" : "es");
-	else if (!p->ok)
+	else if (!ok)
 		snprintf(p->reason, sizeof(p->reason),
 			 "%d of the last %d echoes lost", losses, p->n_window);
 	else
 		p->reason[0] = '\0';
-	b4_health_update(d, i);
+	b4_verdict_set(d, i, B4_METHOD_PING, ok);
 }
 
 void b4_ping_input(struct b4_daemon *d, int i)
 {
 	struct b4_cand *c = &d->cand[i];
 	struct b4_ping *p = &c->ping;
-	enum b4_path path = p->fd_path;
 	struct ping_echo e;
 	uint64_t now;
 	int ret, burst = 0;
@@ -143,7 +135,7 @@ void b4_ping_input(struct b4_daemon *d, int i)
 	 * from BFD, PCP and the timers; epoll (level-triggered) comes back
 	 * for the rest */
 	while (burst++ < B4_PING_RX_BURST &&
-	       (ret = ping_recv(p->fd, path == B4_PATH_DIRECT ?
+	       (ret = ping_recv(p->fd, p->fd_path == B4_PATH_DIRECT ?
 				&c->addr : NULL, &e)) >= 0) {
 		if (!ret || !p->pending || e.seq != p->seq) {
 			p->others++;
@@ -155,10 +147,6 @@ void b4_ping_input(struct b4_daemon *d, int i)
 		p->last_rx_ns = now;
 		p->last_rtt_ns = now - p->pending_ns;
 		record(d, i, false);
-		/* the verdict may have moved the candidate to another path
-		 * (and closed this socket) */
-		if (p->fd < 0 || p->fd_path != path)
-			return;
 	}
 }
 
@@ -193,7 +181,7 @@ static void tx(struct b4_daemon *d, int i, uint64_t now)
 	p->pending_ns = now;
 }
 
-void b4_ping_timer(struct b4_daemon *d, uint64_t now)
+static void ping_timer(struct b4_daemon *d, uint64_t now)
 {
 	int i;
 
@@ -209,7 +197,7 @@ void b4_ping_timer(struct b4_daemon *d, uint64_t now)
 	}
 }
 
-uint64_t b4_ping_deadline(const struct b4_daemon *d)
+static uint64_t ping_deadline(const struct b4_daemon *d)
 {
 	uint64_t t = 0;
 	int i;
@@ -225,3 +213,42 @@ uint64_t b4_ping_deadline(const struct b4_daemon *d)
 	}
 	return t;
 }
+
+static int ping_open(struct b4_daemon *d, struct b4_cand *c, char *e,
+		     size_t elen)
+{
+	(void)d;
+	(void)e;
+	(void)elen;
+	b4_ping_init(&c->ping);
+	return 0;
+}
+
+/* stop: no echo after the stop began */
+static void ping_stop(struct b4_daemon *d, int i)
+{
+	b4_ping_close(d, &d->cand[i]);
+}
+
+static void ping_reason(const struct b4_cand *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", c->ping.reason);
+}
+
+static uint64_t ping_last_rx(const struct b4_cand *c)
+{
+	return c->ping.last_rx_ns;
+}
+
+const struct b4_health_ops b4_ping_ops = {
+	.name		= "ping",
+	.diag		= BFD_DIAG_PATH_DOWN,
+	.open		= ping_open,
+	.close		= b4_ping_close,
+	.path		= b4_ping_path,
+	.stop		= ping_stop,
+	.deadline	= ping_deadline,
+	.timer		= ping_timer,
+	.reason		= ping_reason,
+	.last_rx	= ping_last_rx,
+};

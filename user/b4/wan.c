@@ -52,7 +52,6 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/epoll.h>
 
 #include "dslitectl.h"
 #include "b4.h"
@@ -88,6 +87,7 @@ static void new_session(struct b4_daemon *d, int i, uint64_t now)
 	c->s.rx_dropped = old.rx_dropped;
 	c->s.tx_errors = old.tx_errors;
 	c->s.last_tx_errno = 0;
+	c->v[B4_METHOD_BFD].ok = false;	/* Down, as the session is */
 	/* the AFTR's side is new too: not an "AFTR changed" */
 	c->up_remote_discr = 0;
 	c->up_since_ns = 0;
@@ -102,10 +102,10 @@ static void pause_cand(struct b4_daemon *d, int i)
 
 	new_session(d, i, now);
 	c->s.next_tx_ns = 0;
-	b4_ping_close(d, &c->ping);
+	b4_ping_close(d, c);
 	c->ping.next_tx_ns = 0;
 	if (c->pcp.running)
-		b4_pcp_stop(d, &c->pcp);
+		b4_pcp_stop(d, c);
 }
 
 static void record(struct b4_daemon *d, int t, const char *kind,
@@ -159,7 +159,7 @@ static void renumber(struct b4_daemon *d, int t, const struct b4_link *l)
 				err = errno;
 		}
 		new_session(d, i, now);
-		b4_ping_close(d, &c->ping);
+		b4_ping_close(d, c);
 		b4_fo_apply_timers(d, i);	/* reopens ping on the new path */
 		b4_pcp_restart(d, i);
 		pcp |= c->pcp.on;
@@ -193,7 +193,7 @@ static void gone(struct b4_daemon *d, int t, const char *why)
 	tun->gone_ns = mono_ns();
 	snprintf(tun->gone_why, sizeof(tun->gone_why), "%s", why);
 	if (tun->rx_fd >= 0) {
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, tun->rx_fd, NULL);
+		b4_watch_del(d, &tun->rx_w);
 		close(tun->rx_fd);
 		tun->rx_fd = -1;
 	}
@@ -210,7 +210,6 @@ static void back(struct b4_daemon *d, int t, const struct b4_link *l)
 {
 	struct b4_tunnel *tun = &d->tun[t];
 	struct b4_link old = tun->link;
-	struct epoll_event ev = { .events = EPOLLIN };
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], e[512];
 	uint64_t now = mono_ns();
 	int i, r;
@@ -222,11 +221,10 @@ static void back(struct b4_daemon *d, int t, const struct b4_link *l)
 	tun->forced = false;
 	tun->diag = 0;
 	tun->rx_fd = b4_net_open_tunnel_rx(tun, e, sizeof(e));
-	ev.data.u32 = B4_EV_TUNNEL | t;
 	if (tun->rx_fd < 0)
 		b4_log(d, "%s: %s", tun->link.name, e);
 	else
-		epoll_ctl(d->epfd, EPOLL_CTL_ADD, tun->rx_fd, &ev);
+		b4_watch_add(d, &tun->rx_w, tun->rx_fd, b4_net_tunnel_cb);
 	r = b4_link_has_addr4(d->rtnl, l->ifindex, B4_INNER_B4);
 	if (r == 0) {
 		if (b4_link_add_addr4(d->rtnl, l->ifindex, B4_INNER_B4,
@@ -259,11 +257,14 @@ static void back(struct b4_daemon *d, int t, const struct b4_link *l)
 		if (c->tun != t && d->cfg.mode != B4_MODE_REPOINT)
 			continue;
 		new_session(d, i, now);
-		b4_ping_close(d, &c->ping);
+		b4_ping_close(d, c);
 		b4_ping_init(&c->ping);
+		/* every method starts again: nothing healthy, nothing to
+		 * evaluate (the start-up rules decide, as at start) */
+		memset(c->v, 0, sizeof(c->v));
+		memset(&c->bfd_pending, 0, sizeof(c->bfd_pending));
 		c->healthy = false;
-		c->down_method = NULL;
-		c->pcp.ok = false;
+		c->down = B4_DOWN_NONE;
 		c->flapped = false;
 	}
 	b4_log(d, "%s: the tunnel is back after %llu ms (ifindex %d -> %d, local %s, remote %s): going on as at start",
