@@ -7,7 +7,8 @@
 #                       one VM boot; last line "N passed, N failed"
 #   make check-host     the same, host tests only
 #   make check-kernel   the same, real-kernel tests only
-#   make tests          build the test programs only
+#   make tests          build the test programs only (and the cross
+#                       builds of selftests/cross.mk)
 #
 #   T=PATTERN           only tests whose name contains PATTERN,
 #                       e.g. make check-kernel T=vm_sanity
@@ -60,6 +61,8 @@ $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_wire_test dslitectl_unit xdp_fixtures ptb_send aftr_peer)
 
+include $(SRCTREE)/selftests/cross.mk
+
 CHECK_ARGS_check :=
 CHECK_ARGS_check-host := --host
 CHECK_ARGS_check-kernel := --kernel
@@ -67,7 +70,7 @@ CHECK_ARGS_check-kernel := --kernel
 .PHONY: tests check-host check-kernel
 .SECONDEXPANSION:
 
-tests: $$(TEST_PROGS)
+tests: $$(TEST_PROGS) $(if $(CROSS_TRIPLET),,$(if $(CROSS_HAVE),cross))
 	@:
 
 $(TESTS_DIR):
