@@ -70,7 +70,9 @@ CHECK_ARGS_check-kernel := --kernel
 .PHONY: tests check-host check-kernel
 .SECONDEXPANSION:
 
-tests: $$(TEST_PROGS) $(if $(CROSS_TRIPLET),,$(if $(CROSS_HAVE),cross))
+# The B4-only dslitectl is a test program too (kernel/b4_only_failover.sh).
+tests: $$(TEST_PROGS) $(if $(B4_ONLY)$(CROSS_TRIPLET),,b4) \
+	$(if $(CROSS_TRIPLET),,$(if $(CROSS_HAVE),cross))
 	@:
 
 $(TESTS_DIR):

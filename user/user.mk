@@ -56,6 +56,7 @@ USER_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE $(USER_INC) \
 
 .PHONY: b4
 user: $(DSLITECTL)
+	@:
 
 b4:
 	$(Q)$(MAKE) B4_ONLY=1 user

@@ -54,7 +54,7 @@ tap_expect "detection time" 900 "$detect"
 
 # AFTR1 dies.
 MON=$(mktemp /tmp/mon.XXXXXX)
-ip netns exec "$B4" "$DSLITECTL" -j monitor ready "$MON.ready" >"$MON" 2>&1 &
+ip netns exec "$B4" "$DSLITECTL_B4" -j monitor ready "$MON.ready" >"$MON" 2>&1 &
 defer "kill $!"
 busywait 5000 test -e "$MON.ready"
 a2_rx=$(rx_packets "$A2")
