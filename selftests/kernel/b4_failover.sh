@@ -97,6 +97,7 @@ else tap_fail "traffic goes through AFTR2" "no packets on AFTR2's ds"; fi
 read -r gap lost first lastseq <<<"$(flow_gap)"
 diag "loss window (AFTR1 link cut): $gap ms without replies, $lost echo requests lost (icmp_seq $first..$lastseq); daemon: outage $(jq -r '.["outage-ms"]' <<<"$last") ms from the last packet of AFTR1"
 events=$(jq -r 'select(.ifname == "ds0") | "\(.event) \(.carrier) \(.diagnostic) \(.remote)"' "$MON" | tr '\n' ';')
+[ -n "$events" ] || diag "monitor output: $(head -c 600 "$MON")"
 tap_expect "events: carrier down (control-expired), repoint, carrier up" \
 	"carrier false control-expired $AFTR1_ADDR;params false control-expired $AFTR2_ADDR;carrier true none $AFTR2_ADDR;" \
 	"$events"
