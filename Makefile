@@ -3,6 +3,7 @@
 # dslite: liveness and failover for DS-Lite softwires.
 #
 #   make            build dslite.ko, the BPF objects and dslitectl
+#   make b4         the B4-only dslitectl for CPEs (build/b4/, no libbpf)
 #   make check      install what the tests need, build, run every test
 #   make bench      data-path benchmarks (table with in-run baselines)
 #   make demo       the failover demo in a VM
@@ -10,13 +11,17 @@
 #
 # KDIR selects the kernel build tree for the module; by default the first
 # installed one (the running kernel's if it has headers). V=1 for commands.
+# B4_ONLY=1 makes any target for the B4-only build (user/user.mk), in
+# build/b4/.
 
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
 
 SRCTREE := $(CURDIR)
-BUILD := $(SRCTREE)/build
+# B4_ONLY: 1 or empty (the full build)
+override B4_ONLY := $(filter 1,$(B4_ONLY))
+BUILD := $(SRCTREE)/build$(if $(B4_ONLY),/b4)
 
 KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 	  else for d in /lib/modules/*/build; do [ -d "$$d" ] && basename $$(dirname $$d); done | sort -V | tail -n 1; fi)
@@ -39,10 +44,10 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 .DELETE_ON_ERROR:
 .PHONY: all kmod user bpf check bench demo deps install clean help
 
-all: kmod bpf user
+all: kmod $(if $(B4_ONLY),,bpf) user
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 kmod:
 	@if [ ! -d "$(KDIR)" ]; then \

@@ -6,6 +6,12 @@
 # returns. Otherwise it runs "apt-get update" once and installs what is
 # missing, without recommends and without starting any service.
 #
+# It also fetches one source package once, into build/cross/src/:
+# libmnl's, for the static cross builds of the B4 side (Debian ships no
+# libmnl.a, and no big-endian MIPS libmnl at all). When that cannot be
+# fetched, build/cross/src/unavailable says why and the cross check links
+# only what does not need libmnl (remove the file to try again).
+#
 #   scripts/deps.sh          install what is missing (root)
 #   scripts/deps.sh --check  list what is missing, exit 1 if anything is
 
@@ -14,14 +20,24 @@ set -euo pipefail
 # The one list. Add what your part needs, with the reason.
 packages=(
 	# build
-	make gcc libc6-dev gcc-multilib pkg-config
+	# (no gcc-multilib: it conflicts with every cross gcc below, and the
+	# BPF objects take asm/ from /usr/include/<triplet> instead of its
+	# /usr/include/asm link)
+	make gcc libc6-dev pkg-config
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libmnl-dev
 	linux-headers-amd64	# KDIR for dslite.ko (pulls the 6.1.0-N pair)
+	# the cross checks of the B4 side (selftests/host/cross.sh): a CPE's
+	# 32-bit ARM and big-endian MIPS, static, run under qemu-user; the
+	# C libraries are only recommended by the compilers
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	gcc-mips-linux-gnu libc6-dev-mips-cross
+	qemu-user
 	# the real-kernel test VM
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod
 	# tests, benchmarks, demo
 	bash coreutils util-linux procps psmisc iproute2 iputils-ping
 	nftables tcpdump jq python3
+	bzip2			# unpacks libmnl's source (cross check)
 	frr			# BFD peer (bfdd)
 	miniupnpd-nftables	# PCP server
 )
@@ -41,7 +57,57 @@ if [ "${1:-}" = --check ]; then
 	printf '%s\n' "${need[@]}"
 	exit 1
 fi
-[ ${#need[@]} -eq 0 ] && exit 0
+
+# fetch_libmnl_src: Debian's libmnl source package (the .dsc and its
+# tarballs, hashes checked by apt against the signed Sources index) into
+# build/cross/src/, once. apt runs on a private state directory there,
+# with the machine's own Debian entries turned into deb-src ones, so the
+# machine's apt configuration is left as it is and root is not needed.
+fetch_libmnl_src() {
+	local dir apt f
+	dir=$(cd "$(dirname "$0")/.." && pwd)/build/cross/src
+	compgen -G "$dir/libmnl_*.orig.tar.*" >/dev/null && return 0
+	[ -e "$dir/unavailable" ] && return 0
+	apt=$dir/apt
+	rm -rf "$apt"
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" \
+		"$apt/sources.list.d"
+	: >"$apt/sources.list"
+	[ -f /etc/apt/sources.list ] &&
+		sed -n 's/^deb[[:space:]]/deb-src /p' /etc/apt/sources.list \
+			>"$apt/sources.list"
+	for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.list) sed -n 's/^deb[[:space:]]/deb-src /p' "$f" ;;
+		*) sed 's/^Types:.*/Types: deb-src/' "$f" ;;
+		esac >"$apt/sources.list.d/${f##*/}"
+	done
+	local opts=(-q -o "Dir::Etc::SourceList=$apt/sources.list"
+		-o "Dir::Etc::SourceParts=$apt/sources.list.d"
+		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+		-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+	echo "deps.sh: fetching libmnl's source package into $dir"
+	apt-get "${opts[@]}" update >"$dir/fetch.log" 2>&1 || true
+	if (cd "$dir" && apt-get "${opts[@]}" source --download-only libmnl \
+			>>"$dir/fetch.log" 2>&1) &&
+	   compgen -G "$dir/libmnl_*.orig.tar.*" >/dev/null; then
+		rm -rf "$apt"
+		return 0
+	fi
+	{
+		printf "libmnl's source package could not be fetched"
+		grep -m1 -E '^E: ' "$dir/fetch.log" |
+			sed -E 's|^E: Failed to fetch [^ ]*/([^/ ]+) +| (\1: |; s/ *\[IP.*//; s/$/)/'
+	} | tr -s '\n ' ' ' | sed 's/ $//' >"$dir/unavailable"
+	echo "deps.sh: $(cat "$dir/unavailable") (see $dir/fetch.log)" >&2
+	rm -rf "$apt"
+}
+
+if [ ${#need[@]} -eq 0 ]; then
+	fetch_libmnl_src
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages: ${need[*]}" >&2
@@ -69,3 +135,4 @@ if [ ${#need[@]} -gt 0 ]; then
 	echo "deps.sh: still missing after install: ${need[*]}" >&2
 	exit 1
 fi
+fetch_libmnl_src

@@ -226,14 +226,20 @@ xdp_counter() {
 # ---------------------------------------------------------------------
 # The daemon.
 
+# The B4 role (b4 run, b4 status, the B4's monitor) runs $DSLITECTL_B4:
+# the full dslitectl unless the test names another, such as the B4-only
+# build (kernel/b4_only_failover.sh); the AFTRs always run $DSLITECTL
+# (aftr attach is not in the B4-only build).
+DSLITECTL_B4=${DSLITECTL_B4:-$DSLITECTL}
+
 # b4_start ARGS...: "dslitectl b4 run ARGS" in B4, log in $B4_LOG; waits
 # until it answers "b4 status"
 b4_start() {
 	B4_LOG=$(mktemp /tmp/b4-log.XXXXXX)
-	ip netns exec "$B4" "$DSLITECTL" b4 run "$@" >>"$B4_LOG" 2>&1 &
+	ip netns exec "$B4" "$DSLITECTL_B4" b4 run "$@" >>"$B4_LOG" 2>&1 &
 	B4_PID=$!
 	defer "kill -9 $B4_PID"
-	busywait 10000 in_b4 "$DSLITECTL" b4 status
+	busywait 10000 in_b4 "$DSLITECTL_B4" b4 status
 }
 
 # b4_stop [SIGNAL]: stop the daemon and wait for it
@@ -244,7 +250,7 @@ b4_stop() {
 }
 
 # b4_q JQ: a value of "dslitectl -j b4 status"
-b4_q() { in_b4 "$DSLITECTL" -j b4 status | jq -r "$1"; }
+b4_q() { in_b4 "$DSLITECTL_B4" -j b4 status | jq -r "$1"; }
 
 # b4_peer ADDR FIELD: a field of the candidate ADDR
 b4_peer() { b4_q ".peers[] | select(.peer == \"$1\") | .[\"$2\"]"; }

@@ -7,7 +7,8 @@
 #                       one VM boot; last line "N passed, N failed"
 #   make check-host     the same, host tests only
 #   make check-kernel   the same, real-kernel tests only
-#   make tests          build the test programs only
+#   make tests          build the test programs only (and the cross
+#                       builds of selftests/cross.mk)
 #
 #   T=PATTERN           only tests whose name contains PATTERN,
 #                       e.g. make check-kernel T=vm_sanity
@@ -29,12 +30,16 @@ TEST_PROGS +=
 
 # test_prog(OUT, SOURCE, OBJECTS, LIBS): OUT built from SOURCE (relative to
 # the tree) linked with OBJECTS and LIBS; the BPF skeletons are generated
-# first (some sources include them), -MMD tracks the headers.
+# first (some sources include them; not in the B4-only build, whose test
+# programs are the unit tests), -MMD tracks the headers. CFLAGS and
+# LDFLAGS apply as to dslitectl (the cross builds pass -static there).
+TEST_PROG_ORDER := $(if $(B4_ONLY),,$(AFTR_SKEL) $(BENCH_SKEL))
+
 define test_prog
-$(1): $(SRCTREE)/$(2) $(3) $(SRCTREE)/selftests/selftests.mk | $(AFTR_SKEL) $(BENCH_SKEL)
+$(1): $(SRCTREE)/$(2) $(3) $(SRCTREE)/selftests/selftests.mk | $(TEST_PROG_ORDER)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(TEST_CFLAGS) -MMD -MP -o $$@ $$< $(3) $(4)
+	$(Q)$$(CC) $$(TEST_CFLAGS) $$(CFLAGS) $$(LDFLAGS) -MMD -MP -o $$@ $$< $(3) $(4)
 -include $(1).d
 endef
 
@@ -47,6 +52,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_health_test,selftests/unit/b4_health_test.c))
+$(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,$(DSLITECTL_BUILD)/ping_wire.o))
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
@@ -54,7 +60,10 @@ $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
-	b4_health_test dslitectl_unit xdp_fixtures ptb_send aftr_peer)
+	b4_health_test b4_wire_test dslitectl_unit xdp_fixtures ptb_send \
+	aftr_peer)
+
+include $(SRCTREE)/selftests/cross.mk
 
 CHECK_ARGS_check :=
 CHECK_ARGS_check-host := --host
@@ -63,7 +72,9 @@ CHECK_ARGS_check-kernel := --kernel
 .PHONY: tests check-host check-kernel
 .SECONDEXPANSION:
 
-tests: $$(TEST_PROGS)
+# The B4-only dslitectl is a test program too (kernel/b4_only_failover.sh).
+tests: $$(TEST_PROGS) $(if $(B4_ONLY)$(CROSS_TRIPLET),,b4) \
+	$(if $(CROSS_TRIPLET),,$(if $(CROSS_HAVE),cross))
 	@:
 
 $(TESTS_DIR):

@@ -39,6 +39,38 @@ static const struct dslitectl_object *const objects[] = {
 
 #define N_OBJECTS	(sizeof(objects) / sizeof(objects[0]))
 
+#ifdef DSLITE_B4_ONLY
+/*
+ * The B4-only build (make b4, B4_ONLY=1: the CPE's dslitectl, no libbpf)
+ * has no user/aftr/: "aftr" stays a known object that says so.
+ */
+#define BUILD_NAME	" (B4-only build)"
+
+static int aftr_run(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return dslitectl_err(DSLITECTL_EXIT_USAGE, "aftr",
+			     "this is the B4-only build of dslitectl: it has no AFTR role (use the full build on an AFTR)");
+}
+
+static void aftr_usage(FILE *f)
+{
+	fprintf(f,
+		"dslitectl aftr: not in this build (the B4-only build has no AFTR role;\n"
+		"the full build of dslitectl loads the AFTR's XDP responder)\n");
+}
+
+const struct dslitectl_object obj_aftr = {
+	.name		= "aftr",
+	.summary	= "not in this build (B4-only): the AFTR role is in the full build",
+	.run		= aftr_run,
+	.usage		= aftr_usage,
+};
+#else
+#define BUILD_NAME	""
+#endif
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -153,7 +185,7 @@ int main(int argc, char **argv)
 			dslitectl_opts.verbose = true;
 			break;
 		case 'V':
-			printf("dslitectl %s\n", DSLITE_VERSION);
+			printf("dslitectl %s%s\n", DSLITE_VERSION, BUILD_NAME);
 			return DSLITECTL_EXIT_OK;
 		case 'h':
 			usage(stdout);

@@ -43,12 +43,6 @@
 
 enum path { PATH_TUNNEL, PATH_DIRECT };
 
-struct echo_pkt {
-	struct iphdr ip;
-	struct icmphdr icmp;
-	uint8_t data[DATA_LEN];
-} __attribute__((packed));
-
 struct reply {
 	uint32_t seq;
 	uint8_t ttl;
@@ -92,31 +86,12 @@ static void ping_usage(FILE *f)
 		DEF_COUNT, DEF_INTERVAL_MS, DEF_TIMEOUT_MS);
 }
 
-/* Only echo replies 192.0.0.1 -> 192.0.0.2 with identifier id, unfragmented;
- * the data starts at the IPv4 header on both kinds of raw socket. */
+/* ping_filter() (ping_wire.c) for identifier id. */
 static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
 {
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
-		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40, 0, 14),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 12),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DSLITE_AFTR_ADDR, 0, 10),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DSLITE_B4_ADDR, 0, 8),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x3fff, 6, 0),
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
-		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 3),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-	};
+	struct sock_filter code[PING_FILTER_LEN];
 
+	ping_filter(code, id);
 	/* What was queued before the filter (another prober's replies with
 	 * the same sequence numbers) must not count as ours: dropped. */
 	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0]))) {
@@ -193,50 +168,26 @@ fail:
 	return -1;
 }
 
-static void build(struct echo_pkt *e, uint16_t id, uint16_t seq, uint64_t t)
-{
-	int i;
-
-	memset(e, 0, sizeof(*e));
-	e->ip.version = 4;
-	e->ip.ihl = 5;
-	e->ip.tot_len = htons(sizeof(*e));
-	e->ip.id = htons(seq);
-	e->ip.frag_off = htons(IP_DF);
-	e->ip.ttl = 64;
-	e->ip.protocol = IPPROTO_ICMP;
-	e->ip.saddr = htonl(DSLITE_B4_ADDR);
-	e->ip.daddr = htonl(DSLITE_AFTR_ADDR);
-	e->ip.check = htons(inet_csum(&e->ip, sizeof(e->ip)));
-	e->icmp.type = ICMP_ECHO;
-	e->icmp.un.echo.id = htons(id);
-	e->icmp.un.echo.sequence = htons(seq);
-	memcpy(e->data, &t, sizeof(t));
-	for (i = sizeof(t); i < DATA_LEN; i++)
-		e->data[i] = i;
-	e->icmp.checksum = htons(inet_csum(&e->icmp, sizeof(e->icmp) + DATA_LEN));
-}
-
 int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,
 	      uint64_t t, char *err, size_t errlen)
 {
-	struct echo_pkt e;
+	uint8_t e[PING_PKT_LEN];
 	ssize_t n;
 
-	build(&e, id, seq, t);
+	ping_build(e, id, seq, t);
 	if (!aftr) {
 		struct sockaddr_in dst = { .sin_family = AF_INET };
 
 		dst.sin_addr.s_addr = htonl(DSLITE_AFTR_ADDR);
 		/* the kernel writes the IPv4 header of a raw ICMP socket */
-		n = sendto(fd, &e.icmp, sizeof(e) - sizeof(e.ip), 0,
+		n = sendto(fd, e + PING_IP_LEN, sizeof(e) - PING_IP_LEN, 0,
 			   (struct sockaddr *)&dst, sizeof(dst));
-		n = n < 0 ? n : n + (ssize_t)sizeof(e.ip);
+		n = n < 0 ? n : n + PING_IP_LEN;
 	} else {
 		struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
 
 		dst.sin6_addr = *aftr;
-		n = sendto(fd, &e, sizeof(e), 0, (struct sockaddr *)&dst,
+		n = sendto(fd, e, sizeof(e), 0, (struct sockaddr *)&dst,
 			   sizeof(dst));
 	}
 	if (n != (ssize_t)sizeof(e)) {
@@ -250,36 +201,18 @@ int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,
 int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e)
 {
 	uint8_t buf[2048];
-	const struct iphdr *ip = (const void *)buf;
-	const struct icmphdr *icmp;
 	struct sockaddr_in6 from;
 	socklen_t fl = sizeof(from);
-	size_t ihl;
 	ssize_t n;
 
 	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
 	if (n < 0)
 		return -1;
-	if ((size_t)n < sizeof(*ip))
-		return 0;
-	ihl = ip->ihl * 4;
-	if (ihl < sizeof(*ip) || (size_t)n < ihl + sizeof(*icmp))
-		return 0;
 	/* a copy of an answer to someone else's direct probe */
 	if (aftr && (from.sin6_family != AF_INET6 ||
 		     memcmp(&from.sin6_addr, aftr, sizeof(*aftr))))
 		return 0;
-	icmp = (const void *)(buf + ihl);
-	if (inet_csum(icmp, n - ihl) != 0)
-		return 0;
-	e->seq = ntohs(icmp->un.echo.sequence);
-	e->ttl = ip->ttl;
-	e->bytes = n - ihl;
-	e->sent_ns = 0;
-	if ((size_t)n >= ihl + sizeof(*icmp) + sizeof(e->sent_ns))
-		memcpy(&e->sent_ns, buf + ihl + sizeof(*icmp),
-		       sizeof(e->sent_ns));
-	return 1;
+	return ping_parse(buf, n, e);
 }
 
 static int send_one(struct ping *p, uint32_t seq, char *err, size_t errlen)

@@ -24,8 +24,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <linux/filter.h>
 
 #define PING_DATA_LEN	56		/* ICMP data bytes, as ping(8) */
+#define PING_IP_LEN	20		/* IPv4 header, no options */
+#define PING_PKT_LEN	(PING_IP_LEN + 8 + PING_DATA_LEN)
+#define PING_FILTER_LEN	18		/* instructions of ping_filter() */
 
 /* One echo reply that passed the checks. */
 struct ping_echo {
@@ -56,5 +60,24 @@ int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,
  * -1 when nothing is left to read.
  */
 int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e);
+
+/*
+ * The bytes (ping_wire.c, no sockets):
+ *
+ * ping_build(buf, id, seq, stamp_ns): the echo request 192.0.0.2 ->
+ * 192.0.0.1 as it leaves, IPv4 header and checksums included, the stamp
+ * in the first 8 data bytes (host order: only this host reads it back),
+ * PING_PKT_LEN bytes.
+ *
+ * ping_parse(buf, n, e): an IPv4 packet that passed ping_filter(): 1 and
+ * *e filled when its ICMP checksum is right, 0 otherwise.
+ *
+ * ping_filter(code, id): the classic BPF socket filter (PING_FILTER_LEN
+ * instructions) that keeps only unfragmented echo replies 192.0.0.1 ->
+ * 192.0.0.2 with identifier id; its data starts at the IPv4 header.
+ */
+void ping_build(uint8_t *buf, uint16_t id, uint16_t seq, uint64_t stamp_ns);
+int ping_parse(const uint8_t *buf, size_t n, struct ping_echo *e);
+void ping_filter(struct sock_filter *code, uint16_t id);
 
 #endif /* DSLITECTL_PING_H */

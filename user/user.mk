@@ -18,18 +18,31 @@
 # The lists are read through secondary expansion, so appending works from
 # a .mk included before or after this one. $(BUILD) is on the include path
 # for generated headers.
+#
+# The B4-only build, for CPEs (Documentation/b4-operations.md,
+# "Footprint"):
+#
+#   make b4           $(BUILD)/b4/dslitectl: the same tool without
+#                     user/aftr/ (no libbpf, libelf, zlib, no BPF object),
+#                     linked with libmnl only; "dslitectl aftr" says that
+#                     this build has no AFTR role
+#   make B4_ONLY=1 [TARGET]   any target for that build, in build/b4/
+#                     (make B4_ONLY=1 install: dslite.ko and the B4-only
+#                     dslitectl)
 
 DSLITECTL := $(BUILD)/dslitectl
 DSLITECTL_BUILD := $(BUILD)/user
 LIBDSLITE := $(BUILD)/lib/libdslite.a
 
+# The parts of the tool: every directory of user/ but lib/ (aftr/ only in
+# the full build).
+DSLITECTL_PARTS := user user/b4 $(if $(B4_ONLY),,user/aftr)
 DSLITECTL_OBJS := $(patsubst $(SRCTREE)/user/%.c,$(DSLITECTL_BUILD)/%.o,\
-		    $(wildcard $(SRCTREE)/user/*.c $(SRCTREE)/user/b4/*.c \
-			       $(SRCTREE)/user/aftr/*.c))
+		    $(wildcard $(DSLITECTL_PARTS:%=$(SRCTREE)/%/*.c)))
 LIBDSLITE_OBJS := $(patsubst $(SRCTREE)/user/lib/%.c,$(BUILD)/lib/%.o,\
 		    $(wildcard $(SRCTREE)/user/lib/*.c))
 DSLITECTL_LIBS += -lmnl
-DSLITECTL_CFLAGS +=
+DSLITECTL_CFLAGS += $(if $(B4_ONLY),-DDSLITE_B4_ONLY)
 DSLITECTL_DEPS +=
 
 # Include path of everything built from user/ (and of the test programs):
@@ -41,7 +54,12 @@ USER_CFLAGS := -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE $(USER_INC) \
 
 .SECONDEXPANSION:
 
+.PHONY: b4
 user: $(DSLITECTL)
+	@:
+
+b4:
+	$(Q)$(MAKE) B4_ONLY=1 user
 
 $(DSLITECTL): $(DSLITECTL_OBJS) $(LIBDSLITE)
 	$(call msg,LINK,$@)
@@ -70,4 +88,4 @@ $(BUILD)/lib/%.o: $(SRCTREE)/user/lib/%.c $(SRCTREE)/Makefile \
 -include $(shell find $(DSLITECTL_BUILD) $(BUILD)/lib -name '*.d' 2>/dev/null)
 
 # Parts of the tool with build rules of their own (user/aftr/aftr.mk, ...).
-include $(wildcard $(SRCTREE)/user/*/*.mk)
+include $(wildcard $(patsubst %,$(SRCTREE)/%/*.mk,$(filter-out user,$(DSLITECTL_PARTS))))

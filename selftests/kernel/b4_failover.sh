@@ -54,7 +54,7 @@ tap_expect "detection time" 900 "$detect"
 
 # AFTR1 dies.
 MON=$(mktemp /tmp/mon.XXXXXX)
-ip netns exec "$B4" "$DSLITECTL" -j monitor ready "$MON.ready" >"$MON" 2>&1 &
+ip netns exec "$B4" "$DSLITECTL_B4" -j monitor ready "$MON.ready" >"$MON" 2>&1 &
 defer "kill $!"
 busywait 5000 test -e "$MON.ready"
 a2_rx=$(rx_packets "$A2")
@@ -97,6 +97,7 @@ else tap_fail "traffic goes through AFTR2" "no packets on AFTR2's ds"; fi
 read -r gap lost first lastseq <<<"$(flow_gap)"
 diag "loss window (AFTR1 link cut): $gap ms without replies, $lost echo requests lost (icmp_seq $first..$lastseq); daemon: outage $(jq -r '.["outage-ms"]' <<<"$last") ms from the last packet of AFTR1"
 events=$(jq -r 'select(.ifname == "ds0") | "\(.event) \(.carrier) \(.diagnostic) \(.remote)"' "$MON" | tr '\n' ';')
+[ -n "$events" ] || diag "monitor output: $(head -c 600 "$MON")"
 tap_expect "events: carrier down (control-expired), repoint, carrier up" \
 	"carrier false control-expired $AFTR1_ADDR;params false control-expired $AFTR2_ADDR;carrier true none $AFTR2_ADDR;" \
 	"$events"
