@@ -5,7 +5,7 @@
  *
  *   attach.c   the object ("aftr" and its usage), attach and detach, its
  *              keyword table (kw.h); the non-pin helpers below (libbpf's
- *              messages, clock, status names)
+ *              messages, the wall-clock form of a monotonic time)
  *   pins.c     the pin directories, the one place that knows their
  *              layout: this namespace's directory, a device's pins and
  *              link (aftr_dev_*), the lock, the BPF file system check,

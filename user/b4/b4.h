@@ -557,7 +557,7 @@ void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
 			   uint32_t rx_us, uint8_t mult, uint64_t now);
 void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
 		   uint64_t now, struct b4_change *c);
-/* a timer fired: detection; returns whether a packet is due */
+/* a timer fired: detection; a state change is reported in *c */
 void b4_session_timer(struct b4_session *s, uint64_t now,
 		      struct b4_change *c);
 bool b4_session_tx_due(const struct b4_session *s, uint64_t now);
