@@ -57,8 +57,9 @@ int aftr_sessions(int argc, char **argv);
 int aftr_stats(int argc, char **argv);
 int aftr_monitor(int argc, char **argv);
 
-/* aftr_set_libbpf_print(): libbpf's messages on stderr only when the
- * environment has DSLITECTL_VERBOSE set to a non-empty value other than 0. */
+/* aftr_set_libbpf_print(): libbpf's messages on stderr only with -v, or
+ * when the environment has DSLITECTL_VERBOSE set to a non-empty value other
+ * than 0; silent otherwise (errors are reported by dslitectl itself). */
 void aftr_set_libbpf_print(void);
 
 /* pins.c */
