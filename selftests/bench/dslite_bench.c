@@ -524,6 +524,8 @@ int main(int argc, char **argv)
 	dslite_cfg_table((struct dslite_aftr_cfg *)&aftr->rodata->dslite_cfg, nsessions);
 	bpf_map__set_max_entries(aftr->maps.dslite_sessions, nsessions + 1);
 	bpf_map__set_max_entries(aftr->maps.dslite_discrs, nsessions);
+	bpf_map__set_max_entries(aftr->maps.dslite_deadlines,
+				 dslite_deadline_blocks(nsessions));
 	if (dslite_aftr__load(aftr))
 		die("load dslite_aftr");
 	bpf_map_update_elem(bpf_map__fd(aftr->maps.dslite_local), &a6, &flags, 0);

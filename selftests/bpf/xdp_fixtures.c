@@ -171,6 +171,9 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 				 (c->sessions ? c->sessions : FIX_SESSIONS) + 1);
 	bpf_map__set_max_entries(s->maps.dslite_discrs,
 				 c->sessions ? c->sessions : FIX_SESSIONS);
+	bpf_map__set_max_entries(s->maps.dslite_deadlines,
+				 dslite_deadline_blocks(c->sessions ? c->sessions :
+							FIX_SESSIONS));
 	if (c->reuse) {
 		bpf_map__reuse_fd(s->maps.dslite_sessions,
 				  bpf_map__fd(c->reuse->skel->maps.dslite_sessions));
@@ -178,6 +181,8 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 				  bpf_map__fd(c->reuse->skel->maps.dslite_discrs));
 		bpf_map__reuse_fd(s->maps.dslite_state,
 				  bpf_map__fd(c->reuse->skel->maps.dslite_state));
+		bpf_map__reuse_fd(s->maps.dslite_deadlines,
+				  bpf_map__fd(c->reuse->skel->maps.dslite_deadlines));
 	}
 	err = dslite_aftr__load(s);
 	if (err) {
@@ -308,6 +313,31 @@ static int session_count(struct inst *in)
 		n++;
 	}
 	return live_slots(in) == n ? n : -1;
+}
+
+/* the sweeper's deadline of slot low (dslite_deadlines), or 0 */
+static uint32_t deadline_get(struct inst *in, uint32_t low)
+{
+	struct dslite_deadlines b;
+	uint32_t blk = low / DSLITE_DL_PER_BLOCK;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_deadlines),
+				&blk, &b))
+		return 0;
+	return b.dl[low % DSLITE_DL_PER_BLOCK];
+}
+
+/* write it (what the data path would have written at another time) */
+static void deadline_set(struct inst *in, uint32_t low, uint32_t dl)
+{
+	struct dslite_deadlines b;
+	uint32_t blk = low / DSLITE_DL_PER_BLOCK;
+	int fd = bpf_map__fd(in->skel->maps.dslite_deadlines);
+
+	if (bpf_map_lookup_elem(fd, &blk, &b))
+		return;
+	b.dl[low % DSLITE_DL_PER_BLOCK] = dl;
+	bpf_map_update_elem(fd, &blk, &b, BPF_EXIST);
 }
 
 static int run(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
@@ -1932,8 +1962,10 @@ static void test_clock(void)
 		   st.tat_ns < mono_ns() + 10 * 1000000000ULL,
 		   "clock: a rate limiter 3 h in the future is reset, the new B4 gets a session");
 
-	/* an Up session whose last packet is stamped 3 h ahead: clamped, and
-	 * it times out within its detection time */
+	/* an Up session whose last packet is stamped 3 h ahead (and so is
+	 * the deadline the data path wrote with it: the stamps of a clock
+	 * that jumped): clamped at once, and it times out within its
+	 * detection time */
 	fast.state = S(INIT);
 	fast.your = YOUR_SESSION;
 	send_bfd(&in, 1, fast, &rv, NULL, NULL);
@@ -1943,6 +1975,8 @@ static void test_clock(void)
 		v.last_seen_ns += 10800ULL * 1000000000ULL;
 		bpf_map_update_elem(bpf_map__fd(in.skel->maps.dslite_sessions), &key,
 				    &v, BPF_EXIST);
+		deadline_set(&in, key, deadline_get(&in, key) +
+			     (uint32_t)((10800ULL * 1000000000ULL) >> DSLITE_DL_SHIFT));
 	}
 	t0 = mono_s();
 	while (mono_s() - t0 < 5 && has_session(&in, 1) &&
