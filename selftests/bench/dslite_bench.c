@@ -521,37 +521,43 @@ static uint64_t sum_counter(int fd, int idx)
 	return n;
 }
 
-/* the B4s' first (Down) or second (Init) packets, B4 0..n-1 */
-static int mk_run(struct bench_xdp *b, long n, int up)
+/* the B4s' first (Down) or second (Init) packets, B4 start..start+n-1 */
+static int mk_run(struct bench_xdp *b, long start, long n, int up)
 {
 	uint8_t buf[FRAME_MAX];
-	long done = 0, step;
-	uint32_t rv;
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = buf,
+		.data_size_in = sizeof(b->bss->mk_tmpl),
+		.repeat = n,
+	);
 
 	memcpy(buf, b->bss->mk_tmpl, sizeof(b->bss->mk_tmpl));
-	b->bss->mk_next = 0;
+	b->bss->mk_next = start;
 	b->bss->mk_up = up;
-	while (done < n) {
-		LIBBPF_OPTS(bpf_test_run_opts, o,
-			.data_in = buf,
-			.data_size_in = sizeof(b->bss->mk_tmpl),
-		);
+	if (bpf_prog_test_run_opts(bpf_program__fd(b->progs.dslite_b_mkses), &o))
+		return -errno;
+	return o.retval == XDP_TX ? 0 : -EPROTO;
+}
 
-		step = n - done > 1000000 ? 1000000 : n - done;
-		o.repeat = step;
-		if (bpf_prog_test_run_opts(bpf_program__fd(b->progs.dslite_b_mkses), &o))
-			return -errno;
-		rv = o.retval;
-		if (rv != XDP_TX)
-			return -EPROTO;
-		done += step;
+/* B4 0..n-1 Up, 100,000 at a time (a session that is not Up within
+ * embryonic-idle is deleted) */
+static int mk_sessions(struct bench_xdp *b, long n)
+{
+	long done, step;
+	int err = 0;
+
+	for (done = 0; !err && done < n; done += step) {
+		step = n - done > 100000 ? 100000 : n - done;
+		err = mk_run(b, done, step, 0);
+		if (!err)
+			err = mk_run(b, done, step, 1);
 	}
-	return 0;
+	return err;
 }
 
 /*
  * n sessions Up in a table of table slots (every fast-th B4 at 300 ms x
- * 3, the others at 30 s x 3: they stay Up without traffic), then secs
+ * 3, the others at 100 s x 3: they stay Up without traffic), then secs
  * seconds of the default sweeper watched.
  */
 static int sweep_case(long n, long table, int fast, double secs,
@@ -609,7 +615,7 @@ static int sweep_case(long n, long table, int fast, double secs,
 	jfd = bpf_program__fd(a->progs.dslite_aftr);
 	bpf_map_update_elem(bpf_map__fd(b->maps.dslite_b_jmp), &zero, &jfd, 0);
 
-	/* the template: B4 2001:db8:1::N -> 2001:db8:af::1, Down, 30 s x 3 */
+	/* the template: B4 2001:db8:1::N -> 2001:db8:af::1, Down, 100 s x 3 */
 	memset(&fm, 0, sizeof(fm));
 	memcpy(fm.dmac, mac_b, 6);
 	memcpy(fm.smac, mac_a, 6);
@@ -623,7 +629,7 @@ static int sweep_case(long n, long table, int fast, double secs,
 	fm.sport = 49152;
 	fm.dport = BFD_PORT_CONTROL;
 	fm.udp_csum_zero = 1;
-	frame_bfd(&fm, BFD_STATE_DOWN, 0, 0, 3, 1, 0, 30000 * MS, 300 * MS, 0);
+	frame_bfd(&fm, BFD_STATE_DOWN, 0, 0, 3, 1, 0, 100000 * MS, 300 * MS, 0);
 	l = frame_build(&fm, buf);
 	if (l.len > (int)sizeof(b->bss->mk_tmpl) || l.ip6 != 14 || l.payload != 82) {
 		snprintf(f->why, sizeof(f->why), "template layout");
@@ -632,14 +638,15 @@ static int sweep_case(long n, long table, int fast, double secs,
 	}
 	memcpy(b->bss->mk_tmpl, buf, sizeof(b->bss->mk_tmpl));
 	b->bss->mk_fast = fast;
-	err = n ? mk_run(b, n, 0) : 0;
-	if (!err && n)
-		err = mk_run(b, n, 1);
+	err = mk_sessions(b, n);
 	cfd = bpf_map__fd(a->maps.dslite_counters);
 	up = sum_counter(cfd, DSLITE_CNT_SESS_UP);
 	if (err || up != (uint64_t)n) {
-		snprintf(f->why, sizeof(f->why), "making %ld sessions: %s (%llu Up)", n,
-			 err ? strerror(-err) : "not all Up", (unsigned long long)up);
+		snprintf(f->why, sizeof(f->why), "making %ld sessions: %s (%llu Up, "
+			 "%llu created, table full %llu)", n,
+			 err ? strerror(-err) : "not all Up", (unsigned long long)up,
+			 (unsigned long long)sum_counter(cfd, DSLITE_CNT_SESS_CREATED),
+			 (unsigned long long)sum_counter(cfd, DSLITE_CNT_DROP_TABLE_FULL));
 		err = -1;
 		goto out;
 	}
@@ -684,7 +691,7 @@ static void sweep_rows(const char *list, double secs)
 	int fast;
 
 	printf("\nsweeper (defaults: a pass every %d ms; new-rate 0), sessions made by real "
-	       "BFD frames\nthrough the responder (B4s at 30 s x 3: Up without traffic, "
+	       "BFD frames\nthrough the responder (B4s at 100 s x 3: Up without traffic, "
 	       "nothing due;\n\"+T\": every 10th B4 at 300 ms x 3, silent: they time out in "
 	       "the window),\n%.0f s watched per row, the sweeper's own account of its timer "
 	       "callbacks:\n\n", DSLITE_DEF_SWEEP_MS, secs);
