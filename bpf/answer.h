@@ -279,6 +279,8 @@ static __always_inline int bfd_session_rx(struct dslite_aftr_session *s,
 	bfd_build(&s->bfd, bfd);
 	discr = s->bfd.local_discr;
 	new_state = s->bfd.state;
+	/* when the sweeper must look at it next */
+	dl_write(discr & slot_mask(), dl_units(session_due(s, now)));
 
 	/* events (rare): built and sent before the session is released */
 	type = 0;

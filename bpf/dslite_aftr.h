@@ -10,9 +10,10 @@
  *   dslite_aftr_arm  never attached: run it once with BPF_PROG_TEST_RUN
  *                    after every load (any frame of >= 14 bytes, e.g. 64
  *                    zero bytes). It starts the session sweeper, a
- *                    bpf_timer in dslite_timer that re-arms itself every
- *                    cfg.sweep_interval_ms and walks dslite_discrs
- *                    (the live sessions; timeouts, reaping). retval XDP_PASS (2): armed;
+ *                    bpf_timer in dslite_timer that starts a pass every
+ *                    cfg.sweep_interval_ms over dslite_deadlines (the
+ *                    sessions whose deadline came; timeouts, reaping), in
+ *                    bounded chunks. retval XDP_PASS (2): armed;
  *                    XDP_ABORTED (0): the timer could not be started. Running
  *                    it again (e.g. after a re-load that reused the pinned
  *                    maps) moves the timer to the newly loaded program.
@@ -25,9 +26,10 @@
  *   1. open the skeleton; set every field of rodata->dslite_cfg that
  *      differs from the defaults (struct dslite_aftr_cfg below), among
  *      them allowlist = 1 when any permitted prefix is given;
- *   2. bpf_map__set_max_entries(dslite_sessions, N + 1) and N for
- *      dslite_discrs (N sessions, default 1,000,000, at most
- *      DSLITE_MAX_SESSIONS; slot 0 of dslite_sessions is never used),
+ *   2. bpf_map__set_max_entries(dslite_sessions, N + 1), N for
+ *      dslite_discrs and dslite_deadline_blocks(N) for dslite_deadlines
+ *      (N sessions, default 1,000,000, at most DSLITE_MAX_SESSIONS; slot
+ *      0 of dslite_sessions is never used),
  *      and dslite_cfg_table(&rodata->dslite_cfg, N) (the slot bits of
  *      the discriminators and the free ring's size);
  *      optionally dslite_allow
@@ -45,7 +47,7 @@
  *
  * Pin layout (recommended): /sys/fs/bpf/dslite/IFNAME/ holds the link as
  * "link" and every map under its own name (dslite_sessions, dslite_discrs,
- * dslite_counters, dslite_events, dslite_allow, dslite_local,
+ * dslite_deadlines, dslite_counters, dslite_events, dslite_allow, dslite_local,
  * dslite_timer, dslite_state, and the anycast group's dslite_peers,
  * dslite_softwires, dslite_sw_seen, dslite_relay). dslite_timer MUST
  * stay pinned (or open) while the responder runs: the kernel cancels a
@@ -80,6 +82,7 @@
 /* Map names (also the recommended pin names). */
 #define DSLITE_MAP_SESSIONS	"dslite_sessions"
 #define DSLITE_MAP_DISCRS	"dslite_discrs"
+#define DSLITE_MAP_DEADLINES	"dslite_deadlines"
 #define DSLITE_MAP_COUNTERS	"dslite_counters"
 #define DSLITE_MAP_EVENTS	"dslite_events"
 #define DSLITE_MAP_ALLOW	"dslite_allow"
@@ -283,13 +286,49 @@ _Static_assert(sizeof(struct dslite_aftr_session) == 128,
  * dslite_sessions). Holds the live sessions only. Used where no
  * discriminator is at hand: control packets with Your Discriminator 0 (a
  * new B4, or one in Down that lost ours), BFD echo, the anycast owner
- * check, and the sweeper, which walks this table (not the N slots).
+ * check, and the sweeper when it deletes a session.
  * An entry whose slot is not live or holds another address (a session
  * being created or deleted at that instant) counts as no session.
  */
 #define DSLITE_DISCR_NODE_SHIFT	24
 #define DSLITE_DISCR_LOW_MASK	0x00ffffffU
 #define DSLITE_MAX_SESSIONS	DSLITE_DISCR_LOW_MASK	/* 16,777,215 */
+
+/*
+ * dslite_deadlines: BPF_MAP_TYPE_ARRAY of dslite_deadline_blocks(N)
+ * blocks (key __u32, value below), the sweeper's dense index: one 32-bit
+ * deadline per slot of dslite_sessions, slot s at dl[s %
+ * DSLITE_DL_PER_BLOCK] of block s / DSLITE_DL_PER_BLOCK. A deadline is
+ * CLOCK_MONOTONIC >> DSLITE_DL_SHIFT (units of about 1.05 ms, compared
+ * modulo 2^32) no later than the first moment the sweeper has something
+ * to do with the slot's session: its detection time expires, it may be
+ * reaped (down_idle_ms, embryonic_idle_ms), and in any case
+ * DSLITE_DL_HORIZON_NS from when it was written. 0: nothing (a free
+ * slot). Written under the session's try-lock by whoever changed the
+ * session: the XDP program after every packet it processed (and at
+ * creation), the sweeper after every session it looked at (0 when it
+ * deletes one). The sweeper reads 64 bytes per 16 slots, sequentially,
+ * up to the highest slot ever used (dslite_state.next_discr), and looks
+ * at the slots only of deadlines that came (or that lie further ahead
+ * than the horizon: a clock that jumped). The first pass of a newly
+ * loaded program looks at every slot, so deadlines written under other
+ * timers (a re-attach with other settings) or never written (maps of an
+ * earlier version) are set right. Preallocated: 4 bytes per session
+ * (4 MB for a million).
+ */
+#define DSLITE_DL_PER_BLOCK	16
+#define DSLITE_DL_SHIFT		20
+#define DSLITE_DL_HORIZON_NS	(1ULL << 40)	/* about 18.3 min */
+
+struct dslite_deadlines {
+	__u32	dl[DSLITE_DL_PER_BLOCK];
+};
+
+/* blocks of dslite_deadlines for a table of n sessions (slots 0..n) */
+static __inline __u32 dslite_deadline_blocks(__u32 n)
+{
+	return n / DSLITE_DL_PER_BLOCK + 1;
+}
 
 /* dslite_allow: BPF_MAP_TYPE_LPM_TRIE, key below, value __u32 (1). */
 struct dslite_lpm6_key {

@@ -77,6 +77,14 @@ struct {
 	__type(value, __u32);
 } dslite_discrs SEC(".maps");
 
+/* The sweeper's dense index: a deadline per slot (dslite_aftr.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, DSLITE_DEF_SESSIONS / DSLITE_DL_PER_BLOCK + 1);
+	__type(key, __u32);
+	__type(value, struct dslite_deadlines);
+} dslite_deadlines SEC(".maps");
+
 struct dslite_counters {
 	__u64	c[DSLITE_CNT__MAX];
 };

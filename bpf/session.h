@@ -119,6 +119,60 @@ static __always_inline struct dslite_aftr_session *slot_of(__u32 low)
 	return bpf_map_lookup_elem(&dslite_sessions, &low);
 }
 
+/*
+ * When must the sweeper look at s next (ns, CLOCK_MONOTONIC)? The
+ * earliest of: its detection time expiring (bfd_detect_expired()), its
+ * reaping (reapable() in sweep.h: embryonic_idle_ms after the creation of
+ * a session never Up, down_idle_ms after the last packet or change of a
+ * Down one), now + DSLITE_DL_HORIZON_NS. Early is harmless (the sweeper
+ * checks the session itself and writes a new deadline); late is not.
+ */
+static __always_inline __u64 session_due(const struct dslite_aftr_session *s,
+					 __u64 now)
+{
+	__u64 due = now + DSLITE_DL_HORIZON_NS, t, seen, limit = 0, dt;
+
+	if (s->bfd.last_rx_ns) {
+		dt = bfd_detect_time_us(&s->bfd);
+		t = s->bfd.last_rx_ns + dt * 1000;
+		if (dt && t < due)
+			due = t;
+	}
+	if (!(s->flags & DSLITE_SESS_WAS_UP)) {
+		limit = dslite_cfg.embryonic_idle_ms;
+		seen = s->changed_ns;
+	} else if (s->bfd.state == BFD_STATE_DOWN) {
+		limit = dslite_cfg.down_idle_ms;
+		seen = s->last_seen_ns > s->changed_ns ? s->last_seen_ns :
+							 s->changed_ns;
+	}
+	if (limit) {
+		t = seen + limit * NSEC_PER_MSEC;
+		if (t < due)
+			due = t;
+	}
+	return due;
+}
+
+/* a deadline in dslite_deadlines' units; never 0 (0: a free slot) */
+static __always_inline __u32 dl_units(__u64 ns)
+{
+	__u32 u = ns >> DSLITE_DL_SHIFT;
+
+	return u ? u : (__u32)-1;
+}
+
+/* write slot low's deadline (under its try-lock; 0: free) */
+static __always_inline void dl_write(__u32 low, __u32 dl)
+{
+	struct dslite_deadlines *b;
+	__u32 blk = low / DSLITE_DL_PER_BLOCK;
+
+	b = bpf_map_lookup_elem(&dslite_deadlines, &blk);
+	if (b)
+		WRITE_ONCE(b->dl[low % DSLITE_DL_PER_BLOCK], dl);
+}
+
 /* is s the live session of the B4 at addr? (unlocked: a hint; again
  * under the try-lock to be sure) */
 static __always_inline int slot_is(const struct dslite_aftr_session *s,

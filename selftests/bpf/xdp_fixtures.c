@@ -119,6 +119,7 @@ static int on_event(void *ctx, void *data, size_t len)
 struct inst_cfg {
 	uint32_t tx, rx, echo, rate, burst, sweep_ms, down_idle, emb_idle;
 	uint32_t sessions;		/* 0: FIX_SESSIONS */
+	uint32_t chunk_blocks, chunk_visits;	/* sweeper callbacks; 0: default */
 	int allowlist;
 	struct inst *reuse;	/* share sessions/discrs/state with it */
 	int anycast;		/* a member of the group ANYCAST */
@@ -151,6 +152,8 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		s->rodata->dslite_cfg.down_idle_ms = c->down_idle;
 	if (c->emb_idle)
 		s->rodata->dslite_cfg.embryonic_idle_ms = c->emb_idle;
+	s->rodata->dslite_sweep_chunk_blocks = c->chunk_blocks;
+	s->rodata->dslite_sweep_chunk_visits = c->chunk_visits;
 	if (c->anycast) {
 		struct dslite_anycast_cfg *ac = (void *)&s->rodata->dslite_anycast;
 		struct in6_addr any = addr6(ANYCAST), self = aftr_addr6(1);
@@ -171,6 +174,9 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 				 (c->sessions ? c->sessions : FIX_SESSIONS) + 1);
 	bpf_map__set_max_entries(s->maps.dslite_discrs,
 				 c->sessions ? c->sessions : FIX_SESSIONS);
+	bpf_map__set_max_entries(s->maps.dslite_deadlines,
+				 dslite_deadline_blocks(c->sessions ? c->sessions :
+							FIX_SESSIONS));
 	if (c->reuse) {
 		bpf_map__reuse_fd(s->maps.dslite_sessions,
 				  bpf_map__fd(c->reuse->skel->maps.dslite_sessions));
@@ -178,6 +184,8 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 				  bpf_map__fd(c->reuse->skel->maps.dslite_discrs));
 		bpf_map__reuse_fd(s->maps.dslite_state,
 				  bpf_map__fd(c->reuse->skel->maps.dslite_state));
+		bpf_map__reuse_fd(s->maps.dslite_deadlines,
+				  bpf_map__fd(c->reuse->skel->maps.dslite_deadlines));
 	}
 	err = dslite_aftr__load(s);
 	if (err) {
@@ -308,6 +316,31 @@ static int session_count(struct inst *in)
 		n++;
 	}
 	return live_slots(in) == n ? n : -1;
+}
+
+/* the sweeper's deadline of slot low (dslite_deadlines), or 0 */
+static uint32_t deadline_get(struct inst *in, uint32_t low)
+{
+	struct dslite_deadlines b;
+	uint32_t blk = low / DSLITE_DL_PER_BLOCK;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_deadlines),
+				&blk, &b))
+		return 0;
+	return b.dl[low % DSLITE_DL_PER_BLOCK];
+}
+
+/* write it (what the data path would have written at another time) */
+static void deadline_set(struct inst *in, uint32_t low, uint32_t dl)
+{
+	struct dslite_deadlines b;
+	uint32_t blk = low / DSLITE_DL_PER_BLOCK;
+	int fd = bpf_map__fd(in->skel->maps.dslite_deadlines);
+
+	if (bpf_map_lookup_elem(fd, &blk, &b))
+		return;
+	b.dl[low % DSLITE_DL_PER_BLOCK] = dl;
+	bpf_map_update_elem(fd, &blk, &b, BPF_EXIST);
 }
 
 static int run(int prog_fd, const uint8_t *frame, int len, uint8_t *out,
@@ -1814,6 +1847,157 @@ static void test_sweeper(void)
 }
 
 
+/*
+ * The deadlines: a pass cut into many small callbacks still looks at
+ * every slot whose deadline came; the answer path writes a session's
+ * deadline with every packet (a B4 that keeps talking is never looked
+ * at); a silent session goes Down after its detection time, never
+ * before, and at most one sweep interval after (the sweeper's own
+ * stamps); the first pass of a newly loaded program looks at every slot
+ * (a deadline never written is found).
+ */
+static void test_deadlines(void)
+{
+	struct inst_cfg c = { .tx = 10 * MS, .rx = 10 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sweep_ms = 100,
+			      .chunk_blocks = 2, .chunk_visits = 4 };
+	struct bfd_fields bf = { .state = S(DOWN), .tx = 100 * MS, .rx = 10 * MS };
+	struct dslite_aftr_session v;
+	struct inst in, in2;
+	uint64_t calls, passes, late_ns = 0, gap_ns = 0;
+	uint32_t rv, low, dl, want;
+	int i, n = 200, made = 0, down = 0, wrote = 1, early = 0, ev_ok = 0;
+	double t0;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "deadlines: load");
+		return;
+	}
+	arm(&in);
+	/* B4 1..200 (not NOT_PERMITTED): Up at 100 ms x 3 (300 ms) */
+	for (i = 1; i <= n; i++) {
+		if (i == NOT_PERMITTED)
+			continue;
+		bf.state = S(DOWN);
+		bf.your = 0;
+		send_bfd(&in, i, bf, &rv, NULL, NULL);
+		bf.state = S(INIT);
+		bf.your = YOUR_SESSION;
+		send_bfd(&in, i, bf, &rv, NULL, NULL);
+		low = session_slot(&in, i);
+		if (session_get(&in, i, &v) || v.bfd.state != BFD_STATE_UP)
+			continue;
+		made++;
+		/* the answer path's deadline: the detection time's end */
+		want = (uint32_t)((v.bfd.last_rx_ns + 300ULL * 1000000) >> DSLITE_DL_SHIFT);
+		dl = deadline_get(&in, low);
+		wrote &= dl == want;
+	}
+	tap_result(made == n && wrote,
+		   "deadlines: %d sessions Up, each with the deadline its last answer "
+		   "wrote (last packet + detection time)", made);
+	ring_buffer__consume(in.rb);
+	in.nev = 0;
+	memset(in.ev_b4, 0, sizeof(in.ev_b4));
+	t0 = mono_s();
+	while (mono_s() - t0 < 5 && down < n) {
+		sleep_ms(20);
+		ring_buffer__consume(in.rb);
+		for (down = 0, i = 1; i <= n; i++)
+			if (i != NOT_PERMITTED && !session_get(&in, i, &v) &&
+			    v.bfd.state == BFD_STATE_DOWN &&
+			    v.bfd.diag == BFD_DIAG_CONTROL_EXPIRED)
+				down++;
+	}
+	for (ev_ok = 0, i = 1; i <= n; i++)
+		ev_ok += i != NOT_PERMITTED && in.ev_b4[i] == 1;
+	calls = in.skel->bss->sweep_calls;
+	passes = in.skel->bss->sweep_passes;
+	tap_result(down == n && ev_ok == n &&
+		   counter(&in, C(SESS_TIMEOUT)) == (uint64_t)n,
+		   "deadlines: passes of callbacks of 2 blocks and 4 sessions reach every "
+		   "slot: %d of %d silent sessions timed out, one event each", down, n);
+	tap_result(calls > 2 * passes,
+		   "deadlines: a pass is cut into callbacks (%llu callbacks, %llu passes)",
+		   (unsigned long long)calls, (unsigned long long)passes);
+	inst_close(&in);
+
+	/* one B4 talking, one silent: expiry within [detection time,
+	 * detection time + one interval], by the sweeper's stamps */
+	c.chunk_blocks = c.chunk_visits = 0;
+	if (inst_open(&in, &c)) {
+		tap_result(0, "deadlines: load");
+		return;
+	}
+	arm(&in);
+	for (i = 1; i <= 2; i++) {
+		bf.state = S(DOWN);
+		bf.your = 0;
+		send_bfd(&in, i, bf, &rv, NULL, NULL);
+		bf.state = S(INIT);
+		bf.your = YOUR_SESSION;
+		send_bfd(&in, i, bf, &rv, NULL, NULL);
+	}
+	bf.state = S(UP);
+	ring_buffer__consume(in.rb);
+	in.nev = 0;
+	t0 = mono_s();
+	while (mono_s() - t0 < 3) {
+		send_bfd(&in, 1, bf, &rv, NULL, NULL);	/* B4 1 talks */
+		if (session_get(&in, 1, &v) || v.bfd.state != BFD_STATE_UP)
+			early = 1;
+		ring_buffer__consume(in.rb);
+		sleep_ms(20);
+	}
+	for (i = 0; i < in.nev; i++) {
+		struct in6_addr a = b4_addr(2);
+
+		if (in.ev[i].type != DSLITE_EV_TIMEOUT || memcmp(&in.ev[i].b4, &a, 16))
+			continue;
+		if (!session_get(&in, 2, &v))
+			gap_ns = in.ev[i].ts_ns - v.last_seen_ns;
+	}
+	late_ns = gap_ns > 300000000ULL ? gap_ns - 300000000ULL : 0;
+	tap_result(!early && counter(&in, C(SESS_TIMEOUT)) == 1 &&
+		   in.ev_b4[1] == 2,
+		   "deadlines: a B4 that keeps talking (its deadline moved by every "
+		   "answer) is never timed out");
+	tap_result(gap_ns > 300000000ULL &&
+		   late_ns <= 100000000ULL + 2 * in.skel->bss->clk_ns_per_jiffy + 200000000ULL,
+		   "deadlines: the silent one times out %.1f ms after its last packet: "
+		   "after its detection time (300 ms), within one sweep interval "
+		   "(100 ms, and the timer's latency)", gap_ns / 1e6);
+
+	/* a deadline never written (maps of an earlier version): a newly
+	 * loaded program's first pass finds it */
+	bf.state = S(DOWN);
+	bf.your = 0;
+	send_bfd(&in, 3, bf, &rv, NULL, NULL);
+	bf.state = S(INIT);
+	bf.your = YOUR_SESSION;
+	send_bfd(&in, 3, bf, &rv, NULL, NULL);
+	deadline_set(&in, session_slot(&in, 3), 0);
+	sleep_ms(600);
+	i = !session_get(&in, 3, &v) && v.bfd.state == BFD_STATE_UP;
+	c.reuse = &in;
+	if (inst_open(&in2, &c)) {
+		tap_result(0, "deadlines: re-load");
+		inst_close(&in);
+		return;
+	}
+	arm(&in2);
+	t0 = mono_s();
+	while (mono_s() - t0 < 3 && !session_get(&in, 3, &v) &&
+	       v.bfd.state == BFD_STATE_UP)
+		sleep_ms(10);
+	tap_result(i && !session_get(&in, 3, &v) && v.bfd.state == BFD_STATE_DOWN &&
+		   v.bfd.diag == BFD_DIAG_CONTROL_EXPIRED,
+		   "deadlines: a session without a deadline is not looked at, until a "
+		   "newly loaded program's first pass finds it and times it out");
+	inst_close(&in2);
+	inst_close(&in);
+}
+
 /* the state map's entry (the rate limiter, the slot cursor, the ring) */
 static int state_get(struct inst *in, struct dslite_aftr_state *st)
 {
@@ -1932,8 +2116,10 @@ static void test_clock(void)
 		   st.tat_ns < mono_ns() + 10 * 1000000000ULL,
 		   "clock: a rate limiter 3 h in the future is reset, the new B4 gets a session");
 
-	/* an Up session whose last packet is stamped 3 h ahead: clamped, and
-	 * it times out within its detection time */
+	/* an Up session whose last packet is stamped 3 h ahead (and so is
+	 * the deadline the data path wrote with it: the stamps of a clock
+	 * that jumped): clamped at once, and it times out within its
+	 * detection time */
 	fast.state = S(INIT);
 	fast.your = YOUR_SESSION;
 	send_bfd(&in, 1, fast, &rv, NULL, NULL);
@@ -1943,6 +2129,8 @@ static void test_clock(void)
 		v.last_seen_ns += 10800ULL * 1000000000ULL;
 		bpf_map_update_elem(bpf_map__fd(in.skel->maps.dslite_sessions), &key,
 				    &v, BPF_EXIST);
+		deadline_set(&in, key, deadline_get(&in, key) +
+			     (uint32_t)((10800ULL * 1000000000ULL) >> DSLITE_DL_SHIFT));
 	}
 	t0 = mono_s();
 	while (mono_s() - t0 < 5 && has_session(&in, 1) &&
@@ -2255,6 +2443,7 @@ int main(void)
 	test_table_full();
 	test_rate_limit();
 	test_sweeper();
+	test_deadlines();
 	test_clock();
 	test_pinning();
 	test_slot_search();

@@ -393,7 +393,8 @@ tap_expect "sessions 5: sessions-max 5 (5 + 1 slots, slot 0 unused)" "5 6" \
 ctl aftr detach dev "$AIF"
 
 # --- maps pinned by a version whose session table was a hash keyed by
-# the B4 address: refused, nothing attached, detach cleans up
+# the B4 address: refused, nothing attached, detach cleans up (either
+# map of the old layout may be named: the first in the object's order)
 mkdir -p "$PINS"
 bpftool map create "$PINS/dslite_sessions" type hash key 16 value 128 \
 	entries 8 name dslite_sessions flags 1 &&
@@ -404,7 +405,7 @@ bpftool map create "$PINS/dslite_state" type array key 4 value 16 \
 out=$(ctl aftr attach dev "$AIF" 2>&1)
 r=$?
 if [ $r -eq 2 ] && no_xdp &&
-   [ "$out" = "dslitectl: aftr attach: $AIF: the pinned map dslite_sessions has the layout of another version of the responder (\"dslitectl aftr detach dev $AIF\" first; it drops the sessions)" ] &&
+   [ "${out/dslite_discrs/dslite_sessions}" = "dslitectl: aftr attach: $AIF: the pinned map dslite_sessions has the layout of another version of the responder (\"dslitectl aftr detach dev $AIF\" first; it drops the sessions)" ] &&
    [ ! -e "$PINS/link" ]; then
 	tap_ok "old session table layout pinned: refused with the reason"
 else

@@ -384,7 +384,7 @@ static int check_pinned(const char *what, struct attach_args *a,
 	    info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.map_flags != bpf_map__map_flags(m) ||
-	    (!table && i != st->events &&
+	    (!table && i != st->events && m != st->skel->maps.dslite_deadlines &&
 	     info.max_entries != bpf_map__max_entries(m)) ||
 	    (i == st->sessions && info.max_entries < 2))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
@@ -666,7 +666,9 @@ static int attach_load(const char *what, struct attach_args *a,
 			 a->sessions);
 	/* N + 1 slots (slot 0 is never used), N addresses */
 	if (bpf_map__set_max_entries(st->maps[st->sessions], a->sessions + 1) ||
-	    bpf_map__set_max_entries(st->maps[st->discrs], a->sessions))
+	    bpf_map__set_max_entries(st->maps[st->discrs], a->sessions) ||
+	    bpf_map__set_max_entries(st->skel->maps.dslite_deadlines,
+				     dslite_deadline_blocks(a->sessions)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "sizing the session table: %s",
 				     strerror(errno));
