@@ -101,12 +101,9 @@ int b4_net_open_raw(char *e, size_t elen)
 	};
 	int fd, one = 1;
 
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_IPIP);
-	if (fd < 0) {
-		snprintf(e, elen, "raw IPv6 socket: %s", strerror(errno));
+	fd = raw_socket(AF_INET6, IPPROTO_IPIP, "raw IPv6 socket", e, elen);
+	if (fd < 0)
 		return -1;
-	}
 	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0])) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 		       sizeof(one))) {
@@ -122,12 +119,9 @@ int b4_net_open_raw4(char *e, size_t elen)
 {
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_RAW);
-	if (fd < 0) {
-		snprintf(e, elen, "raw IPv4 socket: %s", strerror(errno));
+	fd = raw_socket(AF_INET, IPPROTO_RAW, "raw IPv4 socket", e, elen);
+	if (fd < 0)
 		return -1;
-	}
 	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
 		snprintf(e, elen, "raw IPv4 socket options: %s",
 			 strerror(errno));
