@@ -70,6 +70,15 @@ void aftr_set_libbpf_print(void);
 int aftr_bpffs_check(const char *what);
 
 /*
+ * aftr_prepare(what, lock_fd): what every command does before it touches
+ * a pin: aftr_bpffs_check(), aftr_set_libbpf_print() and, when lock_fd is
+ * not NULL, aftr_lock_root() into *lock_fd. Returns 0, or
+ * DSLITECTL_EXIT_ERROR after printing why (*lock_fd untouched when the
+ * check failed, -1 when the lock did).
+ */
+int aftr_prepare(const char *what, int *lock_fd);
+
+/*
  * aftr_dev_open(what, ifname, d): open the pin directory of ifname and its
  * link (when pinned). Returns 0; or prints "IFNAME: not attached" and
  * returns DSLITECTL_EXIT_ERROR when there is no directory.

@@ -818,15 +818,9 @@ static int attach(int argc, char **argv)
 				    "no such device" : strerror(errno));
 		goto out;
 	}
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		goto out;
-	aftr_set_libbpf_print();
-	lock_fd = aftr_lock_root(what);
-	if (lock_fd < 0) {
-		ret = DSLITECTL_EXIT_ERROR;
-		goto out;
-	}
 	ret = attach_old(what, &a, &st);
 	if (!ret)
 		ret = attach_load(what, &a, &st);
@@ -876,13 +870,9 @@ static int detach(int argc, char **argv)
 	if (!ifname[0])
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "missing \"dev IFNAME\"");
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		return ret;
-	aftr_set_libbpf_print();
-	lock_fd = aftr_lock_root(what);
-	if (lock_fd < 0)
-		return DSLITECTL_EXIT_ERROR;
 	ret = aftr_dev_open(what, ifname, &d);
 	if (ret)
 		goto out;

@@ -381,10 +381,9 @@ int aftr_monitor(int argc, char **argv)
 	if (ret)
 		return ret;
 	m.count = wo.count;
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, NULL);
 	if (ret)
 		return ret;
-	aftr_set_libbpf_print();
 
 	/* signals stay blocked except while waiting, so none is lost */
 	watch_signals(on_signal, &orig);

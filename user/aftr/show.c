@@ -163,14 +163,18 @@ twice:
 }
 
 /*
- * the_devs(what, ifname, names, n): the device given, or every attached
- * one. Returns 0 or an exit code after printing why.
+ * the_devs(what, ifname, names, n): after aftr_prepare(), the device
+ * given, or every attached one. Returns 0 or an exit code after printing
+ * why.
  */
 static int the_devs(const char *what, const char *ifname,
 		    char (**names)[DSLITECTL_IFNAMSIZ], size_t *n)
 {
 	int err;
 
+	err = aftr_prepare(what, NULL);
+	if (err)
+		return err;
 	if (ifname[0]) {
 		*names = calloc(1, sizeof(**names));
 		if (!*names)
@@ -284,10 +288,6 @@ int aftr_sessions(int argc, char **argv)
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "peer \"%s\" is not an IPv6 address",
 				     peer.val);
-	ret = aftr_bpffs_check(what);
-	if (ret)
-		return ret;
-	aftr_set_libbpf_print();
 	ret = the_devs(what, ifname, &names, &n);
 	if (ret)
 		return ret;
@@ -495,10 +495,6 @@ int aftr_stats(int argc, char **argv)
 	ret = parse_args(what, argc, argv, ifname, NULL);
 	if (ret)
 		return ret;
-	ret = aftr_bpffs_check(what);
-	if (ret)
-		return ret;
-	aftr_set_libbpf_print();
 	ret = the_devs(what, ifname, &names, &n);
 	if (ret)
 		return ret;
