@@ -138,4 +138,14 @@ void aftr_pin_path(const char *ifname, const char *name, char *buf,
  */
 void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
 
+/*
+ * aftr_print_diags(diag, remote_state, remote_diag, remote_fmt): a
+ * session's diagnostic, its peer's status (text: remote_fmt) and its
+ * peer's diagnostic, as "aftr sessions" and "aftr monitor" print them
+ * (json.h): "diagnostic", "diag", "remote-status", "remote-diagnostic",
+ * "remote-diag".
+ */
+void aftr_print_diags(unsigned int diag, unsigned int remote_state,
+		      unsigned int remote_diag, const char *remote_fmt);
+
 #endif /* DSLITECTL_AFTR_H */

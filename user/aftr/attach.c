@@ -92,6 +92,25 @@ void aftr_mono_to_real(uint64_t ns, char *buf, size_t len)
 		 tm.tm_min, tm.tm_sec, (int)(t % 1000000000LL / 1000000));
 }
 
+/* a diagnostic's short name, "unknown" for a code without one */
+static const char *short_diag(unsigned int d)
+{
+	const char *n = diag_name(d);
+
+	return n ? n : "unknown";
+}
+
+void aftr_print_diags(unsigned int diag, unsigned int remote_state,
+		      unsigned int remote_diag, const char *remote_fmt)
+{
+	print_string("diagnostic", NULL, bfd_diag_name(diag));
+	print_string("diag", " diag %s", short_diag(diag));
+	print_string("remote-status", remote_fmt,
+		     bfd_status_name(remote_state));
+	print_string("remote-diagnostic", NULL, bfd_diag_name(remote_diag));
+	print_string("remote-diag", " remote-diag %s", short_diag(remote_diag));
+}
+
 /* ------------------------------------------------------------------ */
 /* attach                                                               */
 

@@ -207,13 +207,6 @@ static void print_addr(const char *key, const char *fmt, const void *a)
 	print_string(key, fmt, buf);
 }
 
-static const char *short_diag(unsigned int d)
-{
-	const char *n = diag_name(d);
-
-	return n ? n : "unknown";
-}
-
 static int print_session(const struct dslite_in6 *key,
 			 const struct dslite_aftr_session *s, void *data)
 {
@@ -239,13 +232,8 @@ static int print_session(const struct dslite_in6 *key,
 	else
 		print_uint("downtime", " downtime %" PRIu64 "s",
 			   age / 1000000000ULL);
-	print_string("diagnostic", NULL, bfd_diag_name(b->diag));
-	print_string("diag", " diag %s", short_diag(b->diag));
-	print_string("remote-status", " remote-status %s",
-		     bfd_status_name(b->remote_state));
-	print_string("remote-diagnostic", NULL, bfd_diag_name(b->remote_diag));
-	print_string("remote-diag", " remote-diag %s",
-		     short_diag(b->remote_diag));
+	aftr_print_diags(b->diag, b->remote_state, b->remote_diag,
+			 " remote-status %s");
 	print_uint("receive-interval", " rx %" PRIu64 "ms", b->rx / 1000);
 	print_uint("transmit-interval", " tx %" PRIu64 "ms", b->tx / 1000);
 	print_uint("echo-receive-interval", " echo-rx %" PRIu64 "ms",
