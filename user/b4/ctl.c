@@ -360,50 +360,32 @@ void b4_ctl_close(struct b4_daemon *d)
 /* The report: through json.h's print layer, one call per field for text
  * and JSON, as every other command prints. */
 
-struct tun_state {
-	struct tunnel_info info;
-	bool found;
-};
-
-static int tun_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct tun_state *st = data;
-
-	if (tunnel_parse(nlh, &st->info))
-		return -EBADMSG;
-	st->found = true;
-	return 0;
-}
-
 static void report_tunnel(struct b4_daemon *d, int t)
 {
 	struct b4_tunnel *tun = &d->tun[t];
-	struct tun_state st = {};
-	struct nlmsghdr *nlh;
+	struct tunnel_info info = {};
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool found = false;
 
-	if (!d->no_module && !tun->gone) {
-		nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
-		mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
-		genl_talk(&d->genl, nlh, tun_cb, &st);
-	}
+	if (!d->no_module && !tun->gone)
+		b4_fo_tunnel_get(d, t, &info, &found);
 
 	print_open_object(NULL);
 	print_name("dev", "  tunnel %s:", tun->link.name);
 	print_uint("ifindex", NULL, tun->link.ifindex);
 	print_name("local", " local %s", b4_addr_str(&tun->link.local, a));
 	print_name("remote", " remote %s", b4_addr_str(&tun->link.remote, b));
-	if (st.found) {
-		print_bool("carrier", " carrier %s", st.info.carrier, "up",
+	if (found) {
+		print_bool("carrier", " carrier %s", info.carrier, "up",
 			   "down");
-		print_name("forced", " forced %s", forced_name(st.info.forced));
+		print_name("forced", " forced %s", forced_name(info.forced));
 		print_name("diagnostic", " diag %s",
-			   bfd_diag_short(st.info.diag));
+			   bfd_diag_short(info.diag));
 		/* quoted and escaped as tunnel show does */
 		print_quoted("reason", " reason %s",
-			     st.info.reason[0] ? st.info.reason : NULL);
+			     info.reason[0] ? info.reason : NULL);
 		print_uint("transitions", " transitions %" PRIu64,
-			   st.info.transitions);
+			   info.transitions);
 	} else if (tun->gone) {
 		/* the words of the kernel or of the daemon, with a name */
 		print_text_name(" gone (%s): waiting for it", tun->gone_why);
