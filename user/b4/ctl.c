@@ -401,16 +401,19 @@ static void report_tunnel(struct b4_daemon *d, int t)
 }
 
 /*
- * report_none(key, text): a record that does not exist yet: JSON null,
- * text "  TEXT: none". Returns true when it is so.
+ * report_open(valid, key, text): a record, opened as object key when it
+ * exists (valid: returns true); else JSON null, text "  TEXT: none"
+ * (returns false).
  */
-static bool report_none(bool valid, const char *key, const char *text)
+static bool report_open(bool valid, const char *key, const char *text)
 {
-	if (valid)
-		return false;
+	if (valid) {
+		print_open_object(key);
+		return true;
+	}
 	print_null(key);
 	print_text("  %s: none\n", text);
-	return true;
+	return false;
 }
 
 /* the last WAN change (b4/wan.c) */
@@ -419,9 +422,8 @@ static void report_wan(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_wan_change *w = &d->last_wan;
 	char a[INET6_ADDRSTRLEN];
 
-	if (report_none(w->valid, "last-wan-change", "last WAN change"))
+	if (!report_open(w->valid, "last-wan-change", "last WAN change"))
 		return;
-	print_open_object("last-wan-change");
 	print_name("kind", "  last WAN change: %s", w->kind);
 	print_name("dev", " of %s", w->dev);
 	print_name("old-local", ": local %s", b4_addr_str(&w->old_local, a));
@@ -445,9 +447,8 @@ static void report_switch(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_switch *l = &d->last;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	if (report_none(l->valid, "last-failover", "last failover"))
+	if (!report_open(l->valid, "last-failover", "last failover"))
 		return;
-	print_open_object("last-failover");
 	print_name("kind", "  last %s:", b4_switch_name(l->kind));
 	print_name("from", " %s", l->from >= 0 ?
 		   b4_addr_str(&l->from_addr, a) : NULL);
@@ -484,9 +485,8 @@ static void report_aftr_change(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_aftr_change *l = &d->last_change;
 	char a[INET6_ADDRSTRLEN];
 
-	if (report_none(l->valid, "last-aftr-change", "last AFTR change"))
+	if (!report_open(l->valid, "last-aftr-change", "last AFTR change"))
 		return;
-	print_open_object("last-aftr-change");
 	print_name("peer", "  last AFTR change: aftr %s",
 		   b4_addr_str(&l->addr, a));
 	print_uint("old-node-id", ", node %" PRIu64, B4_NODE_ID(l->old_discr));
