@@ -112,6 +112,14 @@ int sock_filter_attach(int fd, const struct sock_filter *code,
 		       unsigned short len);
 
 /*
+ * raw_socket(family, protocol, what, err, errlen): a raw socket of family
+ * and protocol, non-blocking and close-on-exec. Returns it, or -1 with
+ * "WHAT: strerror(errno)" in err.
+ */
+int raw_socket(int family, int protocol, const char *what, char *err,
+	       size_t errlen);
+
+/*
  * netns_cookie(out): the cookie of this process's network namespace
  * (SO_NETNS_COOKIE): unique for the life of the system and never reused,
  * unlike the namespace's inode number. Returns 0 or -errno.

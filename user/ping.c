@@ -101,23 +101,30 @@ static int attach_filter(int fd, uint16_t id, char *err, size_t errlen)
 	return 0;
 }
 
-int ping_open_tunnel(const char *ifname, uint16_t id, char *err,
-		     size_t errlen)
+/*
+ * filtered(fd, failed, id, err, errlen): fd with attach_filter() done once
+ * its set-up went well (failed 0); else, or when the filter fails, fd
+ * closed and -1 (err says why).
+ */
+static int filtered(int fd, int failed, uint16_t id, char *err,
+		    size_t errlen)
+{
+	if (!failed && !attach_filter(fd, id, err, errlen))
+		return fd;
+	close(fd);
+	return -1;
+}
+
+/* Bind fd to ifname and to 192.0.0.2: 0, or -1 with err. */
+static int bind_tunnel(int fd, const char *ifname, char *err, size_t errlen)
 {
 	struct sockaddr_in src = { .sin_family = AF_INET };
-	int fd;
 
 	src.sin_addr.s_addr = htonl(DSLITE_B4_ADDR);
-	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    IPPROTO_ICMP);
-	if (fd < 0) {
-		snprintf(err, errlen, "raw ICMP socket: %s", strerror(errno));
-		return -1;
-	}
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       strlen(ifname) + 1)) {
 		snprintf(err, errlen, "%s: %s", ifname, strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
 		if (errno == EADDRNOTAVAIL)
@@ -127,45 +134,52 @@ int ping_open_tunnel(const char *ifname, uint16_t id, char *err,
 		else
 			snprintf(err, errlen, "bind 192.0.0.2: %s",
 				 strerror(errno));
-		goto fail;
+		return -1;
 	}
-	if (attach_filter(fd, id, err, errlen))
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	return 0;
+}
+
+/* Bind fd to src6 (none when NULL or ::): 0, or -1 with err. */
+static int bind_direct(int fd, const struct in6_addr *src6, char *err,
+		       size_t errlen)
+{
+	struct sockaddr_in6 src = { .sin6_family = AF_INET6 };
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!src6 || IN6_IS_ADDR_UNSPECIFIED(src6))
+		return 0;
+	src.sin6_addr = *src6;
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+		inet_ntop(AF_INET6, src6, buf, sizeof(buf));
+		snprintf(err, errlen, "bind %s: %s", buf, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ping_open_tunnel(const char *ifname, uint16_t id, char *err,
+		     size_t errlen)
+{
+	int fd;
+
+	fd = raw_socket(AF_INET, IPPROTO_ICMP, "raw ICMP socket", err, errlen);
+	if (fd < 0)
+		return -1;
+	return filtered(fd, bind_tunnel(fd, ifname, err, errlen), id, err,
+			errlen);
 }
 
 int ping_open_direct(const struct in6_addr *src6, uint16_t id, char *err,
 		     size_t errlen)
 {
-	struct sockaddr_in6 src = { .sin6_family = AF_INET6 };
-	char buf[INET6_ADDRSTRLEN];
 	int fd;
 
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    IPPROTO_IPIP);
-	if (fd < 0) {
-		snprintf(err, errlen, "raw IPv6 socket (protocol 4): %s",
-			 strerror(errno));
+	fd = raw_socket(AF_INET6, IPPROTO_IPIP, "raw IPv6 socket (protocol 4)",
+			err, errlen);
+	if (fd < 0)
 		return -1;
-	}
-	if (src6 && !IN6_IS_ADDR_UNSPECIFIED(src6)) {
-		src.sin6_addr = *src6;
-		if (bind(fd, (struct sockaddr *)&src, sizeof(src))) {
-			inet_ntop(AF_INET6, src6, buf, sizeof(buf));
-			snprintf(err, errlen, "bind %s: %s", buf,
-				 strerror(errno));
-			goto fail;
-		}
-	}
-	if (attach_filter(fd, id, err, errlen))
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
+	return filtered(fd, bind_direct(fd, src6, err, errlen), id, err,
+			errlen);
 }
 
 int ping_send(int fd, const struct in6_addr *aftr, uint16_t id, uint16_t seq,

@@ -147,6 +147,17 @@ int sock_filter_attach(int fd, const struct sock_filter *code,
 	return 0;
 }
 
+int raw_socket(int family, int protocol, const char *what, char *err,
+	       size_t errlen)
+{
+	int fd;
+
+	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return fd;
+}
+
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
 #endif

@@ -91,6 +91,18 @@ int sock_filter_attach(int fd, const struct sock_filter *code,
 	return 0;
 }
 
+/* user/util.c's, which this program does not link */
+int raw_socket(int family, int protocol, const char *what, char *err,
+	       size_t errlen)
+{
+	int fd;
+
+	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return fd;
+}
+
 /* ------------------------------------------------------------------------
  * Helpers
  */

@@ -71,6 +71,15 @@ void aftr_set_libbpf_print(void);
 int aftr_bpffs_check(const char *what);
 
 /*
+ * aftr_prepare(what, lock_fd): what every command does before it touches
+ * a pin: aftr_bpffs_check(), aftr_set_libbpf_print() and, when lock_fd is
+ * not NULL, aftr_lock_root() into *lock_fd. Returns 0, or
+ * DSLITECTL_EXIT_ERROR after printing why (*lock_fd untouched when the
+ * check failed, -1 when the lock did).
+ */
+int aftr_prepare(const char *what, int *lock_fd);
+
+/*
  * aftr_dev_open(what, ifname, d): open the pin directory of ifname and its
  * link (when pinned). Returns 0; or prints "IFNAME: not attached" and
  * returns DSLITECTL_EXIT_ERROR when there is no directory.
@@ -129,5 +138,15 @@ void aftr_pin_path(const char *ifname, const char *name, char *buf,
  * clock "2026-01-02T03:04:05.678Z".
  */
 void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
+
+/*
+ * aftr_print_diags(diag, remote_state, remote_diag, remote_fmt): a
+ * session's diagnostic, its peer's status (text: remote_fmt) and its
+ * peer's diagnostic, as "aftr sessions" and "aftr monitor" print them
+ * (json.h): "diagnostic", "diag", "remote-status", "remote-diagnostic",
+ * "remote-diag".
+ */
+void aftr_print_diags(unsigned int diag, unsigned int remote_state,
+		      unsigned int remote_diag, const char *remote_fmt);
 
 #endif /* DSLITECTL_AFTR_H */

@@ -97,8 +97,14 @@ int aftr_anycast_parse(const char *what, const char *kw, const char *val,
 	return 0;
 }
 
-/* Is a an address of this host (ifname: of that device only)? */
-static int local_addr(const struct in6_addr *a, const char *ifname)
+/*
+ * each_addr6(ifname, fn, arg): fn(addr, arg) for each IPv6 address of this
+ * host (ifname: of that device only), in getifaddrs() order, until one
+ * returns nonzero. Returns that, 0 when none did, or -errno.
+ */
+static int each_addr6(const char *ifname,
+		      int (*fn)(const struct in6_addr *addr, void *arg),
+		      void *arg)
 {
 	struct ifaddrs *ifa, *p;
 	int found = 0;
@@ -111,33 +117,45 @@ static int local_addr(const struct in6_addr *a, const char *ifname)
 		if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET6 ||
 		    (ifname && strcmp(p->ifa_name, ifname)))
 			continue;
-		found = !memcmp(&sin6->sin6_addr, a, sizeof(*a));
+		found = fn(&sin6->sin6_addr, arg);
 	}
 	freeifaddrs(ifa);
 	return found;
+}
+
+static int same_addr(const struct in6_addr *addr, void *arg)
+{
+	return !memcmp(addr, arg, sizeof(*addr));
+}
+
+/* Is a an address of this host (ifname: of that device only)? */
+static int local_addr(const struct in6_addr *a, const char *ifname)
+{
+	return each_addr6(ifname, same_addr, (void *)a);
+}
+
+struct other_addr {
+	const struct in6_addr *skip;
+	struct in6_addr *out;
+};
+
+static int other_global(const struct in6_addr *addr, void *arg)
+{
+	struct other_addr *o = arg;
+
+	if (!unicast6(addr) || !memcmp(addr, o->skip, sizeof(*addr)))
+		return 0;
+	*o->out = *addr;
+	return 1;
 }
 
 /* The first global address of ifname other than skip, in *out. */
 static int device_addr(const char *ifname, const struct in6_addr *skip,
 		       struct in6_addr *out)
 {
-	struct ifaddrs *ifa, *p;
-	int found = 0;
+	struct other_addr o = { skip, out };
 
-	if (getifaddrs(&ifa))
-		return -errno;
-	for (p = ifa; p && !found; p = p->ifa_next) {
-		const struct sockaddr_in6 *sin6 = (const void *)p->ifa_addr;
-
-		if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET6 ||
-		    strcmp(p->ifa_name, ifname) || !unicast6(&sin6->sin6_addr) ||
-		    !memcmp(&sin6->sin6_addr, skip, sizeof(*skip)))
-			continue;
-		*out = sin6->sin6_addr;
-		found = 1;
-	}
-	freeifaddrs(ifa);
-	return found;
+	return each_addr6(ifname, other_global, &o);
 }
 
 /* The source address the kernel would choose toward dst, in *out. */

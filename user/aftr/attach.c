@@ -92,6 +92,25 @@ void aftr_mono_to_real(uint64_t ns, char *buf, size_t len)
 		 tm.tm_min, tm.tm_sec, (int)(t % 1000000000LL / 1000000));
 }
 
+/* a diagnostic's short name, "unknown" for a code without one */
+static const char *short_diag(unsigned int d)
+{
+	const char *n = diag_name(d);
+
+	return n ? n : "unknown";
+}
+
+void aftr_print_diags(unsigned int diag, unsigned int remote_state,
+		      unsigned int remote_diag, const char *remote_fmt)
+{
+	print_string("diagnostic", NULL, bfd_diag_name(diag));
+	print_string("diag", " diag %s", short_diag(diag));
+	print_string("remote-status", remote_fmt,
+		     bfd_status_name(remote_state));
+	print_string("remote-diagnostic", NULL, bfd_diag_name(remote_diag));
+	print_string("remote-diag", " remote-diag %s", short_diag(remote_diag));
+}
+
 /* ------------------------------------------------------------------ */
 /* attach                                                               */
 
@@ -820,15 +839,9 @@ static int attach(int argc, char **argv)
 				    "no such device" : strerror(errno));
 		goto out;
 	}
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		goto out;
-	aftr_set_libbpf_print();
-	lock_fd = aftr_lock_root(what);
-	if (lock_fd < 0) {
-		ret = DSLITECTL_EXIT_ERROR;
-		goto out;
-	}
 	ret = attach_old(what, &a, &st);
 	if (!ret)
 		ret = attach_load(what, &a, &st);
@@ -878,13 +891,9 @@ static int detach(int argc, char **argv)
 	if (!ifname[0])
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "missing \"dev IFNAME\"");
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		return ret;
-	aftr_set_libbpf_print();
-	lock_fd = aftr_lock_root(what);
-	if (lock_fd < 0)
-		return DSLITECTL_EXIT_ERROR;
 	ret = aftr_dev_open(what, ifname, &d);
 	if (ret)
 		goto out;

@@ -84,13 +84,6 @@ static const char *event_name(unsigned int type)
 	return "unknown";
 }
 
-static const char *short_diag(unsigned int d)
-{
-	const char *n = diag_name(d);
-
-	return n ? n : "unknown";
-}
-
 static void print_event(const struct ring *r, const struct dslite_aftr_event *e)
 {
 	char b4[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN], t[40];
@@ -107,13 +100,8 @@ static void print_event(const struct ring *r, const struct dslite_aftr_event *e)
 	print_string("event", " %s", event_name(e->type));
 	print_string("old-status", " %s", bfd_status_name(e->old_state));
 	print_string("status", " -> %s", bfd_status_name(e->new_state));
-	print_string("diagnostic", NULL, bfd_diag_name(e->diag));
-	print_string("diag", " diag %s", short_diag(e->diag));
-	print_string("remote-status", " remote %s",
-		     bfd_status_name(e->remote_state));
-	print_string("remote-diagnostic", NULL, bfd_diag_name(e->remote_diag));
-	print_string("remote-diag", " remote-diag %s",
-		     short_diag(e->remote_diag));
+	aftr_print_diags(e->diag, e->remote_state, e->remote_diag,
+			 " remote %s");
 	print_uint("id", " id %" PRIu64, e->local_discr);
 	print_uint("remote-id", " remote-id %" PRIu64, e->remote_discr);
 	print_uint("node-id", NULL, e->local_discr >> DSLITE_DISCR_NODE_SHIFT);
@@ -381,10 +369,9 @@ int aftr_monitor(int argc, char **argv)
 	if (ret)
 		return ret;
 	m.count = wo.count;
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, NULL);
 	if (ret)
 		return ret;
-	aftr_set_libbpf_print();
 
 	/* signals stay blocked except while waiting, so none is lost */
 	watch_signals(on_signal, &orig);

@@ -45,6 +45,20 @@ int aftr_bpffs_check(const char *what)
 	return 0;
 }
 
+int aftr_prepare(const char *what, int *lock_fd)
+{
+	int ret;
+
+	ret = aftr_bpffs_check(what);
+	if (ret)
+		return ret;
+	aftr_set_libbpf_print();
+	if (!lock_fd)
+		return 0;
+	*lock_fd = aftr_lock_root(what);
+	return *lock_fd < 0 ? DSLITECTL_EXIT_ERROR : 0;
+}
+
 /* this network namespace's pin directory, DSLITE_PIN_ROOT/netns-COOKIE */
 static char ns_dir[64];
 
@@ -425,13 +439,9 @@ int aftr_prune(int argc, char **argv)
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "unexpected argument \"%s\" (try \"dslitectl aftr help\")",
 				     argv[0]);
-	ret = aftr_bpffs_check(what);
+	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		return ret;
-	aftr_set_libbpf_print();
-	lock_fd = aftr_lock_root(what);
-	if (lock_fd < 0)
-		return DSLITECTL_EXIT_ERROR;
 	ret = sweep(what, true);
 	close(lock_fd);
 	fflush(stdout);

@@ -163,14 +163,18 @@ twice:
 }
 
 /*
- * the_devs(what, ifname, names, n): the device given, or every attached
- * one. Returns 0 or an exit code after printing why.
+ * the_devs(what, ifname, names, n): after aftr_prepare(), the device
+ * given, or every attached one. Returns 0 or an exit code after printing
+ * why.
  */
 static int the_devs(const char *what, const char *ifname,
 		    char (**names)[DSLITECTL_IFNAMSIZ], size_t *n)
 {
 	int err;
 
+	err = aftr_prepare(what, NULL);
+	if (err)
+		return err;
 	if (ifname[0]) {
 		*names = calloc(1, sizeof(**names));
 		if (!*names)
@@ -203,13 +207,6 @@ static void print_addr(const char *key, const char *fmt, const void *a)
 	print_string(key, fmt, buf);
 }
 
-static const char *short_diag(unsigned int d)
-{
-	const char *n = diag_name(d);
-
-	return n ? n : "unknown";
-}
-
 static int print_session(const struct dslite_in6 *key,
 			 const struct dslite_aftr_session *s, void *data)
 {
@@ -235,13 +232,8 @@ static int print_session(const struct dslite_in6 *key,
 	else
 		print_uint("downtime", " downtime %" PRIu64 "s",
 			   age / 1000000000ULL);
-	print_string("diagnostic", NULL, bfd_diag_name(b->diag));
-	print_string("diag", " diag %s", short_diag(b->diag));
-	print_string("remote-status", " remote-status %s",
-		     bfd_status_name(b->remote_state));
-	print_string("remote-diagnostic", NULL, bfd_diag_name(b->remote_diag));
-	print_string("remote-diag", " remote-diag %s",
-		     short_diag(b->remote_diag));
+	aftr_print_diags(b->diag, b->remote_state, b->remote_diag,
+			 " remote-status %s");
 	print_uint("receive-interval", " rx %" PRIu64 "ms", b->rx / 1000);
 	print_uint("transmit-interval", " tx %" PRIu64 "ms", b->tx / 1000);
 	print_uint("echo-receive-interval", " echo-rx %" PRIu64 "ms",
@@ -284,10 +276,6 @@ int aftr_sessions(int argc, char **argv)
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "peer \"%s\" is not an IPv6 address",
 				     peer.val);
-	ret = aftr_bpffs_check(what);
-	if (ret)
-		return ret;
-	aftr_set_libbpf_print();
 	ret = the_devs(what, ifname, &names, &n);
 	if (ret)
 		return ret;
@@ -495,10 +483,6 @@ int aftr_stats(int argc, char **argv)
 	ret = parse_args(what, argc, argv, ifname, NULL);
 	if (ret)
 		return ret;
-	ret = aftr_bpffs_check(what);
-	if (ret)
-		return ret;
-	aftr_set_libbpf_print();
 	ret = the_devs(what, ifname, &names, &n);
 	if (ret)
 		return ret;

@@ -604,6 +604,12 @@ void b4_fo_removed_active(struct b4_daemon *d);
 void b4_fo_reconsider(struct b4_daemon *d);
 /* the start-up grace: how long an adopted tunnel stays up unhealthy */
 uint64_t b4_fo_grace_ns(const struct b4_daemon *d);
+/*
+ * dslite.ko's state of tunnel t into info (zeroed first), *found when the
+ * module answered with it; returns genl_talk()'s answer
+ */
+int b4_fo_tunnel_get(struct b4_daemon *d, int t, struct tunnel_info *info,
+		     bool *found);
 /* dslite.ko's state of tunnel t into d->tun[t] */
 int b4_fo_read_tunnel(struct b4_daemon *d, int t, char *err, size_t errlen);
 /* dslite.ko: carrier of tunnel t (recorded as wanted either way) */

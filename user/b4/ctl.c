@@ -360,50 +360,32 @@ void b4_ctl_close(struct b4_daemon *d)
 /* The report: through json.h's print layer, one call per field for text
  * and JSON, as every other command prints. */
 
-struct tun_state {
-	struct tunnel_info info;
-	bool found;
-};
-
-static int tun_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct tun_state *st = data;
-
-	if (tunnel_parse(nlh, &st->info))
-		return -EBADMSG;
-	st->found = true;
-	return 0;
-}
-
 static void report_tunnel(struct b4_daemon *d, int t)
 {
 	struct b4_tunnel *tun = &d->tun[t];
-	struct tun_state st = {};
-	struct nlmsghdr *nlh;
+	struct tunnel_info info = {};
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	bool found = false;
 
-	if (!d->no_module && !tun->gone) {
-		nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
-		mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
-		genl_talk(&d->genl, nlh, tun_cb, &st);
-	}
+	if (!d->no_module && !tun->gone)
+		b4_fo_tunnel_get(d, t, &info, &found);
 
 	print_open_object(NULL);
 	print_name("dev", "  tunnel %s:", tun->link.name);
 	print_uint("ifindex", NULL, tun->link.ifindex);
 	print_name("local", " local %s", b4_addr_str(&tun->link.local, a));
 	print_name("remote", " remote %s", b4_addr_str(&tun->link.remote, b));
-	if (st.found) {
-		print_bool("carrier", " carrier %s", st.info.carrier, "up",
+	if (found) {
+		print_bool("carrier", " carrier %s", info.carrier, "up",
 			   "down");
-		print_name("forced", " forced %s", forced_name(st.info.forced));
+		print_name("forced", " forced %s", forced_name(info.forced));
 		print_name("diagnostic", " diag %s",
-			   bfd_diag_short(st.info.diag));
+			   bfd_diag_short(info.diag));
 		/* quoted and escaped as tunnel show does */
 		print_quoted("reason", " reason %s",
-			     st.info.reason[0] ? st.info.reason : NULL);
+			     info.reason[0] ? info.reason : NULL);
 		print_uint("transitions", " transitions %" PRIu64,
-			   st.info.transitions);
+			   info.transitions);
 	} else if (tun->gone) {
 		/* the words of the kernel or of the daemon, with a name */
 		print_text_name(" gone (%s): waiting for it", tun->gone_why);
@@ -419,16 +401,19 @@ static void report_tunnel(struct b4_daemon *d, int t)
 }
 
 /*
- * report_none(key, text): a record that does not exist yet: JSON null,
- * text "  TEXT: none". Returns true when it is so.
+ * report_open(valid, key, text): a record, opened as object key when it
+ * exists (valid: returns true); else JSON null, text "  TEXT: none"
+ * (returns false).
  */
-static bool report_none(bool valid, const char *key, const char *text)
+static bool report_open(bool valid, const char *key, const char *text)
 {
-	if (valid)
-		return false;
+	if (valid) {
+		print_open_object(key);
+		return true;
+	}
 	print_null(key);
 	print_text("  %s: none\n", text);
-	return true;
+	return false;
 }
 
 /* the last WAN change (b4/wan.c) */
@@ -437,9 +422,8 @@ static void report_wan(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_wan_change *w = &d->last_wan;
 	char a[INET6_ADDRSTRLEN];
 
-	if (report_none(w->valid, "last-wan-change", "last WAN change"))
+	if (!report_open(w->valid, "last-wan-change", "last WAN change"))
 		return;
-	print_open_object("last-wan-change");
 	print_name("kind", "  last WAN change: %s", w->kind);
 	print_name("dev", " of %s", w->dev);
 	print_name("old-local", ": local %s", b4_addr_str(&w->old_local, a));
@@ -463,9 +447,8 @@ static void report_switch(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_switch *l = &d->last;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-	if (report_none(l->valid, "last-failover", "last failover"))
+	if (!report_open(l->valid, "last-failover", "last failover"))
 		return;
-	print_open_object("last-failover");
 	print_name("kind", "  last %s:", b4_switch_name(l->kind));
 	print_name("from", " %s", l->from >= 0 ?
 		   b4_addr_str(&l->from_addr, a) : NULL);
@@ -502,9 +485,8 @@ static void report_aftr_change(struct b4_daemon *d, uint64_t now_rt)
 	const struct b4_aftr_change *l = &d->last_change;
 	char a[INET6_ADDRSTRLEN];
 
-	if (report_none(l->valid, "last-aftr-change", "last AFTR change"))
+	if (!report_open(l->valid, "last-aftr-change", "last AFTR change"))
 		return;
-	print_open_object("last-aftr-change");
 	print_name("peer", "  last AFTR change: aftr %s",
 		   b4_addr_str(&l->addr, a));
 	print_uint("old-node-id", ", node %" PRIu64, B4_NODE_ID(l->old_discr));

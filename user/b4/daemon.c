@@ -467,8 +467,10 @@ static void reload_apply(struct b4_daemon *d, const struct b4_config *cfg,
 			*c = old[j];
 			old[j].keep = true;
 			c->origin = origins[i];
+			/* its place once moved: d->n_cand, not i, which is
+			 * larger when an AFTR before it was left out */
 			if (j == old_active)
-				new_active = i;
+				new_active = d->n_cand;
 		} else if (cand_init(d, c, &addrs[i], origins[i], tun_of[i], e,
 				     sizeof(e))) {
 			b4_log(d, "reload: aftr %s left out: %s",

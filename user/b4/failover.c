@@ -495,40 +495,51 @@ uint64_t b4_fo_deadline(const struct b4_daemon *d)
 }
 
 struct get_state {
-	struct tunnel_info info;
-	bool found;
+	struct tunnel_info *info;
+	bool *found;
 };
 
 static int get_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct get_state *st = data;
 
-	if (tunnel_parse(nlh, &st->info))
+	if (tunnel_parse(nlh, st->info))
 		return -EBADMSG;
-	st->found = true;
+	*st->found = true;
 	return 0;
+}
+
+int b4_fo_tunnel_get(struct b4_daemon *d, int t, struct tunnel_info *info,
+		     bool *found)
+{
+	struct get_state st = { info, found };
+	struct nlmsghdr *nlh;
+
+	memset(info, 0, sizeof(*info));
+	*found = false;
+	nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
+	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, d->tun[t].link.ifindex);
+	return genl_talk(&d->genl, nlh, get_cb, &st);
 }
 
 int b4_fo_read_tunnel(struct b4_daemon *d, int t, char *e, size_t elen)
 {
 	struct b4_tunnel *tun = &d->tun[t];
-	struct get_state st = {};
-	struct nlmsghdr *nlh;
+	struct tunnel_info info;
+	bool found;
 
-	nlh = genl_request(&d->genl, DSLITE_CMD_TUNNEL_GET, 0);
-	mnl_attr_put_u32(nlh, DSLITE_A_IFINDEX, tun->link.ifindex);
-	if (genl_talk(&d->genl, nlh, get_cb, &st) || !st.found) {
+	if (b4_fo_tunnel_get(d, t, &info, &found) || !found) {
 		snprintf(e, elen, "%s: dslite.ko: %s%s%s", tun->link.name,
 			 strerror(d->genl.err.err ? d->genl.err.err : EBADMSG),
 			 d->genl.err.msg[0] ? ": " : "", d->genl.err.msg);
 		return -1;
 	}
-	tun->forced = st.info.forced == DSLITE_FORCED_CARRIER_DOWN;
-	tun->diag = st.info.diag;
+	tun->forced = info.forced == DSLITE_FORCED_CARRIER_DOWN;
+	tun->diag = info.diag;
 	tun->want_forced = tun->forced;
 	tun->want_diag = tun->diag;
 	snprintf(tun->want_reason, sizeof(tun->want_reason), "%s",
-		 st.info.reason);
+		 info.reason);
 	return 0;
 }
 

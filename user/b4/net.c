@@ -101,12 +101,9 @@ int b4_net_open_raw(char *e, size_t elen)
 	};
 	int fd, one = 1;
 
-	fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_IPIP);
-	if (fd < 0) {
-		snprintf(e, elen, "raw IPv6 socket: %s", strerror(errno));
+	fd = raw_socket(AF_INET6, IPPROTO_IPIP, "raw IPv6 socket", e, elen);
+	if (fd < 0)
 		return -1;
-	}
 	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0])) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 		       sizeof(one))) {
@@ -122,12 +119,9 @@ int b4_net_open_raw4(char *e, size_t elen)
 {
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		    IPPROTO_RAW);
-	if (fd < 0) {
-		snprintf(e, elen, "raw IPv4 socket: %s", strerror(errno));
+	fd = raw_socket(AF_INET, IPPROTO_RAW, "raw IPv4 socket", e, elen);
+	if (fd < 0)
 		return -1;
-	}
 	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
 		snprintf(e, elen, "raw IPv4 socket options: %s",
 			 strerror(errno));
@@ -218,6 +212,23 @@ static void tx_result(struct b4_session *s, ssize_t n)
 }
 
 /*
+ * put_cmsg(msg, level, type, len): msg's one control message, of level
+ * and type with len bytes of data (msg_control zeroed and large enough).
+ * Returns its data.
+ */
+static void *put_cmsg(struct msghdr *msg, int level, int type, size_t len)
+{
+	struct cmsghdr *cm;
+
+	msg->msg_controllen = CMSG_SPACE(len);
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	return CMSG_DATA(cm);
+}
+
+/*
  * one IPv4 packet on c's path: through the tunnel or encapsulated (from
  * src, NULL: the tunnel's local address)
  */
@@ -236,7 +247,6 @@ static ssize_t send_ip_from(struct b4_daemon *d, const struct b4_cand *c,
 		.msg_iovlen = 1,
 		.msg_control = cbuf.buf,
 	};
-	struct cmsghdr *cm;
 
 	memset(&cbuf, 0, sizeof(cbuf));
 	if (path == B4_PATH_TUNNEL) {
@@ -248,12 +258,7 @@ static ssize_t send_ip_from(struct b4_daemon *d, const struct b4_cand *c,
 
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
-		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-		pi = (struct in_pktinfo *)CMSG_DATA(cm);
+		pi = put_cmsg(&msg, IPPROTO_IP, IP_PKTINFO, sizeof(*pi));
 		pi->ipi_ifindex = t->link.ifindex;
 		return sendmsg(d->raw4fd, &msg, MSG_DONTWAIT);
 	} else {
@@ -265,12 +270,7 @@ static ssize_t send_ip_from(struct b4_daemon *d, const struct b4_cand *c,
 
 		msg.msg_name = &to;
 		msg.msg_namelen = sizeof(to);
-		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-		pi = (struct in6_pktinfo *)CMSG_DATA(cm);
+		pi = put_cmsg(&msg, IPPROTO_IPV6, IPV6_PKTINFO, sizeof(*pi));
 		pi->ipi6_addr = src ? *src : t->link.local;
 		return sendmsg(d->rawfd, &msg, MSG_DONTWAIT);
 	}
@@ -399,41 +399,84 @@ static int parse_inner(const uint8_t *buf, size_t n, uint16_t sport,
 	return 0;
 }
 
+/*
+ * One datagram as recvmsg() gives it, with what its control messages say:
+ * the input sockets ask for IPV6_PKTINFO (the raw IPv6 socket), or for
+ * IP_PKTINFO and IP_TTL (the UDP sockets).
+ */
+struct rx_msg {
+	struct msghdr msg;
+	struct iovec iov;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			 CMSG_SPACE(sizeof(int))];
+		char buf6[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	const void *pktinfo;	/* the (last) PKTINFO's data, NULL: none */
+	int ttl;		/* IP_TTL, -1: none */
+};
+
+/*
+ * rx_one(fd, level, m, buf, len, from, fromlen): receive one datagram
+ * without waiting: up to len bytes into buf, its source into from, its
+ * control messages of level (IPPROTO_IPV6: IPV6_PKTINFO; IPPROTO_IP:
+ * IP_PKTINFO, IP_TTL) into m. Returns recvmsg()'s answer: the length, or
+ * -1 when none is waiting.
+ */
+static ssize_t rx_one(int fd, int level, struct rx_msg *m, void *buf,
+		      size_t len, void *from, socklen_t fromlen)
+{
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	m->iov.iov_base = buf;
+	m->iov.iov_len = len;
+	memset(&m->msg, 0, sizeof(m->msg));
+	m->msg.msg_name = from;
+	m->msg.msg_namelen = fromlen;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = &m->ctl;
+	m->msg.msg_controllen = level == IPPROTO_IPV6 ? sizeof(m->ctl.buf6) :
+				sizeof(m->ctl.buf);
+	m->pktinfo = NULL;
+	m->ttl = -1;
+	n = recvmsg(fd, &m->msg, MSG_DONTWAIT);
+	if (n < 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&m->msg); cm; cm = CMSG_NXTHDR(&m->msg, cm)) {
+		if (cm->cmsg_level != level)
+			continue;
+		if (level == IPPROTO_IPV6 ? cm->cmsg_type == IPV6_PKTINFO :
+		    cm->cmsg_type == IP_PKTINFO)
+			m->pktinfo = CMSG_DATA(cm);
+		else if (level == IPPROTO_IP && cm->cmsg_type == IP_TTL)
+			memcpy(&m->ttl, CMSG_DATA(cm), sizeof(m->ttl));
+	}
+	return n;
+}
+
 void b4_net_raw_input(struct b4_daemon *d)
 {
 	int burst;
 
 	for (burst = 0; burst < RX_BURST; burst++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} cbuf;
-		uint8_t buf[1500];
+		const struct in6_pktinfo *pi;
 		struct sockaddr_in6 from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = cbuf.buf,
-			.msg_controllen = sizeof(cbuf.buf),
-		};
-		const struct in6_pktinfo *pi = NULL;
 		const uint8_t *payload;
-		struct cmsghdr *cm;
+		uint8_t buf[1500];
 		struct b4_cand *c;
+		struct rx_msg m;
 		size_t plen;
 		ssize_t n;
 		int i, r;
 
-		n = recvmsg(d->rawfd, &msg, MSG_DONTWAIT);
+		n = rx_one(d->rawfd, IPPROTO_IPV6, &m, buf, sizeof(buf), &from,
+			   sizeof(from));
 		if (n < 0)
 			return;
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-			if (cm->cmsg_level == IPPROTO_IPV6 &&
-			    cm->cmsg_type == IPV6_PKTINFO)
-				pi = (const void *)CMSG_DATA(cm);
+		pi = m.pktinfo;
 		i = cand_by_addr(d, &from.sin6_addr);
 		if (i < 0)
 			continue;
@@ -462,38 +505,18 @@ void b4_net_udp_input(struct b4_daemon *d, int fd, int tun)
 	int burst;
 
 	for (burst = 0; burst < RX_BURST; burst++) {
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-				 CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cbuf;
-		uint8_t buf[512];
+		const struct in_pktinfo *pi;
 		struct sockaddr_in from;
-		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = cbuf.buf,
-			.msg_controllen = sizeof(cbuf.buf),
-		};
-		const struct in_pktinfo *pi = NULL;
-		struct cmsghdr *cm;
-		int ttl = -1, t, i;
+		uint8_t buf[512];
+		struct rx_msg m;
 		ssize_t n;
+		int t, i;
 
-		n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		n = rx_one(fd, IPPROTO_IP, &m, buf, sizeof(buf), &from,
+			   sizeof(from));
 		if (n < 0)
 			return;
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			if (cm->cmsg_level != IPPROTO_IP)
-				continue;
-			if (cm->cmsg_type == IP_TTL)
-				memcpy(&ttl, CMSG_DATA(cm), sizeof(ttl));
-			else if (cm->cmsg_type == IP_PKTINFO)
-				pi = (const void *)CMSG_DATA(cm);
-		}
+		pi = m.pktinfo;
 		if (!pi)
 			continue;
 		t = tun;
@@ -512,7 +535,7 @@ void b4_net_udp_input(struct b4_daemon *d, int fd, int tun)
 				break;
 		if (i == d->n_cand)
 			continue;
-		if (ttl != BFD_TTL || pi->ipi_addr.s_addr != htonl(B4_INNER_B4)) {
+		if (m.ttl != BFD_TTL || pi->ipi_addr.s_addr != htonl(B4_INNER_B4)) {
 			d->cand[i].s.rx_dropped++;
 			continue;
 		}

@@ -893,13 +893,17 @@ unsigned int pcp_client_send(struct pcp_client *c)
 	return PCP_EV_TX_ERROR;
 }
 
-unsigned int pcp_client_handle_timeout(struct pcp_client *c, uint64_t now)
+/* ev, and the request sent (on a socket) when ev asks for it */
+static unsigned int send_if_tx(struct pcp_client *c, unsigned int ev)
 {
-	unsigned int ev = pcp_client_timer(c, now);
-
 	if ((ev & PCP_EV_TX) && c->fd >= 0)
 		ev |= pcp_client_send(c);
 	return ev;
+}
+
+unsigned int pcp_client_handle_timeout(struct pcp_client *c, uint64_t now)
+{
+	return send_if_tx(c, pcp_client_timer(c, now));
 }
 
 unsigned int pcp_client_handle_readable(struct pcp_client *c, uint64_t now)
@@ -935,9 +939,5 @@ unsigned int pcp_client_handle_readable(struct pcp_client *c, uint64_t now)
 
 unsigned int pcp_client_release_send(struct pcp_client *c, uint64_t now)
 {
-	unsigned int ev = pcp_client_release(c, now);
-
-	if ((ev & PCP_EV_TX) && c->fd >= 0)
-		ev |= pcp_client_send(c);
-	return ev;
+	return send_if_tx(c, pcp_client_release(c, now));
 }
