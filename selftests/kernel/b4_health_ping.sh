@@ -130,11 +130,13 @@ elapsed=$(( $(jq -r '.["carrier-down-at-ms"]' <<<"$last") -
 	    $(jq -r '.["last-rx-at-ms"]' <<<"$last") ))
 diag "AFTR1's last echo reply -> carrier down: $elapsed ms (3 lost at 200 ms)"
 # the last reply, then one echo answered by nobody per interval: the
-# third loss is counted when the fourth echo is due
-if [ "$elapsed" -ge 500 ] && [ "$elapsed" -le 900 ]; then
-	tap_ok "detected after 3 lost echoes (500..900 ms)"
+# third loss is counted when the fourth echo is due, about 800 ms after
+# the last reply; a fourth loss would be counted at about 1000 ms, so
+# anything below that is the third (the VM's scheduling adds tens of ms)
+if [ "$elapsed" -ge 500 ] && [ "$elapsed" -lt 1000 ]; then
+	tap_ok "detected after 3 lost echoes (500..999 ms)"
 else
-	tap_fail "detected after 3 lost echoes (500..900 ms)" "$elapsed ms"
+	tap_fail "detected after 3 lost echoes (500..999 ms)" "$elapsed ms"
 fi
 tap_expect "tunnel re-pointed to AFTR2, carrier up" "$AFTR2_ADDR true none" \
 	"$(tjs remote) $(tjs carrier) $(tjs forced)"
