@@ -8,8 +8,8 @@
  * line, a "# TYPE NAME TYPE" line and its samples. The format wants
  * every family once, so several renderings (one per AFTR device, one per
  * B4 daemon) go through metrics_merge(), which puts the samples of a
- * family together under one HELP and TYPE. Documentation/metrics.md is
- * the reference of the families.
+ * family together under one HELP and TYPE (both in metrics_fmt.c).
+ * Documentation/metrics.md is the reference of the families.
  */
 #ifndef DSLITECTL_METRICS_H
 #define DSLITECTL_METRICS_H
