@@ -19,10 +19,10 @@
  *
  * Protocol: the client sends one line, "status", "status json",
  * "status json pretty" or "metrics"; the daemon answers with the report
- * (the metrics: b4/metrics.c) or one line "error: WHY", and closes. A request is buffered per client until its
- * newline: at most CTL_REQ_MAX bytes and CTL_TIMEOUT_NS after the
- * connection, else the client is dropped; when every slot is taken a new
- * client takes the oldest one's.
+ * (the metrics: b4/metrics.c) or one line "error: WHY", and closes. A
+ * request is buffered per client until its newline: at most CTL_REQ_MAX
+ * bytes and CTL_TIMEOUT_NS after the connection, else the client is
+ * dropped; when every slot is taken a new client takes the oldest one's.
  */
 #include <errno.h>
 #include <fcntl.h>
