@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dslitectl metrics on a B4 with two AFTRs answered by dslite's XDP
-# responder (repoint mode, 300 ms x 3, standby probes every 500 ms):
+# responder (repoint mode, 300 ms x 3, standby probes every 500 ms, health
+# any:bfd+ping, so that the ping families have samples while BFD alone
+# decides):
 #   - both sessions Up: the B4's families show AFTR1 active and Up, AFTR2
-#     standby and Up, healthy by BFD, no failover; the daemon is counted;
+#     standby and Up, healthy by BFD, a ping sample per AFTR, pings
+#     answered, no failover; the daemon is counted;
 #   - AFTR1's link is cut: after the failover the failover counter is 1,
 #     AFTR1 is a standby in Down, AFTR2 active and Up, and the last
 #     failover's detection and outage are there;
@@ -41,7 +44,8 @@ check_format() {
 }
 
 b4_start dev ds0 aftr $AFTR1_ADDR aftr $AFTR2_ADDR interval 300 \
-	multiplier 3 standby-interval 500 hold-down 2 ||
+	multiplier 3 standby-interval 500 hold-down 2 health any:bfd+ping \
+	ping-interval 200 ping-loss 3/5 ||
 	tap_fail "daemon starts" "$(cat "$B4_LOG")"
 if b4_wait_peer $AFTR1_ADDR up 30000 && b4_wait_peer $AFTR2_ADDR up 15000; then
 	tap_ok "both sessions Up"
@@ -49,14 +53,30 @@ else
 	tap_fail "both sessions Up" "$(b4_show_log)"
 fi
 
+# answered: both AFTRs answered a ping
+answered() {
+	[ "$(awk 'index($1, "dslite_b4_ping_received_total{") == 1 && $2 > 0 { n++ }
+		END { print n + 0 }' "$tmp/m0")" = 2 ]
+}
+__answered() { in_b4 "$DSLITECTL_B4" metrics >"$tmp/m0" && answered; }
+slowwait 30 __answered
 in_b4 "$DSLITECTL_B4" metrics >"$tmp/m0" 2>"$tmp/err"
 tap_expect "metrics: exit 0, silent" "0:" "$?:$(cat "$tmp/err")"
 tap_expect "one daemon, up, no failover yet" "1 1 0" \
 	"$(m "$tmp/m0" dslite_b4_daemons) $(m "$tmp/m0" 'dslite_b4_up{dev="ds0"}') $(m "$tmp/m0" 'dslite_b4_failovers_total{dev="ds0"}')"
 tap_expect "AFTR1 active and up, AFTR2 standby and up" "up up" \
 	"$(state "$tmp/m0" $AFTR1_ADDR active) $(state "$tmp/m0" $AFTR2_ADDR standby)"
-tap_expect "healthy by BFD" "1 1" \
-	"$(m "$tmp/m0" "dslite_b4_health_ok{dev=\"ds0\",aftr=\"$AFTR1_ADDR\",role=\"active\",method=\"bfd\"}") $(m "$tmp/m0" "dslite_b4_health_ok{dev=\"ds0\",aftr=\"$AFTR2_ADDR\",role=\"standby\",method=\"bfd\"}")"
+tap_expect "healthy by BFD; a sample per AFTR and method (bfd, ping)" "1 1 0/1 0/1 4" \
+	"$(for a in "$AFTR1_ADDR\",role=\"active" "$AFTR2_ADDR\",role=\"standby"; do
+		m "$tmp/m0" "dslite_b4_health_ok{dev=\"ds0\",aftr=\"$a\",method=\"bfd\"}"
+	done | paste -sd' ') $(for a in "$AFTR1_ADDR\",role=\"active" "$AFTR2_ADDR\",role=\"standby"; do
+		m "$tmp/m0" "dslite_b4_health_ok{dev=\"ds0\",aftr=\"$a\",method=\"ping\"}" |
+			sed 's,^[01]$,0/1,'
+	done | paste -sd' ') $(grep -c '^dslite_b4_health_ok{' "$tmp/m0")"
+tap_expect "pings sent and answered, both AFTRs" "yes yes" \
+	"$(awk 'index($1, "dslite_b4_ping_sent_total{") == 1 && $2 > 0 { s++ }
+		index($1, "dslite_b4_ping_received_total{") == 1 && $2 > 0 { r++ }
+		END { print (s == 2 ? "yes" : "no"), (r == 2 ? "yes" : "no") }' "$tmp/m0")"
 tap_expect "no failover yet: no last detection" "" \
 	"$(grep '^dslite_b4_last_detection_seconds' "$tmp/m0")"
 tap_expect "promtool: before the failover" "" "$(check_format "$tmp/m0")"
@@ -73,12 +93,13 @@ tap_expect "failovers_total 1" 1 \
 	"$(m "$tmp/m1" 'dslite_b4_failovers_total{dev="ds0"}')"
 __a1_down() {
 	in_b4 "$DSLITECTL_B4" metrics >"$tmp/m1" &&
-		[ "$(state "$tmp/m1" $AFTR1_ADDR standby)" = down ]
+		[ "$(state "$tmp/m1" $AFTR1_ADDR standby)" = down ] &&
+		[ "$(m "$tmp/m1" "dslite_b4_aftr_healthy{dev=\"ds0\",aftr=\"$AFTR1_ADDR\",role=\"standby\"}")" = 0 ]
 }
 slowwait 20 __a1_down
 tap_expect "after it: AFTR1 standby and down, AFTR2 active and up" "down up" \
 	"$(state "$tmp/m1" $AFTR1_ADDR standby) $(state "$tmp/m1" $AFTR2_ADDR active)"
-tap_expect "AFTR1 unhealthy by BFD, AFTR2 healthy" "0 1" \
+tap_expect "AFTR1 unhealthy (BFD and ping), AFTR2 healthy" "0 1" \
 	"$(m "$tmp/m1" "dslite_b4_aftr_healthy{dev=\"ds0\",aftr=\"$AFTR1_ADDR\",role=\"standby\"}") $(m "$tmp/m1" "dslite_b4_aftr_healthy{dev=\"ds0\",aftr=\"$AFTR2_ADDR\",role=\"active\"}")"
 tap_expect "last failover: detection and outage in seconds, kind failover" "yes yes 1" \
 	"$(awk '/^dslite_b4_last_detection_seconds\{dev="ds0"\} [0-9]+\.[0-9][0-9][0-9]$/ { d = "yes" }
