@@ -40,6 +40,7 @@ packages=(
 	bzip2			# unpacks libmnl's source (cross check)
 	frr			# BFD peer (bfdd)
 	miniupnpd-nftables	# PCP server
+	prometheus		# promtool checks the metrics' exposition format
 )
 
 missing() {
@@ -118,7 +119,8 @@ fi
 echo "deps.sh: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
-# Package scripts must not start daemons (frr, miniupnpd) on this machine:
+# Package scripts must not start daemons (frr, miniupnpd, prometheus) on
+# this machine:
 # invoke-rc.d asks policy-rc.d, and 101 means "not allowed".
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then

@@ -26,6 +26,7 @@
 	X(b4)			\
 	X(ping)			\
 	X(pcp)			\
+	X(metrics)		\
 	X(help)
 
 #define DECLARE_OBJECT(name)	extern const struct dslitectl_object obj_##name;

@@ -23,6 +23,7 @@
 #include "genl.h"
 #include "json.h"
 #include "kw.h"
+#include "metrics.h"
 #include "tap.h"
 
 /* capture: what the print layer wrote since capture_start(). */
@@ -120,6 +121,58 @@ static void test_text_escape(void)
 		  "\"ab\\xc3\"",
 		  tescaped("ab\xc3\xa9\xc3\xa9", 13, true));
 	tap_str("text: empty", "\"\"", tescaped("", 256, true));
+}
+
+static const char *mescaped(const char *s, size_t size)
+{
+	static char buf[256];
+
+	metrics_escape(buf, size, s);
+	return buf;
+}
+
+/* the Prometheus text format: label values, samples, the merge */
+static void test_metrics(void)
+{
+	char *buf = NULL, *t[3];
+	size_t n;
+	FILE *f;
+
+	tap_str("metrics: label value: backslash, quote, newline escaped",
+		"a\\\\b\\\"c\\nd\te", mescaped("a\\b\"c\nd\te", 256));
+	tap_str("metrics: label value: other bytes as they are",
+		"caf\xc3\xa9 {x=1} \x01", mescaped("caf\xc3\xa9 {x=1} \x01", 256));
+	tap_str("metrics: label value: cut before an escape, never inside",
+		"ab", mescaped("ab\"c", 4));
+	tap_str("metrics: label value: empty", "", mescaped("", 256));
+
+	f = open_memstream(&buf, &n);
+	metrics_head(f, "dslite_x_total", "counter", "Things.");
+	metrics_u64(f, "dslite_x_total", 7, "dev", "e\"0\n", "k", "v", NULL);
+	metrics_u64(f, "dslite_x_total", UINT64_MAX, NULL);
+	metrics_sec(f, "dslite_t_seconds", 1.5, "dev", "d", NULL);
+	fclose(f);
+	tap_str("metrics: HELP, TYPE, samples with escaped labels",
+		"# HELP dslite_x_total Things.\n# TYPE dslite_x_total counter\n"
+		"dslite_x_total{dev=\"e\\\"0\\n\",k=\"v\"} 7\n"
+		"dslite_x_total 18446744073709551615\n"
+		"dslite_t_seconds{dev=\"d\"} 1.500\n", buf);
+	free(buf);
+
+	t[0] = "# HELP a A.\n# TYPE a gauge\na{d=\"1\"} 1\n"
+	       "# HELP b B.\n# TYPE b counter\nb{d=\"1\"} 2\n";
+	t[1] = "# HELP b B.\n# TYPE b counter\nb{d=\"2\"} 3\n"
+	       "# HELP c C.\n# TYPE c gauge\nc 4";
+	t[2] = "# HELP a A.\n# TYPE a gauge\na{d=\"2\"} 5\n";
+	buf = NULL;
+	f = open_memstream(&buf, &n);
+	tap_check(metrics_merge(f, t, 3) == 0, "metrics: merge: ok");
+	fclose(f);
+	tap_str("metrics: merge: every family once, samples together, last line ended",
+		"# HELP a A.\n# TYPE a gauge\na{d=\"1\"} 1\na{d=\"2\"} 5\n"
+		"# HELP b B.\n# TYPE b counter\nb{d=\"1\"} 2\nb{d=\"2\"} 3\n"
+		"# HELP c C.\n# TYPE c gauge\nc 4\n", buf);
+	free(buf);
 }
 
 static void test_json(void)
@@ -1105,6 +1158,7 @@ int main(int argc, char **argv)
 	test_diag();
 	test_json();
 	test_text_escape();
+	test_metrics();
 	test_tunnel();
 	test_events();
 	test_genl();

@@ -11,6 +11,7 @@
  *              link (aftr_dev_*), the lock, the BPF file system check,
  *              adopting and pruning what others left ("aftr prune")
  *   show.c     sessions and stats
+ *   metrics.c  the AFTR's part of "dslitectl metrics" (user/metrics.h)
  *   monitor.c  session events from the ring buffer(s)
  *   anycast.c  the anycast group: members, the PTB relay (anycast.h)
  *
@@ -55,6 +56,17 @@ struct aftr_dev {
 void aftr_usage(FILE *f);
 int aftr_sessions(int argc, char **argv);
 int aftr_stats(int argc, char **argv);
+
+/*
+ * aftr_for_each_session(fd, cb, ctx) (show.c): every live session of the
+ * slot array fd (dslite_sessions), in slot order. Returns 0 or -errno
+ * (or what cb returned, if non-zero).
+ */
+struct dslite_in6;
+struct dslite_aftr_session;
+typedef int (*aftr_session_cb)(const struct dslite_in6 *key,
+			       const struct dslite_aftr_session *s, void *ctx);
+int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx);
 int aftr_monitor(int argc, char **argv);
 
 /* aftr_set_libbpf_print(): libbpf's messages on stderr only with -v, or

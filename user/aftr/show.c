@@ -26,17 +26,14 @@
 /* Sessions read per batch lookup. */
 #define BATCH	1024
 
-typedef int (*session_cb)(const struct dslite_in6 *key,
-			  const struct dslite_aftr_session *s, void *ctx);
-
 /*
- * for_each_session(fd, cb, ctx): every live session of the slot array fd
+ * aftr_for_each_session(fd, cb, ctx): every live session of the slot array fd
  * (dslite_sessions), in slot order (read without a lock, as
  * bpf/dslite_aftr.h allows: a copy may mix two updates). Batches of
  * BATCH slots when the kernel has them, one by one otherwise. Returns 0
  * or -errno (or what cb returned, if non-zero).
  */
-static int for_each_session(int fd, session_cb cb, void *ctx)
+int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx)
 {
 	struct dslite_aftr_session *vals;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
@@ -315,7 +312,7 @@ int aftr_sessions(int argc, char **argv)
 				err = 0;
 			close(dfd);
 		} else {
-			err = for_each_session(fd, print_session, &c);
+			err = aftr_for_each_session(fd, print_session, &c);
 		}
 		if (err)
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
@@ -430,7 +427,7 @@ static int dev_stats(const char *what, const char *ifname)
 			close(fd);
 		goto out;
 	}
-	err = for_each_session(fd, count_one, &sessions);
+	err = aftr_for_each_session(fd, count_one, &sessions);
 	mem += memlock(fd);
 	close(fd);
 	if (err) {

@@ -750,5 +750,8 @@ void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now);
 void b4_ctl_close(struct b4_daemon *d);
 int b4_status(int argc, char **argv);
+int b4_metrics(int argc, char **argv);
+/* b4/metrics.c: the answer to the control socket's "metrics" */
+void b4_metrics_render(struct b4_daemon *d, FILE *f);
 
 #endif /* DSLITECTL_B4_H */

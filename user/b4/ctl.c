@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dslitectl b4: the control socket and "b4 status".
+ * dslitectl b4: the control socket, "b4 status" and "b4 metrics".
  *
  * The daemon listens on the UNIX stream socket B4_CTL_DIR/IFNAME.sock
  * (IFNAME: its first tunnel) when it runs in PID 1's network namespace,
@@ -17,12 +17,12 @@
  * Both ends check SO_PEERCRED: the daemon answers only root and its own
  * user; "b4 status" trusts only a daemon running as root or as itself.
  *
- * Protocol: the client sends one line, "status", "status json" or
- * "status json pretty"; the daemon answers with the report (or one line
- * "error: WHY") and closes. A request is buffered per client until its
- * newline: at most CTL_REQ_MAX bytes and CTL_TIMEOUT_NS after the
- * connection, else the client is dropped; when every slot is taken a new
- * client takes the oldest one's.
+ * Protocol: the client sends one line, "status", "status json",
+ * "status json pretty" or "metrics"; the daemon answers with the report
+ * (the metrics: b4/metrics.c) or one line "error: WHY", and closes. A
+ * request is buffered per client until its newline: at most CTL_REQ_MAX
+ * bytes and CTL_TIMEOUT_NS after the connection, else the client is
+ * dropped; when every slot is taken a new client takes the oldest one's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +42,7 @@
 #include "dslitectl.h"
 #include "b4.h"
 #include "json.h"
+#include "metrics.h"
 
 #define CTL_REQ_MAX	64
 #define CTL_TIMEOUT_NS	(2 * 1000000000ULL)
@@ -863,6 +864,10 @@ static void report(struct b4_daemon *d)
  */
 static void ctl_answer(struct b4_daemon *d, const char *req, FILE *f)
 {
+	if (kw_is(req, "metrics")) {
+		b4_metrics_render(d, f);
+		return;
+	}
 	if (kw_is(req, "status")) {
 		print_init_stream(f, false, false);
 	} else if (kw_is(req, "status json") ||
@@ -1067,22 +1072,16 @@ static int status_connect(const char *what, const char *dir, const char *dev,
 }
 
 /*
- * status_relay(what, dev, fd): send the request, copy the report to
- * stdout. Returns an exit code (the error printed).
+ * status_relay(what, dev, fd, req, out): send the request, copy the
+ * answer to out. Returns an exit code (the error printed).
  */
-static int status_relay(const char *what, const char *dev, int fd)
+static int status_relay(const char *what, const char *dev, int fd,
+			const char *req, FILE *out)
 {
-	const char *req;
 	bool first = true;
 	char buf[4096];
 	ssize_t n = 0, r;
 
-	if (!dslitectl_opts.json)
-		req = "status\n";
-	else if (dslitectl_opts.pretty)
-		req = "status json pretty\n";
-	else
-		req = "status json\n";
 	/* a daemon that refuses at once has closed already: its one line
 	 * "error: WHY" is queued all the same */
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
@@ -1110,14 +1109,14 @@ static int status_relay(const char *what, const char *dev, int fd)
 					     buf + 7);
 		}
 		first = false;
-		fwrite(buf, 1, r, stdout);
+		fwrite(buf, 1, r, out);
 		n += r;
 	}
 	if (n == 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "the daemon of %s closed the connection",
 				     dev);
-	fflush(stdout);
+	fflush(out);
 	return DSLITECTL_EXIT_OK;
 }
 
@@ -1125,12 +1124,19 @@ int b4_status(int argc, char **argv)
 {
 	const char *what = "b4 status";
 	char dev[IFNAMSIZ] = "", dir[64];
+	const char *req;
 	bool ns_dir;
 	int fd = -1, r;
 
 	r = status_args(what, argc, argv, dev);
 	if (r)
 		return r;
+	if (!dslitectl_opts.json)
+		req = "status\n";
+	else if (dslitectl_opts.pretty)
+		req = "status json pretty\n";
+	else
+		req = "status json\n";
 	r = ctl_dir(dir, sizeof(dir), &ns_dir);
 	if (r == -EACCES || r == -EPERM)
 		return no_access(what, "/proc/1/ns/net", -r);
@@ -1144,7 +1150,108 @@ int b4_status(int argc, char **argv)
 	r = status_connect(what, dir, dev, &fd);
 	if (r)
 		return r;
-	r = status_relay(what, dev, fd);
+	r = status_relay(what, dev, fd, req, stdout);
 	close(fd);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The client of "metrics": dslitectl b4 metrics [dev IFNAME], and the
+ * B4 part of dslitectl metrics */
+
+/* fetch_metrics(what, dir, dev, t): one daemon's metrics into t */
+static int fetch_metrics(const char *what, const char *dir, const char *dev,
+			 struct metrics_texts *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int fd, r;
+
+	r = status_connect(what, dir, dev, &fd);
+	if (r)
+		return r;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		close(fd);
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				     strerror(errno));
+	}
+	r = status_relay(what, dev, fd, "metrics\n", f);
+	close(fd);
+	fclose(f);
+	if (!buf)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				     strerror(ENOMEM));
+	if (r) {
+		free(buf);
+		return r;
+	}
+	if (metrics_texts_add(t, buf))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				     strerror(ENOMEM));
+	return 0;
+}
+
+int b4_metrics_collect(const char *what, const char *dev,
+		       struct metrics_texts *t, unsigned int *n_src)
+{
+	char names[8][IFNAMSIZ], dir[64];
+	bool ns_dir;
+	int n, i, r, ret = 0;
+
+	r = ctl_dir(dir, sizeof(dir), &ns_dir);
+	/* root that cannot tell its namespace (a confined container): no
+	 * daemon can have bound a socket here either (b4_ctl_listen) */
+	if ((r == -EACCES || r == -EPERM) && !geteuid() && !dev)
+		return 0;
+	if (r == -EACCES || r == -EPERM)
+		return no_access(what, "/proc/1/ns/net", -r);
+	if (r)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "which network namespace: %s",
+				     strerror(-r));
+	if (dev) {
+		r = fetch_metrics(what, dir, dev, t);
+		if (!r)
+			(*n_src)++;
+		return r;
+	}
+	n = find_daemons(dir, names, 8);
+	if (n < 0)
+		return no_access(what, dir, -n);
+	for (i = 0; i < n; i++) {
+		r = fetch_metrics(what, dir, names[i], t);
+		if (!r)
+			(*n_src)++;
+		else if (!ret)
+			ret = r;
+	}
+	return ret;
+}
+
+int b4_metrics(int argc, char **argv)
+{
+	const char *what = "b4 metrics";
+	struct metrics_texts t = {};
+	char dev[IFNAMSIZ] = "";
+	unsigned int n = 0;
+	size_t i;
+	int r;
+
+	r = status_args(what, argc, argv, dev);
+	if (r)
+		return r;
+	r = b4_metrics_collect(what, dev[0] ? dev : NULL, &t, &n);
+	if (!r && !n)
+		r = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				  "no b4 daemon runs in this network namespace");
+	if (t.n && metrics_merge(stdout, t.v, t.n) && !r)
+		r = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				  strerror(ENOMEM));
+	fflush(stdout);
+	for (i = 0; i < t.n; i++)
+		free(t.v[i]);
+	free(t.v);
 	return r;
 }

@@ -817,6 +817,7 @@ static void usage(FILE *f)
 		"       dslitectl b4 run dev IFNAME dev IFNAME... failover carrier [...]\n"
 		"       dslitectl b4 run config FILE [KEYWORD VALUE]...\n"
 		"       dslitectl [-j] b4 status [dev IFNAME]\n"
+		"       dslitectl b4 metrics [dev IFNAME]\n"
 		"       dslitectl b4 help\n"
 		"\n"
 		"run: the B4 daemon, in the foreground (logs on stderr). Health checks\n"
@@ -828,7 +829,9 @@ static void usage(FILE *f)
 		"SIGTERM or SIGINT: stop (AdminDown to every AFTR); SIGHUP: reload.\n");
 	b4_config_options(f);
 	fprintf(f,
-		"status: ask the daemon of this network namespace (-j: JSON).\n");
+		"status: ask the daemon of this network namespace (-j: JSON).\n"
+		"metrics: the metrics of the daemon (of every daemon without dev) in the\n"
+		"Prometheus text format (Documentation/metrics.md).\n");
 }
 
 static int run(int argc, char **argv)
@@ -841,6 +844,8 @@ static int run(int argc, char **argv)
 		return b4_run(argc - 1, argv + 1);
 	if (kw_is(argv[0], "status"))
 		return b4_status(argc - 1, argv + 1);
+	if (kw_is(argv[0], "metrics"))
+		return b4_metrics(argc - 1, argv + 1);
 	return dslitectl_err(DSLITECTL_EXIT_USAGE, "b4",
 			     "unknown command \"%s\" (try \"dslitectl b4 help\")",
 			     argv[0]);
@@ -848,7 +853,7 @@ static int run(int argc, char **argv)
 
 const struct dslitectl_object obj_b4 = {
 	.name		= "b4",
-	.summary	= "the B4 daemon: health checks of the AFTRs, failover (run, status)",
+	.summary	= "the B4 daemon: health checks of the AFTRs, failover (run, status, metrics)",
 	.run		= run,
 	.usage		= usage,
 };
