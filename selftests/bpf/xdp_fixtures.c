@@ -1909,6 +1909,8 @@ static void test_deadlines(void)
 			    v.bfd.diag == BFD_DIAG_CONTROL_EXPIRED)
 				down++;
 	}
+	/* a session seen Down after the last read: its event is in the ring */
+	ring_buffer__consume(in.rb);
 	for (ev_ok = 0, i = 1; i <= n; i++)
 		ev_ok += i != NOT_PERMITTED && in.ev_b4[i] == 1;
 	calls = in.skel->bss->sweep_calls;
