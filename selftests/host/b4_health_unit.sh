@@ -9,13 +9,6 @@
 #   [ b4_health_test ]  manual_cb() <-- '0'/'1' --  socketpair
 #                       b4_health_eval() --> b4_fo_session_changed() (counted)
 
-root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/tests/b4_health_test
+. "$(dirname "$0")/../prog_lib.sh"
 
-if [ ! -x "$bin" ]; then
-	echo "TAP version 13"
-	echo "not ok 1 $bin is not built (make tests)"
-	echo "1..1"
-	exit 1
-fi
-exec "$bin"
+exec_test_prog b4_health_test

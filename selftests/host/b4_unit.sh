@@ -6,13 +6,6 @@
 #
 #   [ b4_ping_test ]  b4_ping_input()  <-- 100 datagrams --  socketpair
 
-root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/tests/b4_ping_test
+. "$(dirname "$0")/../prog_lib.sh"
 
-if [ ! -x "$bin" ]; then
-	echo "TAP version 13"
-	echo "not ok 1 $bin is not built (make tests)"
-	echo "1..1"
-	exit 1
-fi
-exec "$bin"
+exec_test_prog b4_ping_test

@@ -8,13 +8,6 @@
 #   [ bfd_test ]  initiator session  <-- struct bfd_ctrl -->  responder session
 #                 (no network: packets are passed in memory)
 
-root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/tests/bfd_test
+. "$(dirname "$0")/../prog_lib.sh"
 
-if [ ! -x "$bin" ]; then
-	echo "TAP version 13"
-	echo "not ok 1 $bin is not built (make bpf-selftests)"
-	echo "1..1"
-	exit 1
-fi
-exec "$bin"
+exec_test_prog bfd_test

@@ -11,13 +11,6 @@
 #                     |  (socket checks)                                      |
 #                     +------------- UDP [::1]:port <-------------------------+
 
-root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/tests/pcp_test
+. "$(dirname "$0")/../prog_lib.sh"
 
-if [ ! -x "$bin" ]; then
-	echo "TAP version 13"
-	echo "not ok 1 $bin is not built (make tests)"
-	echo "1..1"
-	exit 1
-fi
-exec "$bin"
+exec_test_prog pcp_test

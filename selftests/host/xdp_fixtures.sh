@@ -12,18 +12,11 @@
 #              <==============  XDP_TX answer  ===============  192.0.0.1
 #   (frames are injected with BPF_PROG_TEST_RUN; no interface is used)
 
-root=${DSLITE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-bin=$root/build/tests/xdp_fixtures
+. "$(dirname "$0")/../prog_lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "TAP version 13"
 	echo "1..0 # SKIP needs root (BPF_PROG_TEST_RUN)"
 	exit 4
 fi
-if [ ! -x "$bin" ]; then
-	echo "TAP version 13"
-	echo "not ok 1 $bin is not built (make bpf-selftests)"
-	echo "1..1"
-	exit 1
-fi
-exec "$bin"
+exec_test_prog xdp_fixtures
