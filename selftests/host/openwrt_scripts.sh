@@ -422,6 +422,19 @@ rm -f "$root/stub/ubus/odhcp6c.eth1.get_state"
 hotplug ifup wan6_4 DEVICE=ds-wan6_4
 tap_expect "odhcp6c without ubus: dev only, started" \
 	"$(instance wan dev ds-wan6_4 | service)" "$(procd_log)"
+# /etc/odhcp6c.user running the hook with odhcp6c's AFTR (see
+# Documentation/openwrt.md), then netifd's ifup without it
+clear_logs
+env -i PATH=$PATH_IN ACTION=ifupdate INTERFACE=wan6_4 AFTR=aftr4.example.net \
+	chroot "$root" /bin/sh /etc/hotplug.d/iface/60-dslite >"$tmp/out" 2>&1
+rc=$?
+expect_quiet "odhcp6c.user: the hook run with AFTR"
+tap_expect "odhcp6c.user: the name recorded, SIGHUP" \
+	"aftr4.example.net:signal dslite wan HUP" \
+	"$(cat "$root/var/run/dslite/wan6_4.aftr"):$(procd_log | tail -n 1)"
+hotplug ifup wan6_4 DEVICE=ds-wan6_4
+tap_expect "odhcp6c without ubus: ifup keeps the recorded name" \
+	"$(header wan dev ds-wan6_4; echo "aftr-name aftr4.example.net")" "$(conf wan)"
 
 # a health change is on the command line: procd restarts, no SIGHUP
 odhcp6c_state '"aftr.example.net"'
