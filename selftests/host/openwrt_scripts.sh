@@ -625,8 +625,8 @@ bad "list aftr '2001:db8::1,weight=2'" \
 bad "list aftr '2001:db8::1,health=ping,health=bfd'" \
 	"aftr '2001:db8::1,health=ping,health=bfd': health given twice"
 bad "list aftr '2001:db8::1,pcp-server=2001:db8::53'" "pcp_server is for pcp_mode 'plain'"
-bad "list aftr '2001:db8::1,health=all:*+bfd'" \
-	"aftr '2001:db8::1,health=all:*+bfd': options must be health=SPEC or pcp-server=ADDR"
+bad "list aftr '2001:db8::1,health=all:bfd.pcp'" \
+	"aftr '2001:db8::1,health=all:bfd.pcp': options must be health=SPEC or pcp-server=ADDR"
 bad "option health 'any:*'" "health $HEALTH, not 'any:*'"
 bad "option aftr_name 'bad..example'" "aftr_name 'bad..example' is not a domain name"
 bad "option aftr_name '\$(reboot)'" "aftr_name '\$(reboot)' is not a domain name"
@@ -638,6 +638,10 @@ bad "option interface 'wan6b_4'| option device 'ds-wan6b_4'" \
 	"give interface or device, not both"
 bad "option device ''" "no interface (the ds-lite interface, e.g. wan6_4) and no device"
 bad "option interface 'wan/6'" "interface 'wan/6' is not a network interface name"
+bad "list interface '*'" "interface '*' is not a network interface name"
+bad "list device '/*'" "device '/*' is not an interface name"
+bad "list aftr '2001:db8::1'| list aftr '*'" \
+	"aftr '2001:db8::1 *' is not a list of IPv6 addresses with options"
 bad "option device 'ds-waaaaaaaaaaan6'" "device 'ds-waaaaaaaaaaan6' is not an interface name"
 
 echo "$BAD_CONFIG" | config
