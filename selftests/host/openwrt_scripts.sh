@@ -362,6 +362,9 @@ up wan6 eth1
 up wan6_4 ds-wan6_4
 init start
 expect_quiet "shipped config: start"
+tap_expect "no /run: linked to /var/run (the control socket's place), logged" \
+	"/var/run:daemon.notice /run did not exist: linked to /var/run (the daemon's control socket is in /run/dslite)" \
+	"$(readlink "$root/run"):$(syslog)"
 tap_expect "shipped config: enabled '0', no instance" \
 	"$(service </dev/null)" "$(procd_log)"
 hotplug ifup wan6_4 DEVICE=ds-wan6_4
