@@ -41,6 +41,8 @@ packages=(
 	frr			# BFD peer (bfdd)
 	miniupnpd-nftables	# PCP server
 	prometheus		# promtool checks the metrics' exposition format
+	shellcheck		# the OpenWrt package's scripts (openwrt_scripts.sh;
+				# busybox-static above is their ash)
 )
 
 missing() {
