@@ -34,7 +34,7 @@
 #   SCALE_RESPONDERS "dslite bfdd"
 #   SCALE_RESP_CPU, SCALE_GEN_CPU   the two CPUs (0 and 1)
 #   SCALE_BFDD_CONFIG_TIMEOUT       seconds bfdd may take to create its
-#                   sessions before its ramp stops (120)
+#                   sessions before its ramp stops (300)
 #   SCALE_LAG_MS    the generator is behind when 1 % of its periodic
 #                   packets leave more than this late (10)
 #
@@ -55,7 +55,7 @@ IVS=${SCALE_INTERVALS:-300 1000}
 RESPS=${SCALE_RESPONDERS:-dslite bfdd}
 RCPU=${SCALE_RESP_CPU:-0}
 GCPU=${SCALE_GEN_CPU:-1}
-CFG_TIMEOUT=${SCALE_BFDD_CONFIG_TIMEOUT:-120}
+CFG_TIMEOUT=${SCALE_BFDD_CONFIG_TIMEOUT:-300}
 LAG_MS=${SCALE_LAG_MS:-10}
 SMAC=02:5c:a1:e0:00:01		# the generator's frames (see scale_gen.c)
 PER_LOCAL=16000
