@@ -66,7 +66,7 @@ deps:
 
 # not part of make check: minutes per timer setting (Documentation/
 # aftr-operations.md, "At scale")
-bench-scale: all $(TESTS_DIR)/scale_gen $(TESTS_DIR)/aftr_peer
+bench-scale: user $(TESTS_DIR)/scale_gen $(TESTS_DIR)/aftr_peer
 	$(SRCTREE)/selftests/bench/bench_scale.sh
 
 install: all

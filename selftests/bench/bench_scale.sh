@@ -37,6 +37,11 @@
 #                   sessions before its ramp stops (300)
 #   SCALE_LAG_MS    the generator is behind when 1 % of its periodic
 #                   packets leave more than this late (10)
+#   SCALE_RT        1 (default): the responder's NAPI thread runs at
+#                   SCHED_FIFO 50, as the softirq it stands for would
+#                   preempt any task, and bfdd at SCHED_FIFO 30, so that
+#                   other work on a shared machine competes with neither
+#                   responder; 0: both at the default policy
 #
 # A ramp stops for a responder and timer setting at the first point
 # where the generator fell behind (its figures are shown, marked), and
@@ -57,6 +62,8 @@ RCPU=${SCALE_RESP_CPU:-0}
 GCPU=${SCALE_GEN_CPU:-1}
 CFG_TIMEOUT=${SCALE_BFDD_CONFIG_TIMEOUT:-300}
 LAG_MS=${SCALE_LAG_MS:-10}
+RT=${SCALE_RT:-1}
+RPRIO=$([ "$RT" = 1 ] && echo 50)
 SMAC=02:5c:a1:e0:00:01		# the generator's frames (see scale_gen.c)
 PER_LOCAL=16000
 
@@ -158,7 +165,7 @@ run_dslite() {
 	nsenter --net="/run/netns/$R" "$CTL" aftr attach dev "$RIF" mode native \
 		allow 2001:db8:b4::/64 interval "$iv" multiplier 3 \
 		sessions $size new-rate 0 || { say "dslite: attach failed"; return 1; }
-	tid=$(threaded "$RIF" "$R" "$RCPU") || { say "dslite: no NAPI thread"; return 1; }
+	tid=$(threaded "$RIF" "$R" "$RCPU" $RPRIO) || { say "dslite: no NAPI thread"; return 1; }
 	gen dslite dev "$GIF" dmac "$RMAC" smac $SMAC src 2001:db8:b4:: \
 		dst 2001:db8:af::1 n "$n" interval "$iv" watch "$tid" ||
 		{ say "dslite: generator failed: $(cat "$tmp/gen.err")"; return 1; }
@@ -197,7 +204,7 @@ run_bfdd() {
 		ip -n "$R" addr add 10.64.0.$((1 + k))/10 dev "$RIF"
 	done
 	nsenter --net="/run/netns/$R" "$PEER" xdp-pass "$RIF" >/dev/null
-	tid=$(threaded "$RIF" "$R" "$RCPU") || { say "bfdd: no NAPI thread"; return 1; }
+	tid=$(threaded "$RIF" "$R" "$RCPU" $RPRIO) || { say "bfdd: no NAPI thread"; return 1; }
 	dir=$tmp/bfdd
 	rm -rf "$dir"
 	mkdir -p "$dir/run"
@@ -209,7 +216,8 @@ run_bfdd() {
 	[ $nofile -gt "$(cat /proc/sys/fs/nr_open)" ] && nofile=$(cat /proc/sys/fs/nr_open)
 	udp0=$(ip netns exec "$R" awk '/^Udp:/ { getline; print $4, $6 }' /proc/net/snmp)
 	t0=$(date +%s%N)
-	ip netns exec "$R" taskset -c "$RCPU" prlimit --nofile=$nofile:$nofile \
+	ip netns exec "$R" taskset -c "$RCPU" $([ "$RT" = 1 ] && echo chrt -f 30) \
+		prlimit --nofile=$nofile:$nofile \
 		"$BFDD" -N "$R" --vty_socket "$dir/run" -z "$dir/run/zserv.api" \
 		-P 0 -d -f "$dir/bfdd.conf" -i "$dir/run/bfdd.pid" \
 		--bfdctl "$dir/run/bfdd.sock" >"$dir/start.log" 2>&1 ||
@@ -245,7 +253,7 @@ fmt() { printf '%s' "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
 
 model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo "bench-scale: $ncpu CPUs ($model), kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
-echo "bench-scale: $SECS s per point; responder on CPU $RCPU, generator on CPU $GCPU"
+echo "bench-scale: $SECS s per point; responder on CPU $RCPU$([ "$RT" = 1 ] && echo " (NAPI thread SCHED_FIFO 50, bfdd SCHED_FIFO 30)"), generator on CPU $GCPU (NAPI thread SCHED_FIFO 50, generator SCHED_FIFO 40)"
 echo "bench-scale: bfdd runs plain IPv4 single-hop sessions: it cannot serve sessions inside one DS-Lite softwire per B4 (every B4 is 192.0.0.2 -> 192.0.0.1 inside its own IPv6 tunnel; bfdd tells peers apart by their IPv4 address only), so its rows are the same BFD load over plain IPv4"
 [ -x "$BFDD" ] || { echo "bench-scale: $BFDD not installed: bfdd rows skipped"; RESPS=${RESPS//bfdd/}; }
 

@@ -43,9 +43,9 @@
  * answer's arrival stamp in the ring minus the time its request left:
  * every answer of a responder that answers each packet, "answer"), the
  * time from the first packet of a Poll Sequence to its Final ("final";
- * about one Poll per session every few seconds, at most polls-per-s in
+ * about one Poll per session every tenth packet, at most polls-per-s in
  * all, default 1000), and the gaps between a peer's periodic packets
- * (without Finals). CPU: the nanoseconds the kernel accounts to every
+ * (two packets in a row of a session, neither with F). CPU: the nanoseconds the kernel accounts to every
  * thread of each `watch` PID (/proc/PID/task/TID/schedstat), to this
  * process and to each watch-gen thread, and the busy share of CPU `cpu`
  * (/proc/stat), over the window.
@@ -108,7 +108,7 @@ struct gs {
 	uint8_t awaiting;	/* the last packet has no answer yet */
 	uint8_t was_up;
 	uint8_t queued;		/* in the immediate queue */
-	uint8_t _pad;
+	uint8_t last_f;		/* the peer's last packet had F */
 };
 
 /* log-scale histogram: 1/32 resolution */
@@ -632,12 +632,13 @@ static void rx_frame(struct gen *g, const uint8_t *f, size_t len,
 		g->w_answers++;
 		if (x->awaiting && arr_rt > x->tx_rt)
 			hadd(&g->answer_ns, arr_rt - x->tx_rt);
-		if (!(c.flags & BFD_FLAG_FINAL) && x->peer_rx)
+		/* periodic gaps: two packets in a row without F */
+		if (!(c.flags & BFD_FLAG_FINAL) && !x->last_f && x->peer_rx)
 			hadd(&g->gap_us, (now - x->peer_rx) / NSEC_PER_USEC);
 	}
 	x->awaiting = 0;
-	if (!(c.flags & BFD_FLAG_FINAL))
-		x->peer_rx = now;
+	x->peer_rx = now;
+	x->last_f = !!(c.flags & BFD_FLAG_FINAL);
 	if (!(x->s.flags & BFD_SF_POLL))
 		x->poll_rt = 0;
 	if (x->s.state != old) {
