@@ -232,7 +232,8 @@ run_bfdd() {
 	while [ "$(bfdd_sockets "$BPID")" -lt "$n" ]; do
 		t1=$(date +%s%N)
 		if [ $(((t1 - t0) / 1000000000)) -ge "$CFG_TIMEOUT" ]; then
-			say "bfdd: configuring $n peers took more than $CFG_TIMEOUT s ($(bfdd_sockets "$BPID") sessions made): not run"
+			CFG_MADE=$(bfdd_sockets "$BPID")
+			say "bfdd: configuring $n peers took more than $CFG_TIMEOUT s ($CFG_MADE sessions made): not run"
 			return 2
 		fi
 		[ -e "/proc/$BPID" ] ||
@@ -275,7 +276,7 @@ for iv in $IVS; do
 			cleanup
 			if [ $rc -eq 2 ]; then
 				bfdd_max=$n
-				notes+=("bfdd, $n sessions: configuration took more than $CFG_TIMEOUT s: not run (nor beyond)")
+				notes+=("bfdd, $n sessions: configuring them took more than $CFG_TIMEOUT s (about $CFG_MADE sessions made by then): not run, nor beyond")
 				break
 			fi
 			[ $rc -ne 0 ] && break
