@@ -393,7 +393,7 @@ static size_t build(struct gen *g, uint32_t i, uint8_t *f)
 
 static void flush(struct gen *g)
 {
-	unsigned int done = 0, k;
+	unsigned int done = 0, k, errs = 0;
 	uint64_t t0 = rt_ns(), t1;
 
 	while (done < g->nb) {
@@ -404,6 +404,7 @@ static void flush(struct gen *g)
 				continue;
 			/* ENOBUFS and friends: this frame is lost */
 			g->send_err++;
+			errs++;
 			done++;
 			continue;
 		}
@@ -419,9 +420,9 @@ static void flush(struct gen *g)
 		if ((x->s.flags & BFD_SF_POLL) && !x->poll_rt)
 			x->poll_rt = x->tx_rt;
 	}
-	g->sent += g->nb;
+	g->sent += g->nb - errs;
 	if (g->in_window)
-		g->w_sent += g->nb;
+		g->w_sent += g->nb - errs;
 	g->nb = 0;
 }
 
