@@ -87,7 +87,10 @@ tmp=$(mktemp -d /tmp/bench-scale.XXXXXX)
 chmod 755 "$tmp"		# bfdd runs as frr
 G= R= BPID=
 cleanup() {
+	[ -z "$BPID" ] && [ -s "$tmp/bfdd/run/bfdd.pid" ] &&
+		BPID=$(cat "$tmp/bfdd/run/bfdd.pid")
 	[ -n "$BPID" ] && kill "$BPID" 2>/dev/null
+	rm -f "$tmp/bfdd/run/bfdd.pid"
 	[ -n "$R" ] && nsenter --net="/run/netns/$R" "$CTL" aftr detach \
 		dev "$RIF" >/dev/null 2>&1
 	[ -n "$G" ] && ip netns del "$G" 2>/dev/null
