@@ -6,6 +6,8 @@
 #   make b4         the B4-only dslitectl for CPEs (build/b4/, no libbpf)
 #   make check      install what the tests need, build, run every test
 #   make bench      data-path benchmarks (table with in-run baselines)
+#   make bench-scale  N BFD sessions against the XDP responder and bfdd,
+#                   side by side (minutes; SCALE_SECONDS=, SCALE_N="...")
 #   make demo       the failover demo in a VM
 #   make install    install module, tool and man page (DESTDIR, PREFIX)
 #
@@ -43,11 +45,12 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 .DELETE_ON_ERROR:
 .PHONY: all kmod user bpf check bench demo deps install clean help
+.PHONY: bench-scale
 
 all: kmod $(if $(B4_ONLY),,bpf) user
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 kmod:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -60,6 +63,11 @@ include selftests/selftests.mk
 
 deps:
 	$(Q)$(SRCTREE)/scripts/deps.sh
+
+# not part of make check: minutes per timer setting (Documentation/
+# aftr-operations.md, "At scale")
+bench-scale: user $(TESTS_DIR)/scale_gen $(TESTS_DIR)/aftr_peer
+	$(SRCTREE)/selftests/bench/bench_scale.sh
 
 install: all
 	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(PREFIX)/sbin \

@@ -58,10 +58,12 @@ $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
+$(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test b4_wire_test dslitectl_unit xdp_fixtures ptb_send \
 	aftr_peer)
+TEST_PROGS += $(TESTS_DIR)/scale_gen
 
 include $(SRCTREE)/selftests/cross.mk
 
