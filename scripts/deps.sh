@@ -41,6 +41,8 @@ packages=(
 	frr			# BFD peer (bfdd)
 	miniupnpd-nftables	# PCP server
 	prometheus		# promtool checks the metrics' exposition format
+	systemd			# systemd-analyze verify, and systemd itself for the units' test
+	man-db			# systemd-analyze verify checks the units' man page
 )
 
 missing() {
