@@ -191,12 +191,14 @@ else
 	tap_done
 fi
 
-# show UNIT PROP...: the properties' values on one line
+# show UNIT PROP...: the properties' values on one line, in the order
+# asked (systemctl prints them in its own order)
 show() {
-	local u=$1 a=()
+	local u=$1 a=() out p
 	shift
-	for p in "$@"; do a+=(-P "$p"); done
-	sdctl show "${a[@]}" "$u" | tr '\n' ' ' | sed 's/ $//'
+	for p in "$@"; do a+=(-p "$p"); done
+	out=$(sdctl show "${a[@]}" "$u")
+	for p in "$@"; do sed -n "s/^$p=//p" <<<"$out"; done | tr '\n' ' ' | sed 's/ $//'
 }
 yn() { "$@" >/dev/null 2>&1 && echo yes || echo no; }
 xdp_on() { ip ${2:+-n "$2"} -d link show "$1" | grep -q 'prog/xdp'; }
