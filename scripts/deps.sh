@@ -43,6 +43,8 @@ packages=(
 	prometheus		# promtool checks the metrics' exposition format
 	shellcheck		# the OpenWrt package's scripts (openwrt_scripts.sh;
 				# busybox-static above is their ash)
+	systemd			# systemd-analyze verify, and systemd itself for the units' test
+	man-db			# systemd-analyze verify checks the units' man page
 )
 
 missing() {
