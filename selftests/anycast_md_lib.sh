@@ -23,7 +23,7 @@
 
 MD_ANYCAST=2001:db8:ac::1
 MD_INET=203.0.113.1
-MD_N=${MD_N:-6}
+MD_N=${MD_N:-20}
 MD_DOC=$DSLITE_ROOT/Documentation/anycast.md
 
 md_b4_addr() { echo "2001:db8:b4:$1::2"; }
@@ -159,6 +159,16 @@ md_pmtu() {
 	ip -n "$(md_member_ns "$1")" -6 route get "$(md_b4_addr "$2")" from $MD_ANYCAST |
 		sed -n 's/.* mtu \([0-9]*\).*/\1/p'
 }
+
+# md_pmtus N: "B4 MTU" for every B4 toward which member N's kernel has
+# a path MTU (one command instead of one per B4)
+md_pmtus() {
+	ip -n "$(md_member_ns "$1")" -6 route show cache |
+		sed -n 's/^\(2001:db8:b4:[0-9a-f]*::2\) .* mtu \([0-9]*\).*/\1 \2/p'
+}
+
+# md_pmtu_of FILE I: B4 I's MTU in a list of md_pmtus ("" when none)
+md_pmtu_of() { awk -v a="$(md_b4_addr "$2")" '$1 == a { print $2 }' "$1"; }
 
 # md_conntrack DIR: both members' conntrack tables into DIR/ct.N (a
 # read of /proc/net/nf_conntrack walks the whole hash table: about 2 s

@@ -8,12 +8,14 @@
 # and softwire.
 #   - every B4 downloads from the Internet host at once, through the
 #     group and its NAT, byte for byte; both members carry B4s;
-#   - the Packet Too Big messages the router sends about the members'
-#     packets hash on their own addresses: those that reach the member
-#     that does not serve the B4 are relayed to the one that does;
-#   - after one oversized packet toward each B4, the owner's
-#     "ip -6 route get B4 from ANYCAST" shows MTU 1400 (a relayed PTB
-#     lowers it as well as a direct one), the other member's shows none;
+#   - the downloads' Packet Too Big messages (the router's link to the
+#     B4s has MTU 1400) reach either member, as ECMP hashes them: those
+#     at the member that does not serve the B4 are relayed to the one
+#     that does, whose kernel lowers its MTU toward the B4 on the
+#     collect_md device's route ("ip -6 route get B4 from ANYCAST");
+#   - one PTB about each B4 from the router (ptb_send): every owner's
+#     route toward its B4s has MTU 1400, the other member's none, each
+#     PTB was taken by the owner or relayed to it;
 #   - the B4 daemon of B4 1 has its BFD session Up with its owner's node
 #     id; the owner dies (its link at the router), the session comes back
 #     Up with the other node id, "AFTR changed", and a download goes
@@ -32,7 +34,8 @@
 require_root
 require_cmd jq nsenter busybox python3 awk
 require_bpffs
-[ -x "$AFTR_PEER" ] || { tap_fail "test programs built" "run make tests first"; tap_done; }
+PTB=$DSLITE_ROOT/build/tests/ptb_send
+[ -x "$AFTR_PEER" ] && [ -x "$PTB" ] || { tap_fail "test programs built" "run make tests first"; tap_done; }
 kmod_load || tap_skip_all "cannot load dslite.ko"
 
 tmp=$(mktemp -d)
@@ -71,10 +74,7 @@ else
 fi
 B4=$(md_b4_ns 1)	# the daemon's B4 (b4_lib.sh)
 
-# The Internet host: TCP 5000 sends the blob to whoever connects; UDP
-# 9000 answers each datagram with 1400 bytes with DF set whatever its
-# path MTU (IP_PMTUDISC_PROBE), so every B4 gets one packet too big for
-# the router's link however much the host learnt from the others.
+# The Internet host: TCP 5000 sends the blob to whoever connects.
 head -c 131072 /dev/urandom >"$tmp/blob"
 cat >"$tmp/inet.py" <<-'EOF'
 	import socket, sys, threading
@@ -85,14 +85,6 @@ cat >"$tmp/inet.py" <<-'EOF'
 	    while True:
 	        c, _ = s.accept()
 	        threading.Thread(target=lambda c=c: (c.sendall(blob), c.close())).start()
-	def udp():
-	    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-	    u.setsockopt(socket.IPPROTO_IP, 10, 3)  # IP_MTU_DISCOVER, IP_PMTUDISC_PROBE
-	    u.bind(("0.0.0.0", 9000))
-	    while True:
-	        _, a = u.recvfrom(64)
-	        u.sendto(b"x" * 1400, a)
-	threading.Thread(target=udp, daemon=True).start()
 	open(sys.argv[2], "w").write("ready\n")
 	tcp()
 EOF
@@ -135,53 +127,86 @@ for ((i = 1; i <= MD_N; i++)); do
 	case ${owners[i]} in 1) on1=$((on1 + 1)) ;; 2) on2=$((on2 + 1)) ;; esac
 done
 diag "owners (B4 1..$MD_N): ${owners[*]}"
+for ((i = 1; i <= MD_N; i++)); do
+	[ -n "${owners[i]}" ] && continue
+	diag "B4 $i in AFTR1's conntrack: $(grep "src=$(md_b4_inner $i) " "$tmp/ct.1" | tr '\n' ';')"
+	diag "B4 $i in AFTR2's conntrack: $(grep "src=$(md_b4_inner $i) " "$tmp/ct.2" | tr '\n' ';')"
+done
 if [ $((on1 + on2)) -eq "$MD_N" ] && [ $on1 -ge 1 ] && [ $on2 -ge 1 ]; then
 	tap_ok "ECMP: each B4's flows on one member's NAT, both members used ($on1 + $on2)"
 else
 	tap_fail "ECMP: each B4's flows on one member's NAT, both members used" "$on1 + $on2 of $MD_N"
 fi
 
-phase "probes"
-# --- one packet too big toward each B4
-for ((i = 1; i <= MD_N; i++)); do
-	ip netns exec "$(md_b4_ns $i)" bash -c "echo probe >/dev/udp/$MD_INET/9000" ||
-		diag "B4 $i: the UDP probe could not be sent"
-done
-# a PTB dropped on the way (relay-rate) leaves no trace: probe again
-# the B4s whose owner has not lowered its MTU yet
-__lowered() {
-	local i ok=0
-	for ((i = 1; i <= MD_N; i++)); do
-		[ "$(md_pmtu "${owners[i]}" $i)" = 1400 ] && continue
-		ok=1
-		ip netns exec "$(md_b4_ns $i)" bash -c "echo probe >/dev/udp/$MD_INET/9000"
-	done
-	return $ok
-}
-slowwait 30 __lowered
-bad='' relayed_b4=0
+# --- the downloads' own PTBs: relayed, and the owners lowered their MTU
+# toward the first B4s whose packets were too big (the Internet host then
+# learnt the path MTU of each member's NAT address, and sent the others
+# small enough)
+phase "path MTU"
+for n in 1 2; do eval "D$n=\$(md_delta \"\$C$n\" \"\$(md_counters $n)\")"; done
+diag "AFTR1: $D1"
+diag "AFTR2: $D2"
+lowered=0 wrong=0
+md_pmtus 1 >"$tmp/pmtu.1"
+md_pmtus 2 >"$tmp/pmtu.2"
 for ((i = 1; i <= MD_N; i++)); do
 	o=${owners[i]}
-	got="$(md_pmtu "$o" $i):$(md_pmtu $((3 - o)) $i)"
+	[ -n "$o" ] || continue
+	[ "$(md_pmtu_of "$tmp/pmtu.$o" $i)" = 1400 ] && lowered=$((lowered + 1))
+	[ -n "$(md_pmtu_of "$tmp/pmtu.$((3 - o))" $i)" ] && wrong=$((wrong + 1))
+done
+relayed=$(( $(jq '.ptb_relayed // 0' <<<"$D1") + $(jq '.ptb_relayed // 0' <<<"$D2") ))
+taken=$(( $(jq '.pass_ptb_peer // 0' <<<"$D1") + $(jq '.pass_ptb_peer // 0' <<<"$D2") ))
+diag "downloads: $relayed PTBs relayed, $taken copies taken; $lowered owners lowered their MTU toward a B4"
+if [ "$relayed" -ge 1 ] && [ "$taken" = "$relayed" ] && [ "$lowered" -ge 1 ] && [ "$wrong" = 0 ]; then
+	tap_ok "downloads: PTBs relayed to the owner, whose route toward the B4 has MTU 1400 ($lowered B4s)"
+else
+	tap_fail "downloads: PTBs relayed to the owner, whose route toward the B4 has MTU 1400" \
+		"relayed $relayed, taken $taken, lowered $lowered, on the wrong member $wrong"
+fi
+
+# --- one Packet Too Big about each B4, as the router sends it (from its
+# address on that B4's link): owned or relayed as ECMP hashes it
+for n in 1 2; do eval "C$n=\$(md_counters $n)"; done
+for ((i = 1; i <= MD_N; i++)); do
+	ip netns exec "$ME" "$PTB" -d $MD_ANYCAST -q $MD_ANYCAST -b "$(md_b4_addr $i)" \
+		-s 2001:db8:b4:$i::1 -n 1 >/dev/null || diag "ptb_send about B4 $i failed"
+done
+__lowered() {
+	[ "$(cat "$tmp/pmtu.1" "$tmp/pmtu.2" 2>/dev/null | wc -l)" -ge "$MD_N" ] && return 0
+	md_pmtus 1 >"$tmp/pmtu.1"
+	md_pmtus 2 >"$tmp/pmtu.2"
+	[ "$(cat "$tmp/pmtu.1" "$tmp/pmtu.2" | wc -l)" -ge "$MD_N" ]
+}
+rm -f "$tmp/pmtu.1" "$tmp/pmtu.2"
+slowwait 30 __lowered
+md_pmtus 1 >"$tmp/pmtu.1"
+md_pmtus 2 >"$tmp/pmtu.2"
+bad=''
+for ((i = 1; i <= MD_N; i++)); do
+	o=${owners[i]}
+	[ -n "$o" ] || { bad="$bad B4 $i: no single owner;"; continue; }
+	got="$(md_pmtu_of "$tmp/pmtu.$o" $i):$(md_pmtu_of "$tmp/pmtu.$((3 - o))" $i)"
 	[ "$got" = "1400:" ] || bad="$bad B4 $i (owner $o): $got;"
 done
 tap_expect "each owner's route toward its B4s has MTU 1400, the other member's none" "" "$bad"
-
+if [ -n "$bad" ]; then
+	for n in 1 2; do
+		diag "AFTR$n's exceptions: $(ip -n "$(md_member_ns $n)" -6 route show cache | tr '\n' ';')"
+	done
+fi
 d1=$(md_delta "$C1" "$(md_counters 1)")
 d2=$(md_delta "$C2" "$(md_counters 2)")
 diag "AFTR1: $d1"
 diag "AFTR2: $d2"
-r1=$(jq '.ptb_relayed // 0' <<<"$d1") r2=$(jq '.ptb_relayed // 0' <<<"$d2")
-p1=$(jq '.pass_ptb_peer // 0' <<<"$d1") p2=$(jq '.pass_ptb_peer // 0' <<<"$d2")
-o1=$(jq '.pass_ptb_owned // 0' <<<"$d1") o2=$(jq '.pass_ptb_owned // 0' <<<"$d2")
-f=$(( $(jq '(.ptb_relay_failed // 0) + (.pass_ptb_unowned // 0)' <<<"$d1") +
-      $(jq '(.ptb_relay_failed // 0) + (.pass_ptb_unowned // 0)' <<<"$d2") ))
-diag "PTBs: AFTR1 took $o1 for its B4s and relayed $r1, AFTR2 took $o2 and relayed $r2"
-if [ $((r1 + r2)) -ge 1 ] && [ "$p2" = "$r1" ] && [ "$p1" = "$r2" ] && [ "$f" = 0 ]; then
-	tap_ok "PTBs that reached the other member were relayed, each copy taken by the owner ($((r1 + r2)))"
+sum() { echo $(( $(jq ".$1 // 0" <<<"$d1") + $(jq ".$1 // 0" <<<"$d2") )); }
+owned=$(sum pass_ptb_owned) relayed=$(sum ptb_relayed) taken=$(sum pass_ptb_peer)
+diag "$MD_N PTBs: $owned taken by the owner that received it, $relayed relayed"
+if [ $((owned + relayed)) = "$MD_N" ] && [ "$relayed" -ge 1 ] && [ "$taken" = "$relayed" ] &&
+   [ "$(sum ptb_relay_failed)" = 0 ]; then
+	tap_ok "each PTB taken by its owner or relayed to it ($owned + $relayed)"
 else
-	tap_fail "PTBs that reached the other member were relayed, each copy taken by the owner" \
-		"relayed $r1/$r2, taken $p2/$p1, failed or unowned $f"
+	tap_fail "each PTB taken by its owner or relayed to it" "owned $owned, relayed $relayed, copies taken $taken"
 fi
 
 # --- the B4 daemon on B4 1, and its owner dies
