@@ -135,6 +135,7 @@ md_topo() {
 		addr add 198.51.102.100/24 dev in-a2
 	EOF
 
+	diag "topology: ${SECONDS}s: B4s, router and Internet host set up"
 	md_routes >"$dir/b4-routes"
 	for i in 1 2; do
 		ns=$(md_member_ns $i)
@@ -151,6 +152,7 @@ md_topo() {
 		(cd "$dir" && PATH=$DSLITE_ROOT/build:$PATH in_member $i bash -e member$i.sh) ||
 			return 1
 		defer "in_member $i $DSLITECTL aftr detach dev eth1"
+		diag "topology: ${SECONDS}s: member $i set up by the document's commands"
 	done
 }
 

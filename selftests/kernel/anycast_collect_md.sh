@@ -62,9 +62,8 @@ missing=$(grep -v -x -F -f "$tmp/doc-member.cmds" "$tmp/doc-ops")
 tap_expect "aftr-operations.md: its collect_md commands ($(wc -l <"$tmp/doc-ops") lines) are the member's" \
 	"" "${missing:-$([ -s "$tmp/doc-ops" ] || echo "no block")}"
 
-T0=$(now_ms)
 # phase NAME: when each part started (the VM's time goes mostly to TCG)
-phase() { diag "$(( $(now_ms) - T0 )) ms: $*"; }
+phase() { diag "${SECONDS}s: $*"; }
 phase "topology"
 if md_topo "$tmp"; then
 	tap_ok "two members built from the document, $MD_N B4s"
