@@ -207,10 +207,11 @@ fi
 
 # --- the B4 daemon on B4 1, and its owner dies
 phase "daemon"
-own=${owners[1]} other=$((3 - ${owners[1]}))
+own=${owners[1]:-1}
+other=$((3 - own))
 b4_start dev ds0 interval 300 multiplier 3 ||
 	tap_fail "daemon starts" "$(cat "$B4_LOG")"
-if b4_wait_peer $MD_ANYCAST up 20000; then
+if b4_wait_peer $MD_ANYCAST up 60000; then
 	tap_ok "B4 1: BFD session Up with $MD_ANYCAST"
 else
 	tap_fail "B4 1: BFD session Up with $MD_ANYCAST" "$(b4_show_log)"
@@ -219,7 +220,7 @@ tap_expect "B4 1: the node id that answers is its NAT's member" "$own" \
 	"$(b4_peer $MD_ANYCAST node-id)"
 ip -n "$ME" link set me-a$own down
 __moved() { [ "$(b4_peer $MD_ANYCAST node-id) $(b4_peer $MD_ANYCAST status)" = "$other up" ]; }
-if busywait 30000 __moved; then
+if busywait 60000 __moved; then
 	tap_ok "AFTR$own gone: B4 1's session Up again, node id $other"
 else
 	tap_fail "AFTR$own gone: B4 1's session Up again, node id $other" "$(b4_show_log)"
