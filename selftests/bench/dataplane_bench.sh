@@ -98,14 +98,14 @@ defer "rm -rf $tmp"
 echo "# route insertion (one ip -batch, fresh namespace)"
 printf '# %-34s %8s %10s %12s %10s\n' "B4s" "ms" "us per B4" "bytes per B4" "vs floor"
 for n in 10000 100000; do
-	read -r fms fb < <(insert plain $n)
-	read -r ems eb < <(insert encap $n)
+	read -r fms fb <<<"$(insert plain $n)"
+	read -r ems eb <<<"$(insert encap $n)"
 	printf '# %-34s %8d %10d %12d %10s\n' "$n plain routes (floor)" "$fms" $((fms * 1000 / n)) "$fb" "1.00x"
 	printf '# %-34s %8d %10d %12d %9sx\n' "$n encap ip6 routes (collect_md)" "$ems" $((ems * 1000 / n)) "$eb" \
 		"$(awk -v a="$ems" -v b="$fms" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
 	tap_ok "route insertion, $n B4s"
 done
-read -r tms tb < <(insert tunnels 1000)
+read -r tms tb <<<"$(insert tunnels 1000)"
 printf '# %-34s %8d %10d %12d\n' "1000 ip6tnl devices + routes" "$tms" $((tms * 1000 / 1000)) "$tb"
 tap_ok "per-B4 devices, 1000 B4s"
 
@@ -200,7 +200,7 @@ for row in "floor 1" "encap 1" "encap 1000" "encap 10000" "tunnels 1" "tunnels 1
 	set -- $row
 	t0=$(date +%s)
 	dataplane "$1" "$2"
-	read -r ns pct < <(flood "$2")
+	read -r ns pct <<<"$(flood "$2")"
 	[ "$1" = floor ] && floor=$ns
 	case $1 in
 	floor) what="IPv4 forwarding (floor)" ;;
