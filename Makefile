@@ -8,6 +8,7 @@
 #   make bench      data-path benchmarks (table with in-run baselines)
 #   make demo       the failover demo in a VM
 #   make install    install module, tool and man page (DESTDIR, PREFIX)
+#   make deb        Debian packages dslite-dkms and dslitectl in build/deb/
 #
 # KDIR selects the kernel build tree for the module; by default the first
 # installed one (the running kernel's if it has headers). V=1 for commands.
@@ -42,12 +43,12 @@ BPFTOOL ?= bpftool
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 .DELETE_ON_ERROR:
-.PHONY: all kmod user bpf check bench demo deps install clean help
+.PHONY: all kmod user bpf check bench demo deps install clean help deb
 
 all: kmod $(if $(B4_ONLY),,bpf) user
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 kmod:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -57,6 +58,10 @@ kmod:
 include bpf/bpf.mk
 include user/user.mk
 include selftests/selftests.mk
+
+# dpkg-buildpackage in a copy of the tree (scripts/deb.sh, debian/)
+deb:
+	$(Q)$(SRCTREE)/scripts/deb.sh
 
 deps:
 	$(Q)$(SRCTREE)/scripts/deps.sh
