@@ -10,6 +10,7 @@
 #                   side by side (minutes; SCALE_SECONDS=, SCALE_N="...")
 #   make demo       the failover demo in a VM
 #   make install    install module, tool and man page (DESTDIR, PREFIX)
+#   make deb        Debian packages dslite-dkms and dslitectl in build/deb/
 #
 # KDIR selects the kernel build tree for the module; by default the first
 # installed one (the running kernel's if it has headers). V=1 for commands.
@@ -44,13 +45,13 @@ BPFTOOL ?= bpftool
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 .DELETE_ON_ERROR:
-.PHONY: all kmod user bpf check bench demo deps install clean help
+.PHONY: all kmod user bpf check bench demo deps install clean help deb
 .PHONY: bench-scale
 
 all: kmod $(if $(B4_ONLY),,bpf) user
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 kmod:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -60,6 +61,10 @@ kmod:
 include bpf/bpf.mk
 include user/user.mk
 include selftests/selftests.mk
+
+# dpkg-buildpackage in a copy of the tree (scripts/deb.sh, debian/)
+deb:
+	$(Q)$(SRCTREE)/scripts/deb.sh
 
 deps:
 	$(Q)$(SRCTREE)/scripts/deps.sh

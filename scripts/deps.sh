@@ -45,6 +45,12 @@ packages=(
 				# busybox-static above is their ash)
 	systemd			# systemd-analyze verify, and systemd itself for the units' test
 	man-db			# systemd-analyze verify checks the units' man page
+	# make deb (scripts/deb.sh, debian/) and its tests: dpkg-buildpackage
+	# with dh and the dh_dkms addon, lintian on the result
+	# (host/deb_lintian.sh); dkms builds dslite.ko when the test VM
+	# installs dslite-dkms (kernel/package.sh: the host's root is the
+	# VM's, and linux-headers-amd64 above gives the VM kernel's headers)
+	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
 )
 
 missing() {

@@ -73,6 +73,22 @@ case $root in
 *[[:space:]]*) die "the path of the tree ($root) must not contain spaces" ;;
 esac
 
+# A test's header may ask for more time and for host-side preparation:
+#   # vm-timeout: SECONDS   its timeout, when longer than -t's
+#   # vm-prepare: COMMAND   run (bash, in the tree) before the VM boots,
+#                           e.g. to build what the guest cannot build
+test_timeout() {
+	local t
+	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\)$/\1/p' "$root/$1" 2>/dev/null | head -n 1)
+	[ -n "$t" ] && [ "$t" -gt "$timeout" ] && echo "$t" || echo "$timeout"
+}
+for t in "${tests[@]}"; do
+	while IFS= read -r cmd; do
+		(cd "$root" && bash -c "$cmd") >&2 ||
+			echo "vm/run.sh: $t: preparation failed: $cmd" >&2
+	done < <(sed -n 's/^# vm-prepare: //p' "$root/$t")
+done
+
 pick_kver() {
 	local d v best=
 	for d in /lib/modules/*/modules.dep; do
@@ -153,7 +169,7 @@ while :; do
 			;;
 		"@@ dslite-vm begin "*)
 			cur=${line#@@ dslite-vm begin }
-			deadline=$(($(now) + timeout + grace))
+			deadline=$(($(now) + $(test_timeout "$cur") + grace))
 			echo "$line"
 			;;
 		"@@ dslite-vm end "*)
@@ -183,7 +199,7 @@ while :; do
 		if [ $done -eq 1 ]; then
 			hung="did not power off"
 		elif [ -n "$cur" ]; then
-			hung="hung during $cur (no result $((timeout + grace))s after it started)"
+			hung="hung during $cur (no result $(($(test_timeout "$cur") + grace))s after it started)"
 		elif [ $booted -eq 1 ]; then
 			hung="hung between tests"
 		else
