@@ -100,6 +100,9 @@ static int serve(int argc, char **argv)
 	struct http_listen l;
 	char e[256];
 
+	if (!http_available())
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what, "%s",
+				     HTTP_NONE_MSG);
 	if (argc == 0)
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "ADDR:PORT is required ([V6]:PORT or V4:PORT)");
@@ -107,9 +110,6 @@ static int serve(int argc, char **argv)
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "unexpected argument \"%s\" (try \"dslitectl metrics help\")",
 				     argv[1]);
-	if (!http_available())
-		return dslitectl_err(DSLITECTL_EXIT_USAGE, what, "%s",
-				     HTTP_NONE_MSG);
 	if (http_listen_parse(argv[0], &l, e, sizeof(e)))
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what, "%s", e);
 	return http_serve(what, &l, serve_render, (void *)what);
