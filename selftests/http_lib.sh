@@ -42,7 +42,7 @@ family_names() { awk '/^# TYPE / { print $3 }' "$1" | sort -u; }
 
 # prom_start NS DIR TARGET...: the server in NS scraping every TARGET
 # ("[ADDR]:PORT") each second, storage in DIR; PROM_URL is its API.
-# Waits until it says it is ready.
+# Waits until it says it is ready (PROM_WAIT=0: returns at once).
 prom_start() {
 	local ns=$1 dir=$2 port t
 	shift 2
@@ -67,6 +67,7 @@ prom_start() {
 	defer "kill $PROM_PID; wait $PROM_PID"
 	PROM_NS=$ns
 	PROM_URL=http://127.0.0.1:$port
+	[ "${PROM_WAIT:-1}" = 0 ] && return 0
 	slowwait 120 $ns curl -sf "$PROM_URL/-/ready"
 }
 
