@@ -39,7 +39,7 @@
 
 #define HTTP_CONN_MAX		128
 #define HTTP_PER_IP_MAX		16
-#define HTTP_TIMEOUT_S		10
+#define HTTP_TIMEOUT_S		30
 #define HTTP_MEM_MAX		(16 * 1024)
 #define HTTP_BACKLOG		64
 #define HTTP_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"

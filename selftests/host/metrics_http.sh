@@ -215,7 +215,7 @@ tap_expect "PromQL: scrape_samples_scraped equals the page's samples" \
 
 
 __all_closed() { grep -qx "closed 100" "$tmp/idle" && grep -qx closed "$tmp/half"; }
-if slowwait 60 __all_closed; then
+if slowwait 120 __all_closed; then
 	tap_ok "idle and half-written connections closed by the server's timeout"
 else
 	tap_fail "idle and half-written connections closed by the server" \

@@ -192,7 +192,7 @@ tap_expect "every panel has a query" "" \
 
 # --- the server's timeout closes what was left idle or half-written
 __all_closed() { grep -qx "closed 100" "$tmp/idle" && grep -qx closed "$tmp/half"; }
-if slowwait 60 __all_closed; then
+if slowwait 120 __all_closed; then
 	tap_ok "idle and half-written connections closed by the daemon's timeout"
 else
 	tap_fail "idle and half-written connections closed" \
