@@ -80,7 +80,8 @@ out=$(ctl aftr attach dev "$AIF" mode native allow 2001:db8:b4::/64 \
 	sessions 4096 2>&1)
 tap_expect "attach" "0:" "$?:$out"
 nsenter --net="/run/netns/$B" "$PEER" run dev "$BIF" dmac "$MAC_A" \
-	src 2001:db8:b4::2 dst $AFTR6 up hold 600000 >"$tmp/peer" 2>&1 &
+	src 2001:db8:b4::2 dst $AFTR6 interval 1000 multiplier 5 up hold 600000 \
+	>"$tmp/peer" 2>&1 &
 defer "kill $!"
 
 # --- bad addresses: refused before anything starts
@@ -133,10 +134,12 @@ if prom_start "$NSA" "$tmp/prom" "[$AFTR6]:$PORT"; then
 else
 	tap_fail "prometheus started" "$(cat "$tmp/prom/check.log" "$tmp/prom/prometheus.log" 2>/dev/null | tail -n 20)"
 fi
-__session_up() {
-	ctl metrics | grep -qx "dslite_aftr_sessions{dev=\"$AIF\",state=\"up\"} 1"
+# the B4's session is in the table (its state is the test peer's: on a
+# loaded machine the peer's own timers may take it Down)
+__session() {
+	[ "$(ctl metrics | awk -v d="$AIF" 'index($1, "dslite_aftr_sessions{dev=\"" d "\",") == 1 { n += $2 } END { print n + 0 }')" = 1 ]
 }
-slowwait 30 __session_up || tap_fail "the B4's session Up" "$(cat "$tmp/peer")"
+slowwait 30 __session || tap_fail "the B4's session in the table" "$(cat "$tmp/peer")"
 
 inA curl -s -D "$tmp/h1" -o "$tmp/m1" "$URL"
 tap_expect "GET /metrics: 200, text/plain; version=0.0.4" \
@@ -144,9 +147,9 @@ tap_expect "GET /metrics: 200, text/plain; version=0.0.4" \
 	"$(grep -E '^(HTTP/|Content-Type:)' "$tmp/h1" | tr -d '\r' | paste -sd'|')"
 tap_expect "promtool: the scraped page is clean" "" "$(check_format "$tmp/m1")"
 ctl metrics >"$tmp/m0"
-tap_expect "the families of dslitectl metrics, the session Up" \
+tap_expect "the families of dslitectl metrics, the B4's session" \
 	"$(family_names "$tmp/m0" | paste -sd' ') 1" \
-	"$(family_names "$tmp/m1" | paste -sd' ') $(awk -v k="dslite_aftr_sessions{dev=\"$AIF\",state=\"up\"}" '$1 == k { print $2 }' "$tmp/m1")"
+	"$(family_names "$tmp/m1" | paste -sd' ') $(awk -v d="$AIF" 'index($1, "dslite_aftr_sessions{dev=\"" d "\",") == 1 { n += $2 } END { print n + 0 }' "$tmp/m1")"
 tap_expect "HEAD /metrics: 200, no body" "200 0" \
 	"$(inA curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$URL")"
 tap_expect "keep-alive: two requests on one connection" 1 \
