@@ -16,7 +16,7 @@
 #   - AFTR2 runs "dslitectl metrics serve [2001:db8:a2::2]:9100";
 #     Prometheus in the ME scrapes both every second; AFTR1's link is
 #     cut: the B4 fails over and the PromQL query
-#     dslite_b4_failovers_total{dev="ds0"} returns 1;
+#     dslite_b4_failovers_total{dev="ds0"} returns the daemon's count (1);
 #   - the Grafana dashboard (Documentation/grafana/dslite.json) is valid
 #     JSON and every metric its panels query is one the two roles emit
 #     (taken from the pages scraped here).
