@@ -26,6 +26,7 @@ packages=(
 	make gcc libc6-dev pkg-config
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libmnl-dev
 	linux-headers-amd64	# KDIR for dslite.ko (pulls the 6.1.0-N pair)
+	libmicrohttpd-dev	# the metrics' HTTP endpoint (user/http.c, HTTP=1)
 	# the cross checks of the B4 side (selftests/host/cross.sh): a CPE's
 	# 32-bit ARM and big-endian MIPS, static, run under qemu-user; the
 	# C libraries are only recommended by the compilers
@@ -51,6 +52,9 @@ packages=(
 	# installs dslite-dkms (kernel/package.sh: the host's root is the
 	# VM's, and linux-headers-amd64 above gives the VM kernel's headers)
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
+	prometheus		# promtool checks the metrics' exposition format;
+				# its server scrapes both roles (metrics_http)
+	curl			# the metrics endpoint's tests (metrics_http)
 )
 
 missing() {

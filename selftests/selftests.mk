@@ -46,7 +46,7 @@ endef
 # Unit tests (selftests/unit/), BPF data-path programs (selftests/bpf/),
 # the B4 peer of the AFTR tests (selftests/host/) and the benchmark.
 UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o genl.o kw.o \
-	tunnel.o monitor.o metrics_fmt.o b4/config.o b4/link.o)
+	tunnel.o monitor.o metrics_fmt.o b4/config.o b4/link.o http_addr.o)
 
 $(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))

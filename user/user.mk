@@ -87,5 +87,8 @@ $(BUILD)/lib/%.o: $(SRCTREE)/user/lib/%.c $(SRCTREE)/Makefile \
 
 -include $(shell find $(DSLITECTL_BUILD) $(BUILD)/lib -name '*.d' 2>/dev/null)
 
+# The metrics' HTTP endpoint, HTTP=0|1 (user/http.mk).
+include $(SRCTREE)/user/http.mk
+
 # Parts of the tool with build rules of their own (user/aftr/aftr.mk, ...).
 include $(wildcard $(patsubst %,$(SRCTREE)/%/*.mk,$(filter-out user,$(DSLITECTL_PARTS))))

@@ -43,6 +43,7 @@
 
 #include "clock.h"
 #include "genl.h"
+#include "http.h"
 
 
 #define B4_MAX_TUNNELS		8
@@ -168,6 +169,7 @@ struct b4_config {
 	uint8_t ping_loss_n, ping_loss_m;	/* unhealthy: N of the last M
 						 * echoes lost */
 	char file[PATH_MAX];		/* config FILE, "" without */
+	struct http_listen metrics;	/* metrics ADDR:PORT, len 0: none */
 	unsigned int given;		/* 1 << B4_K_* per keyword seen */
 };
 
@@ -453,6 +455,10 @@ struct b4_daemon {
 	int exit_code;			/* of the loop once stopped */
 	char ctl_name[108];
 	bool stopping;
+
+	/* metrics ADDR:PORT: the HTTP endpoint (user/http.h), NULL */
+	struct http_server *http;
+	struct b4_watch http_w;
 
 	/* SIGHUP with aftr-name: the name is resolved in a child process
 	 * (a resolver may block for seconds, the sessions may not) */

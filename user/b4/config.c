@@ -355,6 +355,21 @@ static int kw_tunnel_wait(const struct kw_ctx *x, const struct kw *k,
 	return 0;
 }
 
+/* metrics ADDR:PORT: checked now, bound in the daemon's set-up */
+static int kw_metrics(const struct kw_ctx *x, const struct kw *k,
+		      const char *v, void *obj)
+{
+	struct b4_config *c = obj;
+	char e[256];
+
+	(void)k;
+	if (!http_available())
+		return kw_err(x, "metrics: %s", HTTP_NONE_MSG);
+	if (http_listen_parse(v, &c->metrics, e, sizeof(e)))
+		return kw_err(x, "metrics %s", e);
+	return 0;
+}
+
 static int kw_config(const struct kw_ctx *x, const struct kw *k,
 		     const char *v, void *obj)
 {
@@ -485,6 +500,9 @@ static const struct kw b4_rows[] = {
 		  "by a network manager) is waited for this long,\n"
 		  "then the daemon stops with exit 2 (default\n"
 		  "forever)" },
+	{ "metrics", KW_CUSTOM, 0, .parse = kw_metrics, .arg = "ADDR:PORT",
+	  .help = "serve the metrics over HTTP, GET /metrics:\n"
+		  "[V6]:PORT or V4:PORT (default: no listener)" },
 	{ "config", KW_CUSTOM, KW_ARGV, .parse = kw_config, .arg = "FILE",
 	  .help = "the same keywords from a file, \"KEY VALUE\" lines" },
 };

@@ -205,6 +205,11 @@ static void daemon_close(struct b4_daemon *d)
 	int i;
 
 	resolve_cancel(d);
+	if (d->http) {
+		b4_watch_del(d, &d->http_w);
+		http_close(d->http);
+		d->http = NULL;
+	}
 	b4_ctl_close(d);
 	for (i = 0; i < d->n_cand; i++)
 		cand_close(d, &d->cand[i]);
@@ -271,6 +276,24 @@ static void genl_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
 	(void)w;
 	(void)ev;
 	b4_wan_genl_events(d);
+}
+
+/*
+ * metrics ADDR:PORT: libmicrohttpd's epoll set is one more watcher here
+ * (Documentation/metrics.md, "Serving them"); the page is rendered from
+ * the daemon's state inside http_run(), in this thread, between events.
+ */
+static void http_cb(struct b4_daemon *d, struct b4_watch *w, uint32_t ev)
+{
+	(void)w;
+	(void)ev;
+	http_run(d->http);
+}
+
+static int http_render(void *arg, FILE *f)
+{
+	b4_metrics_render(arg, f);
+	return 0;
 }
 
 /*
@@ -366,6 +389,16 @@ static int setup(struct b4_daemon *d)
 				 b4_net_tunnel_cb))
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
 					     "epoll: %s", strerror(errno));
+	if (d->cfg.metrics.len) {
+		d->http = http_open(&d->cfg.metrics, http_render, d, e,
+				    sizeof(e));
+		if (!d->http)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "%s", e);
+		if (b4_watch_add(d, &d->http_w, http_fd(d->http), http_cb))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+					     "epoll: %s", strerror(errno));
+	}
 	return 0;
 }
 
@@ -410,6 +443,12 @@ static int start(struct b4_daemon *d)
 		       pcp_mode_name(d->cfg.pcp_mode), d->pcp_port,
 		       d->cfg.pcp_lifetime_s, d->cfg.pcp_interval_ms,
 		       d->cfg.pcp_deadline_ms, d->cfg.pcp_failures);
+	if (d->http) {
+		char l[HTTP_LISTEN_STR_MAX];
+
+		b4_log(d, "metrics: serving http://%s%s",
+		       http_listen_str(&d->cfg.metrics, l), HTTP_PATH);
+	}
 	b4_log(d, "running: %d AFTR%s, failover %s, interval %u ms x %u, standby-interval %u ms, control %s",
 	       d->n_cand, d->n_cand == 1 ? "" : "s",
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
@@ -569,7 +608,8 @@ static void reload(struct b4_daemon *d)
 		return;
 	}
 	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode ||
-	    !health_same(&cfg, &d->cfg))
+	    !health_same(&cfg, &d->cfg) ||
+	    memcmp(&cfg.metrics, &d->cfg.metrics, sizeof(cfg.metrics)))
 		goto fixed;
 	for (i = 0; i < cfg.n_dev; i++)
 		if (strcmp(cfg.dev[i], d->cfg.dev[i]))
@@ -602,7 +642,7 @@ static void reload(struct b4_daemon *d)
 	b4_log(d, "resolving %s", cfg.aftr_name);
 	return;
 fixed:
-	b4_log(d, "reload refused: dev, failover, health and pcp-* cannot change (restart instead)");
+	b4_log(d, "reload refused: dev, failover, health, pcp-* and metrics cannot change (restart instead)");
 }
 
 static void resolved(struct b4_daemon *d)
@@ -685,6 +725,9 @@ static void run_due(struct b4_daemon *d)
 	now = mono_ns();
 	b4_health_tx(d, now);
 	b4_ctl_expire(d, now);
+	if (d->http && http_deadline(d->http) &&
+	    http_deadline(d->http) <= mono_ns())
+		http_run(d->http);
 }
 
 static void arm_timer(struct b4_daemon *d)
@@ -697,6 +740,9 @@ static void arm_timer(struct b4_daemon *d)
 	if (x && (!t || x < t))
 		t = x;
 	x = b4_wan_deadline(d);
+	if (x && (!t || x < t))
+		t = x;
+	x = d->http ? http_deadline(d->http) : 0;
 	if (x && (!t || x < t))
 		t = x;
 	for (i = 0; i < B4_MAX_CLIENTS; i++) {
@@ -787,7 +833,7 @@ static int b4_run(int argc, char **argv)
 	for (i = 0; i < B4_MAX_CLIENTS; i++)
 		d->clients[i] = d->client_w[i].fd = -1;
 	d->timer_w.fd = d->sig_w.fd = d->raw_w.fd = d->ctl_w.fd = -1;
-	d->resolve_w.fd = d->link_w.fd = d->genl_w.fd = -1;
+	d->resolve_w.fd = d->link_w.fd = d->genl_w.fd = d->http_w.fd = -1;
 	d->argc = argc;
 	d->argv = argv;
 	b4_config_init(&d->cfg);
