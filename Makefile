@@ -57,6 +57,7 @@ kmod:
 include bpf/bpf.mk
 include user/user.mk
 include selftests/selftests.mk
+include selftests/fuzz/fuzz.mk
 
 deps:
 	$(Q)$(SRCTREE)/scripts/deps.sh

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# libFuzzer targets for every parser of untrusted bytes in userspace
+# (selftests/fuzz/*.c, one target a file, LLVMFuzzerTestOneInput), built
+# with clang, AddressSanitizer and UndefinedBehaviorSanitizer into
+# $(BUILD)/fuzz/ from the sources they exercise (not from the objects of
+# dslitectl: those are built without the sanitizers).
+#
+#   make fuzz-build     build every target ($(BUILD)/fuzz/NAME)
+#   make fuzz           run every target for FUZZ_SECONDS (default 30) on a
+#                       copy of its seed corpus (selftests/fuzz/corpus/NAME/);
+#                       new inputs go to $(BUILD)/fuzz/corpus/NAME/, a crash
+#                       to $(BUILD)/fuzz/crashes/NAME/ with REPRODUCE (the
+#                       command that replays it); fails if one crashed
+#   FUZZ=NAME           only that target (make fuzz FUZZ=pcp)
+#
+# make check replays every seed corpus once (selftests/host/fuzz_corpus.sh).
+
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra \
+	-Wno-unused-parameter $(USER_INC) -I$(SRCTREE)/user/b4 \
+	-I$(SRCTREE)/selftests/fuzz -DDSLITE_VERSION='"$(VERSION)"'
+
+FUZZ_TARGETS :=
+
+# fuzz_target(NAME, SOURCES, LIBS): $(FUZZ_DIR)/NAME from
+# selftests/fuzz/NAME.c and SOURCES (relative to the tree), linked with LIBS.
+define fuzz_target
+FUZZ_TARGETS += $(1)
+$(FUZZ_DIR)/$(1): $(SRCTREE)/selftests/fuzz/$(1).c $(addprefix $(SRCTREE)/,$(2)) \
+		$(SRCTREE)/selftests/fuzz/fuzz.mk
+	$$(call msg,FUZZCC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_SAN) -MMD -MP -o $$@ $$< \
+		$(addprefix $(SRCTREE)/,$(2)) $(3)
+-include $(FUZZ_DIR)/$(1).d
+endef
+
+$(eval $(call fuzz_target,pcp,user/lib/pcp.c))
+$(eval $(call fuzz_target,bfd,user/b4/bfd.c))
+$(eval $(call fuzz_target,ping,user/ping_wire.c))
+$(eval $(call fuzz_target,config,user/kw.c user/b4/config.c user/b4/link.c \
+	user/util.c user/diag.c user/json.c,-lmnl))
+$(eval $(call fuzz_target,genl,user/tunnel.c user/monitor.c user/util.c \
+	user/diag.c user/json.c user/kw.c,-lmnl))
+$(eval $(call fuzz_target,json,user/json.c))
+
+FUZZ_RUN := $(if $(FUZZ),$(filter $(FUZZ),$(FUZZ_TARGETS)),$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+	@:
+
+fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN))
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) $(SRCTREE)/selftests/fuzz/run.sh \
+		$(FUZZ_SECONDS) $(FUZZ_RUN)
