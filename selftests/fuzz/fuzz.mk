@@ -25,18 +25,21 @@ FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra \
 	-I$(SRCTREE)/selftests/fuzz -DDSLITE_VERSION='"$(VERSION)"'
 
 FUZZ_TARGETS :=
+# every header and source a target may reach (some include a .c)
+FUZZ_DEPS := $(wildcard $(SRCTREE)/user/*.[ch] $(SRCTREE)/user/*/*.[ch] \
+	$(SRCTREE)/include/*/*.h $(SRCTREE)/include/uapi/linux/*.h \
+	$(SRCTREE)/selftests/fuzz/*.h)
 
 # fuzz_target(NAME, SOURCES, LIBS): $(FUZZ_DIR)/NAME from
 # selftests/fuzz/NAME.c and SOURCES (relative to the tree), linked with LIBS.
 define fuzz_target
 FUZZ_TARGETS += $(1)
-$(FUZZ_DIR)/$(1): $(SRCTREE)/selftests/fuzz/$(1).c $(addprefix $(SRCTREE)/,$(2)) \
+$(FUZZ_DIR)/$(1): $(SRCTREE)/selftests/fuzz/$(1).c $(FUZZ_DEPS) \
 		$(SRCTREE)/selftests/fuzz/fuzz.mk
 	$$(call msg,FUZZCC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_SAN) -MMD -MP -o $$@ $$< \
+	$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_SAN) -o $$@ $$< \
 		$(addprefix $(SRCTREE)/,$(2)) $(3)
--include $(FUZZ_DIR)/$(1).d
 endef
 
 $(eval $(call fuzz_target,pcp,user/lib/pcp.c))
