@@ -154,8 +154,15 @@ static int handle_error(struct genl_sock *s, const struct nlmsghdr *nlh,
 		return 0;
 	genl_fail(s, errno_of(e->error), NULL);
 	off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* the request echoed whole: its length must fit, or the
+		 * extack TLVs cannot be found (none are read) */
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len - NLMSG_HDRLEN >
+		    nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e))
+			return -s->err.err;
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
 	parse_ext_ack(s, nlh, off, req);
 	return -s->err.err;
 }
