@@ -60,3 +60,9 @@ fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN))
 	$(Q)FUZZ_DIR=$(FUZZ_DIR) $(SRCTREE)/selftests/fuzz/run.sh \
 		$(FUZZ_SECONDS) $(FUZZ_RUN)
+
+# make tests builds the targets too (selftests/host/fuzz_corpus.sh replays
+# the corpora); not in the B4-only or cross builds.
+ifeq ($(B4_ONLY)$(CROSS_TRIPLET),)
+tests: fuzz-build
+endif

@@ -71,7 +71,7 @@ static void document(const char *s, unsigned int shape)
 {
 	struct json_writer w;
 	const char *why, *key;
-	unsigned int i, depth = shape & 63;
+	unsigned int i, depth = shape & 15;
 	char *out = NULL;
 	size_t olen;
 	FILE *f;
