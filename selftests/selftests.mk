@@ -56,12 +56,13 @@ $(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
+$(eval $(call test_prog,$(TESTS_DIR)/xdp_volume,selftests/bpf/xdp_volume.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test b4_wire_test dslitectl_unit xdp_fixtures ptb_send \
-	aftr_peer)
+	aftr_peer xdp_volume)
 
 include $(SRCTREE)/selftests/cross.mk
 

@@ -13,11 +13,16 @@
 #                       to $(BUILD)/fuzz/crashes/NAME/ with REPRODUCE (the
 #                       command that replays it); fails if one crashed
 #   FUZZ=NAME           only that target (make fuzz FUZZ=pcp)
+#   XDP_VOLUME_FRAMES   then (without FUZZ=, as root) the XDP responder
+#                       against that many random and mutated frames
+#                       (selftests/bpf/xdp_volume.c, default 10000000;
+#                       make check runs 500000)
 #
 # make check replays every seed corpus once (selftests/host/fuzz_corpus.sh).
 
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 30
+XDP_VOLUME_FRAMES ?= 10000000
 FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -Wall -Wextra \
@@ -57,9 +62,11 @@ FUZZ_RUN := $(if $(FUZZ),$(filter $(FUZZ),$(FUZZ_TARGETS)),$(FUZZ_TARGETS))
 fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 	@:
 
-fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN))
+fuzz: $(addprefix $(FUZZ_DIR)/,$(FUZZ_RUN)) $(if $(FUZZ),,$(TESTS_DIR)/xdp_volume)
 	$(Q)FUZZ_DIR=$(FUZZ_DIR) $(SRCTREE)/selftests/fuzz/run.sh \
 		$(FUZZ_SECONDS) $(FUZZ_RUN)
+	$(Q)$(if $(FUZZ),true,$(TESTS_DIR)/xdp_volume $(XDP_VOLUME_FRAMES) | \
+		tee $(FUZZ_DIR)/xdp_volume.log | grep -v '^ok')
 
 # make tests builds the targets too (selftests/host/fuzz_corpus.sh replays
 # the corpora); not in the B4-only or cross builds.
