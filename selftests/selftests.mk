@@ -85,3 +85,21 @@ check check-host check-kernel:
 	$(Q)$(SRCTREE)/scripts/deps.sh
 	$(Q)$(MAKE) all tests
 	$(Q)$(SRCTREE)/selftests/run.sh $(CHECK_ARGS_$@) $(T)
+
+# make check-sanitize: dslitectl and the unit tests with ASan and UBSan
+# (gcc) in build/asan/, their tests and three daemon tests in the VM
+# (selftests/sanitize/run.sh); not part of make check (its time budget).
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+SANITIZE_PROGS := bfd_test pcp_test b4_ping_test b4_health_test \
+	b4_wire_test dslitectl_unit
+
+.PHONY: check-sanitize
+check-sanitize:
+	$(Q)$(SRCTREE)/scripts/deps.sh
+	$(Q)$(MAKE) all tests
+	$(Q)$(MAKE) BUILD=$(SRCTREE)/build/asan CC=gcc \
+		CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="$(SANITIZE_FLAGS)" \
+		$(SRCTREE)/build/asan/dslitectl \
+		$(addprefix $(SRCTREE)/build/asan/tests/,$(SANITIZE_PROGS))
+	$(Q)$(SRCTREE)/selftests/sanitize/run.sh
