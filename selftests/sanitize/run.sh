@@ -12,7 +12,7 @@
 #     ones and no report was written.
 # Every sanitizer stops the program at its first report (halt_on_error)
 # and writes it under the log directory (host) or /tmp (VM), where
-# reports.sh finds it. Logs in build/test-logs/sanitize/.
+# reports.sh finds it. Logs in build/test-logs/sanitize/{host,kernel}/.
 
 set -uo pipefail
 
@@ -37,17 +37,20 @@ ln -s "$root/selftests/sanitize/reports.sh" "$asan/tests-kernel/zz_sanitizer_rep
 opts=halt_on_error=1:abort_on_error=1:print_stacktrace=1
 export DSLITECTL=$asan/dslitectl DSLITECTL_B4=$asan/dslitectl
 export DSLITECTL_UNIT=$asan/tests/dslitectl_unit DSLITE_TEST_PROGS=$asan/tests
-export DSLITE_TEST_LOGS=$logs
 
+# (run.sh empties its log directory: one for each level)
 rc=0
-DSLITE_SANITIZE_LOG=$logs/sanitizer \
-ASAN_OPTIONS=$opts:detect_leaks=1:log_path=$logs/sanitizer \
-UBSAN_OPTIONS=$opts:log_path=$logs/sanitizer \
+mkdir -p "$logs/host-reports"
+DSLITE_TEST_LOGS=$logs/host \
+DSLITE_SANITIZE_LOG=$logs/host-reports/sanitizer \
+ASAN_OPTIONS=$opts:detect_leaks=1:log_path=$logs/host-reports/sanitizer \
+UBSAN_OPTIONS=$opts:log_path=$logs/host-reports/sanitizer \
 DSLITE_HOST_TESTS=$asan/tests-host \
 	"$root/selftests/run.sh" --host || rc=1
 # the VM sees the host's / read-only: reports go to the guest's /tmp;
 # leaks are not checked there (a daemon stopped by a signal exits with
 # what it held)
+DSLITE_TEST_LOGS=$logs/kernel \
 DSLITE_SANITIZE_LOG=/tmp/dslite-sanitizer \
 ASAN_OPTIONS=$opts:detect_leaks=0:log_path=/tmp/dslite-sanitizer \
 UBSAN_OPTIONS=$opts:log_path=/tmp/dslite-sanitizer \
