@@ -30,6 +30,10 @@ done
 for t in "${kernel_tests[@]}"; do
 	ln -s "$root/selftests/kernel/$t.sh" "$asan/tests-kernel/$t.sh"
 done
+# the host scripts source ../lib.sh and the like: the helpers one level up
+for f in "$root"/selftests/*.sh; do
+	ln -sf "$f" "$asan/${f##*/}"
+done
 # sorted last in both directories
 ln -s "$root/selftests/sanitize/reports.sh" "$asan/tests-host/zz_sanitizer_reports.sh"
 ln -s "$root/selftests/sanitize/reports.sh" "$asan/tests-kernel/zz_sanitizer_reports.sh"
