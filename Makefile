@@ -61,6 +61,7 @@ kmod:
 include bpf/bpf.mk
 include user/user.mk
 include selftests/selftests.mk
+include selftests/fuzz/fuzz.mk
 
 # dpkg-buildpackage in a copy of the tree (scripts/deb.sh, debian/)
 deb:

@@ -25,6 +25,8 @@ packages=(
 	# /usr/include/asm link)
 	make gcc libc6-dev pkg-config
 	clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libmnl-dev
+	libclang-rt-14-dev	# libFuzzer and the sanitizers' runtimes for
+				# clang 14 (selftests/fuzz/)
 	linux-headers-amd64	# KDIR for dslite.ko (pulls the 6.1.0-N pair)
 	libmicrohttpd-dev	# the metrics' HTTP endpoint (user/http.c, HTTP=1)
 	# the cross checks of the B4 side (selftests/host/cross.sh): a CPE's

@@ -6,10 +6,11 @@
 
 DSLITE_ROOT=${DSLITE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
-# exec_test_prog NAME: become build/tests/NAME; one failed check when it
+# exec_test_prog NAME: become build/tests/NAME (or $DSLITE_TEST_PROGS/NAME:
+# the sanitizer build's, make check-sanitize); one failed check when it
 # is not built
 exec_test_prog() {
-	local bin=$DSLITE_ROOT/build/tests/$1
+	local bin=${DSLITE_TEST_PROGS:-$DSLITE_ROOT/build/tests}/$1
 
 	if [ ! -x "$bin" ]; then
 		echo "TAP version 13"

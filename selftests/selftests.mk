@@ -56,14 +56,14 @@ $(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
+$(eval $(call test_prog,$(TESTS_DIR)/xdp_volume,selftests/bpf/xdp_volume.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test b4_wire_test dslitectl_unit xdp_fixtures ptb_send \
-	aftr_peer)
-TEST_PROGS += $(TESTS_DIR)/scale_gen
+	aftr_peer xdp_volume scale_gen)
 
 include $(SRCTREE)/selftests/cross.mk
 
@@ -86,3 +86,21 @@ check check-host check-kernel:
 	$(Q)$(SRCTREE)/scripts/deps.sh
 	$(Q)$(MAKE) all tests
 	$(Q)$(SRCTREE)/selftests/run.sh $(CHECK_ARGS_$@) $(T)
+
+# make check-sanitize: dslitectl and the unit tests with ASan and UBSan
+# (gcc) in build/asan/, their tests and three daemon tests in the VM
+# (selftests/sanitize/run.sh); not part of make check (its time budget).
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+SANITIZE_PROGS := bfd_test pcp_test b4_ping_test b4_health_test \
+	b4_wire_test dslitectl_unit
+
+.PHONY: check-sanitize
+check-sanitize:
+	$(Q)$(SRCTREE)/scripts/deps.sh
+	$(Q)$(MAKE) all tests
+	$(Q)$(MAKE) BUILD=$(SRCTREE)/build/asan CC=gcc \
+		CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="$(SANITIZE_FLAGS)" \
+		$(SRCTREE)/build/asan/dslitectl \
+		$(addprefix $(SRCTREE)/build/asan/tests/,$(SANITIZE_PROGS))
+	$(Q)$(SRCTREE)/selftests/sanitize/run.sh

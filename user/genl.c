@@ -129,6 +129,18 @@ static void parse_ext_ack(struct genl_sock *s, const struct nlmsghdr *nlh,
 	mnl_attr_parse(nlh, off, ext_ack_attr, &ea);
 }
 
+/*
+ * errno_of(e): the positive errno of the error field of an NLMSG_ERROR or
+ * NLMSG_DONE (the kernel puts -errno there); a value outside errno's
+ * range (INT_MIN has no negation) makes the message malformed.
+ */
+static int errno_of(int e)
+{
+	if (e < -4095 || e > 4095)
+		return EBADMSG;
+	return e < 0 ? -e : e;
+}
+
 /* handle_error: an NLMSG_ERROR; 0 for an ACK, else -errno. */
 static int handle_error(struct genl_sock *s, const struct nlmsghdr *nlh,
 			const struct nlmsghdr *req)
@@ -140,10 +152,17 @@ static int handle_error(struct genl_sock *s, const struct nlmsghdr *nlh,
 		return genl_fail(s, EBADMSG, "truncated netlink error");
 	if (e->error == 0)
 		return 0;
-	genl_fail(s, e->error < 0 ? -e->error : e->error, NULL);
+	genl_fail(s, errno_of(e->error), NULL);
 	off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		/* the request echoed whole: its length must fit, or the
+		 * extack TLVs cannot be found (none are read) */
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len - NLMSG_HDRLEN >
+		    nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e))
+			return -s->err.err;
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
 	parse_ext_ack(s, nlh, off, req);
 	return -s->err.err;
 }
@@ -159,7 +178,7 @@ static int handle_done(struct genl_sock *s, const struct nlmsghdr *nlh,
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err == 0)
 		return 0;
-	genl_fail(s, err < 0 ? -err : err, NULL);
+	genl_fail(s, errno_of(err), NULL);
 	parse_ext_ack(s, nlh, sizeof(int), req);
 	return -s->err.err;
 }
@@ -190,7 +209,7 @@ int genl_talk(struct genl_sock *s, struct nlmsghdr *nlh, genl_msg_cb cb,
 			return genl_fail(s, errno, NULL);
 		}
 		len = n;
-		for (h = (const struct nlmsghdr *)s->rx; mnl_nlmsg_ok(h, len);
+		for (h = (const struct nlmsghdr *)s->rx; genl_nlmsg_ok(h, len);
 		     h = mnl_nlmsg_next(h, &len)) {
 			if (h->nlmsg_seq != seq || h->nlmsg_pid != s->portid)
 				continue;	/* stale or multicast */
@@ -431,7 +450,7 @@ int genl_recv(struct genl_sock *s, genl_msg_cb cb, void *data)
 	if (n < 0)
 		return genl_fail(s, errno, NULL);
 	len = n;
-	for (h = (const struct nlmsghdr *)s->rx; mnl_nlmsg_ok(h, len);
+	for (h = (const struct nlmsghdr *)s->rx; genl_nlmsg_ok(h, len);
 	     h = mnl_nlmsg_next(h, &len)) {
 		if (h->nlmsg_type != s->family_id)
 			continue;

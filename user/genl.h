@@ -61,6 +61,17 @@ struct genl_sock {
 	struct genl_error err;
 };
 
+/*
+ * genl_nlmsg_ok(h, len): mnl_nlmsg_ok(), and the message's length within
+ * len. libmnl 1.0.4 compares (int)nlmsg_len <= len, so a length above
+ * INT_MAX passes as negative and mnl_nlmsg_next() then jumps out of the
+ * buffer; loops over received datagrams use this instead.
+ */
+static inline bool genl_nlmsg_ok(const struct nlmsghdr *h, int len)
+{
+	return mnl_nlmsg_ok(h, len) && h->nlmsg_len <= (uint32_t)len;
+}
+
 /* genl_msg_cb: one message of the family; 0 goes on, <0 (errno) stops. */
 typedef int (*genl_msg_cb)(const struct nlmsghdr *nlh, void *data);
 

@@ -322,7 +322,8 @@ void print_text(const char *fmt, ...)
 size_t text_escape(char *buf, size_t size, const char *s, bool quote)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
+	/* room kept for one more: its escape, the closing quote, the NUL */
+	size_t n = 0, room = 4 + quote + 1;
 
 	if (size < 3) {
 		if (size)
@@ -331,7 +332,7 @@ size_t text_escape(char *buf, size_t size, const char *s, bool quote)
 	}
 	if (quote)
 		buf[n++] = '"';
-	for (; *s && n + 6 < size; s++) {
+	for (; *s && n + room <= size; s++) {
 		unsigned char c = *s;
 
 		switch (c) {

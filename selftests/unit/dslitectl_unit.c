@@ -119,7 +119,10 @@ static void test_text_escape(void)
 		  tescaped("\x01\x1b[2J\x7f caf\xc3\xa9 \xff", 256, false));
 	tap_str("text: cut between escapes, closing quote kept",
 		  "\"ab\\xc3\"",
-		  tescaped("ab\xc3\xa9\xc3\xa9", 13, true));
+		  tescaped("ab\xc3\xa9\xc3\xa9", 12, true));
+	tap_str("text: 4 bytes per byte and 3 more are enough",
+		  "\"\\x01\\xff\"",
+		  tescaped("\x01\xff", 4 * 2 + 3, true));
 	tap_str("text: empty", "\"\"", tescaped("", 256, true));
 }
 

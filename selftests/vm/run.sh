@@ -122,6 +122,12 @@ trap 'exit 130' INT TERM
 
 {
 	printf 'DSLITE_ROOT=%q\nMODE=%q\nTIMEOUT=%q\n' "$root" "$mode" "$timeout"
+	# the binaries under test and the sanitizers' options, when set
+	# (make check-sanitize: selftests/sanitize/run.sh)
+	for v in DSLITECTL DSLITECTL_B4 ASAN_OPTIONS UBSAN_OPTIONS \
+		 DSLITE_SANITIZE_LOG; do
+		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	printf 'TESTS=('
 	printf ' %q' "${tests[@]}"
 	printf ' )\n'

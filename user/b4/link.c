@@ -15,6 +15,7 @@
 /* glibc's <net/if.h> (through b4.h) before the uapi headers */
 #include "dslitectl.h"
 #include "b4.h"
+#include "genl.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
@@ -172,7 +173,7 @@ static int talk(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 			goto out;
 		}
 		len = n;
-		for (h = (void *)buf; mnl_nlmsg_ok(h, len);
+		for (h = (void *)buf; genl_nlmsg_ok(h, len);
 		     h = mnl_nlmsg_next(h, &len)) {
 			if (h->nlmsg_seq != seq || h->nlmsg_pid != portid)
 				continue;
