@@ -50,7 +50,7 @@ endef
 $(eval $(call fuzz_target,pcp,user/lib/pcp.c))
 $(eval $(call fuzz_target,bfd,user/b4/bfd.c))
 $(eval $(call fuzz_target,ping,user/ping_wire.c))
-$(eval $(call fuzz_target,config,user/kw.c user/b4/config.c user/b4/link.c \
+$(eval $(call fuzz_target,config,user/kw.c user/b4/config.c user/b4/link.c user/http_addr.c \
 	user/util.c user/diag.c user/json.c,-lmnl))
 $(eval $(call fuzz_target,genl,user/tunnel.c user/monitor.c user/util.c \
 	user/diag.c user/json.c user/kw.c,-lmnl))
