@@ -338,12 +338,13 @@ static int parse_health(const char *what, int argc, char **argv,
 /* ------------------------------------------------------------------ */
 /* Events                                                               */
 
-static void event_head(const char *event)
+static void event_head(const struct health *h, const char *event)
 {
 	char ts[32];
 
 	aftr_mono_to_real(mono_ns(), ts, sizeof(ts));
 	print_open_object(NULL);
+	print_name("dev", "%s: ", h->a.dev);
 	print_string("event", "%s", event);
 	print_string("time", NULL, ts);
 	print_uint("at-ms", NULL, realtime_ms());
@@ -351,7 +352,7 @@ static void event_head(const char *event)
 
 static void event_end(struct health *h)
 {
-	print_name("dev", NULL, h->a.dev);
+	(void)h;
 	print_close_object();
 	print_end();
 }
@@ -419,7 +420,7 @@ static void route_event(struct health *h, const char *event, int err,
 {
 	char p[INET6_ADDRSTRLEN + 8];
 
-	event_head(event);
+	event_head(h, event);
 	print_name("prefix", " %s", prefix_str(h, p, sizeof(p)));
 	print_name("route-dev", " dev %s", h->a.route_dev);
 	print_uint("proto", " proto %" PRIu64, h->a.proto);
@@ -770,7 +771,7 @@ static void check_event(struct health *h, enum health_check i)
 {
 	struct check *c = &h->c[i];
 
-	event_head(c->ok ? "check-ok" : "check-failing");
+	event_head(h, c->ok ? "check-ok" : "check-failing");
 	print_name("check", " %s", check_names[i]);
 	print_name("reason", c->ok ? NULL : ": %s", c->ok ? NULL : c->why);
 	event_end(h);
@@ -787,7 +788,7 @@ static void fsm_event(struct health *h, const char *event, uint64_t now)
 				 h->c[i].why);
 			break;
 		}
-	event_head(event);
+	event_head(h, event);
 	if (!strcmp(event, "fit")) {
 		print_uint("rise", " after %" PRIu64 " good rounds",
 			   h->fsm.rise);
@@ -882,9 +883,13 @@ static int ctl_dir(char *buf, size_t len, bool *ns_dir)
 	uint64_t cookie;
 	int r;
 
+	/* a namespace that cannot be told (a confined container) uses the
+	 * cookie's directory: server and clients compute the same */
 	r = netns_is_pid1();
-	if (r < 0)
+	if (r < 0 && r != -EACCES && r != -EPERM)
 		return r;
+	if (r < 0)
+		r = 0;
 	*ns_dir = !r;
 	if (r) {
 		snprintf(buf, len, "%s", HEALTH_CTL_DIR);
@@ -1046,8 +1051,6 @@ static void report_check(struct health *h, unsigned int i)
 		print_bool("ok", " %s", c->ok, "ok", "failing");
 		print_name("reason", c->ok ? NULL : " (%s)",
 			   c->ok ? NULL : c->why);
-		if (c->ok)
-			print_null("reason");
 	}
 	print_uint("failures", ", failed rounds %" PRIu64, c->failures);
 	print_uint("changes", ", changes %" PRIu64, c->changes);
@@ -1162,7 +1165,7 @@ static void render_metrics(struct health *h, FILE *f)
 
 static void drain_event(struct health *h, bool on)
 {
-	event_head(on ? "drain" : "resume");
+	event_head(h, on ? "drain" : "resume");
 	print_text(on ? ": withdrawing for maintenance" :
 		   ": announced again when fit");
 	event_end(h);
@@ -1331,7 +1334,7 @@ static void start_event(struct health *h)
 			strcat(checks, checks[0] ? "," : "");
 			strcat(checks, check_names[i]);
 		}
-	event_head("start");
+	event_head(h, "start");
 	print_name("prefix", " %s", prefix_str(h, p, sizeof(p)));
 	print_name("checks", " checks %s", checks);
 	print_uint("rise", " rise %" PRIu64, h->a.rise);
@@ -1434,7 +1437,7 @@ static int health_run(int argc, char **argv)
 		}
 	}
 	if (stop_sig) {
-		event_head("stop");
+		event_head(&h, "stop");
 		print_text(": %s", stop_sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		event_end(&h);
 	}
