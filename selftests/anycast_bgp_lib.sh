@@ -29,6 +29,12 @@ ANYCAST=2001:db8:ac::1
 INET_HOST=203.0.113.1
 EXAMPLES=$DSLITE_ROOT/Documentation/examples
 
+now_ms() { date +%s%3N; }
+
+# pwait TIMEOUT_MS CMD...: poll CMD every 200 ms (each poll starts
+# processes: a tighter loop would take the CPU from the daemons under TCG)
+pwait() { __poll 0.2 "$@"; }
+
 bgp_modules() {
 	local m
 	for m in ip6_tunnel veth sch_ingress cls_bpf nf_tables nft_chain_nat \
@@ -206,7 +212,7 @@ health_start() {
 		nat-dev a$i-in "$@" >"$log" 2>&1 &
 	eval "HPID_$i=$! HLOG_$i=$log"
 	defer "kill $!"
-	busywait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
+	pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
 }
 
 hlog() { eval cat "\$HLOG_$1"; }
@@ -221,7 +227,7 @@ health_event_at() {
 
 # health_q I JQ: a value of member I's "aftr health status"
 health_q() {
-	in_m "$1" "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
+	in_m "$1" timeout 5 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
 }
 
 # ---------------------------------------------------------------------
@@ -236,7 +242,7 @@ r_nexthops() {
 }
 __r_is() { [ "$(r_nexthops)" = "$1" ]; }
 # r_wait NEXTHOPS TIMEOUT_MS
-r_wait() { busywait "$2" __r_is "$1"; }
+r_wait() { __poll 0.05 "$2" __r_is "$1"; }
 
 # ---------------------------------------------------------------------
 # The B4s
@@ -301,21 +307,21 @@ b4k_start() {
 	eval "B4LOG_$k=$log FLOW_$k=$flow"
 }
 
-b4k_q() { in_b "$1" "$DSLITECTL" -j b4 status | jq -r "$2"; }
+b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }
 b4k_log() { eval cat "\$B4LOG_$1"; }
 b4k_flow() { eval cat "\$FLOW_$1"; }
 __b4k_node() {
 	[ "$(b4k_q "$1" '"\(.up) \(.peers[0]["node-id"])"')" = "true $2" ]
 }
 # b4k_wait_node K NODE TIMEOUT_MS: B4 K up, its AFTR node NODE
-b4k_wait_node() { busywait "$3" __b4k_node "$1" "$2"; }
+b4k_wait_node() { pwait "$3" __b4k_node "$1" "$2"; }
 
 __b4k_reply_after() {
 	b4k_flow "$1" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
 		awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
 }
 # b4k_wait_reply K AFTER_MS TIMEOUT_MS: an echo reply after AFTER_MS
-b4k_wait_reply() { busywait "$3" __b4k_reply_after "$1" "$2"; }
+b4k_wait_reply() { pwait "$3" __b4k_reply_after "$1" "$2"; }
 
 # b4k_outage K SINCE_MS: the longest silence between two replies of B4
 # K's flow after SINCE_MS (minus the interval), and when the reply that
