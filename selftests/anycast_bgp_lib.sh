@@ -31,9 +31,9 @@ EXAMPLES=$DSLITE_ROOT/Documentation/examples
 
 now_ms() { date +%s%3N; }
 
-# pwait TIMEOUT_MS CMD...: poll CMD every 200 ms (each poll starts
+# pwait TIMEOUT_MS CMD...: poll CMD every 300 ms (each poll starts
 # processes: a tighter loop would take the CPU from the daemons under TCG)
-pwait() { __poll 0.2 "$@"; }
+pwait() { __poll 0.3 "$@"; }
 
 bgp_modules() {
 	local m
@@ -242,7 +242,7 @@ r_nexthops() {
 }
 __r_is() { [ "$(r_nexthops)" = "$1" ]; }
 # r_wait NEXTHOPS TIMEOUT_MS
-r_wait() { __poll 0.05 "$2" __r_is "$1"; }
+r_wait() { __poll 0.1 "$2" __r_is "$1"; }
 
 # ---------------------------------------------------------------------
 # The B4s
