@@ -208,8 +208,9 @@ health_start() {
 	local i=$1 log
 	shift
 	log=$(mktemp /tmp/health-a$i.XXXXXX)
-	in_m "$i" "$DSLITECTL" -j aftr health run dev a$i-r anycast $ANYCAST \
-		nat-dev a$i-in "$@" >"$log" 2>&1 &
+	# nsenter itself in the background: $! is the supervisor
+	nsenter --net="/run/netns/$(bgp_ns "$i")" "$DSLITECTL" -j aftr health \
+		run dev a$i-r anycast $ANYCAST nat-dev a$i-in "$@" >"$log" 2>&1 &
 	eval "HPID_$i=$! HLOG_$i=$log"
 	defer "kill $!"
 	pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
