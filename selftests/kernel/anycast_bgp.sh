@@ -45,7 +45,7 @@ ALL="1 2" ON_A1=1 ON_A2=2
 
 # if the test is about to be killed, say what the daemons said
 watchdog() {
-	sleep 60
+	sleep 150
 	echo "# watchdog: $(date +%T)"
 	for k in $ALL; do b4k_log $k | tail -5 | sed "s/^/# B$k: /"
 		b4k_flow $k | tail -2 | sed "s/^/# flow B$k: /"; done
@@ -90,9 +90,10 @@ else
 	tap_done
 fi
 anycast_bgp_b4s || { tap_fail "B4 tunnels"; tap_done; }
+
+for k in $ALL; do b4k_start $k; done
 watchdog &
 defer "kill $!"
-for k in $ALL; do b4k_start $k; done
 node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
 for k in $ALL; do
 	n=$(node_of "$(b4on $k)")
