@@ -97,7 +97,7 @@ defer "kill $!"
 node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
 for k in $ALL; do
 	n=$(node_of "$(b4on $k)")
-	if b4k_wait_node $k $n 40000; then
+	if b4k_wait_node $k $n 90000; then
 		tap_ok "B$k: Up, node $n answers"
 	else
 		tap_fail "B$k: Up, node $n answers" "$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
