@@ -65,8 +65,8 @@ for k in 1 2; do
 		tap_fail "B$k: traffic flows" "$(b4k_flow $k | tail -2)"
 done
 
-ip -n "$A1" link set a1-in down
 fault=$(now_ms)
+ip -n "$A1" link set a1-in down
 if r_wait "a2" 20000; then
 	conv=$(now_ms)
 	tap_ok "fault: BIRD withdrew A1, the router dropped it"
@@ -79,9 +79,9 @@ if b4k_wait_node 1 2 30000 && b4k_wait_reply 1 "$(now_ms)" 10000; then
 else
 	tap_fail "B1: Up on A2 (node 2), traffic flows again" "$(b4k_log 1 | tail -4)"
 fi
-read -r gap lost end < <(b4k_outage 1 "$fault")
+read -r gap lost end <<<"$(b4k_outage 1 "$fault")"
 diag "BIRD: fault at 0 ms: withdrawn at $(($(health_event_at 1 withdrawn) - fault)) ms, router converged at $((conv - fault)) ms, B1 flowing again at $(( ${end/-/$fault} - fault)) ms (outage $gap ms)"
-read -r gap lost end < <(b4k_outage 2 "$fault")
+read -r gap lost end <<<"$(b4k_outage 2 "$fault")"
 tap_expect "B2 (on A2): no echo request lost" 0 "$lost"
 
 ip -n "$A1" link set a1-in up
