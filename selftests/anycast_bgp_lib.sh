@@ -333,6 +333,6 @@ b4k_outage() {
 		awk -v since="$2" '$1 < since { t = $1; s = $2; next }
 			t && $1 - t > best { best = $1 - t; lost = $2 - s - 1; end = $1 }
 			{ t = $1; s = $2 }
-			END { if (best > 150) printf "%d %d %d\n", best - 100, lost, end
+			END { if (best > 150) printf "%d %d %.0f\n", best - 100, lost, end
 			      else print 0, 0, "-" }'
 }
