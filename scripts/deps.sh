@@ -41,7 +41,8 @@ packages=(
 	bash coreutils util-linux procps psmisc iproute2 iputils-ping
 	nftables tcpdump jq python3
 	bzip2			# unpacks libmnl's source (cross check)
-	frr			# BFD peer (bfdd)
+	frr			# BFD peer (bfdd); bgpd, zebra: the anycast group's BGP
+	bird2			# BIRD on anycast group members (anycast_bgp_bird.sh)
 	miniupnpd-nftables	# PCP server
 	prometheus		# promtool checks the metrics' exposition format
 	shellcheck		# the OpenWrt package's scripts (openwrt_scripts.sh;

@@ -52,6 +52,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_health_test,selftests/unit/b4_health_test.c))
+$(eval $(call test_prog,$(TESTS_DIR)/aftr_health_test,selftests/unit/aftr_health_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,$(DSLITECTL_BUILD)/ping_wire.o))
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
@@ -62,8 +63,8 @@ $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench
 $(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
-	b4_health_test b4_wire_test dslitectl_unit xdp_fixtures ptb_send \
-	aftr_peer xdp_volume scale_gen)
+	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
+	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen)
 
 include $(SRCTREE)/selftests/cross.mk
 

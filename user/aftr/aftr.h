@@ -14,6 +14,9 @@
  *   metrics.c  the AFTR's part of "dslitectl metrics" (user/metrics.h)
  *   monitor.c  session events from the ring buffer(s)
  *   anycast.c  the anycast group: members, the PTB relay (anycast.h)
+ *   health.c   "aftr health": the member's health supervisor and the
+ *              route health injection of the anycast route (health.h:
+ *              the judgement, rise/fall/hold-down)
  *
  * The files share only what this header declares: none includes another's
  * internals, and only pins.c builds a pin path by hand.
@@ -160,5 +163,23 @@ void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
  */
 void aftr_print_diags(unsigned int diag, unsigned int remote_state,
 		      unsigned int remote_diag, const char *remote_fmt);
+
+/* health.c */
+
+/* aftr_health(argc, argv): "aftr health run|status|drain|resume" */
+int aftr_health(int argc, char **argv);
+
+/* aftr_health_usage(f): its synopsis lines ("       dslitectl aftr
+ * health ..."); aftr_health_usage_long(f): every keyword of "run" */
+void aftr_health_usage(FILE *f);
+void aftr_health_usage_long(FILE *f);
+
+/*
+ * aftr_health_metrics_collect(what, t): the metrics of every health
+ * supervisor running in this network namespace, one rendering each into
+ * t (user/metrics.h). Returns 0 or an exit code after printing why.
+ */
+struct metrics_texts;
+int aftr_health_metrics_collect(const char *what, struct metrics_texts *t);
 
 #endif /* DSLITECTL_AFTR_H */

@@ -947,7 +947,9 @@ void aftr_usage(FILE *f)
 		"       dslitectl aftr prune\n"
 		"       dslitectl [-j] aftr sessions [dev IFNAME] [peer IPV6]\n"
 		"       dslitectl [-j] aftr stats [dev IFNAME]\n"
-		"       dslitectl [-j] aftr monitor [dev IFNAME] [count N] [ready FILE]\n"
+		"       dslitectl [-j] aftr monitor [dev IFNAME] [count N] [ready FILE]\n");
+	aftr_health_usage(f);
+	fprintf(f,
 		"       dslitectl aftr help\n"
 		"The AFTR's XDP responder: answers BFD, BFD echo and ping inside every\n"
 		"softwire arriving on IFNAME. Defaults: addr 192.0.0.1, every B4 allowed,\n"
@@ -966,6 +968,8 @@ void aftr_usage(FILE *f)
 		DSLITE_DEF_SWEEP_MS, DSLITE_DEF_DOWN_IDLE_MS,
 		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_DEF_RELAY_RATE,
 		DSLITE_PIN_ROOT);
+	fprintf(f, "\n");
+	aftr_health_usage_long(f);
 }
 
 static int run(int argc, char **argv)
@@ -989,6 +993,8 @@ static int run(int argc, char **argv)
 		return aftr_stats(argc - 1, argv + 1);
 	if (kw_is(argv[0], "monitor"))
 		return aftr_monitor(argc - 1, argv + 1);
+	if (kw_is(argv[0], "health"))
+		return aftr_health(argc - 1, argv + 1);
 	return dslitectl_err(DSLITECTL_EXIT_USAGE, "aftr",
 			     "unknown command \"%s\" (try \"dslitectl aftr help\")",
 			     argv[0]);
@@ -996,7 +1002,7 @@ static int run(int argc, char **argv)
 
 const struct dslitectl_object obj_aftr = {
 	.name		= "aftr",
-	.summary	= "the AFTR's XDP responder: attach, detach, prune, sessions, stats, monitor",
+	.summary	= "the AFTR's XDP responder: attach, detach, prune, sessions, stats, monitor, health",
 	.run		= run,
 	.usage		= aftr_usage,
 };

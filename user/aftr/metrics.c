@@ -241,5 +241,9 @@ int aftr_metrics_collect(const char *what, struct metrics_texts *t,
 			ret = r;
 	}
 	free(names);
+	/* the health supervisors' families (health.c), when any runs */
+	r = aftr_health_metrics_collect(what, t);
+	if (r && !ret)
+		ret = r;
 	return ret;
 }

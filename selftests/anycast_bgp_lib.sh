@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: GPL-2.0
+# Topology and helpers of the anycast AFTR group behind BGP (source after
+# lib.sh, kmod_lib.sh and b4_lib.sh): two members announce the group's
+# address with BGP (FRR's bgpd, or BIRD) to a router running FRR with
+# ECMP; "dslitectl aftr health run" on each member keeps the route that
+# the BGP daemon announces; B4s whose softwires the router hashes over
+# the members; an Internet host behind both NATs.
+#
+#  [Bk] k=1..N              [R] FRR zebra+bgpd, AS 65000      [Ai] i=1,2, AS 65001        [INET]
+#   bk-r 2001:db8:b4:k::X    r-bk 2001:db8:b4:k::1/64          ai-r 2001:db8:ai::2/64      in-ai 198.51.10i.100
+#   ds0 ip6tnl ipip6         r-ai 2001:db8:ai::1/64            lo 2001:db8:ac::1/64        lo 203.0.113.1
+#    remote 2001:db8:ac::1    ECMP 2001:db8:ac::1/128 via       (noprefixroute: zebra's
+#    192.0.0.2/29              A1 and A2 (BGP, maximum-paths)   connected route is the
+#    100.64.0.k/32: its       hash: source and destination      /64, the /128 is the
+#    data, default dev ds0     address only (policy 3)          supervisor's)
+#   dslitectl b4 run                                           dsk ip6tnl local anycast
+#   ping -i 0.1 203.0.113.1                                     remote Bk, 100.64.0.k/32
+#                                                              XDP responder, node id i,
+#                                                               peer = the other member
+#                                                              ai-in 198.51.10i.1, NAT
+#                                                              bgpd (or BIRD) from
+#                                                               Documentation/examples/
+#                                                              dslitectl aftr health run
+#
+# The B4 addresses (X) are picked so that the router's hash puts the
+# first half of the B4s on A1 and the rest on A2 (anycast_bgp_pick).
+
+ANYCAST=2001:db8:ac::1
+INET_HOST=203.0.113.1
+EXAMPLES=$DSLITE_ROOT/Documentation/examples
+
+now_ms() { date +%s%3N; }
+
+# pwait TIMEOUT_MS CMD...: poll CMD every 300 ms (each poll starts
+# processes: a tighter loop would take the CPU from the daemons under TCG)
+pwait() { __poll 0.3 "$@"; }
+
+bgp_modules() {
+	local m
+	for m in ip6_tunnel veth sch_ingress cls_bpf nf_tables nft_chain_nat \
+		nf_nat nft_masq nf_conntrack; do
+		modprobe "$m" || return 1
+	done
+}
+
+bgp_ns() { eval echo "\$A$1"; }
+b4_ns() { eval echo "\$B$1"; }
+in_m() { local n=$1; shift; nsenter --net="/run/netns/$(bgp_ns "$n")" "$@"; }
+in_b() { local n=$1; shift; ip netns exec "$(b4_ns "$n")" "$@"; }
+
+# anycast_bgp_topo NB4: the namespaces and links, without the B4s'
+# addresses (anycast_bgp_pick) and without the daemons
+anycast_bgp_topo() {
+	local nb=$1 i k ns vars="R A1 A2 INET"
+	bgp_modules || return 1
+	for ((k = 1; k <= nb; k++)); do vars="$vars B$k"; done
+	# shellcheck disable=SC2086
+	setup_ns $vars || return 1
+	NB4=$nb
+
+	ip netns exec "$R" sh -c 'sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+		sysctl -qw net.ipv6.fib_multipath_hash_policy=3 &&
+		sysctl -qw net.ipv6.fib_multipath_hash_fields=0x0003' || return 1
+	{
+		for i in 1 2; do
+			echo "link add a$i-r netns $(bgp_ns $i) type veth peer r-a$i netns $R"
+			echo "link add a$i-in netns $(bgp_ns $i) type veth peer in-a$i netns $INET"
+		done
+		for ((k = 1; k <= nb; k++)); do
+			echo "link add b$k-r netns $(b4_ns $k) type veth peer r-b$k netns $R"
+		done
+	} | ip -batch - || return 1
+	{
+		for i in 1 2; do
+			echo "link set r-a$i up"
+			echo "addr add 2001:db8:a$i::1/64 dev r-a$i nodad"
+		done
+		for ((k = 1; k <= nb; k++)); do
+			echo "link set r-b$k up"
+			echo "addr add 2001:db8:b4:$k::1/64 dev r-b$k nodad"
+		done
+	} | ip -n "$R" -batch - || return 1
+	ip -n "$INET" -batch - <<-EOF || return 1
+		addr add $INET_HOST/32 dev lo
+		link set in-a1 up
+		link set in-a2 up
+		addr add 198.51.101.100/24 dev in-a1
+		addr add 198.51.102.100/24 dev in-a2
+	EOF
+	for i in 1 2; do
+		ns=$(bgp_ns $i)
+		{
+			cat <<-EOF
+				link set a$i-r up
+				addr add 2001:db8:a$i::2/64 dev a$i-r nodad
+				addr add $ANYCAST/64 dev lo nodad noprefixroute
+				route add default via 2001:db8:a$i::1
+				link set a$i-in up
+				addr add 198.51.10$i.1/24 dev a$i-in
+				route add $INET_HOST/32 via 198.51.10$i.100
+			EOF
+		} | ip -n "$ns" -batch - || return 1
+		ip netns exec "$ns" sh -c "sysctl -qw net.ipv4.ip_forward=1 &&
+			nft -f -" <<-EOF || return 1
+			table ip nat {
+				chain post {
+					type nat hook postrouting priority 100;
+					oifname "a$i-in" masquerade
+				}
+			}
+		EOF
+	done
+}
+
+# ---------------------------------------------------------------------
+# BGP daemons
+
+# frr_bgp_start NAME NS CONF: zebra and bgpd in NS, bgpd's configuration
+# CONF (a file); their files in a directory of their own
+frr_bgp_start() {
+	local name=$1 ns=$2 conf=$3 dir
+	dir=$(mktemp -d "/tmp/frr-$name.XXXXXX")
+	mkdir -p "$dir/run"
+	echo "log file $dir/zebra.log" >"$dir/zebra.conf"
+	{ echo "log file $dir/bgpd.log"; cat "$conf"; } >"$dir/bgpd.conf"
+	chown -R frr:frr "$dir"
+	ip netns exec "$ns" /usr/lib/frr/zebra -N "$ns" --vty_socket "$dir/run" \
+		-z "$dir/run/zserv.api" -d -f "$dir/zebra.conf" \
+		-i "$dir/run/zebra.pid" >/dev/null 2>&1 || return 1
+	defer "kill \$(cat $dir/run/zebra.pid)"
+	busywait 20000 test -S "$dir/run/zserv.api" || return 1
+	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$ns" --vty_socket "$dir/run" \
+		-z "$dir/run/zserv.api" -d -f "$dir/bgpd.conf" \
+		-i "$dir/run/bgpd.pid" >/dev/null 2>&1 || return 1
+	defer "kill \$(cat $dir/run/bgpd.pid)"
+	eval "FRR_$name=$dir"
+}
+
+# member_conf DAEMON I: the example configuration of DAEMON (frr or bird)
+# for member I, with the test's timers (keepalive 1 s, hold 3 s, connect
+# retry 1 s)
+member_conf() {
+	local daemon=$1 i=$2
+	if [ "$daemon" = frr ]; then
+		sed -e "s/2001:db8:a1::/2001:db8:a$i::/g" \
+		    -e "s/192\.0\.2\.1$/192.0.2.$i/" \
+		    -e "/^ neighbor 2001:db8:a$i::1 remote-as/a\\
+ neighbor 2001:db8:a$i::1 timers 1 3\\
+ neighbor 2001:db8:a$i::1 timers connect 1" \
+		    "$EXAMPLES/frr-aftr.conf"
+	else
+		sed -e "s/2001:db8:a1::/2001:db8:a$i::/g" \
+		    -e "s/192\.0\.2\.1;/192.0.2.$i;/" \
+		    -e "s/^\tneighbor .*/&\n\thold time 3;\n\tkeepalive time 1;\n\tconnect retry time 1;/" \
+		    "$EXAMPLES/bird-aftr.conf"
+	fi
+}
+
+# router_conf: the router's example, with the test's timers
+router_conf() {
+	sed -e "/^ neighbor 2001:db8:a.::2 remote-as/{p;s/remote-as.*/timers 1 3/p;s/timers 1 3/timers connect 1/}" \
+		"$EXAMPLES/frr-router.conf"
+}
+
+# bird_start NAME NS CONF
+bird_start() {
+	local name=$1 ns=$2 conf=$3 dir
+	dir=$(mktemp -d "/tmp/bird-$name.XXXXXX")
+	{ echo "log \"$dir/bird.log\" all;"; cat "$conf"; } >"$dir/bird.conf"
+	ip netns exec "$ns" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" \
+		-P "$dir/bird.pid" >/dev/null 2>&1 || return 1
+	defer "kill \$(cat $dir/bird.pid)"
+	eval "BIRD_$name=$dir"
+}
+
+# anycast_bgp_daemons MEMBER_DAEMON: FRR on the router, MEMBER_DAEMON
+# (frr or bird) on both members
+anycast_bgp_daemons() {
+	local daemon=$1 i f
+	f=$(mktemp /tmp/bgp-conf.XXXXXX)
+	router_conf >"$f"
+	frr_bgp_start R "$R" "$f" || return 1
+	for i in 1 2; do
+		member_conf "$daemon" $i >"$f.$i"
+		if [ "$daemon" = frr ]; then
+			frr_bgp_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
+		else
+			bird_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
+		fi
+	done
+}
+
+# ---------------------------------------------------------------------
+# The members' data path and health
+
+# member_attach I: the responder on member I's uplink (generic XDP)
+member_attach() {
+	local i=$1 o=$((3 - $1))
+	in_m "$i" "$DSLITECTL" aftr attach dev a$i-r mode generic node-id "$i" \
+		anycast $ANYCAST peer 2001:db8:a$o::2 \
+		relay-source 2001:db8:a$i::2 >/dev/null || return 1
+	defer "in_m $i $DSLITECTL aftr detach dev a$i-r"
+}
+
+# health_start I ARGS...: the supervisor of member I, its events (JSON
+# lines) in HLOG_I
+health_start() {
+	local i=$1 log
+	shift
+	log=$(mktemp /tmp/health-a$i.XXXXXX)
+	# nsenter itself in the background: $! is the supervisor
+	nsenter --net="/run/netns/$(bgp_ns "$i")" "$DSLITECTL" -j aftr health \
+		run dev a$i-r anycast $ANYCAST nat-dev a$i-in "$@" >"$log" 2>&1 &
+	eval "HPID_$i=$! HLOG_$i=$log"
+	defer "kill $!"
+	pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
+}
+
+hlog() { eval cat "\$HLOG_$1"; }
+hpid() { eval echo "\$HPID_$1"; }
+
+# health_event_at I EVENT [N]: the at-ms of member I's Nth (default last)
+# event EVENT
+health_event_at() {
+	hlog "$1" | jq -r --arg e "$2" 'select(.event == $e) | .["at-ms"]' |
+		if [ -n "${3:-}" ]; then sed -n "${3}p"; else tail -n 1; fi
+}
+
+# health_q I JQ: a value of member I's "aftr health status"
+health_q() {
+	in_m "$1" timeout 5 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
+}
+
+# ---------------------------------------------------------------------
+# The router's view
+
+# r_nexthops: the members the router's anycast route leads to ("a1 a2",
+# "a1", "" when it has none)
+r_nexthops() {
+	ip -n "$R" -6 route show $ANYCAST/128 |
+		grep -o 'dev r-a[12]' | sed 's/dev r-//' | sort | tr '\n' ' ' |
+		sed 's/ $//'
+}
+__r_is() { [ "$(r_nexthops)" = "$1" ]; }
+# r_wait NEXTHOPS TIMEOUT_MS
+r_wait() { __poll 0.1 "$2" __r_is "$1"; }
+
+# ---------------------------------------------------------------------
+# The B4s
+
+# anycast_bgp_pick: give every B4 an address that hashes to its member
+# (B4 k on A1 for k <= NB4/2, else on A2): the router answers "ip route
+# get" with the nexthop its ECMP hash picks (policy 3: the addresses)
+anycast_bgp_pick() {
+	local k x want got
+	for ((k = 1; k <= NB4; k++)); do
+		want=a1
+		[ $k -gt $((NB4 / 2)) ] && want=a2
+		for ((x = 2; x < 200; x++)); do
+			got=$(ip -n "$R" -6 route get $ANYCAST from 2001:db8:b4:$k::$x \
+				iif r-b$k | grep -o 'dev r-a[12]' | sed 's/dev r-//')
+			[ "$got" = "$want" ] && break
+		done
+		[ "$got" = "$want" ] || return 1
+		eval "B4ADDR_$k=2001:db8:b4:$k::$x B4ON_$k=$want"
+	done
+}
+
+b4addr() { eval echo "\$B4ADDR_$1"; }
+b4on() { eval echo "\$B4ON_$1"; }
+
+# anycast_bgp_b4s: the B4s' tunnels, and one tunnel per B4 on each member
+anycast_bgp_b4s() {
+	local k i a
+	for ((k = 1; k <= NB4; k++)); do
+		a=$(b4addr $k)
+		ip -n "$(b4_ns $k)" -batch - <<-EOF || return 1
+			link set b$k-r up
+			addr add $a/64 dev b$k-r nodad
+			route add default via 2001:db8:b4:$k::1
+			link add ds0 type ip6tnl mode ipip6 local $a remote $ANYCAST
+			link set ds0 up
+			addr add 192.0.0.2/29 dev ds0
+			addr add 100.64.0.$k/32 dev ds0
+			route add 0.0.0.0/0 dev ds0 src 100.64.0.$k
+		EOF
+		for i in 1 2; do
+			ip -n "$(bgp_ns $i)" -batch - <<-EOF || return 1
+				link add ds$k type ip6tnl mode ipip6 local $ANYCAST remote $a
+				link set ds$k up
+				route add 100.64.0.$k/32 dev ds$k
+			EOF
+		done
+	done
+}
+
+# b4k_start K: the B4 daemon of B4 K (log in B4LOG_K) and its flow to the
+# Internet host (a ping every 100 ms, replies with their time, FLOW_K)
+b4k_start() {
+	local k=$1 log flow
+	log=$(mktemp /tmp/b4-$k.XXXXXX)
+	flow=$(mktemp /tmp/flow-$k.XXXXXX)
+	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier 3 \
+		>"$log" 2>&1 &
+	defer "kill $!"
+	in_b "$k" stdbuf -oL ping -D -n -i 0.1 -W 1 $INET_HOST >"$flow" 2>&1 &
+	defer "kill $!"
+	eval "B4LOG_$k=$log FLOW_$k=$flow"
+}
+
+b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }
+b4k_log() { eval cat "\$B4LOG_$1"; }
+b4k_flow() { eval cat "\$FLOW_$1"; }
+__b4k_node() {
+	[ "$(b4k_q "$1" '"\(.up) \(.peers[0]["node-id"])"')" = "true $2" ]
+}
+# b4k_wait_node K NODE TIMEOUT_MS: B4 K up, its AFTR node NODE
+b4k_wait_node() { pwait "$3" __b4k_node "$1" "$2"; }
+
+__b4k_reply_after() {
+	b4k_flow "$1" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
+		awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
+}
+# b4k_wait_reply K AFTER_MS TIMEOUT_MS: an echo reply after AFTER_MS
+b4k_wait_reply() { pwait "$3" __b4k_reply_after "$1" "$2"; }
+
+# b4k_outage K SINCE_MS: the longest silence between two replies of B4
+# K's flow after SINCE_MS (minus the interval), and when the reply that
+# ended it came, as "GAP_MS LOST END_MS" ("0 0 -" without a gap)
+b4k_outage() {
+	b4k_flow "$1" |
+		sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\)[0-9]*\] [0-9]* bytes from .*icmp_seq=\([0-9]*\).*/\1\2 \3/p' |
+		awk -v since="$2" '$1 < since { t = $1; s = $2; next }
+			t && $1 - t > best { best = $1 - t; lost = $2 - s - 1; end = $1 }
+			{ t = $1; s = $2 }
+			END { if (best > 150) printf "%d %d %.0f\n", best - 100, lost, end
+			      else print 0, 0, "-" }'
+}

@@ -1,0 +1,268 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An anycast AFTR group that scales out on BGP: route health injection
+# by "dslitectl aftr health run", FRR's bgpd on the members and on the
+# router (ECMP), two B4s over real ip6tnl softwires (one hashed to each
+# member), an Internet host behind both NATs. Timers: BGP keepalive 1 s
+# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 5 s.
+#
+#   steady state   both members announced, the router's route has both;
+#                  every B4 Up on its member (node id), traffic flows; a
+#                  PTB that hashes to the wrong member is relayed
+#   fault          A1's NAT external interface goes down: A1 unfit, its
+#                  route withdrawn, the router drops it, A1's B4s come
+#                  Up on A2 ("AFTR changed", node 1 -> 2) and their
+#                  traffic flows again; A2's B4s lose nothing. Printed:
+#                  fault -> withdrawal -> router converged -> traffic.
+#   flap, return   the interface comes back, goes down and up again: A1
+#                  is announced only after its hold-down and rise; its
+#                  B4s go back to it
+#   drain          A2 drained: withdrawn, its B4s move to A1 without loss
+#                  on A1's; resumed: announced again
+#
+#  [B1..B4] ds0 ==softwires==> [R] FRR bgpd, ECMP ==> [A1] node 1 ==NAT==> [INET]
+#   b4 run, ping                    hash: addresses     [A2] node 2 ==NAT==>
+#                     each Ai: XDP responder, ip6tnl per B4, bgpd (FRR),
+#                     dslitectl aftr health run (selftests/anycast_bgp_lib.sh)
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kmod_lib.sh"
+. "$(dirname "$0")/../anycast_bgp_lib.sh"
+
+require_root
+require_cmd jq nsenter ping stdbuf
+[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] ||
+	tap_skip_all "FRR's bgpd and zebra not installed"
+PTB_SEND=$DSLITE_ROOT/build/tests/ptb_send
+[ -x "$PTB_SEND" ] || tap_skip_all "$PTB_SEND not built (make tests)"
+kmod_load || tap_skip_all "cannot load dslite.ko"
+anycast_bgp_topo 2 || tap_skip_all "cannot build the topology"
+require_bpffs
+
+HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down 5000)
+ALL="1 2" ON_A1=1 ON_A2=2
+
+# if the test is about to be killed, say what the daemons said
+watchdog() {
+	sleep 150
+	echo "# watchdog: $(date +%T)"
+	for k in $ALL; do b4k_log $k | tail -5 | sed "s/^/# B$k: /"
+		b4k_flow $k | tail -2 | sed "s/^/# flow B$k: /"; done
+	for i in 1 2; do hlog $i | tail -8 | sed "s/^/# A$i: /"; done
+	ip -n "$R" -6 route show $ANYCAST/128 | sed "s/^/# R: /"
+}
+
+for i in 1 2; do
+	member_attach $i || { tap_fail "member $i: responder attached"; tap_done; }
+done
+if anycast_bgp_daemons frr; then
+	tap_ok "FRR: zebra and bgpd on the router and both members"
+else
+	tap_fail "FRR: zebra and bgpd on the router and both members"
+	tap_done
+fi
+t0=$(now_ms)
+for i in 1 2; do
+	health_start $i "${HEALTH_ARGS[@]}" ||
+		tap_fail "member $i: health supervisor answers" "$(hlog $i)"
+done
+if r_wait "a1 a2" 60000; then
+	tap_ok "router: ECMP route to $ANYCAST via both members"
+	diag "both members announced and installed $(($(now_ms) - t0)) ms after the supervisors started"
+else
+	tap_fail "router: ECMP route to $ANYCAST via both members" \
+		"$(ip -n "$R" -6 route show $ANYCAST/128) $(hlog 1 | tail -3) $(hlog 2 | tail -3)"
+	tap_done
+fi
+tap_expect "members: fit, route announced (proto 77 on lo)" \
+	"true true true true" \
+	"$(health_q 1 '"\(.fit) \(.announced)"') $(health_q 2 '"\(.fit) \(.announced)"')"
+tap_expect "member 1: the kernel route bgpd redistributes" \
+	"$ANYCAST dev lo proto 77 metric 1024 pref medium" \
+	"$(ip -n "$A1" -6 route show $ANYCAST/128 | grep 'proto 77')"
+
+# --- steady state: each B4 on the member its address hashes to
+if anycast_bgp_pick; then
+	tap_ok "B4 addresses: B1 hashes to A1, B2 to A2"
+else
+	tap_fail "B4 addresses: B1 hashes to A1, B2 to A2"
+	tap_done
+fi
+anycast_bgp_b4s || { tap_fail "B4 tunnels"; tap_done; }
+
+for k in $ALL; do b4k_start $k; done
+watchdog &
+defer "kill $!"
+node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
+for k in $ALL; do
+	n=$(node_of "$(b4on $k)")
+	if b4k_wait_node $k $n 90000; then
+		tap_ok "B$k: Up, node $n answers"
+	else
+		tap_fail "B$k: Up, node $n answers" "$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
+	fi
+done
+now=$(now_ms)
+for k in $ALL; do
+	if b4k_wait_reply $k "$now" 10000; then
+		tap_ok "B$k: traffic to $INET_HOST through its member's NAT"
+	else
+		tap_fail "B$k: traffic to $INET_HOST through its member's NAT" \
+			"$(b4k_flow $k | tail -3)"
+	fi
+done
+
+# PTB relay: the router's own PTB goes where its hash sends it; it is
+# about a B4 of the other member, which gets the relayed copy
+src=2001:db8:a1::1
+via=$(ip -n "$R" -6 route get $ANYCAST from $src | grep -o 'dev r-a[12]' | sed 's/dev r-//')
+if [ "$via" = a1 ]; then other=2 k=2; else other=1 k=1; fi
+got=$(node_of "$via")
+cnt() { in_m "$1" "$DSLITECTL" -j aftr stats dev a$1-r | jq -r ".[0].counters.$2"; }
+r0=$(cnt "$got" ptb_relayed) p0=$(cnt $other pass_ptb_peer)
+ip netns exec "$R" "$PTB_SEND" -d $ANYCAST -q $ANYCAST -b "$(b4addr $k)" \
+	-s $src -m 1400 >/dev/null
+__relayed() { [ "$(cnt "$got" ptb_relayed)" -gt "$r0" ] && [ "$(cnt $other pass_ptb_peer)" -gt "$p0" ]; }
+if pwait 10000 __relayed; then
+	tap_ok "PTB about B$k hashed to A$got: relayed to A$other, taken there"
+else
+	tap_fail "PTB about B$k hashed to A$got: relayed to A$other, taken there" \
+		"relayed $(cnt "$got" ptb_relayed) (was $r0), peer $(cnt $other pass_ptb_peer) (was $p0)"
+fi
+
+# --- fault: A1's NAT external interface goes down
+fault=$(now_ms)
+ip -n "$A1" link set a1-in down
+if r_wait "a2" 20000; then
+	conv=$(now_ms)
+	tap_ok "fault: the router removed A1 from the ECMP route"
+else
+	conv=
+	tap_fail "fault: the router removed A1 from the ECMP route" "$(hlog 1 | tail -5)"
+fi
+wd=$(health_event_at 1 withdrawn)
+tap_expect "A1: unfit (nat), route withdrawn" "nat: a1-in is down|unfit" \
+	"$(hlog 1 | jq -r 'select(.event == "unfit") | .reason' | tail -1)|$(hlog 1 | jq -r 'select(.event == "withdrawn") | .reason' | tail -1)"
+for k in $ON_A1; do
+	if b4k_wait_node $k 2 30000; then
+		tap_ok "B$k: Up again on A2 (node 2)"
+	else
+		tap_fail "B$k: Up again on A2 (node 2)" "$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
+	fi
+	b4k_wait_reply $k "$(now_ms)" 10000
+	if b4k_log $k | grep -q "AFTR changed: node 1 -> node 2"; then
+		tap_ok "B$k: the daemon reports AFTR changed, node 1 -> node 2"
+	else
+		tap_fail "B$k: the daemon reports AFTR changed, node 1 -> node 2" \
+			"$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
+	fi
+done
+diag "fault at 0 ms: A1's route withdrawn at $((wd - fault)) ms, router converged at $((${conv:-$fault} - fault)) ms"
+for k in $ON_A1; do
+	read -r gap lost end <<<"$(b4k_outage $k "$fault")"
+	if [ "$end" != - ]; then
+		diag "B$k (moved to A2): traffic flowing again at $((end - fault)) ms (outage $gap ms, $lost echo requests lost)"
+		tap_ok "B$k: traffic flows again through A2"
+	else
+		tap_fail "B$k: traffic flows again through A2" "no outage seen: $(b4k_flow $k | tail -3)"
+	fi
+done
+for k in $ON_A2; do
+	read -r gap lost end <<<"$(b4k_outage $k "$fault")"
+	tap_expect "B$k (on A2): no interruption (no echo request lost)" 0 "$lost"
+	diag "B$k (on A2): longest silence $gap ms"
+done
+
+# --- flap, then return: held down, then announced after rise
+ip -n "$A1" link set a1-in up
+up1=$(now_ms)
+__check_ok() { [ "$(health_q 1 '.checks[] | select(.check == "nat") | .ok')" = true ]; }
+pwait 10000 __check_ok
+ip -n "$A1" link set a1-in down
+sleep 0.3
+ip -n "$A1" link set a1-in up
+flap=$(now_ms)
+__held() { hlog 1 | jq -e 'select(.event == "held-down")' >/dev/null; }
+if pwait 15000 __held; then
+	tap_ok "A1: good again within its hold-down: held down"
+else
+	tap_fail "A1: good again within its hold-down: held down" "$(hlog 1 | tail -5)"
+fi
+tap_expect "router: A1 still out while held down" "a2" "$(r_nexthops)"
+if r_wait "a1 a2" 20000; then
+	back=$(now_ms)
+	tap_ok "A1 announced again: the router has both members"
+else
+	back=
+	tap_fail "A1 announced again: the router has both members" "$(hlog 1 | tail -5)"
+fi
+ann=$(health_event_at 1 announced)
+unfit_at=$(health_event_at 1 unfit)
+tap_expect "A1: announced no earlier than the hold-down after it went unfit" 1 \
+	"$([ $((ann - unfit_at)) -ge 5000 ] && echo 1 || echo 0)"
+diag "A1 unfit at $((unfit_at - fault)) ms, up again at $((up1 - fault)) ms, flapped, announced at $((ann - fault)) ms (hold-down 5000 ms), router converged at $((${back:-$fault} - fault)) ms"
+tap_expect "A1: fit again as often as it went unfit (plus the start)" yes \
+	"$(health_q 1 'if .["to-fit"] == .["to-unfit"] + 1 and .["to-unfit"] >= 1 then "yes" else "\(.["to-fit"]) \(.["to-unfit"])" end')"
+for k in $ON_A1; do
+	if b4k_wait_node $k 1 30000; then
+		tap_ok "B$k: back on A1 (node 1)"
+	else
+		tap_fail "B$k: back on A1 (node 1)" "$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
+	fi
+done
+
+# --- drain A2
+now=$(now_ms)
+for k in $ALL; do b4k_wait_reply $k "$now" 10000; done
+drain=$(now_ms)
+out=$(in_m 2 "$DSLITECTL" aftr health drain dev a2-r)
+tap_expect "A2 drained: the supervisor says so" "a2-r: drained, route withdrawn" "$out"
+if r_wait "a1" 20000; then
+	dconv=$(now_ms)
+	tap_ok "drain: the router removed A2"
+else
+	dconv=
+	tap_fail "drain: the router removed A2"
+fi
+for k in $ON_A2; do
+	if b4k_wait_node $k 1 30000; then
+		tap_ok "B$k: moved to A1 (node 1)"
+	else
+		tap_fail "B$k: moved to A1 (node 1)" "$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0][\"node-id\"])"')"
+	fi
+	b4k_wait_reply $k "$(now_ms)" 10000
+	read -r gap lost end <<<"$(b4k_outage $k "$drain")"
+	diag "B$k (drained off A2): traffic flowing again at $(( ${end/-/$drain} - drain)) ms (outage $gap ms)"
+done
+for k in $ON_A1; do
+	read -r gap lost end <<<"$(b4k_outage $k "$drain")"
+	tap_expect "B$k (on A1): nothing lost during the drain" 0 "$lost"
+done
+diag "drain at 0 ms: withdrawn at $(($(health_event_at 2 withdrawn) - drain)) ms, router converged at $((${dconv:-$drain} - drain)) ms"
+tap_expect "A2 status: fit, drained, withdrawn" "true true false" \
+	"$(health_q 2 '"\(.fit) \(.drained) \(.announced)"')"
+in_m 2 "$DSLITECTL" aftr health resume dev a2-r >/dev/null
+if r_wait "a1 a2" 20000; then
+	tap_ok "resume: A2 announced again"
+else
+	tap_fail "resume: A2 announced again"
+fi
+
+# --- metrics and a clean stop
+m=$(in_m 1 "$DSLITECTL" metrics)
+tap_expect "metrics: A1 fit, announced, transitions to unfit counted" "1 1 yes" \
+	"$(awk '/^dslite_aftr_health_fit\{/ { f = $2 } /^dslite_aftr_health_announced\{/ { a = $2 }
+		/^dslite_aftr_health_transitions_total\{.*to="unfit"/ { u = $2 >= 1 ? "yes" : "no" }
+		END { print f, a, u }' <<<"$m")"
+kill -TERM "$(hpid 1)"
+wait "$(hpid 1)"
+tap_expect "SIGTERM: the supervisor exits 0" 0 $?
+tap_expect "SIGTERM: A1's route withdrawn on the way out" "" \
+	"$(ip -n "$A1" -6 route show $ANYCAST/128 | grep 'proto 77')"
+if r_wait "a2" 20000; then
+	tap_ok "router: only A2 left"
+else
+	tap_fail "router: only A2 left"
+fi
+tap_done

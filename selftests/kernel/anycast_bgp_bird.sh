@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The anycast AFTR group behind BGP with BIRD on the members instead of
+# FRR (Documentation/examples/bird-aftr.conf), FRR on the router: BIRD
+# learns the supervisor's kernel route (protocol 77) and announces it;
+# a fault on A1's NAT interface withdraws it (times printed), A1's B4
+# comes Up on A2 and its traffic flows again, A2's B4 loses nothing;
+# the return announces it again.
+#
+#  [B1] ==> [R] FRR bgpd, ECMP ==> [A1] BIRD, node 1 ==NAT==> [INET]
+#  [B2] ==>                    ==> [A2] BIRD, node 2 ==NAT==>
+#  (selftests/anycast_bgp_lib.sh; health: interval 200 ms, rise 3,
+#   fall 3, hold-down 2 s)
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kmod_lib.sh"
+. "$(dirname "$0")/../anycast_bgp_lib.sh"
+
+require_root
+require_cmd jq nsenter ping stdbuf bird
+[ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] ||
+	tap_skip_all "FRR's bgpd and zebra not installed"
+kmod_load || tap_skip_all "cannot load dslite.ko"
+anycast_bgp_topo 2 || tap_skip_all "cannot build the topology"
+require_bpffs
+
+for i in 1 2; do
+	member_attach $i || { tap_fail "member $i: responder attached"; tap_done; }
+done
+if anycast_bgp_daemons bird; then
+	tap_ok "FRR on the router, BIRD on both members"
+else
+	tap_fail "FRR on the router, BIRD on both members"
+	tap_done
+fi
+for i in 1 2; do
+	health_start $i interval 200 rise 3 fall 3 hold-down 2000 ||
+		tap_fail "member $i: health supervisor answers" "$(hlog $i)"
+done
+if r_wait "a1 a2" 60000; then
+	tap_ok "router: ECMP route to $ANYCAST via both BIRD members"
+else
+	tap_fail "router: ECMP route to $ANYCAST via both BIRD members" \
+		"$(hlog 1 | tail -3) $(cat "$BIRD_A1/bird.log" | tail -5)"
+	tap_done
+fi
+if anycast_bgp_pick && anycast_bgp_b4s; then
+	tap_ok "B1 hashes to A1, B2 to A2"
+else
+	tap_fail "B1 hashes to A1, B2 to A2"
+	tap_done
+fi
+for k in 1 2; do b4k_start $k; done
+for k in 1 2; do
+	if b4k_wait_node $k $k 40000; then
+		tap_ok "B$k: Up, node $k answers"
+	else
+		tap_fail "B$k: Up, node $k answers" "$(b4k_log $k | tail -4)"
+	fi
+done
+now=$(now_ms)
+for k in 1 2; do
+	pwait 10000 __b4k_reply_after $k "$now" ||
+		tap_fail "B$k: traffic flows" "$(b4k_flow $k | tail -2)"
+done
+
+fault=$(now_ms)
+ip -n "$A1" link set a1-in down
+if r_wait "a2" 20000; then
+	conv=$(now_ms)
+	tap_ok "fault: BIRD withdrew A1, the router dropped it"
+else
+	conv=$fault
+	tap_fail "fault: BIRD withdrew A1, the router dropped it" "$(hlog 1 | tail -4)"
+fi
+if b4k_wait_node 1 2 30000 && b4k_wait_reply 1 "$(now_ms)" 10000; then
+	tap_ok "B1: Up on A2 (node 2), traffic flows again"
+else
+	tap_fail "B1: Up on A2 (node 2), traffic flows again" "$(b4k_log 1 | tail -4)"
+fi
+read -r gap lost end <<<"$(b4k_outage 1 "$fault")"
+diag "BIRD: fault at 0 ms: withdrawn at $(($(health_event_at 1 withdrawn) - fault)) ms, router converged at $((conv - fault)) ms, B1 flowing again at $(( ${end/-/$fault} - fault)) ms (outage $gap ms)"
+read -r gap lost end <<<"$(b4k_outage 2 "$fault")"
+tap_expect "B2 (on A2): no echo request lost" 0 "$lost"
+
+ip -n "$A1" link set a1-in up
+if r_wait "a1 a2" 30000; then
+	tap_ok "return: BIRD announces A1 again"
+else
+	tap_fail "return: BIRD announces A1 again" "$(hlog 1 | tail -4)"
+fi
+if b4k_wait_node 1 1 30000; then
+	tap_ok "B1: back on A1"
+else
+	tap_fail "B1: back on A1" "$(b4k_log 1 | tail -4)"
+fi
+tap_done
