@@ -14,7 +14,7 @@
 #               upgrade this way)
 #   -o DIR      where the .deb files go (default build/deb, or
 #               build/deb/VERSION with -v)
-#   --tests     what kernel/package.sh installs: the packages of the tree,
+#   --tests     what packaging/package.sh installs: the packages of the tree,
 #               both again as VERSION+1 and dslite-dkms as VERSION+2
 #
 # The tree's files (git's list when there is one: tracked and untracked

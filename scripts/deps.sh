@@ -52,7 +52,7 @@ packages=(
 	# make deb (scripts/deb.sh, debian/) and its tests: dpkg-buildpackage
 	# with dh and the dh_dkms addon, lintian on the result
 	# (host/deb_lintian.sh); dkms builds dslite.ko when the test VM
-	# installs dslite-dkms (kernel/package.sh: the host's root is the
+	# installs dslite-dkms (packaging/package.sh: the host's root is the
 	# VM's, and linux-headers-amd64 above gives the VM kernel's headers)
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian
 	prometheus		# promtool checks the metrics' exposition format;

@@ -88,6 +88,17 @@ check check-host check-kernel:
 	$(Q)$(MAKE) all tests
 	$(Q)$(SRCTREE)/selftests/run.sh $(CHECK_ARGS_$@) $(T)
 
+# make check-packages: the Debian packages installed, upgraded (with and
+# without the module's reload) and purged in the test VM, DKMS building
+# dslite.ko for its kernel (selftests/packaging/package.sh); not part of
+# make check: three DKMS builds under emulation take many minutes.
+.PHONY: check-packages
+check-packages:
+	$(Q)$(SRCTREE)/scripts/deps.sh
+	$(Q)$(MAKE) all tests
+	$(Q)DSLITE_KERNEL_TESTS=$(SRCTREE)/selftests/packaging \
+		$(SRCTREE)/selftests/run.sh --kernel $(T)
+
 # make check-sanitize: dslitectl and the unit tests with ASan and UBSan
 # (gcc) in build/asan/, their tests and three daemon tests in the VM
 # (selftests/sanitize/run.sh); not part of make check (its time budget).
