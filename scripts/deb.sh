@@ -62,6 +62,7 @@ list() {
 		git -C "$root" ls-files -z --cached --others --exclude-standard |
 			while IFS= read -r -d '' f; do
 				case $f in
+				selftests/fuzz/fuzz.mk) ;;	# the Makefile includes it
 				selftests/*/*|selftests/*.sh|.ci/*) continue ;;
 				esac
 				[ -f "$f" ] && printf '%s\0' "$f"
