@@ -26,6 +26,7 @@
 #                     each Ai: XDP responder, ip6tnl per B4, bgpd (FRR),
 #                     dslitectl aftr health run (selftests/anycast_bgp_lib.sh)
 #
+# vm-timeout: 420
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../anycast_bgp_lib.sh"
