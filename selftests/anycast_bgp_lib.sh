@@ -317,6 +317,25 @@ __b4k_node() {
 # b4k_wait_node K NODE TIMEOUT_MS: B4 K up, its AFTR node NODE
 b4k_wait_node() { pwait "$3" __b4k_node "$1" "$2"; }
 
+# b4_roles TIMEOUT_MS: wait until B4s 1 and 2 are Up on different
+# members, then ON_A1, ON_A2 and B4ON_K name where each really is. The
+# router's hash splits its space between the nexthops in the order bgpd
+# installed them, and bgpd may install the same two in the other order
+# when the route changes: the halves, and so the B4s, swap members.
+__b4_split() {
+	local n
+	n="$(b4k_q 1 '"\(.up) \(.peers[0]["node-id"])"') $(b4k_q 2 '"\(.up) \(.peers[0]["node-id"])"')"
+	[ "$n" = "true 1 true 2" ] || [ "$n" = "true 2 true 1" ]
+}
+b4_roles() {
+	pwait "$1" __b4_split || return 1
+	if [ "$(b4k_q 1 '.peers[0]["node-id"]')" = 1 ]; then
+		ON_A1=1 ON_A2=2 B4ON_1=a1 B4ON_2=a2
+	else
+		ON_A1=2 ON_A2=1 B4ON_1=a2 B4ON_2=a1
+	fi
+}
+
 __b4k_reply_after() {
 	b4k_flow "$1" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
 		awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
