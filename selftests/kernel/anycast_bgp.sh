@@ -45,14 +45,6 @@ HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down 5000)
 ALL="1 2" ON_A1=1 ON_A2=2
 
 # if the test is about to be killed, say what the daemons said
-watchdog() {
-	sleep 150
-	echo "# watchdog: $(date +%T)"
-	for k in $ALL; do b4k_log $k | tail -5 | sed "s/^/# B$k: /"
-		b4k_flow $k | tail -2 | sed "s/^/# flow B$k: /"; done
-	for i in 1 2; do hlog $i | tail -8 | sed "s/^/# A$i: /"; done
-	ip -n "$R" -6 route show $ANYCAST/128 | sed "s/^/# R: /"
-}
 
 for i in 1 2; do
 	member_attach $i || { tap_fail "member $i: responder attached"; tap_done; }
@@ -93,8 +85,6 @@ fi
 anycast_bgp_b4s || { tap_fail "B4 tunnels"; tap_done; }
 
 for k in $ALL; do b4k_start $k; done
-watchdog &
-defer "kill $!"
 node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
 if b4_roles 90000; then
 	tap_ok "B4s Up, one on each member (B$ON_A1 on node 1, B$ON_A2 on node 2)"
