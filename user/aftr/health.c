@@ -46,7 +46,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <dirent.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/ip.h>
@@ -68,6 +67,7 @@
 #include "dslite/pcp.h"
 
 #include "aftr.h"
+#include "ctl_client.h"
 #include "health.h"
 #include "json.h"
 #include "kw.h"
@@ -78,8 +78,14 @@
 #define HEALTH_MAX_CLIENTS	4
 #define HEALTH_REQ_MAX		64
 #define HEALTH_CTL_TIMEOUT_NS	(2 * NSEC_PER_SEC)
-#define HEALTH_CLIENT_TIMEOUT_S	5
 #define PCP_PORT		5351
+
+static const struct ctl_server health_ctl_server = {
+	.name = "health supervisor",
+	.short_name = "supervisor",
+	.base = HEALTH_CTL_DIR,
+	.unknown_ns_cookie = true,
+};
 
 enum health_check {
 	HC_XDP,
@@ -873,35 +879,6 @@ static void health_round(struct health *h)
 /* ------------------------------------------------------------------ */
 /* The control socket                                                   */
 
-static bool ours(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
-static int ctl_dir(char *buf, size_t len, bool *ns_dir)
-{
-	uint64_t cookie;
-	int r;
-
-	/* a namespace that cannot be told (a confined container) uses the
-	 * cookie's directory: server and clients compute the same */
-	r = netns_is_pid1();
-	if (r < 0 && r != -EACCES && r != -EPERM)
-		return r;
-	if (r < 0)
-		r = 0;
-	*ns_dir = !r;
-	if (r) {
-		snprintf(buf, len, "%s", HEALTH_CTL_DIR);
-		return 0;
-	}
-	r = netns_cookie(&cookie);
-	if (r)
-		return r;
-	snprintf(buf, len, "%s/%" PRIu64, HEALTH_CTL_DIR, cookie);
-	return 0;
-}
-
 static int safe_dir(const char *what, const char *path)
 {
 	struct stat st;
@@ -915,7 +892,7 @@ static int safe_dir(const char *what, const char *path)
 	if (!S_ISDIR(st.st_mode))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s is not a directory: refusing", path);
-	if (!ours(st.st_uid))
+	if (!ctl_ours(st.st_uid))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s is owned by uid %u, not root: refusing",
 				     path, (unsigned int)st.st_uid);
@@ -934,7 +911,7 @@ static int ctl_listen(const char *what, struct health *h)
 	mode_t um;
 	int r, fd;
 
-	r = ctl_dir(h->ctl_dir, sizeof(h->ctl_dir), &h->ns_dir);
+	r = ctl_dir(&health_ctl_server, h->ctl_dir, sizeof(h->ctl_dir), &h->ns_dir);
 	if (r)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "which network namespace: %s", strerror(-r));
@@ -948,7 +925,7 @@ static int ctl_listen(const char *what, struct health *h)
 	if (fd < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
 				     h->lock, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !ours(st.st_uid)) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !ctl_ours(st.st_uid)) {
 		close(fd);
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s is not a regular file of root: refusing",
@@ -962,7 +939,7 @@ static int ctl_listen(const char *what, struct health *h)
 	}
 	h->lockfd = fd;
 	if (!lstat(h->ctl_name, &st)) {
-		if (!S_ISSOCK(st.st_mode) || !ours(st.st_uid))
+		if (!S_ISSOCK(st.st_mode) || !ctl_ours(st.st_uid))
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "%s exists and is not a socket of root: refusing (remove it)",
 					     h->ctl_name);
@@ -1013,7 +990,7 @@ static void ctl_accept(struct health *h)
 			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		len = sizeof(cr);
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
-		    !ours(cr.uid)) {
+		    !ctl_ours(cr.uid)) {
 			send(fd, denied, sizeof(denied) - 1,
 			     MSG_DONTWAIT | MSG_NOSIGNAL);
 			close(fd);
@@ -1465,139 +1442,13 @@ out:
 /* ------------------------------------------------------------------ */
 /* The clients: status, drain, resume, and the metrics                  */
 
-static int no_access(const char *what, const char *path, int err)
-{
-	return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-			     "%s: %s (the health supervisor answers root and its own user only)",
-			     path, strerror(err));
-}
-
-/* find_supervisors(dir, names, max): the devices with a live socket */
-static int find_supervisors(const char *dir, char names[][DSLITECTL_IFNAMSIZ],
-			    int max)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct dirent *de;
-	int n = 0, fd;
-	DIR *dp;
-
-	dp = opendir(dir);
-	if (!dp)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dp)) && n < max) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_type != DT_SOCK || len <= 5 ||
-		    strcmp(de->d_name + len - 5, ".sock") ||
-		    len - 5 >= DSLITECTL_IFNAMSIZ)
-			continue;
-		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
-			     de->d_name) >= (int)sizeof(sun.sun_path))
-			continue;
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    0);
-		if (fd < 0)
-			break;
-		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-		    errno == EAGAIN) {
-			memcpy(names[n], de->d_name, len - 5);
-			names[n++][len - 5] = '\0';
-		}
-		close(fd);
-	}
-	closedir(dp);
-	return n;
-}
-
-/* ask(what, dir, dev, req, out): one request to the supervisor of dev */
-static int ask(const char *what, const char *dir, const char *dev,
-	       const char *req, FILE *out)
-{
-	struct timeval tv = { .tv_sec = HEALTH_CLIENT_TIMEOUT_S };
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	char buf[4096];
-	bool first = true;
-	ssize_t r, total = 0;
-	int fd, err;
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", dir, dev);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "socket: %s",
-				     strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		err = errno;
-		close(fd);
-		if (err == ECONNREFUSED || err == ENOENT)
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "no health supervisor runs for %s in this network namespace",
-					     dev);
-		if (err == EACCES || err == EPERM)
-			return no_access(what, sun.sun_path, err);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-				     sun.sun_path, strerror(err));
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ||
-	    !ours(cr.uid)) {
-		close(fd);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is not served by root: refusing its answer",
-				     sun.sun_path);
-	}
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-	    errno != ECONNRESET) {
-		err = errno;
-		close(fd);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "send: %s",
-				     strerror(err));
-	}
-	for (;;) {
-		r = recv(fd, buf, sizeof(buf) - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == ECONNRESET && total)
-			break;
-		if (r < 0) {
-			err = errno;
-			close(fd);
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "no answer from the supervisor of %s: %s",
-					     dev, strerror(err));
-		}
-		if (r == 0)
-			break;
-		if (first && r >= 7 && !memcmp(buf, "error: ", 7)) {
-			buf[r] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			close(fd);
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "the supervisor of %s refused: %s",
-					     dev, buf + 7);
-		}
-		first = false;
-		fwrite(buf, 1, r, out);
-		total += r;
-	}
-	close(fd);
-	if (!total)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "the supervisor of %s closed the connection",
-				     dev);
-	fflush(out);
-	return 0;
-}
-
 static int client_dir(const char *what, char *dir, size_t len)
 {
 	bool ns_dir;
-	int r = ctl_dir(dir, len, &ns_dir);
+	int r = ctl_dir(&health_ctl_server, dir, len, &ns_dir);
 
 	if (r == -EACCES || r == -EPERM)
-		return no_access(what, "/proc/1/ns/net", -r);
+		return ctl_no_access(what, &health_ctl_server, "/proc/1/ns/net", -r);
 	if (r)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "which network namespace: %s",
@@ -1629,9 +1480,9 @@ static int health_client(const char *what, int argc, char **argv,
 	if (r)
 		return r;
 	if (!dev[0]) {
-		n = find_supervisors(dir, names, 8);
+		n = ctl_find(dir, names, 8);
 		if (n == -EACCES)
-			return no_access(what, dir, EACCES);
+			return ctl_no_access(what, &health_ctl_server, dir, EACCES);
 		if (n <= 0)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "no health supervisor runs in this network namespace");
@@ -1640,7 +1491,7 @@ static int health_client(const char *what, int argc, char **argv,
 					     "several health supervisors run: give \"dev IFNAME\"");
 		memcpy(dev, names[0], sizeof(dev));
 	}
-	return ask(what, dir, dev, req, stdout);
+	return ctl_ask(what, &health_ctl_server, dir, dev, req, stdout);
 }
 
 int aftr_health_metrics_collect(const char *what, struct metrics_texts *t)
@@ -1649,12 +1500,12 @@ int aftr_health_metrics_collect(const char *what, struct metrics_texts *t)
 	bool ns_dir;
 	int n, i, r, ret = 0;
 
-	r = ctl_dir(dir, sizeof(dir), &ns_dir);
+	r = ctl_dir(&health_ctl_server, dir, sizeof(dir), &ns_dir);
 	if (r)
 		return 0;	/* no supervisor can have bound here either */
-	n = find_supervisors(dir, names, 8);
+	n = ctl_find(dir, names, 8);
 	if (n < 0)
-		return no_access(what, dir, -n);
+		return ctl_no_access(what, &health_ctl_server, dir, -n);
 	for (i = 0; i < n; i++) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -1663,7 +1514,7 @@ int aftr_health_metrics_collect(const char *what, struct metrics_texts *t)
 		if (!f)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
 					     strerror(errno));
-		r = ask(what, dir, names[i], "metrics\n", f);
+		r = ctl_ask(what, &health_ctl_server, dir, names[i], "metrics\n", f);
 		fclose(f);
 		if (r || !buf || metrics_texts_add(t, buf)) {
 			free(buf);

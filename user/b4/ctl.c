@@ -30,7 +30,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
@@ -40,13 +39,19 @@
 #include <sys/un.h>
 
 #include "dslitectl.h"
+#include "ctl_client.h"
 #include "b4.h"
 #include "json.h"
 #include "metrics.h"
 
+static const struct ctl_server b4_ctl_server = {
+	.name = "b4 daemon",
+	.short_name = "daemon",
+	.base = B4_CTL_DIR,
+};
+
 #define CTL_REQ_MAX	64
 #define CTL_TIMEOUT_NS	(2 * 1000000000ULL)
-#define CLIENT_TIMEOUT_S 5
 #define CTL_RUN_DIR	"/run/dslite"	/* B4_CTL_DIR's parent */
 
 struct b4_ctl {
@@ -58,36 +63,6 @@ struct b4_ctl {
 	char req[B4_MAX_CLIENTS][CTL_REQ_MAX];	/* partial requests */
 	size_t len[B4_MAX_CLIENTS];
 };
-
-/*
- * ctl_dir(buf, len, ns_dir): the directory of this network namespace's
- * sockets. Returns 0 or -errno.
- */
-static int ctl_dir(char *buf, size_t len, bool *ns_dir)
-{
-	uint64_t cookie;
-	int r;
-
-	r = netns_is_pid1();
-	if (r < 0)
-		return r;
-	*ns_dir = !r;
-	if (r) {
-		snprintf(buf, len, "%s", B4_CTL_DIR);
-		return 0;
-	}
-	r = netns_cookie(&cookie);
-	if (r)
-		return r;
-	snprintf(buf, len, "%s/%" PRIu64, B4_CTL_DIR, cookie);
-	return 0;
-}
-
-/* ours(uid): a file or peer of root or of this process's user */
-static bool ours(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
 
 /*
  * safe_dir(path, e, elen): path exists (created 0700 if it did not) as a
@@ -114,7 +89,7 @@ static int safe_dir(const char *path, char *e, size_t elen)
 			 "something else");
 		return -1;
 	}
-	if (!ours(st.st_uid)) {
+	if (!ctl_ours(st.st_uid)) {
 		snprintf(e, elen, "control socket: %s is owned by uid %u, not root: refusing",
 			 path, (unsigned int)st.st_uid);
 		return -1;
@@ -150,7 +125,7 @@ static int take_lock(struct b4_daemon *d, struct b4_ctl *c, char *e,
 			return -1;
 		}
 		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-		    !ours(st.st_uid)) {
+		    !ctl_ours(st.st_uid)) {
 			snprintf(e, elen, "control socket: %s is not a regular file of root: refusing",
 				 c->lock);
 			close(fd);
@@ -199,7 +174,7 @@ int b4_ctl_listen(struct b4_daemon *d, char *e, size_t elen)
 	}
 	c->lockfd = -1;
 	d->ctl = c;
-	r = ctl_dir(c->dir, sizeof(c->dir), &c->ns_dir);
+	r = ctl_dir(&b4_ctl_server, c->dir, sizeof(c->dir), &c->ns_dir);
 	if (r) {
 		snprintf(e, elen, "control socket: which network namespace: %s",
 			 strerror(-r));
@@ -218,7 +193,7 @@ int b4_ctl_listen(struct b4_daemon *d, char *e, size_t elen)
 				 d->ctl_name);
 			return -1;
 		}
-		if (!ours(st.st_uid)) {
+		if (!ctl_ours(st.st_uid)) {
 			snprintf(e, elen, "control socket: %s is owned by uid %u: refusing (remove it)",
 				 d->ctl_name, (unsigned int)st.st_uid);
 			return -1;
@@ -277,7 +252,7 @@ static bool peer_ok(int fd)
 	socklen_t len = sizeof(cr);
 
 	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
-	       ours(cr.uid);
+	       ctl_ours(cr.uid);
 }
 
 void b4_ctl_accept(struct b4_daemon *d)
@@ -925,54 +900,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* The client: dslitectl [-j] b4 status [dev IFNAME] */
 
-/*
- * find_daemons(dir, names, max): the tunnels of the daemons whose sockets
- * are in dir and answer a connection (a daemon killed with SIGKILL leaves
- * its socket behind). Returns how many, or -errno.
- */
-static int find_daemons(const char *dir, char names[][IFNAMSIZ], int max)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct dirent *de;
-	int n = 0, fd;
-	DIR *dp;
-
-	dp = opendir(dir);
-	if (!dp)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(dp)) && n < max) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_type != DT_SOCK || len <= 5 ||
-		    strcmp(de->d_name + len - 5, ".sock") ||
-		    len - 5 >= IFNAMSIZ)
-			continue;
-		if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir,
-			     de->d_name) >= (int)sizeof(sun.sun_path))
-			continue;
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    0);
-		if (fd < 0)
-			break;
-		/* EAGAIN: a listener whose backlog is full, alive all the same */
-		if (!connect(fd, (struct sockaddr *)&sun, sizeof(sun)) ||
-		    errno == EAGAIN) {
-			memcpy(names[n], de->d_name, len - 5);
-			names[n++][len - 5] = '\0';
-		}
-		close(fd);
-	}
-	closedir(dp);
-	return n;
-}
-
-static int no_access(const char *what, const char *path, int err)
-{
-	return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-			     "%s: %s (the b4 daemon answers root and its own user only)",
-			     path, strerror(err));
-}
-
 /* status_args(what, argc, argv, dev): "dev IFNAME", if given. */
 static int status_args(const char *what, int argc, char **argv,
 		       char dev[IFNAMSIZ])
@@ -1002,9 +929,9 @@ static int status_find(const char *what, const char *dir, char dev[IFNAMSIZ])
 	char names[8][IFNAMSIZ], list[8 * (IFNAMSIZ + 2)] = "";
 	int n, i;
 
-	n = find_daemons(dir, names, 8);
+	n = ctl_find(dir, names, 8);
 	if (n == -EACCES)
-		return no_access(what, dir, EACCES);
+		return ctl_no_access(what, &b4_ctl_server, dir, EACCES);
 	if (n <= 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "no b4 daemon runs in this network namespace");
@@ -1021,112 +948,13 @@ static int status_find(const char *what, const char *dir, char dev[IFNAMSIZ])
 	return 0;
 }
 
-/*
- * status_connect(what, dir, dev, fd): connect to the daemon of dev and
- * check that it runs as root or as us. Returns 0 with *fd, or an exit
- * code (the error printed).
- */
-static int status_connect(const char *what, const char *dir, const char *dev,
-			  int *fdp)
-{
-	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct ucred cr;
-	socklen_t crlen = sizeof(cr);
-	int fd;
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s.sock", dir, dev);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "socket: %s",
-				     strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
-		int err = errno;
-
-		close(fd);
-		if (err == ECONNREFUSED || err == ENOENT)
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "no b4 daemon runs for %s in this network namespace",
-					     dev);
-		if (err == EACCES || err == EPERM)
-			return no_access(what, sun.sun_path, err);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "connect to the daemon of %s: %s", dev,
-				     strerror(err));
-	}
-	/* whoever listens there must be root (or us): nobody else may put
-	 * words in the daemon's mouth */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ||
-	    !ours(cr.uid)) {
-		close(fd);
-		if (crlen != sizeof(cr))
-			cr.uid = (uid_t)-1;
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is served by uid %d (pid %d), not by root: refusing its answer",
-				     sun.sun_path, (int)cr.uid, (int)cr.pid);
-	}
-	*fdp = fd;
-	return 0;
-}
-
-/*
- * status_relay(what, dev, fd, req, out): send the request, copy the
- * answer to out. Returns an exit code (the error printed).
- */
-static int status_relay(const char *what, const char *dev, int fd,
-			const char *req, FILE *out)
-{
-	bool first = true;
-	char buf[4096];
-	ssize_t n = 0, r;
-
-	/* a daemon that refuses at once has closed already: its one line
-	 * "error: WHY" is queued all the same */
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 && errno != EPIPE &&
-	    errno != ECONNRESET)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "send: %s",
-				     strerror(errno));
-	for (;;) {
-		r = recv(fd, buf, sizeof(buf) - 1, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == ECONNRESET && n)
-			break;
-		if (r < 0)
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "no answer from the daemon of %s: %s",
-					     dev, strerror(errno));
-		if (r == 0)
-			break;
-		/* "error: WHY" instead of a report */
-		if (first && r >= 7 && !memcmp(buf, "error: ", 7)) {
-			buf[r] = '\0';
-			buf[strcspn(buf, "\n")] = '\0';
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "the daemon of %s refused: %s", dev,
-					     buf + 7);
-		}
-		first = false;
-		fwrite(buf, 1, r, out);
-		n += r;
-	}
-	if (n == 0)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "the daemon of %s closed the connection",
-				     dev);
-	fflush(out);
-	return DSLITECTL_EXIT_OK;
-}
-
 int b4_status(int argc, char **argv)
 {
 	const char *what = "b4 status";
 	char dev[IFNAMSIZ] = "", dir[64];
 	const char *req;
 	bool ns_dir;
-	int fd = -1, r;
+	int r;
 
 	r = status_args(what, argc, argv, dev);
 	if (r)
@@ -1137,9 +965,9 @@ int b4_status(int argc, char **argv)
 		req = "status json pretty\n";
 	else
 		req = "status json\n";
-	r = ctl_dir(dir, sizeof(dir), &ns_dir);
+	r = ctl_dir(&b4_ctl_server, dir, sizeof(dir), &ns_dir);
 	if (r == -EACCES || r == -EPERM)
-		return no_access(what, "/proc/1/ns/net", -r);
+		return ctl_no_access(what, &b4_ctl_server, "/proc/1/ns/net", -r);
 	if (r)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "which network namespace: %s",
@@ -1147,12 +975,7 @@ int b4_status(int argc, char **argv)
 	r = dev[0] ? 0 : status_find(what, dir, dev);
 	if (r)
 		return r;
-	r = status_connect(what, dir, dev, &fd);
-	if (r)
-		return r;
-	r = status_relay(what, dev, fd, req, stdout);
-	close(fd);
-	return r;
+	return ctl_ask(what, &b4_ctl_server, dir, dev, req, stdout);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1168,7 +991,7 @@ static int fetch_metrics(const char *what, const char *dir, const char *dev,
 	FILE *f;
 	int fd, r;
 
-	r = status_connect(what, dir, dev, &fd);
+	r = ctl_connect(what, &b4_ctl_server, dir, dev, &fd);
 	if (r)
 		return r;
 	f = open_memstream(&buf, &len);
@@ -1177,7 +1000,7 @@ static int fetch_metrics(const char *what, const char *dir, const char *dev,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
 				     strerror(errno));
 	}
-	r = status_relay(what, dev, fd, "metrics\n", f);
+	r = ctl_relay(what, &b4_ctl_server, dev, fd, "metrics\n", f);
 	close(fd);
 	fclose(f);
 	if (!buf)
@@ -1200,13 +1023,13 @@ int b4_metrics_collect(const char *what, const char *dev,
 	bool ns_dir;
 	int n, i, r, ret = 0;
 
-	r = ctl_dir(dir, sizeof(dir), &ns_dir);
+	r = ctl_dir(&b4_ctl_server, dir, sizeof(dir), &ns_dir);
 	/* root that cannot tell its namespace (a confined container): no
 	 * daemon can have bound a socket here either (b4_ctl_listen) */
 	if ((r == -EACCES || r == -EPERM) && !geteuid() && !dev)
 		return 0;
 	if (r == -EACCES || r == -EPERM)
-		return no_access(what, "/proc/1/ns/net", -r);
+		return ctl_no_access(what, &b4_ctl_server, "/proc/1/ns/net", -r);
 	if (r)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "which network namespace: %s",
@@ -1217,9 +1040,9 @@ int b4_metrics_collect(const char *what, const char *dev,
 			(*n_src)++;
 		return r;
 	}
-	n = find_daemons(dir, names, 8);
+	n = ctl_find(dir, names, 8);
 	if (n < 0)
-		return no_access(what, dir, -n);
+		return ctl_no_access(what, &b4_ctl_server, dir, -n);
 	for (i = 0; i < n; i++) {
 		r = fetch_metrics(what, dir, names[i], t);
 		if (!r)
