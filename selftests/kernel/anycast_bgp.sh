@@ -5,7 +5,8 @@
 # by "dslitectl aftr health run", FRR's bgpd on the members and on the
 # router (ECMP), two B4s over real ip6tnl softwires (one hashed to each
 # member), an Internet host behind both NATs. Timers: BGP keepalive 1 s
-# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 5 s.
+# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 15 s (long
+# enough that the flap below lands inside it however slow the machine).
 #
 #   steady state   both members announced, the router's route has both;
 #                  every B4 Up on its member (node id), traffic flows; a
@@ -41,7 +42,8 @@ kmod_load || tap_skip_all "cannot load dslite.ko"
 anycast_bgp_topo 2 || tap_skip_all "cannot build the topology"
 require_bpffs
 
-HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down 5000)
+HOLD=15000
+HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down $HOLD)
 ALL="1 2" ON_A1=1 ON_A2=2
 
 # if the test is about to be killed, say what the daemons said
@@ -171,14 +173,14 @@ ip -n "$A1" link set a1-in down
 sleep 0.3
 ip -n "$A1" link set a1-in up
 flap=$(now_ms)
-__held() { hlog 1 | jq -e 'select(.event == "held-down")' >/dev/null; }
+__held() { hlog 1 | grep -q '"event":"held-down"'; }
 if pwait 15000 __held; then
 	tap_ok "A1: good again within its hold-down: held down"
 else
 	tap_fail "A1: good again within its hold-down: held down" "$(hlog 1 | tail -5)"
 fi
 tap_expect "router: A1 still out while held down" "a2" "$(r_nexthops)"
-if r_wait "a1 a2" 20000; then
+if r_wait "a1 a2" $((HOLD + 20000)); then
 	back=$(now_ms)
 	tap_ok "A1 announced again: the router has both members"
 else
@@ -188,8 +190,8 @@ fi
 ann=$(health_event_at 1 announced)
 unfit_at=$(health_event_at 1 unfit)
 tap_expect "A1: announced no earlier than the hold-down after it went unfit" 1 \
-	"$([ $((ann - unfit_at)) -ge 5000 ] && echo 1 || echo 0)"
-diag "A1 unfit at $((unfit_at - fault)) ms, up again at $((up1 - fault)) ms, flapped, announced at $((ann - fault)) ms (hold-down 5000 ms), router converged at $((${back:-$fault} - fault)) ms"
+	"$([ $((ann - unfit_at)) -ge $HOLD ] && echo 1 || echo 0)"
+diag "A1 unfit at $((unfit_at - fault)) ms, up again at $((up1 - fault)) ms, flapped, announced at $((ann - fault)) ms (hold-down $HOLD ms), router converged at $((${back:-$fault} - fault)) ms"
 tap_expect "A1: fit again as often as it went unfit (plus the start)" yes \
 	"$(health_q 1 'if .["to-fit"] == .["to-unfit"] + 1 and .["to-unfit"] >= 1 then "yes" else "\(.["to-fit"]) \(.["to-unfit"])" end')"
 if b4_roles 30000; then
