@@ -5,8 +5,9 @@
 # by "dslitectl aftr health run", FRR's bgpd on the members and on the
 # router (ECMP), two B4s over real ip6tnl softwires (one hashed to each
 # member), an Internet host behind both NATs. Timers: BGP keepalive 1 s
-# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 15 s (long
-# enough that the flap below lands inside it however slow the machine).
+# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 30 s (long
+# enough that the flap below, some 13 s after the fault on a slow
+# machine, lands well inside it).
 #
 #   steady state   both members announced, the router's route has both;
 #                  every B4 Up on its member (node id), traffic flows; a
@@ -42,7 +43,7 @@ kmod_load || tap_skip_all "cannot load dslite.ko"
 anycast_bgp_topo 2 || tap_skip_all "cannot build the topology"
 require_bpffs
 
-HOLD=15000
+HOLD=30000
 HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down $HOLD)
 ALL="1 2" ON_A1=1 ON_A2=2
 
