@@ -41,7 +41,11 @@ for d in /tmp /run /var/tmp /root /etc/frr; do
 	f=$(mktemp "$d/.vm_sanity.XXXXXX" 2>/dev/null) && rm -f "$f"
 	tap_expect "$d writable" 0 $?
 done
-tap_check "host / read-only" sh -c '! touch /usr/.vm_sanity 2>/dev/null'
+# the host's root itself is read-only; /usr, /etc and /var are tmpfs
+# overlays over it (package installs write there, the host never sees it)
+tap_check "host / read-only" sh -c '! touch /.vm_sanity 2>/dev/null'
+f=$(mktemp /usr/.vm_sanity.XXXXXX 2>/dev/null) && rm -f "$f"
+tap_expect "/usr writable (an overlay)" 0 $?
 
 tap_check "modprobe ip6_tunnel" modprobe ip6_tunnel
 tap_check "ip6_tunnel loaded" test -d /sys/module/ip6_tunnel
