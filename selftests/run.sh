@@ -19,8 +19,14 @@
 # last line is "N passed, N failed" (", N skipped" when some were), and the
 # exit status is 1 when anything failed.
 #
+# With both levels and DSLITE_VM_JOBS above 1 (default 2), the levels run
+# side by side: the host tests one after the other, and the kernel tests
+# from one queue in DSLITE_VM_JOBS VMs at once (each takes the next test
+# when it is done with one). Each test's output is then printed whole when
+# it ends; DSLITE_VM_JOBS=1 runs one VM after the host tests, streaming.
+#
 # Environment: DSLITE_TEST_LOGS (log directory), DSLITE_HOST_TESTS and
-# DSLITE_KERNEL_TESTS (directories to take the tests from).
+# DSLITE_KERNEL_TESTS (directories to take the tests from), DSLITE_VM_JOBS.
 
 set -uo pipefail
 
@@ -36,6 +42,8 @@ usage() {
 }
 
 levels="host kernel" timeout='' patterns=()
+vm_jobs=${DSLITE_VM_JOBS:-2}
+[[ $vm_jobs =~ ^[1-9][0-9]?$ ]] || { echo "run.sh: bad DSLITE_VM_JOBS '$vm_jobs'" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host) levels=host ;;
@@ -142,13 +150,30 @@ account() {
 		"$name" $verdict $pass $fail $skip "$secs"
 }
 
+# In a lane (levels side by side), a test's output is printed whole when
+# it ends, under a lock: lanes do not interleave their lines.
+lane=''
+# finish NAME RC MS LOG: account for a test; in a lane, print it whole
+finish() {
+	if [ -z "$lane" ]; then
+		account "$@"
+		return
+	fi
+	account "$@" >"$state/verdict.$lane"
+	{
+		flock 9
+		header "$1"
+		cat "$4"
+		tail -n 1 "$state/verdict.$lane"
+	} 9>"$state/print.lock"
+}
 run_host() {
 	local t name log rc start ms dir
 	for t in "$@"; do
 		name=$(name_of "$t")
 		log=$logs/$name.log
 		mkdir -p "$(dirname "$log")"
-		header "$name"
+		[ -z "$lane" ] && header "$name"
 		dir=$(mktemp -d "${TMPDIR:-/tmp}/dslite-test.XXXXXX")
 		start=$(date +%s%3N)
 		# Through a file, not a pipe: a process the test leaves behind
@@ -156,23 +181,34 @@ run_host() {
 		: >"$log"
 		(cd "$dir" && exec timeout -k 5 "$timeout" bash "$t") </dev/null >"$log" 2>&1 &
 		pid=$!
-		tail -n +1 -s 0.1 -f --pid=$pid "$log"
+		if [ -z "$lane" ]; then
+			tail -n +1 -s 0.1 -f --pid=$pid "$log"
+		fi
 		wait $pid
 		rc=$?
 		pid=''
 		ms=$(($(date +%s%3N) - start))
 		rm -rf "$dir"
 		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			echo "not ok - $name killed after ${timeout}s" | tee -a "$log"
+			echo "not ok - $name killed after ${timeout}s" >>"$log"
+			[ -z "$lane" ] && tail -n 1 "$log"
 		fi
-		account "$name" "$rc" "$ms" "$log"
+		finish "$name" "$rc" "$ms" "$log"
 	done
 }
 
+# run_kernel [-q QUEUE] TEST...: in one VM, the tests given or the queue's
 run_kernel() {
 	local t name line log='' cur='' rc ms
 	local -A ended=()
-	header "VM: $# kernel test(s), one boot"
+	local vmargs=(-o "$logs${lane:+/vm$lane}" -t "$timeout")
+	if [ "${1:-}" = -q ]; then
+		vmargs+=(-q "$2")
+		shift 2
+	else
+		vmargs+=("$@")
+		header "VM: $# kernel test(s), one boot"
+	fi
 	while IFS= read -r line; do
 		case $line in
 		"@@ dslite-vm begin "*)
@@ -180,51 +216,131 @@ run_kernel() {
 			log=$logs/$cur.log
 			mkdir -p "$(dirname "$log")"
 			: >"$log"
-			header "$cur"
+			[ -z "$lane" ] && header "$cur"
 			;;
 		"@@ dslite-vm end "*)
 			[ -n "$cur" ] || continue
 			rc=${line##* rc=}; rc=${rc%% *}
 			ms=${line##* ms=}
-			account "$cur" "$rc" "$ms" "$log"
+			finish "$cur" "$rc" "$ms" "$log"
 			ended[$cur]=1
+			[ -n "$lane" ] && echo "$cur" >>"$state/ended"
 			cur=
 			;;
 		*)
-			printf '%s\n' "$line"
-			[ -n "$cur" ] && printf '%s\n' "$line" >>"$log"
+			if [ -n "$cur" ]; then
+				printf '%s\n' "$line" >>"$log"
+				[ -z "$lane" ] && printf '%s\n' "$line"
+			elif [ -z "$lane" ]; then
+				printf '%s\n' "$line"
+			else
+				{ flock 9; printf '%s\n' "$line"; } 9>"$state/print.lock"
+			fi
 			;;
 		esac
-	done < <("$root/selftests/vm/run.sh" -o "$logs" -t "$timeout" "$@")
-	# A harness failure (no kernel, qemu missing) leaves tests without result.
+	done < <("$root/selftests/vm/run.sh" "${vmargs[@]}")
+	# A harness failure (no kernel, qemu missing) leaves tests without
+	# result (with a queue, the caller looks after what no VM ran).
 	for t in "$@"; do
 		name=$(name_of "$t")
 		[ -n "${ended[$name]:-}" ] && continue
-		log=$logs/$name.log
-		mkdir -p "$(dirname "$log")"
-		header "$name"
-		echo "not ok 1 $name not run: the VM harness failed (see above)" | tee "$log"
-		account "$name" -1 0 "$log"
+		not_run "$name"
+	done
+}
+
+# not_run NAME: one failure for a kernel test the VM harness never ran
+not_run() {
+	local log=$logs/$1.log
+	mkdir -p "$(dirname "$log")"
+	[ -z "$lane" ] && header "$1"
+	echo "not ok 1 $1 not run: the VM harness failed (see above)" >"$log"
+	[ -z "$lane" ] && cat "$log"
+	finish "$1" -1 0 "$log"
+}
+
+# in_lane ID COMMAND...: run COMMAND (run_host or run_kernel) as lane ID in
+# the background; its counts and lists are left in $state/lane.ID.*
+in_lane() {
+	local id=$1
+	shift
+	(
+		lane=$id
+		"$@"
+		echo "$total_pass $total_fail $total_skip" >"$state/lane.$id.counts"
+		printf '%s\n' "${skips[@]}" >"$state/lane.$id.skips"
+		printf '%s\n' "${failures[@]}" >"$state/lane.$id.failures"
+		printf '%s\n' "${times[@]}" >"$state/lane.$id.times"
+	) &
+}
+
+# merge_lane ID: add a finished lane's counts and lists to ours
+merge_lane() {
+	local p f k line
+	[ -f "$state/lane.$1.counts" ] || return 0
+	read -r p f k <"$state/lane.$1.counts"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + k))
+	while IFS= read -r line; do [ -n "$line" ] && skips+=("$line"); done <"$state/lane.$1.skips"
+	while IFS= read -r line; do [ -n "$line" ] && failures+=("$line"); done <"$state/lane.$1.failures"
+	while IFS= read -r line; do [ -n "$line" ] && times+=("$line"); done <"$state/lane.$1.times"
+}
+
+# run_parallel HOSTTESTS... -- KERNELTESTS...: the host tests in one lane,
+# the kernel tests from one queue in $vm_jobs VMs, all at once
+run_parallel() {
+	local -a host=() kernel=()
+	local t i n name
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do host+=("$1"); shift; done
+	shift
+	kernel=("$@")
+	n=$vm_jobs
+	[ "$n" -gt ${#kernel[@]} ] && n=${#kernel[@]}
+	echo "# ==== ${#host[@]} host test(s) and ${#kernel[@]} kernel test(s) side by side in $n VM(s); each test printed when it ends"
+	"$root/selftests/vm/run.sh" --prepare "${kernel[@]}" ||
+		echo "# run.sh: preparing the VM failed" >&2
+	mkdir -p "$state/queue"
+	i=0
+	for t in "${kernel[@]}"; do
+		i=$((i + 1))
+		printf '%s\n' "$(realpath --relative-to="$root" "$t")" >"$state/queue/$(printf '%04d' $i)"
+	done
+	: >"$state/ended"
+	[ ${#host[@]} -gt 0 ] && in_lane h run_host "${host[@]}"
+	for ((i = 1; i <= n; i++)); do
+		in_lane "$i" run_kernel -q "$state/queue"
+		sleep 2	# the boots' heavy start one after the other
+	done
+	wait
+	merge_lane h
+	for ((i = 1; i <= n; i++)); do merge_lane "$i"; done
+	# what no VM ran (each died early)
+	for t in "${kernel[@]}"; do
+		name=$(name_of "$t")
+		grep -qxF "$name" "$state/ended" && continue
+		not_run "$name"
 	done
 }
 
 # timeout(1) passes a TERM on to the test it runs.
 pid=''
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; exit 130' INT TERM
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; kill $(jobs -p) 2>/dev/null; exit 130' INT TERM
 
 start=$(date +%s)
 rm -rf "$logs"
 mkdir -p "$logs"
+state=$(mktemp -d "${TMPDIR:-/tmp}/dslite-run.XXXXXX")
+trap 'rm -rf "$state"' EXIT
 ran=0
-for level in $levels; do
-	case $level in
-	host) mapfile -t tests < <(list "$host_dir") ;;
-	kernel) mapfile -t tests < <(list "$kernel_dir") ;;
-	esac
-	[ ${#tests[@]} -gt 0 ] || continue
-	ran=$((ran + ${#tests[@]}))
-	"run_$level" "${tests[@]}"
-done
+mapfile -t host_tests < <([[ $levels == *host* ]] && list "$host_dir")
+mapfile -t kernel_tests < <([[ $levels == *kernel* ]] && list "$kernel_dir")
+ran=$((${#host_tests[@]} + ${#kernel_tests[@]}))
+if [ "$vm_jobs" -gt 1 ] && [ ${#kernel_tests[@]} -gt 1 ]; then
+	run_parallel "${host_tests[@]}" -- "${kernel_tests[@]}"
+else
+	[ ${#host_tests[@]} -gt 0 ] && run_host "${host_tests[@]}"
+	[ ${#kernel_tests[@]} -gt 0 ] && run_kernel "${kernel_tests[@]}"
+fi
 if [ $ran -eq 0 ] && [ ${#patterns[@]} -gt 0 ]; then
 	echo "run.sh: no test matches: ${patterns[*]}" >&2
 	exit 2

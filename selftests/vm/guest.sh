@@ -6,6 +6,7 @@
 # their TAP to the host on the second serial port (/dev/ttyS1):
 #
 #   @@ dslite-vm boot <uname -r>
+#   @@ dslite-vm next <n>             (with a queue: asks for a test)
 #   @@ dslite-vm begin <test>
 #   <the test's output: TAP, stderr included>
 #   @@ dslite-vm end <test> rc=<exit code> ms=<wall time>
@@ -17,12 +18,14 @@
 # runs past its timeout is killed and gets a "not ok" line too.
 #
 # Usage: guest.sh JOBFILE. The job file (written by selftests/vm/run.sh)
-# sets DSLITE_ROOT, MODE (run or shell), TIMEOUT and the TESTS array.
+# sets DSLITE_ROOT, MODE (run or shell), TIMEOUT and the TESTS array, or
+# QUEUE: a directory where the host answers "next <n>" with a file named n
+# holding the next test's path (empty when the queue is empty).
 
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM:-linux} LC_ALL=C.UTF-8
-unset MODE TIMEOUT TESTS
+unset MODE TIMEOUT TESTS QUEUE
 
 # shellcheck source=/dev/null
 . "$1"
@@ -96,8 +99,35 @@ kmsg_check() {
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
+# next_test: the next test's path in $t; false when there is none
+n_asked=0
+next_test() {
+	local i f
+	if [ -z "${QUEUE:-}" ]; then
+		[ "$n_asked" -lt ${#TESTS[@]} ] || return 1
+		t=${TESTS[$n_asked]}
+		n_asked=$((n_asked + 1))
+		return 0
+	fi
+	n_asked=$((n_asked + 1))
+	echo "@@ dslite-vm next $n_asked" >&3
+	# listed, not looked up: a name looked up before it exists could be
+	# remembered as missing; the host answers within a second
+	for ((i = 0; i < 600; i++)); do
+		for f in "$QUEUE"/*; do
+			[ "${f##*/}" = "$n_asked" ] || continue
+			read -r t <"$f"
+			[ -n "$t" ]
+			return
+		done
+		sleep 0.1
+	done
+	echo "# harness: no answer from the host for test request $n_asked" >&3
+	return 1
+}
+
 reset_state >/dev/null
-for t in "${TESTS[@]}"; do
+while next_test; do
 	echo "@@ dslite-vm begin $t" >&3
 	out=/tmp/.dslite-vm.out
 	start=$(now_ms)

@@ -5,6 +5,8 @@
 # real-kernel tests in it, all in one boot:
 #
 #   selftests/vm/run.sh [-v] [-t SECONDS] [-o LOGDIR] TEST...
+#   selftests/vm/run.sh [-v] [-t SECONDS] [-o LOGDIR] -q QUEUEDIR
+#   selftests/vm/run.sh --prepare TEST...
 #   selftests/vm/run.sh --shell
 #
 # TEST is a script path inside the dslite tree (e.g.
@@ -17,6 +19,14 @@
 #   -v          show the VM console (kernel messages) on stderr
 #   -t SECONDS  per-test timeout (default: selftests/settings)
 #   -o LOGDIR   keep the console log as LOGDIR/vm-console.log
+#   -q QUEUEDIR take the tests from a queue shared by several VMs: each
+#               file in QUEUEDIR holds one test path; when its guest is
+#               ready for the next test, this VM claims the first file left
+#               (a rename, so each test runs once) until none is left
+#               (selftests/run.sh runs DSLITE_VM_JOBS VMs on one queue)
+#   --prepare   only the host-side preparation of TEST... (their
+#               "vm-prepare:" commands) and the initramfs, then exit: done
+#               once before several VMs share a queue
 #   --shell     interactive root shell in the VM (quit: exit, or Ctrl-A x)
 #
 # Environment: DSLITE_VM_KVER picks the kernel (default: the newest one with
@@ -42,7 +52,7 @@ usage() {
 	exit 2
 }
 
-verbose=0 mode=run logdir='' tailpid=''
+verbose=0 mode=run logdir='' tailpid='' queue=''
 timeout=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$root/selftests/settings" 2>/dev/null)
 timeout=${timeout:-120}
 while [ $# -gt 0 ]; do
@@ -50,6 +60,8 @@ while [ $# -gt 0 ]; do
 	-v) verbose=1 ;;
 	-t) [ $# -ge 2 ] || usage; timeout=$2; shift ;;
 	-o) [ $# -ge 2 ] || usage; logdir=$2; shift ;;
+	-q) [ $# -ge 2 ] || usage; queue=$(realpath -e "$2") || usage; shift ;;
+	--prepare) mode=prepare ;;
 	--shell) mode=shell ;;
 	-h|--help) usage ;;
 	-*) usage ;;
@@ -58,7 +70,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "bad timeout '$timeout'"
-[ "$mode" = shell ] || [ $# -gt 0 ] || usage
+if [ -n "$queue" ]; then
+	if [ "$mode" != run ] || [ $# -ne 0 ]; then usage; fi
+	[ -d "$queue" ] || die "$queue: not a directory"
+else
+	[ "$mode" = shell ] || [ $# -gt 0 ] || usage
+fi
 
 # Tests as paths relative to the tree: the guest finds them there.
 tests=()
@@ -82,12 +99,17 @@ test_timeout() {
 	t=$(sed -n 's/^# vm-timeout: *\([0-9]\+\)$/\1/p' "$root/$1" 2>/dev/null | head -n 1)
 	[ -n "$t" ] && [ "$t" -gt "$timeout" ] && echo "$t" || echo "$timeout"
 }
-for t in "${tests[@]}"; do
-	while IFS= read -r cmd; do
-		(cd "$root" && bash -c "$cmd") >&2 ||
-			echo "vm/run.sh: $t: preparation failed: $cmd" >&2
-	done < <(sed -n 's/^# vm-prepare: //p' "$root/$t")
-done
+prepare() {
+	local t cmd
+	for t in "$@"; do
+		while IFS= read -r cmd; do
+			(cd "$root" && bash -c "$cmd") >&2 ||
+				echo "vm/run.sh: $t: preparation failed: $cmd" >&2
+		done < <(sed -n 's/^# vm-prepare: //p' "$root/$t")
+	done
+}
+# With a queue, the one who filled it prepared its tests (--prepare).
+[ -n "$queue" ] || prepare "${tests[@]}"
 
 pick_kver() {
 	local d v best=
@@ -105,6 +127,7 @@ command -v "$qemu" >/dev/null || die "$qemu not found (install qemu-system-x86)"
 
 initrd=$build/vm/initramfs-$kver.cpio
 "$here/mkinitramfs.sh" "$kver" "$initrd" || die "cannot build the initramfs"
+[ "$mode" = prepare ] && exit 0
 
 mkdir -p "$build/vm"
 run=$(mktemp -d "$build/vm/run.XXXXXX") || die "cannot create a run directory"
@@ -122,6 +145,8 @@ trap 'exit 130' INT TERM
 
 {
 	printf 'DSLITE_ROOT=%q\nMODE=%q\nTIMEOUT=%q\n' "$root" "$mode" "$timeout"
+	# the guest sees $run/next (the queue's answers) at /run/dslite-job/next
+	[ -n "$queue" ] && printf 'QUEUE=/run/dslite-job/next\n'
 	# the binaries under test and the sanitizers' options, when set
 	# (make check-sanitize: selftests/sanitize/run.sh)
 	for v in DSLITECTL DSLITECTL_B4 ASAN_OPTIONS UBSAN_OPTIONS \
@@ -132,12 +157,14 @@ trap 'exit 130' INT TERM
 	printf ' %q' "${tests[@]}"
 	printf ' )\n'
 } >"$run/job"
+mkdir -p "$run/next"
 
 qemu_args=(
 	-accel tcg -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd"
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$root,mount_tag=dslite,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$run,mount_tag=job,security_model=none,readonly=on,multidevs=remap"
 	-append "console=ttyS0 panic=-1 quiet ${DSLITE_VM_APPEND:-} dslite.root=$root dslite.job=$run/job"
 )
 
@@ -159,6 +186,23 @@ fi
 exec {tap}< <(tail -n +1 -s 0.2 -f --pid=$qpid "$run/tap")
 
 now() { printf '%(%s)T' -1; }
+
+# answer SEQ: claim the queue's next test for the guest's request SEQ and
+# hand it over as $run/next/SEQ (empty: no test left); the guest lists the
+# directory (uncached 9p) until the file is there.
+answer() {
+	local f name t=''
+	for f in "$queue"/*; do
+		[ -f "$f" ] || continue
+		name=${f##*/}
+		mv "$f" "$queue/.$name.$$" 2>/dev/null || continue	# another VM's
+		t=$(cat "$queue/.$name.$$")
+		tests+=("$t")
+		break
+	done
+	printf '%s\n' "$t" >"$run/next/.$1"
+	mv "$run/next/.$1" "$run/next/$1"
+}
 
 # Follow the TAP channel; kill the VM when boot or a test overruns.
 deadline=$(($(now) + boot_timeout))
@@ -186,6 +230,10 @@ while :; do
 			cur=
 			deadline=$(($(now) + grace))
 			echo "$line"
+			;;
+		"@@ dslite-vm next "*)
+			[ -n "$queue" ] && answer "${line#@@ dslite-vm next }"
+			deadline=$(($(now) + grace))
 			;;
 		"@@ dslite-vm done")
 			done=1
