@@ -62,8 +62,14 @@ out.append("show ok" if show[0]["reason"] == tun["reason"] and
 print(", ".join(out))
 PY
 
-# the reason: the daemon may write its own once more early on, so set it
-# again until the report shows it
+# the reason: the daemon writes its own once its start-up grace is over
+# (no AFTR answers): wait for that, then set it (again until the report
+# shows it)
+__own_reason() {
+	in_n "$DSLITECTL" b4 status dev "$T" | grep -q 'no AFTR up, probing 1'
+}
+slowwait 60 __own_reason ||
+	tap_fail "the daemon's own reason first" "$(in_n "$DSLITECTL" b4 status dev "$T")"
 text= js=
 for try in 1 2 3; do
 	in_n "$DSLITECTL" tunnel set dev "$T" carrier down diag path-down \

@@ -68,16 +68,13 @@
 
 #include "aftr.h"
 #include "ctl_client.h"
+#include "ctl_server.h"
 #include "health.h"
 #include "json.h"
 #include "kw.h"
 #include "metrics.h"
 
-#define HEALTH_RUN_DIR		"/run/dslite"
 #define HEALTH_CTL_DIR		"/run/dslite/aftr-health"
-#define HEALTH_MAX_CLIENTS	4
-#define HEALTH_REQ_MAX		64
-#define HEALTH_CTL_TIMEOUT_NS	(2 * NSEC_PER_SEC)
 #define PCP_PORT		5351
 
 static const struct ctl_server health_ctl_server = {
@@ -161,15 +158,10 @@ struct health {
 	uint64_t started_rt_ms;
 	char last_reason[160];		/* of the last withdrawal */
 	/* sockets */
-	int epfd, ctlfd, lockfd, icmpfd, pcpfd, ioctlfd;
+	int epfd, icmpfd, pcpfd, ioctlfd;
 	struct mnl_socket *nl;
 	unsigned int nl_seq;
-	int clients[HEALTH_MAX_CLIENTS];
-	uint64_t client_deadline[HEALTH_MAX_CLIENTS];
-	char req[HEALTH_MAX_CLIENTS][HEALTH_REQ_MAX];
-	size_t req_len[HEALTH_MAX_CLIENTS];
-	char ctl_dir[64], ctl_name[108], lock[128];
-	bool ns_dir, bound;
+	struct ctl_srv ctl;		/* the control socket */
 	/* the probe and the PCP exchange of the current round */
 	uint16_t probe_id, probe_seq;
 	bool probe_answered, pcp_answered;
@@ -879,140 +871,46 @@ static void health_round(struct health *h)
 /* ------------------------------------------------------------------ */
 /* The control socket                                                   */
 
-static int safe_dir(const char *what, const char *path)
-{
-	struct stat st;
+/* the supervisor's side of the shared server (ctl_server.c): epoll keys
+ * CTL_KEY for the listening socket, CTL_KEY + 1 + slot for the clients */
+#define CTL_KEY	1000
 
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s", path,
-				     strerror(errno));
-	if (lstat(path, &st))
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s", path,
-				     strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is not a directory: refusing", path);
-	if (!ctl_ours(st.st_uid))
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is owned by uid %u, not root: refusing",
-				     path, (unsigned int)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is writable by others (mode %03o): refusing",
-				     path, (unsigned int)(st.st_mode & 0777));
-	return 0;
+static int ctl_watch(struct ctl_srv *c, int slot, int fd)
+{
+	struct health *h = c->owner;
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = CTL_KEY + 1 + slot };
+
+	return epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
+
+static void ctl_unwatch(struct ctl_srv *c, int slot, int fd)
+{
+	struct health *h = c->owner;
+
+	(void)slot;
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void ctl_answer(struct ctl_srv *c, const char *req, FILE *f);
+
+static const struct ctl_srv_ops health_ctl_ops = {
+	.watch = ctl_watch,
+	.unwatch = ctl_unwatch,
+	.answer = ctl_answer,
+};
 
 static int ctl_listen(const char *what, struct health *h)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct stat st;
-	mode_t um;
-	int r, fd;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = CTL_KEY };
+	char e[256];
 
-	r = ctl_dir(&health_ctl_server, h->ctl_dir, sizeof(h->ctl_dir), &h->ns_dir);
-	if (r)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "which network namespace: %s", strerror(-r));
-	if (safe_dir(what, HEALTH_RUN_DIR) || safe_dir(what, HEALTH_CTL_DIR) ||
-	    (h->ns_dir && safe_dir(what, h->ctl_dir)))
-		return DSLITECTL_EXIT_ERROR;
-	snprintf(h->ctl_name, sizeof(h->ctl_name), "%s/%s.sock", h->ctl_dir,
-		 h->a.dev);
-	snprintf(h->lock, sizeof(h->lock), "%s/%s.lock", h->ctl_dir, h->a.dev);
-	fd = open(h->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-				     h->lock, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !ctl_ours(st.st_uid)) {
-		close(fd);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s is not a regular file of root: refusing",
-				     h->lock);
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		close(fd);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "a health supervisor already runs for %s in this network namespace",
-				     h->a.dev);
-	}
-	h->lockfd = fd;
-	if (!lstat(h->ctl_name, &st)) {
-		if (!S_ISSOCK(st.st_mode) || !ctl_ours(st.st_uid))
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-					     "%s exists and is not a socket of root: refusing (remove it)",
-					     h->ctl_name);
-		unlink(h->ctl_name);	/* a killed supervisor's */
-	}
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", h->ctl_name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "socket: %s",
-				     strerror(errno));
-	um = umask(0177);
-	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(um);
-	if (r || listen(fd, HEALTH_MAX_CLIENTS)) {
-		r = errno;
-		close(fd);
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-				     h->ctl_name, strerror(r));
-	}
-	h->bound = true;
-	h->ctlfd = fd;
-	ev.data.u64 = 1000;
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev))
+	if (ctl_srv_listen(&h->ctl, h->a.dev, e, sizeof(e)))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s", e);
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->ctl.fd, &ev))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "epoll: %s",
 				     strerror(errno));
 	return 0;
-}
-
-static void drop_client(struct health *h, int i)
-{
-	if (h->clients[i] < 0)
-		return;
-	epoll_ctl(h->epfd, EPOLL_CTL_DEL, h->clients[i], NULL);
-	close(h->clients[i]);
-	h->clients[i] = -1;
-	h->req_len[i] = 0;
-}
-
-static void ctl_accept(struct health *h)
-{
-	static const char denied[] = "error: permission denied\n";
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct ucred cr;
-	socklen_t len;
-	int fd, i, slot;
-
-	while ((fd = accept4(h->ctlfd, NULL, NULL,
-			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		len = sizeof(cr);
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) ||
-		    !ctl_ours(cr.uid)) {
-			send(fd, denied, sizeof(denied) - 1,
-			     MSG_DONTWAIT | MSG_NOSIGNAL);
-			close(fd);
-			continue;
-		}
-		for (slot = 0, i = 0; i < HEALTH_MAX_CLIENTS; i++) {
-			if (h->clients[i] < 0) {
-				slot = i;
-				break;
-			}
-			if (h->client_deadline[i] < h->client_deadline[slot])
-				slot = i;
-		}
-		drop_client(h, slot);
-		ev.data.u64 = 2000 + slot;
-		if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-			close(fd);
-			continue;
-		}
-		h->clients[slot] = fd;
-		h->client_deadline[slot] = mono_ns() + HEALTH_CTL_TIMEOUT_NS;
-	}
 }
 
 static void report_check(struct health *h, unsigned int i)
@@ -1148,8 +1046,10 @@ static void drain_event(struct health *h, bool on)
 	event_end(h);
 }
 
-static void ctl_answer(struct health *h, const char *req, FILE *f)
+static void ctl_answer(struct ctl_srv *c, const char *req, FILE *f)
 {
+	struct health *h = c->owner;
+
 	if (kw_is(req, "metrics")) {
 		render_metrics(h, f);
 		return;
@@ -1178,61 +1078,6 @@ static void ctl_answer(struct health *h, const char *req, FILE *f)
 	}
 	report(h);
 	print_init(dslitectl_opts.json, dslitectl_opts.pretty);
-}
-
-static void ctl_client(struct health *h, int slot)
-{
-	char *req = h->req[slot], *buf = NULL, *nl;
-	int fd = h->clients[slot];
-	size_t size = 0, off;
-	ssize_t n;
-	FILE *f;
-
-	n = recv(fd, req + h->req_len[slot], HEALTH_REQ_MAX - h->req_len[slot],
-		 MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0)
-		goto out;
-	h->req_len[slot] += n;
-	nl = memchr(req, '\n', h->req_len[slot]);
-	if (!nl) {
-		if (h->req_len[slot] == HEALTH_REQ_MAX)
-			goto out;
-		return;
-	}
-	*nl = '\0';
-	f = open_memstream(&buf, &size);
-	if (!f)
-		goto out;
-	ctl_answer(h, req, f);
-	fclose(f);
-	for (off = 0; off < size; off += n) {
-		n = send(fd, buf + off, size - off, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n <= 0)
-			break;
-	}
-	free(buf);
-out:
-	drop_client(h, slot);
-}
-
-static void ctl_close(struct health *h)
-{
-	int i;
-
-	for (i = 0; i < HEALTH_MAX_CLIENTS; i++)
-		drop_client(h, i);
-	if (h->ctlfd >= 0)
-		close(h->ctlfd);
-	if (h->bound)
-		unlink(h->ctl_name);
-	if (h->lockfd >= 0) {
-		unlink(h->lock);
-		if (h->ns_dir)
-			rmdir(h->ctl_dir);
-		close(h->lockfd);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1327,15 +1172,14 @@ static void start_event(struct health *h)
 static int health_run(int argc, char **argv)
 {
 	const char *what = "aftr health run";
-	struct health h = { .epfd = -1, .ctlfd = -1, .lockfd = -1,
-			    .icmpfd = -1, .pcpfd = -1, .ioctlfd = -1 };
+	struct health h = { .epfd = -1, .icmpfd = -1, .pcpfd = -1,
+			    .ioctlfd = -1 };
 	struct epoll_event evs[8];
 	uint64_t next;
 	sigset_t orig;
 	int ret, i, n;
 
-	for (i = 0; i < HEALTH_MAX_CLIENTS; i++)
-		h.clients[i] = -1;
+	ctl_srv_init(&h.ctl, &health_ctl_server, &health_ctl_ops, &h);
 	ret = parse_health(what, argc, argv, &h.a);
 	if (ret)
 		return ret;
@@ -1386,10 +1230,7 @@ static int health_run(int argc, char **argv)
 			if (next <= now)	/* suspended, or very late */
 				next = now + (uint64_t)h.a.interval_ms *
 					     NSEC_PER_MSEC;
-			for (i = 0; i < HEALTH_MAX_CLIENTS; i++)
-				if (h.clients[i] >= 0 &&
-				    now >= h.client_deadline[i])
-					drop_client(&h, i);
+			ctl_srv_expire(&h.ctl, now);
 			continue;
 		}
 		timeout = (next - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
@@ -1406,11 +1247,10 @@ static int health_run(int argc, char **argv)
 				icmp_input(&h);
 			else if (k == 11)
 				pcp_input(&h);
-			else if (k == 1000)
-				ctl_accept(&h);
-			else if (k >= 2000 && k < 2000 + HEALTH_MAX_CLIENTS &&
-				 h.clients[k - 2000] >= 0)
-				ctl_client(&h, k - 2000);
+			else if (k == CTL_KEY)
+				ctl_srv_accept(&h.ctl);
+			else if (k > CTL_KEY && k <= CTL_KEY + CTL_SRV_CLIENTS)
+				ctl_srv_read(&h.ctl, k - CTL_KEY - 1);
 		}
 	}
 	if (stop_sig) {
@@ -1425,7 +1265,7 @@ static int health_run(int argc, char **argv)
 		h.announced = false;
 	}
 out:
-	ctl_close(&h);
+	ctl_srv_close(&h.ctl);
 	if (h.nl)
 		mnl_socket_close(h.nl);
 	if (h.icmpfd >= 0)

@@ -42,6 +42,7 @@
 #include <dslite/pcp.h>
 
 #include "clock.h"
+#include "ctl_server.h"
 #include "genl.h"
 #include "http.h"
 
@@ -405,7 +406,7 @@ struct b4_aftr_change {
 /* The node id in an AFTR's discriminator (dslite's AFTR responder). */
 #define B4_NODE_ID(discr)	((discr) >> 24)
 
-#define B4_MAX_CLIENTS	4
+#define B4_MAX_CLIENTS	CTL_SRV_CLIENTS
 
 struct b4_daemon {
 	struct b4_config cfg;
@@ -439,9 +440,7 @@ struct b4_daemon {
 					 * events were dispatched */
 	int pcp_port_fd;		/* holds 192.0.0.2:pcp_port, -1 */
 	uint16_t pcp_port;		/* the mappings' internal port */
-	int clients[B4_MAX_CLIENTS];
-	uint64_t client_deadline[B4_MAX_CLIENTS];
-	struct b4_ctl *ctl;		/* b4/ctl.c: lock, partial requests */
+	struct ctl_srv *ctl;		/* the control socket (b4/ctl.c) */
 	struct genl_sock genl;
 	struct genl_sock ctrl;		/* nlctrl "notify": dslite.ko unloaded */
 	bool no_module;			/* it was: degraded mode (b4/wan.c) */
@@ -453,7 +452,6 @@ struct b4_daemon {
 	struct mnl_socket *rtnl_watch;	/* link and address events */
 	uint32_t rtnl_seq;
 	int exit_code;			/* of the loop once stopped */
-	char ctl_name[108];
 	bool stopping;
 
 	/* metrics ADDR:PORT: the HTTP endpoint (user/http.h), NULL */
@@ -750,7 +748,6 @@ uint64_t b4_wan_deadline(const struct b4_daemon *d);
 /* b4/ctl.c */
 int b4_ctl_listen(struct b4_daemon *d, char *err, size_t errlen);
 void b4_ctl_accept(struct b4_daemon *d);
-void b4_ctl_client(struct b4_daemon *d, int slot);
 void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
 		      uint32_t events);
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now);

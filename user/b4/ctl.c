@@ -12,7 +12,8 @@
  * the socket is 0600. IFNAME.lock beside it, held with flock() for the
  * daemon's life, is the lock against a second daemon on the same tunnel;
  * the holder removes a stale socket of its own user (a daemon killed with
- * SIGKILL leaves one) and refuses anything else at that path.
+ * SIGKILL leaves one) and refuses anything else at that path. The server
+ * itself is user/ctl_server.c, shared with the AFTR's health supervisor.
  *
  * Both ends check SO_PEERCRED: the daemon answers only root and its own
  * user; "b4 status" trusts only a daemon running as root or as itself.
@@ -20,8 +21,8 @@
  * Protocol: the client sends one line, "status", "status json",
  * "status json pretty" or "metrics"; the daemon answers with the report
  * (the metrics: b4/metrics.c) or one line "error: WHY", and closes. A
- * request is buffered per client until its newline: at most CTL_REQ_MAX
- * bytes and CTL_TIMEOUT_NS after the connection, else the client is
+ * request is buffered per client until its newline: at most
+ * CTL_SRV_REQ_MAX bytes and CTL_SRV_TIMEOUT_NS after the connection, else the client is
  * dropped; when every slot is taken a new client takes the oldest one's.
  */
 #include <errno.h>
@@ -40,6 +41,7 @@
 
 #include "dslitectl.h"
 #include "ctl_client.h"
+#include "ctl_server.h"
 #include "b4.h"
 #include "json.h"
 #include "metrics.h"
@@ -50,285 +52,69 @@ static const struct ctl_server b4_ctl_server = {
 	.base = B4_CTL_DIR,
 };
 
-#define CTL_REQ_MAX	64
-#define CTL_TIMEOUT_NS	(2 * 1000000000ULL)
-#define CTL_RUN_DIR	"/run/dslite"	/* B4_CTL_DIR's parent */
+/* the daemon's side of the shared server (ctl_server.c) */
+static int ctl_watch(struct ctl_srv *c, int slot, int fd)
+{
+	struct b4_daemon *d = c->owner;
 
-struct b4_ctl {
-	int lockfd;			/* IFNAME.lock, flock()ed; -1 */
-	bool bound;			/* the socket is ours: unlink at exit */
-	bool ns_dir;			/* dir is this namespace's own */
-	char dir[64];			/* B4_CTL_DIR or B4_CTL_DIR/COOKIE */
-	char lock[128];
-	char req[B4_MAX_CLIENTS][CTL_REQ_MAX];	/* partial requests */
-	size_t len[B4_MAX_CLIENTS];
+	return b4_watch_add(d, &d->client_w[slot], fd, b4_ctl_client_cb);
+}
+
+static void ctl_unwatch(struct ctl_srv *c, int slot, int fd)
+{
+	struct b4_daemon *d = c->owner;
+
+	(void)fd;
+	b4_watch_del(d, &d->client_w[slot]);
+}
+
+static void ctl_answer(struct ctl_srv *c, const char *req, FILE *f);
+
+static const struct ctl_srv_ops b4_ctl_ops = {
+	.watch = ctl_watch,
+	.unwatch = ctl_unwatch,
+	.answer = ctl_answer,
 };
-
-/*
- * safe_dir(path, e, elen): path exists (created 0700 if it did not) as a
- * directory, not a symbolic link, owned by root or us, writable by nobody
- * else. Returns 0, or -1 with the reason in e.
- */
-static int safe_dir(const char *path, char *e, size_t elen)
-{
-	struct stat st;
-
-	if (mkdir(path, 0700) && errno != EEXIST) {
-		snprintf(e, elen, "control socket: %s: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	if (lstat(path, &st)) {
-		snprintf(e, elen, "control socket: %s: %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(e, elen, "control socket: %s is %s, not a directory: refusing",
-			 path, S_ISLNK(st.st_mode) ? "a symbolic link" :
-			 "something else");
-		return -1;
-	}
-	if (!ctl_ours(st.st_uid)) {
-		snprintf(e, elen, "control socket: %s is owned by uid %u, not root: refusing",
-			 path, (unsigned int)st.st_uid);
-		return -1;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(e, elen, "control socket: %s is writable by others (mode %03o): refusing",
-			 path, (unsigned int)(st.st_mode & 0777));
-		return -1;
-	}
-	return 0;
-}
-
-/* take_lock(c, dev, e, elen): the daemon's lock, or -1 with why in e */
-static int take_lock(struct b4_daemon *d, struct b4_ctl *c, char *e,
-		     size_t elen)
-{
-	struct stat st, now;
-	int fd, tries;
-
-	for (tries = 0;; tries++) {
-		if (safe_dir(CTL_RUN_DIR, e, elen) ||
-		    safe_dir(B4_CTL_DIR, e, elen) ||
-		    (c->ns_dir && safe_dir(c->dir, e, elen)))
-			return -1;
-		fd = open(c->lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-		if (fd < 0 && errno == ENOENT && tries < 5)
-			continue;	/* a daemon removed the directory */
-		if (fd < 0) {
-			snprintf(e, elen, "control socket: %s: %s%s", c->lock,
-				 strerror(errno), errno == ELOOP ?
-				 " (a symbolic link): refusing" : "");
-			return -1;
-		}
-		if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-		    !ctl_ours(st.st_uid)) {
-			snprintf(e, elen, "control socket: %s is not a regular file of root: refusing",
-				 c->lock);
-			close(fd);
-			return -1;
-		}
-		if (flock(fd, LOCK_EX | LOCK_NB)) {
-			if (errno == EWOULDBLOCK)
-				snprintf(e, elen, "a b4 daemon already runs for %s in this network namespace",
-					 d->tun[0].link.name);
-			else
-				snprintf(e, elen, "control socket: lock %s: %s",
-					 c->lock, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		/* a daemon that stopped meanwhile removed the file we locked */
-		if (!lstat(c->lock, &now) && now.st_ino == st.st_ino &&
-		    now.st_dev == st.st_dev)
-			break;
-		close(fd);
-		if (tries >= 5) {
-			snprintf(e, elen, "control socket: %s keeps changing",
-				 c->lock);
-			return -1;
-		}
-	}
-	c->lockfd = fd;
-	return 0;
-}
 
 int b4_ctl_listen(struct b4_daemon *d, char *e, size_t elen)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	const char *dev = d->tun[0].link.name;
-	struct b4_ctl *c;
-	struct stat st;
-	mode_t um;
-	int fd, i, r;
-
-	for (i = 0; i < B4_MAX_CLIENTS; i++)
-		d->clients[i] = -1;
-	c = calloc(1, sizeof(*c));
-	if (!c) {
+	d->ctl = calloc(1, sizeof(*d->ctl));
+	if (!d->ctl) {
 		snprintf(e, elen, "control socket: %s", strerror(ENOMEM));
 		return -1;
 	}
-	c->lockfd = -1;
-	d->ctl = c;
-	r = ctl_dir(&b4_ctl_server, c->dir, sizeof(c->dir), &c->ns_dir);
-	if (r) {
-		snprintf(e, elen, "control socket: which network namespace: %s",
-			 strerror(-r));
+	ctl_srv_init(d->ctl, &b4_ctl_server, &b4_ctl_ops, d);
+	if (ctl_srv_listen(d->ctl, d->tun[0].link.name, e, elen))
 		return -1;
-	}
-	snprintf(d->ctl_name, sizeof(d->ctl_name), "%s/%s.sock", c->dir, dev);
-	snprintf(c->lock, sizeof(c->lock), "%s/%s.lock", c->dir, dev);
-	if (take_lock(d, c, e, elen))
-		return -1;
-
-	/* the lock is ours: what is at the path is a stale socket of ours
-	 * (its daemon was killed), or not ours to remove */
-	if (!lstat(d->ctl_name, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(e, elen, "control socket: %s exists and is not a socket: refusing (remove it)",
-				 d->ctl_name);
-			return -1;
-		}
-		if (!ctl_ours(st.st_uid)) {
-			snprintf(e, elen, "control socket: %s is owned by uid %u: refusing (remove it)",
-				 d->ctl_name, (unsigned int)st.st_uid);
-			return -1;
-		}
-		if (unlink(d->ctl_name)) {
-			snprintf(e, elen, "control socket: %s: %s",
-				 d->ctl_name, strerror(errno));
-			return -1;
-		}
-	} else if (errno != ENOENT) {
-		snprintf(e, elen, "control socket: %s: %s", d->ctl_name,
-			 strerror(errno));
-		return -1;
-	}
-
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", d->ctl_name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(e, elen, "control socket: %s", strerror(errno));
-		return -1;
-	}
-	um = umask(0177);	/* the socket is created 0600 */
-	r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(um);
-	if (r) {
-		snprintf(e, elen, "control socket %s: %s", d->ctl_name,
-			 strerror(errno));
-		close(fd);
-		return -1;
-	}
-	c->bound = true;
-	if (listen(fd, B4_MAX_CLIENTS)) {
-		snprintf(e, elen, "control socket: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	d->ctlfd = fd;
+	d->ctlfd = d->ctl->fd;
 	return 0;
-}
-
-static void drop_client(struct b4_daemon *d, int slot)
-{
-	if (d->clients[slot] < 0)
-		return;
-	b4_watch_del(d, &d->client_w[slot]);
-	close(d->clients[slot]);
-	d->clients[slot] = -1;
-	d->client_deadline[slot] = 0;
-	d->ctl->len[slot] = 0;
-}
-
-/* peer_ok(fd): the client is root or this daemon's user */
-static bool peer_ok(int fd)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	return !getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
-	       ctl_ours(cr.uid);
 }
 
 void b4_ctl_accept(struct b4_daemon *d)
 {
-	static const char denied[] = "error: permission denied\n";
-	int fd, slot, i;
-
-	for (;;) {
-		fd = accept4(d->ctlfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (!peer_ok(fd)) {
-			send(fd, denied, sizeof(denied) - 1,
-			     MSG_DONTWAIT | MSG_NOSIGNAL);
-			close(fd);
-			continue;
-		}
-		/* a free slot, or the oldest client's: it had its time */
-		for (slot = 0, i = 0; i < B4_MAX_CLIENTS; i++) {
-			if (d->clients[i] < 0) {
-				slot = i;
-				break;
-			}
-			if (d->client_deadline[i] < d->client_deadline[slot])
-				slot = i;
-		}
-		drop_client(d, slot);
-		if (b4_watch_add(d, &d->client_w[slot], fd, b4_ctl_client_cb)) {
-			close(fd);
-			continue;
-		}
-		d->clients[slot] = fd;
-		d->client_deadline[slot] = mono_ns() + CTL_TIMEOUT_NS;
-		d->ctl->len[slot] = 0;
-	}
+	ctl_srv_accept(d->ctl);
 }
 
 void b4_ctl_client_cb(struct b4_daemon *d, struct b4_watch *w,
 		      uint32_t events)
 {
 	(void)events;
-	b4_ctl_client(d, w - d->client_w);
+	ctl_srv_read(d->ctl, w - d->client_w);
 }
 
 void b4_ctl_expire(struct b4_daemon *d, uint64_t now)
 {
-	int i;
-
-	for (i = 0; i < B4_MAX_CLIENTS; i++)
-		if (d->clients[i] >= 0 && now >= d->client_deadline[i])
-			drop_client(d, i);
+	if (d->ctl)
+		ctl_srv_expire(d->ctl, now);
 }
 
 void b4_ctl_close(struct b4_daemon *d)
 {
-	struct b4_ctl *c = d->ctl;
-	int i;
-
-	if (c)
-		for (i = 0; i < B4_MAX_CLIENTS; i++)
-			drop_client(d, i);
-	if (d->ctlfd >= 0)
-		close(d->ctlfd);
-	d->ctlfd = -1;
-	if (!c)
+	if (!d->ctl)
 		return;
-	if (c->bound)
-		unlink(d->ctl_name);
-	if (c->lockfd >= 0) {
-		/* still holding the lock: nobody else uses these */
-		unlink(c->lock);
-		if (c->ns_dir)
-			rmdir(c->dir);	/* fails while another daemon runs */
-		close(c->lockfd);
-	}
-	free(c);
+	ctl_srv_close(d->ctl);
+	d->ctlfd = -1;
+	free(d->ctl);
 	d->ctl = NULL;
 }
 
@@ -837,8 +623,10 @@ static void report(struct b4_daemon *d)
  * ctl_answer(d, req, f): the answer to one request, written to f. The
  * print layer writes to f meanwhile and goes back to stdout after.
  */
-static void ctl_answer(struct b4_daemon *d, const char *req, FILE *f)
+static void ctl_answer(struct ctl_srv *c, const char *req, FILE *f)
 {
+	struct b4_daemon *d = c->owner;
+
 	if (kw_is(req, "metrics")) {
 		b4_metrics_render(d, f);
 		return;
@@ -854,47 +642,6 @@ static void ctl_answer(struct b4_daemon *d, const char *req, FILE *f)
 	}
 	report(d);
 	print_init(dslitectl_opts.json, dslitectl_opts.pretty);
-}
-
-void b4_ctl_client(struct b4_daemon *d, int slot)
-{
-	struct b4_ctl *c = d->ctl;
-	char *req = c->req[slot], *buf = NULL, *nl;
-	int fd = d->clients[slot];
-	size_t size = 0, off;
-	ssize_t n;
-	FILE *f;
-
-	/* take what came (level-triggered epoll: leaving it queued would
-	 * wake the loop again at once) */
-	n = recv(fd, req + c->len[slot], CTL_REQ_MAX - c->len[slot],
-		 MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0)
-		goto out;
-	c->len[slot] += n;
-	nl = memchr(req, '\n', c->len[slot]);
-	if (!nl) {
-		if (c->len[slot] == CTL_REQ_MAX)
-			goto out;	/* no request is that long */
-		return;		/* the rest of the line, until the deadline */
-	}
-	*nl = '\0';
-
-	f = open_memstream(&buf, &size);
-	if (!f)
-		goto out;
-	ctl_answer(d, req, f);
-	fclose(f);
-	for (off = 0; off < size; off += n) {
-		n = send(fd, buf + off, size - off, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n <= 0)
-			break;
-	}
-	free(buf);
-out:
-	drop_client(d, slot);
 }
 
 /* ------------------------------------------------------------------ */

@@ -453,7 +453,7 @@ static int start(struct b4_daemon *d)
 	       d->n_cand, d->n_cand == 1 ? "" : "s",
 	       d->cfg.mode == B4_MODE_REPOINT ? "repoint" : "carrier",
 	       d->cfg.interval_ms, d->cfg.multiplier, b4_standby_ms(&d->cfg),
-	       d->ctl_name);
+	       d->ctl->name);
 	return 0;
 }
 
@@ -734,7 +734,6 @@ static void arm_timer(struct b4_daemon *d)
 {
 	struct itimerspec its = {};
 	uint64_t t = b4_fo_deadline(d), x;
-	int i;
 
 	x = b4_health_deadline(d);
 	if (x && (!t || x < t))
@@ -745,11 +744,9 @@ static void arm_timer(struct b4_daemon *d)
 	x = d->http ? http_deadline(d->http) : 0;
 	if (x && (!t || x < t))
 		t = x;
-	for (i = 0; i < B4_MAX_CLIENTS; i++) {
-		x = d->clients[i] >= 0 ? d->client_deadline[i] : 0;
-		if (x && (!t || x < t))
-			t = x;
-	}
+	x = d->ctl ? ctl_srv_deadline(d->ctl) : 0;
+	if (x && (!t || x < t))
+		t = x;
 	if (!t)
 		t = mono_ns() + 1000000000ULL;
 	its.it_value.tv_sec = t / 1000000000ULL;
@@ -831,7 +828,7 @@ static int b4_run(int argc, char **argv)
 	for (i = 0; i < B4_MAX_TUNNELS; i++)
 		d->tun[i].rx_fd = d->tun[i].rx_w.fd = -1;
 	for (i = 0; i < B4_MAX_CLIENTS; i++)
-		d->clients[i] = d->client_w[i].fd = -1;
+		d->client_w[i].fd = -1;
 	d->timer_w.fd = d->sig_w.fd = d->raw_w.fd = d->ctl_w.fd = -1;
 	d->resolve_w.fd = d->link_w.fd = d->genl_w.fd = d->http_w.fd = -1;
 	d->argc = argc;
