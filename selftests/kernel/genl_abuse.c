@@ -77,7 +77,7 @@ struct counts {
 		dump_msgs, dones, absent_waits, resolves, stale, lost,
 		overruns, reopens, abandoned, set_reached, set_eperm, set_ok,
 		malformed, unexpected, events, ev_overruns, ev_rejoins,
-		sweep, unframed_replies, errs[ERRNO_MAX], errs_other;
+		sweep, unframed_replies, hdr_rejected, dump_unloading, errs[ERRNO_MAX], errs_other;
 };
 
 static struct counts totals;
@@ -331,13 +331,51 @@ static void learn_ifindex(const struct nlmsghdr *nlh)
 
 /* ---- building requests ---- */
 
-enum expect { EXP_ANY, EXP_SET };	/* EXP_SET: reaches the SET handler */
+/*
+ * What a well-framed request to the family must get, whatever else:
+ *   EXP_HDR	EINVAL from genetlink's header check, which comes before the
+ *		command lookup and the permission check: for commands from
+ *		the family's resv_start_op (all of ours) the reserved byte
+ *		must be 0 and nlmsg_flags only REQUEST, ACK, ECHO and DUMP
+ *		(both of its bits);
+ *   EXP_SET	a TUNNEL_SET that passed that check: EPERM with -u;
+ *   EXP_ANY	anything documented.
+ */
+enum expect { EXP_ANY, EXP_SET, EXP_HDR };
+
+static bool header_rejected(const struct nlmsghdr *nlh,
+			    const struct genlmsghdr *g)
+{
+	uint16_t flags = nlh->nlmsg_flags;
+
+	if (g->cmd < DSLITE_CMD_TUNNEL_GET)
+		return false;
+	if (g->reserved)
+		return true;
+	if ((flags & NLM_F_DUMP) == NLM_F_DUMP)
+		flags &= ~NLM_F_DUMP;
+	return flags & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO);
+}
+
+/* expect: what a well-framed request to the family @id must get */
+static enum expect expect(const struct nlmsghdr *nlh, int id)
+{
+	const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+	if (!id || nlh->nlmsg_type != id || !(nlh->nlmsg_flags & NLM_F_REQUEST) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return EXP_ANY;
+	if (header_rejected(nlh, g))
+		return EXP_HDR;
+	return g->cmd == DSLITE_CMD_TUNNEL_SET ? EXP_SET : EXP_ANY;
+}
 
 struct sent_msg {
 	uint32_t seq;
 	enum expect expect;
 	int id;				/* the family id when it was sent */
 	int type;			/* its nlmsg_type */
+	bool dump;			/* NLM_F_DUMP set */
 	size_t off, len;		/* where it is in the datagram */
 };
 
@@ -595,12 +633,8 @@ static size_t build_one(struct worker *w, char *buf, size_t room,
 	m->id = id;
 	m->type = nlh->nlmsg_type;
 	m->len = len;
-	m->expect = EXP_ANY;
-	if (*framed && honest && id && nlh->nlmsg_type == id &&
-	    (nlh->nlmsg_flags & NLM_F_REQUEST) &&
-	    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
-	    g->cmd == DSLITE_CMD_TUNNEL_SET)
-		m->expect = EXP_SET;
+	m->expect = *framed && honest ? expect(nlh, id) : EXP_ANY;
+	m->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	*framed = *framed && honest;
 	return len;
 }
@@ -678,8 +712,16 @@ static void handle_error(struct worker *w, struct sent_msg *m, int err,
 		/* The family went away (or came back with another id)? */
 		*stale = true;
 		w->c.stale++;
+	} else if (err == EPROTONOSUPPORT && m->dump) {
+		/* A dump starting while the module is being unloaded. */
+		w->c.dump_unloading++;
 	} else if (!errno_allowed(err) && !(unpriv && err == EPERM)) {
 		bad = true;
+	}
+	if (m->expect == EXP_HDR && err != ENOENT) {
+		w->c.hdr_rejected++;
+		if (err != EINVAL)
+			bad = true;
 	}
 	if (m->expect == EXP_SET && err != ENOENT) {
 		w->c.set_reached++;
@@ -801,10 +843,10 @@ static void round_trip(struct worker *w, size_t total, bool framed)
 				report("a reply of another type:", nlh, nlh->nlmsg_len);
 				continue;
 			}
-			if (m->expect == EXP_SET) {
+			if (m->expect != EXP_ANY) {
 				w->c.unexpected++;
-				report("a SET that was answered with data:", nlh,
-				       nlh->nlmsg_len);
+				report("data in answer to a SET or a bad header:",
+				       nlh, nlh->nlmsg_len);
 			}
 			if (nlh->nlmsg_flags & NLM_F_MULTI)
 				w->c.dump_msgs++;
@@ -863,8 +905,8 @@ static void sweep_one(struct worker *w, unsigned int k)
 	m->type = nlh->nlmsg_type;
 	m->off = 0;
 	m->len = len;
-	m->expect = (g->cmd == DSLITE_CMD_TUNNEL_SET &&
-		     (nlh->nlmsg_flags & NLM_F_REQUEST)) ? EXP_SET : EXP_ANY;
+	m->expect = expect(nlh, w->known_id);
+	m->dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	w->nmsgs = 1;
 	w->c.sweep++;
 	round_trip(w, len, true);
@@ -1078,7 +1120,7 @@ int main(int argc, char **argv)
 	P(sent); P(datagrams); P(sweep); P(replies); P(acks); P(get_replies);
 	P(dump_msgs); P(dones); P(resolves); P(absent_waits); P(stale);
 	P(lost); P(unframed_replies); P(overruns); P(reopens); P(abandoned); P(set_reached);
-	P(set_eperm); P(set_ok); P(events); P(ev_overruns); P(ev_rejoins);
+	P(set_eperm); P(set_ok); P(hdr_rejected); P(dump_unloading); P(events); P(ev_overruns); P(ev_rejoins);
 	P(malformed); P(unexpected);
 #undef P
 	for (i = 0; i < ERRNO_MAX; i++)
