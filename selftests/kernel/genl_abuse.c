@@ -3,12 +3,16 @@
  * genl_abuse: random and malformed generic netlink messages to the "dslite"
  * family from many threads, with every reply checked.
  *
- *   genl_abuse [-t THREADS] [-d SECONDS] [-s SEED] [-n NAME,NAME...] [-u]
+ *   genl_abuse [-t THREADS] [-d SECONDS] [-s SEED] [-n NAME,NAME...]
+ *              [-p USEC] [-u] [-w]
  *
- * Each thread has its own NETLINK_GENERIC socket. It first sweeps its share
- * of every command (0, GET, SET, EVENT, 4, 255) with every combination of
- * the twelve nlmsg flag bits (a well-formed request for a named tunnel),
- * then sends random messages until the time is up: the family's id or a
+ * -n names the tunnels to aim at, -p pauses after each datagram (to leave
+ * the RTNL to others now and then), -u is for an unprivileged caller.
+ * Each thread has its own NETLINK_GENERIC socket. With -w it first sweeps
+ * its share of every command (0, GET, SET, EVENT, 4, 255) with every
+ * combination of the twelve nlmsg flag bits (a well-formed request for a
+ * named tunnel). Then it sends random messages until the time is up: the
+ * family's id or a
  * netlink control type, random flags, genl version and reserved bytes,
  * attributes of every type (known, unknown, with the nested and
  * byte-order bits) with the right payload, a wrong length, strings without
@@ -63,7 +67,7 @@
 #define REPORT_MAX	5
 #define SENTINEL_SEQ	0x80000000u
 
-static int nthreads = 4, duration = 10, unpriv;
+static int nthreads = 4, duration = 10, unpriv, sweep, pause_us;
 static unsigned long long seed;
 static char names[MAX_NAMES][IFNAMSIZ];
 static int nnames;
@@ -923,7 +927,8 @@ static void *worker_main(void *arg)
 		exit(2);
 	}
 	refresh_family(w);
-	for (k = w->no; k < SWEEP_N && !atomic_load(&stop); k += nthreads) {
+	for (k = w->no; sweep && k < SWEEP_N && !atomic_load(&stop);
+	     k += nthreads) {
 		if (!w->known_id)
 			refresh_family(w);
 		sweep_one(w, k);
@@ -946,6 +951,8 @@ static void *worker_main(void *arg)
 			total += len;
 		}
 		round_trip(w, total, framed);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	close(w->fd);
 	return NULL;
@@ -1039,7 +1046,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: genl_abuse [-t THREADS] [-d SECONDS] [-s SEED] "
-		"[-n NAME,NAME...] [-u]\n");
+		"[-n NAME,NAME...] [-p USEC] [-u] [-w]\n");
 	exit(2);
 }
 
@@ -1052,7 +1059,7 @@ int main(int argc, char **argv)
 	int opt, i;
 
 	seed = time(NULL) ^ getpid();
-	while ((opt = getopt(argc, argv, "t:d:s:n:u")) != -1) {
+	while ((opt = getopt(argc, argv, "t:d:s:n:p:uw")) != -1) {
 		switch (opt) {
 		case 't':
 			nthreads = atoi(optarg);
@@ -1077,6 +1084,14 @@ int main(int argc, char **argv)
 			break;
 		case 'u':
 			unpriv = 1;
+			break;
+		case 'w':
+			sweep = 1;
+			break;
+		case 'p':
+			pause_us = atoi(optarg);
+			if (pause_us < 0)
+				usage();
 			break;
 		default:
 			usage();
