@@ -39,13 +39,19 @@ N=8
 NAMES=$(seq -s, -f 'ga%g' 0 $((N - 1)))
 
 setup_ns A B
-for i in $(seq 0 $((N - 1))); do
-	ip -n "$A" link add "ga$i" type ip6tnl mode ipip6 \
-		local 2001:db8::2 remote "2001:db8::$((i + 1))"
-	ip -n "$A" link set "ga$i" up
-done
 work=$(mktemp -d)
 defer "rm -rf $work"
+# mk_all: ga0 .. ga7 in A, up (those that exist stay as they are)
+mk_all() {
+	local i
+	for i in $(seq 0 $((N - 1))); do
+		echo "link add ga$i type ip6tnl mode ipip6 local 2001:db8::2 remote 2001:db8::$((i + 1))"
+		echo "link set ga$i up"
+	done > "$work/mk"
+	ip -n "$A" -force -batch "$work/mk" >/dev/null 2>&1
+}
+mk_all
+diag "set up at ${SECONDS}s"
 echo "genl_abuse: start" > /dev/kmsg
 
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups
@@ -91,6 +97,7 @@ fi
 # ---- Phase 1: unprivileged writers against a known state ----
 ip netns exec "$A" "$DSLITECTL" tunnel set dev ga1 carrier down diag 3 reason keep
 before=$(state "$A")
+diag "phase 1 starts at ${SECONDS}s"
 ip netns exec "$A" "${NOBODY[@]}" "$GEN" -u -w -t 2 -d 5 -n "$NAMES" \
 	> "$work/u1" 2> "$work/u1.err"
 rc=$?
@@ -230,15 +237,11 @@ grep -q '^dslite ' /proc/modules || insmod "$DSLITE_KO"
 ip -n "$B" -force -batch <(seq -f 'link set ga%g netns '"$A" 0 $((N - 1))) >/dev/null 2>&1
 left=$(ip -n "$A" -o link show type ip6tnl | grep -c ' ga[0-9]@')
 diag "tunnels alive at the end of the abuse: $left of $N"
-for i in $(seq 0 $((N - 1))); do
-	ip -n "$A" link add "ga$i" type ip6tnl mode ipip6 \
-		local 2001:db8::2 remote "2001:db8::$((i + 1))" 2>/dev/null
-	ip -n "$A" link set "ga$i" up
-done
+mk_all
 ip netns exec "$A" "$DSLITECTL" tunnel set dev ga2 carrier down diag 1
 devs() {
-	ip -n "$1" -j link show type ip6tnl |
-		jq -r '.[] | select(.ifname != "ip6tnl0") | .ifname' | sort
+	ip -n "$1" -o link show type ip6tnl |
+		awk '{ sub(/@.*/, "", $2); sub(/:$/, "", $2); if ($2 != "ip6tnl0") print $2 }' | sort
 }
 tracked() {
 	ip netns exec "$1" "$DSLITECTL" -j tunnel show | jq -r '.[].ifname' | sort
@@ -247,7 +250,7 @@ for ns in "$A" "$B"; do
 	d=$(devs "$ns" | tr '\n' ' ') t=$(tracked "$ns" | tr '\n' ' ')
 	tap_expect "${ns%%-*}: every ip6tnl tracked exactly once" "$d" "$t"
 done
-diag "leak checks start at ${SECONDS}s"
+diag "deletions start at ${SECONDS}s"
 ndel=0 fail=
 for ns in "$A" "$B"; do
 	for d in $(devs "$ns"); do
@@ -264,6 +267,7 @@ else
 	tap_fail "every tunnel deletable" "stuck:$fail"
 fi
 tap_expect "nothing tracked after the deletion" "" "$(tracked "$A")$(tracked "$B")"
+diag "deletions done at ${SECONDS}s"
 tap_expect "dslite.ko refcount 0" 0 "$(awk '$1 == "dslite" { print $3 }' /proc/modules)"
 tap_check "rmmod dslite" rmmod dslite
 # Every fallback ip6tnl0 goes with the module: none may be held either.
