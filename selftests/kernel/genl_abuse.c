@@ -4,14 +4,15 @@
  * family from many threads, with every reply checked.
  *
  *   genl_abuse [-t THREADS] [-d SECONDS] [-s SEED] [-n NAME,NAME...]
- *              [-p USEC] [-u] [-w]
+ *              [-p USEC] [-u] [-w|-W]
  *
  * -n names the tunnels to aim at, -p pauses after each datagram (to leave
  * the RTNL to others now and then), -u is for an unprivileged caller.
  * Each thread has its own NETLINK_GENERIC socket. With -w it first sweeps
  * its share of every command (0, GET, SET, EVENT, 4, 255) with every
  * combination of the twelve nlmsg flag bits (a well-formed request for a
- * named tunnel). Then it sends random messages until the time is up: the
+ * named tunnel); -W sweeps only the two commands that have handlers, GET
+ * and SET. Then it sends random messages until the time is up: the
  * family's id or a
  * netlink control type, random flags, genl version and reserved bytes,
  * attributes of every type (known, unknown, with the nested and
@@ -929,6 +930,9 @@ static void *worker_main(void *arg)
 	refresh_family(w);
 	for (k = w->no; sweep && k < SWEEP_N && !atomic_load(&stop);
 	     k += nthreads) {
+		if (sweep == 2 && sweep_cmds[k / 4096] != DSLITE_CMD_TUNNEL_GET &&
+		    sweep_cmds[k / 4096] != DSLITE_CMD_TUNNEL_SET)
+			continue;
 		if (!w->known_id)
 			refresh_family(w);
 		sweep_one(w, k);
@@ -1046,7 +1050,7 @@ static void on_signal(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: genl_abuse [-t THREADS] [-d SECONDS] [-s SEED] "
-		"[-n NAME,NAME...] [-p USEC] [-u] [-w]\n");
+		"[-n NAME,NAME...] [-p USEC] [-u] [-w|-W]\n");
 	exit(2);
 }
 
@@ -1059,7 +1063,7 @@ int main(int argc, char **argv)
 	int opt, i;
 
 	seed = time(NULL) ^ getpid();
-	while ((opt = getopt(argc, argv, "t:d:s:n:p:uw")) != -1) {
+	while ((opt = getopt(argc, argv, "t:d:s:n:p:uwW")) != -1) {
 		switch (opt) {
 		case 't':
 			nthreads = atoi(optarg);
@@ -1087,6 +1091,9 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			sweep = 1;
+			break;
+		case 'W':
+			sweep = 2;
 			break;
 		case 'p':
 			pause_us = atoi(optarg);
