@@ -123,9 +123,10 @@ trap 'exit 130' INT TERM
 {
 	printf 'DSLITE_ROOT=%q\nMODE=%q\nTIMEOUT=%q\n' "$root" "$mode" "$timeout"
 	# the binaries under test and the sanitizers' options, when set
-	# (make check-sanitize: selftests/sanitize/run.sh)
+	# (make check-sanitize: selftests/sanitize/run.sh), and the length
+	# of kernel/genl_abuse.sh's abuse
 	for v in DSLITECTL DSLITECTL_B4 ASAN_OPTIONS UBSAN_OPTIONS \
-		 DSLITE_SANITIZE_LOG; do
+		 DSLITE_SANITIZE_LOG DSLITE_GENL_ABUSE_SECONDS; do
 		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	printf 'TESTS=('
