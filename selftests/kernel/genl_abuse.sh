@@ -23,8 +23,8 @@
 #     unloads ip6_tunnel too, deleting every tunnel at once)
 #
 # Phase 1 (no churn): unprivileged only for 3 s, after which the tunnels'
-# state is exactly what it was; then root only for 3 s. Phase 2 (everything at once): DSLITE_GENL_ABUSE_SECONDS,
-# default 12.
+# state is exactly what it was; then root only for 3 s.
+# Phase 2 (everything at once): DSLITE_GENL_ABUSE_SECONDS, default 12.
 #
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
