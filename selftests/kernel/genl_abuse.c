@@ -839,7 +839,13 @@ static void round_trip(struct worker *w, size_t total, bool framed)
 				const int *err = NLMSG_DATA(nlh);
 
 				w->c.dones++;
-				if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int)) && *err)
+				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(int)) ||
+				    *err > 0 || *err < -4095) {
+					w->c.malformed++;
+					report("bad NLMSG_DONE:", nlh, nlh->nlmsg_len);
+					continue;
+				}
+				if (*err)
 					handle_error(w, m, -*err, &stale);
 				continue;
 			}
