@@ -61,10 +61,11 @@ $(eval $(call test_prog,$(TESTS_DIR)/xdp_volume,selftests/bpf/xdp_volume.c,,$(BP
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
+$(eval $(call test_prog,$(TESTS_DIR)/genl_abuse,selftests/kernel/genl_abuse.c,,-lpthread))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
-	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen)
+	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse)
 
 include $(SRCTREE)/selftests/cross.mk
 

@@ -148,9 +148,10 @@ trap 'exit 130' INT TERM
 	# the guest sees $run/next (the queue's answers) at /run/dslite-job/next
 	[ -n "$queue" ] && printf 'QUEUE=/run/dslite-job/next\n'
 	# the binaries under test and the sanitizers' options, when set
-	# (make check-sanitize: selftests/sanitize/run.sh)
+	# (make check-sanitize: selftests/sanitize/run.sh), and the length
+	# of kernel/genl_abuse.sh's abuse
 	for v in DSLITECTL DSLITECTL_B4 ASAN_OPTIONS UBSAN_OPTIONS \
-		 DSLITE_SANITIZE_LOG; do
+		 DSLITE_SANITIZE_LOG DSLITE_GENL_ABUSE_SECONDS; do
 		[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	printf 'TESTS=('
