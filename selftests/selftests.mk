@@ -128,3 +128,14 @@ check-sanitize:
 		$(SRCTREE)/build/asan/dslitectl \
 		$(addprefix $(SRCTREE)/build/asan/tests/,$(SANITIZE_PROGS))
 	$(Q)$(SRCTREE)/selftests/sanitize/run.sh
+
+# The test build of a later layout (bpf/dslite_aftr.h,
+# DSLITE_TEST_SESSION_PAD: a session slot with a field appended):
+# build/pad/dslitectl, the upgrade's other side in
+# selftests/kernel/aftr_upgrade.sh and selftests/bench/upgrade_bench.sh.
+PAD_BUILD := $(SRCTREE)/build/pad
+.PHONY: test-pad
+test-pad:
+	$(Q)$(MAKE) BUILD=$(PAD_BUILD) CLANG="$(CLANG) -DDSLITE_TEST_SESSION_PAD" \
+		CFLAGS="$(CFLAGS) -DDSLITE_TEST_SESSION_PAD" $(PAD_BUILD)/dslitectl
+tests: $(if $(B4_ONLY)$(CROSS_TRIPLET),,test-pad)
