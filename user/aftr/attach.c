@@ -1159,7 +1159,8 @@ static int attach_pin(const char *what, const struct attach_args *a,
 			 * it, then renamed over it (atomic) */
 			char tmp[PATH_MAX + 8];
 
-			snprintf(tmp, sizeof(tmp), "%s.new", path);
+			/* (no dot: the BPF file system refuses it) */
+			snprintf(tmp, sizeof(tmp), "%s_new", path);
 			unlink(tmp);
 			if (bpf_obj_pin(bpf_map__fd(st->maps[i]), tmp) ||
 			    rename(tmp, path)) {
@@ -1248,15 +1249,17 @@ static int attach(int argc, char **argv)
 		if (!ret)
 			ret = prune_stale(what, &a, &st);
 	}
+	if (!ret) {
+		ret = attach_pin(what, &a, &st, ifindex);
+		/* live, the new program runs on what it pinned: kept */
+		if (ret && !st.live)
+			undo(&st);
+	}
+	/* last: the pins are all of the layout it names */
 	if (!ret && write_meta(&st))
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				    "writing %s: %s", DSLITE_MAP_META,
 				    strerror(errno));
-	if (!ret) {
-		ret = attach_pin(what, &a, &st, ifindex);
-		if (ret)
-			undo(&st);
-	}
 	if (!ret && st.live)
 		report_upgrade(&a, &st);
 out:
