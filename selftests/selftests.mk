@@ -61,10 +61,11 @@ $(eval $(call test_prog,$(TESTS_DIR)/xdp_volume,selftests/bpf/xdp_volume.c,,$(BP
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
+$(eval $(call test_prog,$(TESTS_DIR)/upgrade_fill,selftests/bench/upgrade_fill.c,,$(BPF_LIBS)))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
-	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen)
+	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen upgrade_fill)
 
 include $(SRCTREE)/selftests/cross.mk
 
@@ -139,3 +140,5 @@ test-pad:
 	$(Q)$(MAKE) BUILD=$(PAD_BUILD) CLANG="$(CLANG) -DDSLITE_TEST_SESSION_PAD" \
 		CFLAGS="$(CFLAGS) -DDSLITE_TEST_SESSION_PAD" $(PAD_BUILD)/dslitectl
 tests: $(if $(B4_ONLY)$(CROSS_TRIPLET),,test-pad)
+# make bench's upgrade part (selftests/bench/upgrade_bench.sh)
+bench: user test-pad $(TESTS_DIR)/upgrade_fill
