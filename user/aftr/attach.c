@@ -1367,6 +1367,8 @@ void aftr_usage(FILE *f)
 		"A member of an anycast group (anycast needs node-id; peer, relay-rate\n"
 		"and relay-source need anycast) relays Packet Too Big messages for B4s\n"
 		"it does not serve to its peers, relay-rate %d/s.\n"
+		"attach on a live link upgrades it in place: this program and these\n"
+		"settings on the same link, the sessions kept (or migrated).\n"
 		"Pinned under %s/netns-COOKIE/IFNAME, per network namespace; prune\n"
 		"removes what vanished devices and namespaces left pinned.\n"
 		"-v (or DSLITECTL_VERBOSE=1) prints libbpf's messages.\n",
