@@ -460,7 +460,7 @@ static int check_pinned(const char *what, struct attach_args *a,
 	     info.max_entries != bpf_map__max_entries(m)) ||
 	    (i == st->sessions && info.max_entries < 2))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s: the pinned map %s has the layout of another version of the responder that this one cannot migrate (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
+				     "%s: the pinned map %s has the layout of another version of the responder (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
 				     a->ifname, map_name(st, i), a->ifname);
 	if (table) {
 		/* the slot array has one slot more: slot 0 is unused */
