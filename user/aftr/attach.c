@@ -1058,34 +1058,61 @@ static int attach_swap(const char *what, const struct attach_args *a,
 	return 0;
 }
 
-/* in(keys, n, size, k): is k one of keys? */
-static bool in_keys(const void *keys, size_t n, size_t size, const void *k)
-{
-	size_t i;
+static size_t cmp_size;
 
-	for (i = 0; i < n; i++)
-		if (!memcmp((const char *)keys + i * size, k, size))
-			return true;
-	return false;
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, cmp_size);
 }
 
-/* prune(fd, size, keep, n): delete every key of fd not in keep */
+/* prune(fd, size, keep, n): delete every key of fd not in keep[0..n-1]
+ * (keys of size bytes, at most 64): every key listed first, then the
+ * stale ones deleted, keep sorted for the look-ups */
 static int prune(int fd, size_t size, const void *keep, size_t n)
 {
-	uint8_t key[64], next[64];
-	void *prev = NULL;
+	uint8_t key[64], *all = NULL, *nall, *sorted = NULL;
+	size_t cnt = 0, cap = 0, i;
+	int err = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, size);
-		if (in_keys(keep, n, size, key)) {
-			prev = key;
-			continue;
+	if (size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, cnt ? all + (cnt - 1) * size : NULL,
+				     key)) {
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 64;
+			nall = realloc(all, cap * size);
+			if (!nall) {
+				err = -ENOMEM;
+				goto out;
+			}
+			all = nall;
 		}
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-			return -errno;
-		prev = NULL;	/* start again: the key is gone */
+		memcpy(all + cnt++ * size, key, size);
 	}
-	return errno == ENOENT ? 0 : -errno;
+	if (errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	sorted = malloc(n ? n * size : 1);
+	if (!sorted) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(sorted, keep, n * size);
+	cmp_size = size;
+	qsort(sorted, n, size, cmp_key);
+	for (i = 0; i < cnt; i++) {
+		if (bsearch(all + i * size, sorted, n, size, cmp_key))
+			continue;
+		if (bpf_map_delete_elem(fd, all + i * size) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+out:
+	free(all);
+	free(sorted);
+	return err;
 }
 
 /*
