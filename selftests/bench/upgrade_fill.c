@@ -7,8 +7,9 @@
  * detection time is an hour (the sweeper leaves them alone): the bench
  * times the upgrade of a full table, not timeouts.
  *
- *   upgrade_fill PIN_DIR N
- *	prints "filled N sessions in MS ms"
+ *   upgrade_fill PIN_DIR N [FIRST]
+ *	slots FIRST..FIRST+N-1 (FIRST default 1, after the sessions real B4s
+ *	already have); prints "filled N sessions in MS ms"
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,12 +50,13 @@ int main(int argc, char **argv)
 	struct dslite_aftr_session *v;
 	struct dslite_aftr_state st;
 	struct dslite_in6 *addrs;
-	uint32_t *keys, *discrs, n, i, from, cnt, zero = 0;
+	uint32_t *keys, *discrs, n, i, from, cnt, zero = 0, first = 1;
 	int sfd, dfd, tfd;
 	uint64_t t0, t;
 
-	if (argc != 3 || !(n = strtoul(argv[2], NULL, 10))) {
-		fprintf(stderr, "usage: upgrade_fill PIN_DIR N\n");
+	if (argc < 3 || argc > 4 || !(n = strtoul(argv[2], NULL, 10)) ||
+	    (argc == 4 && !(first = strtoul(argv[3], NULL, 10)))) {
+		fprintf(stderr, "usage: upgrade_fill PIN_DIR N [FIRST]\n");
 		return 2;
 	}
 	sfd = get(argv[1], DSLITE_MAP_SESSIONS);
@@ -70,8 +72,8 @@ int main(int argc, char **argv)
 		return 1;
 	t0 = now_ns();
 	t = t0;
-	for (from = 1; from <= n; from += cnt) {
-		cnt = n - from + 1 < CHUNK ? n - from + 1 : CHUNK;
+	for (from = first; from < first + n; from += cnt) {
+		cnt = first + n - from < CHUNK ? first + n - from : CHUNK;
 		memset(v, 0, (size_t)cnt * sizeof(*v));
 		for (i = 0; i < cnt; i++) {
 			uint32_t slot = from + i;
@@ -109,7 +111,7 @@ int main(int argc, char **argv)
 	}
 	if (bpf_map_lookup_elem(tfd, &zero, &st))
 		return 1;
-	st.next_discr = n;
+	st.next_discr = first + n - 1;
 	if (bpf_map_update_elem(tfd, &zero, &st, BPF_F_LOCK) &&
 	    bpf_map_update_elem(tfd, &zero, &st, BPF_ANY)) {
 		fprintf(stderr, "upgrade_fill: dslite_state: %s\n", strerror(errno));
