@@ -52,6 +52,7 @@ bench: $(DSLITE_BENCH)
 	$(Q)st=0; \
 	$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH) || st=1; \
 	$(SRCTREE)/selftests/bench/pcp_bench.sh || st=1; \
+	$(SRCTREE)/selftests/bench/upgrade_bench.sh || st=1; \
 	$(SRCTREE)/selftests/vm/run.sh -t 900 $(SRCTREE)/selftests/bench/dataplane_bench.sh || st=1; \
 	exit $$st
 

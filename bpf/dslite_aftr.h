@@ -274,10 +274,49 @@ struct dslite_aftr_session {
 	__u64	last_seen_ns;		/* last valid control packet (unlike
 					 * bfd.last_rx_ns, kept on timeout):
 					 * idle time for reaping */
+#ifdef DSLITE_TEST_SESSION_PAD
+	/* a test build only (make test-pad): a later layout that appends
+	 * a field, to test the migration of "aftr attach" on a live link */
+	__u64	test_pad[2];
+#endif
 };
 
+#ifdef DSLITE_TEST_SESSION_PAD
+_Static_assert(sizeof(struct dslite_aftr_session) == 144,
+	       "the test layout appends 16 bytes");
+#else
 _Static_assert(sizeof(struct dslite_aftr_session) == 128,
 	       "a session slot is 128 bytes (the table is preallocated)");
+#endif
+
+/*
+ * dslite_meta: BPF_MAP_TYPE_ARRAY, one entry (key 0), value below, written
+ * by the loader only: the layout of the maps pinned with it, so that a
+ * later loader decides from data whether it can reuse them, must migrate
+ * them or cannot ("aftr attach" on a live link, Documentation/
+ * aftr-operations.md "Upgrading"). Pins without it are of layout 1.
+ *
+ * DSLITE_LAYOUT_VERSION grows whenever a map's key or value changes its
+ * meaning; a change that only appends fields to a value (the session, the
+ * counters) keeps every older field where it was, so a newer loader
+ * copies the old values into new maps and zeroes what they lack. A
+ * loader never migrates maps of a layout newer than its own (it does not
+ * know what the added fields hold): that needs a detach.
+ */
+#ifdef DSLITE_TEST_SESSION_PAD
+#define DSLITE_LAYOUT_VERSION	2
+#else
+#define DSLITE_LAYOUT_VERSION	1
+#endif
+#define DSLITE_MAP_META		"dslite_meta"
+
+struct dslite_aftr_meta {
+	__u32	layout;			/* DSLITE_LAYOUT_VERSION of the writer */
+	__u32	session_size;		/* sizeof(struct dslite_aftr_session) */
+	__u32	counters;		/* DSLITE_CNT__MAX */
+	__u32	_pad;
+	__u64	upgrades;		/* in-place upgrades since the attach */
+};
 
 /*
  * dslite_discrs: BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, N entries, key

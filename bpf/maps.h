@@ -172,6 +172,14 @@ struct {
 	__type(value, struct sweep_timer);
 } dslite_timer SEC(".maps");
 
+/* The layout of the maps pinned with it (dslite_aftr.h), loader only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dslite_aftr_meta);
+} dslite_meta SEC(".maps");
+
 /* add n to counter idx (enum dslite_aftr_counter) of this CPU */
 static __always_inline void count_add(__u32 idx, __u64 n)
 {

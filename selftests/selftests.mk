@@ -62,10 +62,12 @@ $(eval $(call test_prog,$(TESTS_DIR)/aftr_peer,selftests/host/aftr_peer.c,,$(BPF
 $(eval $(call test_prog,$(BUILD)/bench/dslite_bench,selftests/bench/dslite_bench.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/scale_gen,selftests/bench/scale_gen.c))
 $(eval $(call test_prog,$(TESTS_DIR)/genl_abuse,selftests/kernel/genl_abuse.c,,-lpthread))
+$(eval $(call test_prog,$(TESTS_DIR)/upgrade_fill,selftests/bench/upgrade_fill.c,,$(BPF_LIBS)))
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
-	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse)
+	xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse \
+	upgrade_fill)
 
 include $(SRCTREE)/selftests/cross.mk
 
@@ -129,3 +131,16 @@ check-sanitize:
 		$(SRCTREE)/build/asan/dslitectl \
 		$(addprefix $(SRCTREE)/build/asan/tests/,$(SANITIZE_PROGS))
 	$(Q)$(SRCTREE)/selftests/sanitize/run.sh
+
+# The test build of a later layout (bpf/dslite_aftr.h,
+# DSLITE_TEST_SESSION_PAD: a session slot with a field appended):
+# build/pad/dslitectl, the upgrade's other side in
+# selftests/kernel/aftr_upgrade.sh and selftests/bench/upgrade_bench.sh.
+PAD_BUILD := $(SRCTREE)/build/pad
+.PHONY: test-pad
+test-pad:
+	$(Q)$(MAKE) BUILD=$(PAD_BUILD) CLANG="$(CLANG) -DDSLITE_TEST_SESSION_PAD" \
+		CFLAGS="$(CFLAGS) -DDSLITE_TEST_SESSION_PAD" $(PAD_BUILD)/dslitectl
+tests: $(if $(B4_ONLY)$(CROSS_TRIPLET),,test-pad)
+# make bench's upgrade part (selftests/bench/upgrade_bench.sh)
+bench: user test-pad $(TESTS_DIR)/upgrade_fill

@@ -13,6 +13,8 @@
  *   show.c     sessions and stats
  *   metrics.c  the AFTR's part of "dslitectl metrics" (user/metrics.h)
  *   monitor.c  session events from the ring buffer(s)
+ *   upgrade.c  moving state between maps of two layouts, for "aftr
+ *              attach" on a live link (the in-place upgrade, attach.c)
  *   anycast.c  the anycast group: members, the PTB relay (anycast.h)
  *   health.c   "aftr health": the member's health supervisor and the
  *              route health injection of the anycast route (health.h:
@@ -163,6 +165,54 @@ void aftr_mono_to_real(uint64_t ns, char *buf, size_t len);
  */
 void aftr_print_diags(unsigned int diag, unsigned int remote_state,
 		      unsigned int remote_diag, const char *remote_fmt);
+
+/* upgrade.c: moving state between the maps of two layouts */
+
+/* aftr_now_ns(): CLOCK_MONOTONIC in ns */
+uint64_t aftr_now_ns(void);
+
+/*
+ * The session table's migration: slots 0..slots-1 of old_fd (values of
+ * old_size bytes) into new_fd (new_size), converted (the bytes both have,
+ * the rest zero). aftr_sess_copy(m, upto): the first pass, slots
+ * 0..upto, while the old program still runs, keeping a snapshot.
+ * aftr_sess_merge(m, upto): the second pass, once the old program has
+ * stopped: every slot the old program changed since its copy (up to
+ * upto) is copied again, unless the new program changed it meanwhile
+ * (then its value is newer). 0 or -errno; aftr_sess_free() in any case.
+ */
+struct aftr_sess_mig {
+	int old_fd, new_fd;
+	uint32_t old_size, new_size;
+	uint32_t slots;			/* max_entries of both */
+	uint32_t copied;		/* slots of the first pass */
+	uint32_t merged;		/* slots copied again */
+	char *snap;
+	uint64_t pass1_ns, pass2_ns;
+};
+int aftr_sess_copy(struct aftr_sess_mig *m, uint32_t upto);
+int aftr_sess_merge(struct aftr_sess_mig *m, uint32_t upto);
+void aftr_sess_free(struct aftr_sess_mig *m);
+
+/* aftr_percpu_add(old_fd, new_fd, old_size, new_size): add the per-CPU
+ * __u64 counters of entry 0 of old_fd to new_fd's (the ones both have). */
+int aftr_percpu_add(int old_fd, int new_fd, uint32_t old_size,
+		    uint32_t new_size);
+
+/* aftr_timer_stop(fd): cancel the bpf_timer of entry 0 of the array fd. */
+int aftr_timer_stop(int fd);
+
+/* aftr_rcu_sync(): every XDP program run begun before has ended. */
+void aftr_rcu_sync(void);
+
+/* aftr_find_prog(name, map_fd): an fd of the loaded program called name
+ * that uses the map map_fd, or -errno. */
+int aftr_find_prog(const char *name, int map_fd);
+
+/* aftr_old_cfg(prog_id, cfg): the dslite_cfg the program prog_id was
+ * loaded with (its .rodata). 0 or -errno. */
+struct dslite_aftr_cfg;
+int aftr_old_cfg(uint32_t prog_id, struct dslite_aftr_cfg *cfg);
 
 /* health.c */
 

@@ -17,6 +17,19 @@
  * counters, events, timer) are reused when a previous attach left them
  * pinned without a live link (the link was removed, its device went away,
  * or an attach died half-way), so established sessions survive.
+ *
+ * On a live link, attach is an in-place upgrade (Documentation/
+ * aftr-operations.md, "Upgrading"): the new program, with the settings
+ * of this command line, replaces the old one on the same bpf_link
+ * (BPF_LINK_UPDATE, atomic: every packet meets one program or the other)
+ * and keeps every pinned map whose layout it shares. A map whose layout
+ * dslite_meta and the map's own sizes say is an older one it can convert
+ * (a session or counters value with fields appended) is migrated
+ * (upgrade.c): new maps, the sessions copied while the old program runs,
+ * the old sweeper stopped, the program swapped, the slots the old program
+ * changed meanwhile copied again, the new sweeper started. Anything else
+ * (a layout newer than this build's, another table size or node id, a
+ * map of another kind) is refused before anything changes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -368,7 +381,17 @@ struct attach_state {
 	bool created_pin[MAX_MAPS];
 	int sessions, discrs, state;	/* indexes of the maps by role */
 	int events, allow, local;
-	struct aftr_dev old;		/* a link pinned before (not live) */
+	int timer, counters, meta;
+	struct aftr_dev old;		/* a link pinned before */
+	bool live;			/* it is live: an in-place upgrade */
+	int mig_fd[MAX_MAPS];		/* a pinned map replaced by a new
+					 * one (migrated), or -1 */
+	uint32_t old_layout;		/* of the pinned maps (1: no meta) */
+	uint64_t old_upgrades;
+	struct aftr_sess_mig mig;
+	uint64_t t_start, t_swap, t_done;
+	struct dslite_in6 *local_keep;	/* what attach_fill wrote in */
+	size_t n_local_keep;		/* dslite_local (live: the rest goes) */
 	bool created_dir;
 	bool link_pinned;
 	int link_fd;
@@ -377,6 +400,29 @@ struct attach_state {
 static const char *map_name(const struct attach_state *st, int i)
 {
 	return bpf_map__name(st->maps[i]);
+}
+
+/*
+ * migratable(st, i, info): the pinned map i (info) holds values of an
+ * older layout that this build converts (upgrade.c: fields appended):
+ * the session table or the counters, same kind and keys, a larger value,
+ * and dslite_meta says the pins are of an older layout than this build's.
+ */
+static bool migratable(const struct attach_state *st, int i,
+		       const struct bpf_map_info *info)
+{
+	const struct bpf_map *m = st->maps[i];
+
+	if (i != st->sessions && i != st->counters)
+		return false;
+	return st->old_layout < DSLITE_LAYOUT_VERSION &&
+	       info->type == bpf_map__type(m) &&
+	       info->key_size == bpf_map__key_size(m) &&
+	       info->map_flags == bpf_map__map_flags(m) &&
+	       info->value_size < bpf_map__value_size(m) &&
+	       (i != st->counters ||
+		info->max_entries == bpf_map__max_entries(m)) &&
+	       (i != st->sessions || info->max_entries >= 2);
 }
 
 /*
@@ -397,9 +443,16 @@ static int check_pinned(const char *what, struct attach_args *a,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s/%s: %s", st->old.dir, map_name(st, i),
 				     strerror(errno));
-	/* a layout of another version (before the slot array the session
-	 * table was a hash keyed by the B4 address) */
-	if (info.type != bpf_map__type(m) ||
+	if (migratable(st, i, &info)) {
+		st->mig_fd[i] = st->pinned_fd[i];
+		st->pinned_fd[i] = -1;
+	} else if (i == st->meta && info.value_size != bpf_map__value_size(m)) {
+		/* written anew by this loader */
+		close(st->pinned_fd[i]);
+		st->pinned_fd[i] = -1;
+		st->mig_fd[i] = -2;	/* replace the pin */
+		return 0;
+	} else if (info.type != bpf_map__type(m) ||
 	    info.key_size != bpf_map__key_size(m) ||
 	    info.value_size != bpf_map__value_size(m) ||
 	    info.map_flags != bpf_map__map_flags(m) ||
@@ -432,6 +485,7 @@ static int find_maps(const char *what, struct attach_state *st)
 
 	st->sessions = st->discrs = st->state = -1;
 	st->events = st->allow = st->local = -1;
+	st->timer = st->counters = st->meta = -1;
 	bpf_object__for_each_map(m, st->skel->obj) {
 		const char *n = bpf_map__name(m);
 
@@ -455,17 +509,25 @@ static int find_maps(const char *what, struct attach_state *st)
 			st->allow = i;
 		else if (!strcmp(n, DSLITE_MAP_LOCAL))
 			st->local = i;
+		else if (!strcmp(n, DSLITE_MAP_TIMER))
+			st->timer = i;
+		else if (!strcmp(n, DSLITE_MAP_COUNTERS))
+			st->counters = i;
+		else if (!strcmp(n, DSLITE_MAP_META))
+			st->meta = i;
 	}
 	if (st->sessions < 0 || st->discrs < 0 || st->state < 0 ||
-	    st->events < 0 || st->allow < 0 || st->local < 0)
+	    st->events < 0 || st->allow < 0 || st->local < 0 ||
+	    st->timer < 0 || st->counters < 0 || st->meta < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "the responder object lacks one of its maps");
 	return 0;
 }
 
-/* fill_local(what, a, fd): the interface's global IPv6 addresses. */
+/* fill_local(what, a, fd, n, keep): the interface's global IPv6
+ * addresses; keep[0..*n-1] gets them (DSLITE_DEF_LOCAL at most). */
 static int fill_local(const char *what, const struct attach_args *a, int fd,
-		      unsigned int *n)
+		      unsigned int *n, struct dslite_in6 *keep)
 {
 	struct ifaddrs *ifa, *p;
 	__u32 flags = DSLITE_LOCAL_PING;
@@ -498,6 +560,7 @@ static int fill_local(const char *what, const struct attach_args *a, int fd,
 			break;
 		}
 		memcpy(key.addr, &sin6->sin6_addr, 16);
+		keep[*n] = key;
 		if (bpf_map_update_elem(fd, &key, &flags, BPF_ANY)) {
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					    "filling %s: %s", DSLITE_MAP_LOCAL,
@@ -570,6 +633,70 @@ static int link_error(const char *what, const struct attach_args *a,
 			     mode_name(a->xdp_flags), strerror(err));
 }
 
+/* next_slot(st): the highest slot ever handed out (dslite_state) */
+static uint32_t next_slot(const struct attach_state *st)
+{
+	struct dslite_aftr_state s = {};
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(st->maps[st->state]), &zero, &s))
+		return UINT32_MAX;	/* copy every slot */
+	return s.next_discr;
+}
+
+/*
+ * migrate_idle(what, a, st): pinned maps of an older layout without a
+ * live link: nothing runs on them, one copy is enough. 0 or an exit code.
+ */
+static int migrate_idle(const char *what, const struct attach_args *a,
+			struct attach_state *st)
+{
+	struct aftr_sess_mig *m = &st->mig;
+	struct bpf_map_info oi = {};
+	uint32_t len = sizeof(oi);
+	int err;
+
+	if (bpf_obj_get_info_by_fd(st->mig_fd[st->sessions], &oi, &len))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+				     DSLITE_MAP_SESSIONS, strerror(errno));
+	m->old_fd = st->mig_fd[st->sessions];
+	m->new_fd = bpf_map__fd(st->maps[st->sessions]);
+	m->old_size = oi.value_size;
+	m->new_size = bpf_map__value_size(st->maps[st->sessions]);
+	m->slots = a->sessions + 1;
+	/* the old sweeper may still run on them */
+	if (st->mig_fd[st->timer] >= 0)
+		aftr_timer_stop(st->mig_fd[st->timer]);
+	err = aftr_sess_copy(m, next_slot(st));
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: copying the sessions: %s",
+				     a->ifname, strerror(-err));
+	return 0;
+}
+
+/* report_upgrade(a, st): what an in-place upgrade did, on stdout */
+static void report_upgrade(const struct attach_args *a,
+			   const struct attach_state *st)
+{
+	struct bpf_prog_info pi = {};
+	uint32_t len = sizeof(pi);
+	int fd = bpf_program__fd(st->skel->progs.dslite_aftr);
+
+	bpf_obj_get_info_by_fd(fd, &pi, &len);
+	printf("%s: upgraded in place: link %u, program %u -> %u, layout %u -> %u",
+	       a->ifname, st->old.link_id, st->old.prog_id, pi.id,
+	       st->old_layout, DSLITE_LAYOUT_VERSION);
+	if (st->mig.snap)
+		printf(", %u session slots migrated (first copy %.1f ms, %u slots copied again in %.1f ms)",
+		       st->mig.copied, st->mig.pass1_ns / 1e6, st->mig.merged,
+		       st->mig.pass2_ns / 1e6);
+	printf(", swap %.1f ms after the start, sweeper running %.1f ms after it\n",
+	       (st->t_swap - st->t_start) / 1e6,
+	       (st->t_done - st->t_swap) / 1e6);
+	fflush(stdout);
+}
+
 /* undo(st): remove what a failed attach pinned; close the rest. */
 static void undo(struct attach_state *st)
 {
@@ -592,11 +719,13 @@ static void undo(struct attach_state *st)
 }
 
 /*
- * attach_old(what, a, st): what a previous attach left pinned for the
- * device: its link (refused when still live). 0 or an exit code.
+ * attach_old(what, a, st, ifindex): what a previous attach left pinned for
+ * the device: its link; when live, on ifindex, the attach is an in-place
+ * upgrade (refused for another device or another XDP mode). 0 or an exit
+ * code.
  */
 static int attach_old(const char *what, const struct attach_args *a,
-		      struct attach_state *st)
+		      struct attach_state *st, int ifindex)
 {
 	char path[PATH_MAX];
 	int err;
@@ -611,11 +740,25 @@ static int attach_old(const char *what, const struct attach_args *a,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "%s: not an XDP link: %s", path,
 				     strerror(-err));
-	if (st->old.live)
+	if (!st->old.live)
+		return 0;
+	/* an in-place upgrade of the responder on this very device */
+	if ((int)st->old.ifindex != ifindex)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "%s: already attached (program id %u, link id %u); \"dslitectl aftr detach dev %s\" first",
-				     a->ifname, st->old.prog_id,
-				     st->old.link_id, a->ifname);
+				     "%s: its pinned link (id %u) runs on another device (ifindex %u); \"dslitectl aftr detach dev %s\" first",
+				     a->ifname, st->old.link_id,
+				     st->old.ifindex, a->ifname);
+	if (GIVEN(a, A_MODE)) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+		uint8_t want = a->xdp_flags & XDP_FLAGS_DRV_MODE ?
+			       XDP_ATTACHED_DRV : XDP_ATTACHED_SKB;
+
+		if (!bpf_xdp_query(ifindex, 0, &q) && q.attach_mode != want)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: the responder runs in the other XDP mode; changing the mode needs \"dslitectl aftr detach dev %s\" first",
+					     a->ifname, a->ifname);
+	}
+	st->live = true;
 	return 0;
 }
 
@@ -636,6 +779,30 @@ static int open_pinned(const char *what, struct attach_args *a,
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "%s: %s", path, strerror(errno));
 	}
+	/* the layout of the pins: dslite_meta, or 1 (pins from before it) */
+	st->old_layout = 1;
+	if (st->pinned_fd[st->meta] >= 0) {
+		struct dslite_aftr_meta meta = {};
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info), zero = 0;
+		uint8_t buf[256];
+
+		if (!bpf_obj_get_info_by_fd(st->pinned_fd[st->meta], &info,
+					    &len) &&
+		    info.value_size <= sizeof(buf) &&
+		    info.value_size >= sizeof(__u32) &&
+		    !bpf_map_lookup_elem(st->pinned_fd[st->meta], &zero, buf)) {
+			memcpy(&meta, buf, info.value_size < sizeof(meta) ?
+			       info.value_size : sizeof(meta));
+			st->old_layout = meta.layout ? meta.layout : 1;
+			st->old_upgrades = meta.upgrades;
+		}
+	}
+	if (st->old_layout > DSLITE_LAYOUT_VERSION)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: the pinned maps have layout %u, newer than this dslitectl's (%u): it cannot migrate them back (\"dslitectl aftr detach dev %s\" first; it drops the sessions)",
+				     a->ifname, st->old_layout,
+				     DSLITE_LAYOUT_VERSION, a->ifname);
 	/* sessions, discriminators and the rate limiter go together */
 	n_core = (st->pinned_fd[st->sessions] >= 0) +
 		 (st->pinned_fd[st->discrs] >= 0) +
@@ -650,6 +817,12 @@ static int open_pinned(const char *what, struct attach_args *a,
 		ret = check_pinned(what, a, st, i);
 		if (ret)
 			return ret;
+	}
+	/* a migration comes with a sweeper of its own: the old one, on the
+	 * old maps, is stopped before the swap (attach_swap) */
+	if (st->mig_fd[st->sessions] >= 0 || st->mig_fd[st->counters] >= 0) {
+		st->mig_fd[st->timer] = st->pinned_fd[st->timer];
+		st->pinned_fd[st->timer] = -1;
 	}
 	return 0;
 }
@@ -678,6 +851,16 @@ static int attach_load(const char *what, struct attach_args *a,
 		return ret;
 
 	apply_cfg(&st->skel->rodata->dslite_cfg, a);
+	if (st->live) {
+		struct dslite_aftr_cfg old;
+
+		/* every discriminator handed out carries the node id */
+		if (!aftr_old_cfg(st->old.prog_id, &old) &&
+		    old.node_id != st->skel->rodata->dslite_cfg.node_id)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: node-id %u runs; the B4s' sessions carry it in their discriminators, so changing it needs \"dslitectl aftr detach dev %s\" first",
+					     a->ifname, old.node_id, a->ifname);
+	}
 	if (!a->sessions)
 		a->sessions = DSLITE_DEF_SESSIONS;
 	/* the slot bits of the discriminators follow the table's size */
@@ -720,7 +903,8 @@ static int attach_fill(const char *what, const struct attach_args *a,
 	size_t j;
 	int ret;
 
-	if (st->pinned_fd[st->allow] >= 0 &&
+	/* live: what is no longer wanted goes after the swap (prune_stale) */
+	if (!st->live && st->pinned_fd[st->allow] >= 0 &&
 	    clear_map(allow_fd, sizeof(struct dslite_lpm6_key)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "clearing %s: %s", DSLITE_MAP_ALLOW,
@@ -730,12 +914,20 @@ static int attach_fill(const char *what, const struct attach_args *a,
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "filling %s: %s", DSLITE_MAP_ALLOW,
 					     strerror(errno));
-	if (st->pinned_fd[st->local] >= 0 &&
+	if (!st->live && st->pinned_fd[st->local] >= 0 &&
 	    clear_map(local_fd, sizeof(struct dslite_in6)))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "clearing %s: %s", DSLITE_MAP_LOCAL,
 				     strerror(errno));
-	ret = fill_local(what, a, local_fd, &n_local);
+	st->local_keep = calloc(DSLITE_DEF_LOCAL + 1, sizeof(*st->local_keep));
+	if (!st->local_keep)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				     strerror(ENOMEM));
+	ret = fill_local(what, a, local_fd, &n_local, st->local_keep);
+	st->n_local_keep = n_local;
+	if (a->anycast.member)
+		memcpy(st->local_keep[st->n_local_keep++].addr,
+		       &a->anycast.addr, 16);
 	if (ret)
 		return ret;
 	return aftr_anycast_fill(what, &a->anycast, st->skel);
@@ -759,6 +951,208 @@ static int attach_link(const char *what, const struct attach_args *a,
 				      ifindex, BPF_XDP, &lopts);
 	if (st->link_fd < 0)
 		return link_error(what, a, ifindex, errno);
+	return 0;
+}
+
+/* rearm_old(st): start the old program's sweeper again (a swap that
+ * failed after it was stopped). */
+static void rearm_old(const char *what, struct attach_state *st)
+{
+	int fd = aftr_find_prog("dslite_aftr_arm", st->mig_fd[st->timer]);
+
+	if (fd < 0 || arm(fd))
+		dslitectl_err(0, what,
+			      "%s: the old program's session sweeper could not be restarted: timeouts are not detected until the next attach",
+			      st->old.ifname);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * attach_swap(what, a, st): the in-place upgrade of a live link. Without
+ * migration: the new program on the link, then its sweeper (the timer
+ * moves to it). With one (upgrade.c): the sessions copied while the old
+ * program answers, the old sweeper stopped, the program swapped, the
+ * old program's last runs awaited, the slots it changed since their copy
+ * copied again, the counters added, the new sweeper started. Nothing has
+ * changed when it fails before the swap. 0 or an exit code.
+ */
+static int attach_swap(const char *what, const struct attach_args *a,
+		       struct attach_state *st)
+{
+	LIBBPF_OPTS(bpf_link_update_opts, uopts);
+	struct aftr_sess_mig *m = &st->mig;
+	bool stopped = false;
+	int err;
+
+	st->t_start = aftr_now_ns();
+	if (st->mig_fd[st->sessions] >= 0) {
+		struct bpf_map_info oi = {};
+		uint32_t len = sizeof(oi);
+
+		if (bpf_obj_get_info_by_fd(st->mig_fd[st->sessions], &oi, &len))
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
+					     DSLITE_MAP_SESSIONS, strerror(errno));
+		m->old_fd = st->mig_fd[st->sessions];
+		m->new_fd = bpf_map__fd(st->maps[st->sessions]);
+		m->old_size = oi.value_size;
+		m->new_size = bpf_map__value_size(st->maps[st->sessions]);
+		m->slots = a->sessions + 1;
+		err = aftr_sess_copy(m, next_slot(st));
+		if (err)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: copying the sessions: %s (nothing changed)",
+					     a->ifname, strerror(-err));
+	}
+	if (st->mig_fd[st->timer] >= 0) {
+		err = aftr_timer_stop(st->mig_fd[st->timer]);
+		if (err)
+			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+					     "%s: stopping the old sweeper: %s (nothing changed)",
+					     a->ifname, strerror(-err));
+		stopped = true;
+	}
+	err = bpf_link_update(st->old.link_fd,
+			      bpf_program__fd(st->skel->progs.dslite_aftr),
+			      &uopts);
+	if (err) {
+		err = errno;
+		if (stopped)
+			rearm_old(what, st);
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: replacing the program on link %u: %s (the old one still runs)",
+				     a->ifname, st->old.link_id, strerror(err));
+	}
+	st->t_swap = aftr_now_ns();
+	if (stopped) {
+		aftr_rcu_sync();	/* the old program's last packet */
+		if (m->snap) {
+			err = aftr_sess_merge(m, next_slot(st));
+			if (err)
+				dslitectl_err(0, what,
+					      "%s: the second copy of the sessions failed (%s): sessions changed during the first one may time out",
+					      a->ifname, strerror(-err));
+		}
+		if (st->mig_fd[st->counters] >= 0) {
+			struct bpf_map_info oi = {};
+			uint32_t len = sizeof(oi);
+
+			if (bpf_obj_get_info_by_fd(st->mig_fd[st->counters],
+						   &oi, &len) ||
+			    aftr_percpu_add(st->mig_fd[st->counters],
+					    bpf_map__fd(st->maps[st->counters]),
+					    oi.value_size,
+					    bpf_map__value_size(st->maps[st->counters])))
+				dslitectl_err(0, what,
+					      "%s: the counters could not be carried over: they start from 0",
+					      a->ifname);
+		}
+	}
+	err = arm(bpf_program__fd(st->skel->progs.dslite_aftr_arm));
+	st->t_done = aftr_now_ns();
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: the new program runs but its session sweeper did not start (%s): run the attach again",
+				     a->ifname, err == -EIO ? "the timer could not be started" :
+				     strerror(-err));
+	return 0;
+}
+
+static size_t cmp_size;
+
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, cmp_size);
+}
+
+/* prune(fd, size, keep, n): delete every key of fd not in keep[0..n-1]
+ * (keys of size bytes, at most 64): every key listed first, then the
+ * stale ones deleted, keep sorted for the look-ups */
+static int prune(int fd, size_t size, const void *keep, size_t n)
+{
+	uint8_t key[64], *all = NULL, *nall, *sorted = NULL;
+	size_t cnt = 0, cap = 0, i;
+	int err = 0;
+
+	if (size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, cnt ? all + (cnt - 1) * size : NULL,
+				     key)) {
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 64;
+			nall = realloc(all, cap * size);
+			if (!nall) {
+				err = -ENOMEM;
+				goto out;
+			}
+			all = nall;
+		}
+		memcpy(all + cnt++ * size, key, size);
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	sorted = malloc(n ? n * size : 1);
+	if (!sorted) {
+		err = -ENOMEM;
+		goto out;
+	}
+	memcpy(sorted, keep, n * size);
+	cmp_size = size;
+	qsort(sorted, n, size, cmp_key);
+	for (i = 0; i < cnt; i++) {
+		if (bsearch(all + i * size, sorted, n, size, cmp_key))
+			continue;
+		if (bpf_map_delete_elem(fd, all + i * size) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+out:
+	free(all);
+	free(sorted);
+	return err;
+}
+
+/*
+ * prune_stale(what, a, st): live, once the new program runs: the allowed
+ * prefixes and local addresses that this command line no longer has (a
+ * prefix removed stays allowed until the swap, so no permitted B4 is
+ * ever refused on the way).
+ */
+static int prune_stale(const char *what, const struct attach_args *a,
+		       struct attach_state *st)
+{
+	int err;
+
+	err = prune(bpf_map__fd(st->maps[st->allow]),
+		    sizeof(struct dslite_lpm6_key), a->allow, a->n_allow);
+	if (!err)
+		err = prune(bpf_map__fd(st->maps[st->local]),
+			    sizeof(struct dslite_in6), st->local_keep,
+			    st->n_local_keep);
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "%s: removing the old allowed prefixes or addresses: %s",
+				     a->ifname, strerror(-err));
+	return 0;
+}
+
+/* write_meta(st): the layout of the maps, for the next loader */
+static int write_meta(struct attach_state *st)
+{
+	struct dslite_aftr_meta meta = {
+		.layout = DSLITE_LAYOUT_VERSION,
+		.session_size = sizeof(struct dslite_aftr_session),
+		.counters = DSLITE_CNT__MAX,
+		.upgrades = st->old_upgrades + (st->live ? 1 : 0),
+	};
+	uint32_t zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(st->maps[st->meta]), &zero, &meta,
+				BPF_ANY))
+		return -errno;
 	return 0;
 }
 
@@ -787,12 +1181,33 @@ static int attach_pin(const char *what, const struct attach_args *a,
 		if (st->pinned_fd[i] >= 0)
 			continue;
 		aftr_pin_path(a->ifname, map_name(st, i), path, sizeof(path));
+		if (st->mig_fd[i] != -1) {
+			/* a new map in place of a pinned one: pinned beside
+			 * it, then renamed over it (atomic) */
+			char tmp[PATH_MAX + 8];
+
+			/* (no dot: the BPF file system refuses it) */
+			snprintf(tmp, sizeof(tmp), "%s_new", path);
+			unlink(tmp);
+			if (bpf_obj_pin(bpf_map__fd(st->maps[i]), tmp) ||
+			    rename(tmp, path)) {
+				int err = errno;
+
+				unlink(tmp);
+				return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+						     "pinning %s: %s", path,
+						     strerror(err));
+			}
+			continue;
+		}
 		if (bpf_obj_pin(bpf_map__fd(st->maps[i]), path))
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 					     "pinning %s: %s", path,
 					     strerror(errno));
 		st->created_pin[i] = true;
 	}
+	if (st->live)	/* the same link runs the new program */
+		return aftr_anycast_attach(what, &a->anycast, st->skel, ifindex);
 	aftr_pin_path(a->ifname, AFTR_LINK_PIN, path, sizeof(path));
 	if (st->old.link_fd >= 0)
 		unlink(path);	/* the link of a device that went away */
@@ -811,9 +1226,14 @@ static void attach_close(struct attach_state *st)
 	if (st->link_fd >= 0)
 		close(st->link_fd);
 	aftr_dev_close(&st->old);
-	for (i = 0; i < st->n_maps; i++)
+	for (i = 0; i < st->n_maps; i++) {
 		if (st->pinned_fd[i] >= 0)
 			close(st->pinned_fd[i]);
+		if (st->mig_fd[i] >= 0)
+			close(st->mig_fd[i]);
+	}
+	aftr_sess_free(&st->mig);
+	free(st->local_keep);
 	dslite_aftr__destroy(st->skel);
 }
 
@@ -826,7 +1246,7 @@ static int attach(int argc, char **argv)
 
 	st.old.link_fd = -1;
 	for (i = 0; i < MAX_MAPS; i++)
-		st.pinned_fd[i] = -1;
+		st.pinned_fd[i] = st.mig_fd[i] = -1;
 	ret = parse_attach(what, argc, argv, &a);
 	if (ret)
 		goto out;
@@ -842,18 +1262,33 @@ static int attach(int argc, char **argv)
 	ret = aftr_prepare(what, &lock_fd);
 	if (ret)
 		goto out;
-	ret = attach_old(what, &a, &st);
+	ret = attach_old(what, &a, &st, ifindex);
 	if (!ret)
 		ret = attach_load(what, &a, &st);
 	if (!ret)
 		ret = attach_fill(what, &a, &st);
-	if (!ret)
+	if (!ret && !st.live && st.mig_fd[st.sessions] >= 0)
+		ret = migrate_idle(what, &a, &st);
+	if (!ret && !st.live)
 		ret = attach_link(what, &a, &st, ifindex);
+	if (!ret && st.live) {
+		ret = attach_swap(what, &a, &st);
+		if (!ret)
+			ret = prune_stale(what, &a, &st);
+	}
 	if (!ret) {
 		ret = attach_pin(what, &a, &st, ifindex);
-		if (ret)
+		/* live, the new program runs on what it pinned: kept */
+		if (ret && !st.live)
 			undo(&st);
 	}
+	/* last: the pins are all of the layout it names */
+	if (!ret && write_meta(&st))
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				    "writing %s: %s", DSLITE_MAP_META,
+				    strerror(errno));
+	if (!ret && st.live)
+		report_upgrade(&a, &st);
 out:
 	attach_close(&st);
 	if (lock_fd >= 0)
@@ -959,6 +1394,8 @@ void aftr_usage(FILE *f)
 		"A member of an anycast group (anycast needs node-id; peer, relay-rate\n"
 		"and relay-source need anycast) relays Packet Too Big messages for B4s\n"
 		"it does not serve to its peers, relay-rate %d/s.\n"
+		"attach on a live link upgrades it in place: this program and these\n"
+		"settings on the same link, the sessions kept (or migrated).\n"
 		"Pinned under %s/netns-COOKIE/IFNAME, per network namespace; prune\n"
 		"removes what vanished devices and namespaces left pinned.\n"
 		"-v (or DSLITECTL_VERBOSE=1) prints libbpf's messages.\n",

@@ -157,10 +157,31 @@ void aftr_dev_close(struct aftr_dev *d)
 
 int aftr_dev_map(const struct aftr_dev *d, const char *name)
 {
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info), want = 0;
 	char path[PATH_MAX];
+	int fd;
 
 	aftr_pin_path(d->ifname, name, path, sizeof(path));
-	return bpf_obj_get(path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd;
+	/* the maps whose values this build reads as its own structs: an
+	 * upgrade to another layout leaves them to the build that made it */
+	if (!strcmp(name, DSLITE_MAP_SESSIONS))
+		want = sizeof(struct dslite_aftr_session);
+	else if (!strcmp(name, DSLITE_MAP_COUNTERS))
+		want = DSLITE_CNT__MAX * sizeof(__u64);
+	if (want && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.value_size != want) {
+		fprintf(stderr,
+			"dslitectl: %s: %s holds values of %u bytes, this dslitectl reads %u: the responder was upgraded to another layout (use the dslitectl that attached it)\n",
+			d->ifname, name, info.value_size, want);
+		close(fd);
+		errno = EPROTO;
+		return -1;
+	}
+	return fd;
 }
 
 static int by_name(const void *a, const void *b)
