@@ -16,7 +16,9 @@
  * hop limit 64, checksum updated incrementally.
  *
  * Checked before a BFD answer (bfd_check()): inner IPv4 header checksum,
- * UDP checksum (when not 0), TTL 255, source port >= 49152, RFC 5880
+ * UDP checksum (when not 0), TTL 255, inner source one of the B4
+ * addresses of the softwire's /29 (softwire_b4_addr(), the subnet policy
+ * of RFC 9468 section 2), source port >= 49152, RFC 5880
  * 6.8.6; the UDP payload must be the 24-byte packet itself (no
  * authentication, no padding).
  *
@@ -114,6 +116,21 @@ static __always_inline int bfd_drop_reason(int r)
 	return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
 }
 
+/*
+ * Is a an address a B4 may have inside the softwire? One of the host
+ * addresses of aftr_addr's /29 other than aftr_addr itself (RFC 6333
+ * 5.7: 192.0.0.2..7 with the default 192.0.0.1): the "subnet of the
+ * interface" RFC 9468 section 2 requires of an unsolicited session's
+ * source, the softwire being the interface here.
+ */
+static __always_inline int softwire_b4_addr(__be32 a)
+{
+	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
+
+	return (a & bpf_htonl(0xfffffff8)) == net && a != net &&
+	       a != dslite_cfg.aftr_addr;
+}
+
 /* ---------------------------------------------------------------------
  * BFD control, inner destination = aftr_addr, UDP destination 3784:
  * bfd_check(), bfd_session(), bfd_session_rx(), then the answer in
@@ -149,6 +166,8 @@ static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 		return DSLITE_CNT_DROP_TRUNC_UDP;
 	if (p->iph->ttl != BFD_TTL)
 		return DSLITE_CNT_DROP_TTL;
+	if (!softwire_b4_addr(p->iph->saddr))
+		return DSLITE_CNT_DROP_BFD_INNER_SOURCE;
 	if (bpf_ntohs(udp->source) < BFD_SRC_PORT_MIN)
 		return DSLITE_CNT_DROP_SRC_PORT;
 	plen = ulen - sizeof(*udp);
@@ -367,11 +386,8 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
  */
 static __always_inline int echo_genuine(const struct iphdr *iph)
 {
-	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
-
 	return iph->saddr == iph->daddr && iph->ttl == BFD_TTL &&
-	       (iph->saddr & bpf_htonl(0xfffffff8)) == net &&
-	       iph->saddr != net && iph->saddr != dslite_cfg.aftr_addr;
+	       softwire_b4_addr(iph->saddr);
 }
 
 /* BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:
