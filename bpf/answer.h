@@ -117,18 +117,23 @@ static __always_inline int bfd_drop_reason(int r)
 }
 
 /*
- * Is a an address a B4 may have inside the softwire? One of the host
- * addresses of aftr_addr's /29 other than aftr_addr itself (RFC 6333
- * 5.7: 192.0.0.2..7 with the default 192.0.0.1): the "subnet of the
- * interface" RFC 9468 section 2 requires of an unsolicited session's
- * source, the softwire being the interface here.
+ * Is a an address a B4 may have inside the softwire? 192.0.0.2..7, the
+ * B4 addresses of the well-known 192.0.0.0/29 (RFC 6333 5.7), or with
+ * another AFTR address (attach addr) one of the host addresses of its
+ * /29; never the network address nor aftr_addr itself. The "subnet of
+ * the interface" RFC 9468 section 2 requires of an unsolicited
+ * session's source, the softwire being the interface here.
  */
 static __always_inline int softwire_b4_addr(__be32 a)
 {
 	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
+	__be32 wk = bpf_htonl(DSLITE_AFTR_ADDR & 0xfffffff8);
 
-	return (a & bpf_htonl(0xfffffff8)) == net && a != net &&
-	       a != dslite_cfg.aftr_addr;
+	if (a == dslite_cfg.aftr_addr || a == net || a == wk)
+		return 0;
+	return (a & bpf_htonl(0xfffffff8)) == net ||
+	       ((a & bpf_htonl(0xfffffff8)) == wk &&
+		a != bpf_htonl(DSLITE_AFTR_ADDR));
 }
 
 /* ---------------------------------------------------------------------
