@@ -19,8 +19,16 @@
  * UDP checksum (when not 0), TTL 255, inner source one of the B4
  * addresses of the softwire's /29 (softwire_b4_addr(), the subnet policy
  * of RFC 9468 section 2), source port >= 49152, RFC 5880
- * 6.8.6; the UDP payload must be the 24-byte packet itself (no
- * authentication, no padding).
+ * 6.8.6; no authentication. The UDP payload is the 24-byte packet, or
+ * the packet and padding after it (RFC 9764: BFD in large packets, a
+ * path MTU check): the answer is the same frame, its 24 bytes rewritten
+ * and the padding left as it came, so it is exactly as large as the
+ * request. A padded request's UDP checksum is not verified here (that
+ * would need a pass over up to a whole MTU of padding in XDP): the
+ * answer's checksum is the request's updated for the bytes that change
+ * (RFC 1624), so a request corrupted on the way gets an answer whose
+ * checksum fails at the B4 as well; a request without a checksum (0)
+ * gets an answer without one.
  *
  * Not a translation unit of its own: included once from
  * dslite_aftr.bpf.c, after session.h (and the maps.h and pkt.h it
@@ -100,6 +108,10 @@ static __always_inline __u64 bfd_answer_sum(const struct bfd_ctrl *b)
 	       w[3] + w[4] + w[5];
 }
 
+/* bfd_check()'s *padp for a padded request without a UDP checksum (a
+ * real padding sum is at most 0xffff) */
+#define BFD_PAD_NO_CSUM		0x10000U
+
 static __always_inline int bfd_drop_reason(int r)
 {
 	switch (r) {
@@ -152,7 +164,8 @@ static __always_inline int softwire_b4_addr(__be32 a)
 static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 				     __u32 iph_off, struct pkt *p,
 				     struct udphdr **udpp,
-				     struct bfd_ctrl **bfdp, __u64 *psump)
+				     struct bfd_ctrl **bfdp, __u64 *psump,
+				     __u32 *padp)
 {
 	struct bfd_ctrl *bfd;
 	struct udphdr *udp;
@@ -192,8 +205,16 @@ static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 	r = bfd_validate(bfd, plen);
 	if (r != BFD_RX_OK)
 		return bfd_drop_reason(r);
-	if (plen != BFD_CTRL_LEN)
-		return DSLITE_CNT_DROP_BFD_PADDING;
+	*padp = 0;
+	if (plen != BFD_CTRL_LEN) {
+		/* RFC 9764 padding: the sum of the padding is what the
+		 * request's checksum leaves over (the top of this file) */
+		if (udp->check)
+			*padp = 0xffff & ~csum_fold64(psum + *(__u32 *)udp +
+				udp->check + csum_words32(bfd, BFD_CTRL_LEN / 4));
+		else
+			*padp = BFD_PAD_NO_CSUM;
+	}
 	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
 		return DSLITE_CNT_DROP_IPV4_CSUM;
 	*udpp = udp;
@@ -348,13 +369,13 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	struct dslite_aftr_session *s = NULL;
 	struct bfd_ctrl *bfd;
 	struct udphdr *udp;
-	__u32 discr;
+	__u32 discr, pad;
 	int created = 0, r;
 	__u64 now, sum, psum;
 	__u16 sport, check;
 	struct pkt pk, *p = &pk;
 
-	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum);
+	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum, &pad);
 	if (r)
 		return r;
 	now = now_ns();
@@ -372,7 +393,12 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
 	udp->source = sport;
 	udp->dest = bpf_htons(BFD_PORT_CONTROL);
-	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd);
+	if (pad == BFD_PAD_NO_CSUM) {
+		udp->check = 0;		/* padded, sent without a checksum */
+		return DSLITE_CNT_TX_BFD;
+	}
+	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd) +
+	      pad;
 	check = csum_finish(sum);
 	udp->check = check ? check : 0xffff;
 	return DSLITE_CNT_TX_BFD;

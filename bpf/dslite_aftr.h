@@ -660,7 +660,9 @@ enum dslite_aftr_counter {
 					 * B4: another node id, slot 0, beyond
 					 * the table, a free slot, another
 					 * B4's slot, or != the session's */
-	DSLITE_CNT_DROP_BFD_PADDING,	/* valid but UDP payload != 24 bytes
+	DSLITE_CNT_DROP_BFD_PADDING,	/* never counted since padded packets
+					 * are answered (RFC 9764); the slot
+					 * and name stay. Was: UDP payload != 24 bytes
 					 * (not answered in place) */
 	DSLITE_CNT_DROP_NO_SESSION,	/* AdminDown with Your Discr 0 and no
 					 * session for this B4 */

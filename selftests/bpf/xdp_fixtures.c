@@ -564,6 +564,7 @@ static int row_expect(const struct row *r, struct inst *in, const struct frame *
 	struct dslite_aftr_session v;
 	struct frame f = *fin;
 	struct layout l;
+	int pad_plen;
 
 	if (r->verdict != XDP_TX) {
 		memcpy(exp, inbuf, inlen);
@@ -578,10 +579,13 @@ static int row_expect(const struct row *r, struct inst *in, const struct frame *
 		f.ttl = 255;
 		f.sport = BFD_SRC_PORT_MIN | (v.bfd.local_discr & 0x3fff);
 		f.dport = BFD_PORT_CONTROL;
-		f.udp_csum_zero = 0;
+		pad_plen = f.plen;
+		/* padded (RFC 9764): no checksum stays none */
+		f.udp_csum_zero = pad_plen > BFD_CTRL_LEN && f.udp_csum_zero;
 		frame_bfd(&f, r->reply.state, r->reply.flags, r->reply.diag, 3,
 			  v.bfd.local_discr, B4_DISCR(r->b4), r->reply.tx,
 			  r->reply.rx, 50 * MS);
+		f.plen = pad_plen;	/* the padding as it came */
 		break;
 	case K_PING:
 		frame_swap_inner(&f);
@@ -819,7 +823,23 @@ static void sport_49151(struct frame *f) { f->sport = 49151; }
 static void sport_65535(struct frame *f) { f->sport = 65535; }
 static void dst_192_0_0_3(struct frame *f) { f->dst4 = 0xc0000003; }
 static void bfd_plen20(struct frame *f) { f->plen = 20; }
-static void bfd_padded(struct frame *f) { f->plen = 32; }
+/* RFC 9764: BFD and padding after it in the UDP payload (a pattern, so
+ * the answer shows it is kept byte for byte) */
+static void bfd_pad_to(struct frame *f, int plen)
+{
+	int i;
+
+	for (i = BFD_CTRL_LEN; i < plen; i++)
+		f->payload[i] = (uint8_t)(i * 7 + 1);
+	f->plen = plen;
+}
+static void bfd_pad1372(struct frame *f) { bfd_pad_to(f, 1400 - 28); }
+static void bfd_pad33(struct frame *f) { bfd_pad_to(f, 33); }
+static void bfd_pad64_csum0(struct frame *f)
+{
+	bfd_pad_to(f, 64);
+	f->udp_csum_zero = 1;
+}
 /* inner sources outside the B4 addresses of 192.0.0.0/29 */
 static void src4_aftr(struct frame *f) { f->src4 = DSLITE_AFTR_ADDR; }
 static void src4_net(struct frame *f) { f->src4 = 0xc0000000; }
@@ -1096,6 +1116,18 @@ static const struct row rows[] = {
 	{ "the B4's own packet is still answered", K_BFD, 1, B(UP, F, YOUR_SESSION),
 	  .verdict = TX, .reason = C(TX_BFD),
 	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: padded to an inner packet of 1400 bytes: the answer is as large, padding unchanged",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad1372,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: an odd padding (33-byte payload): checksum right",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad33,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: padded without a UDP checksum: answered without one",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad64_csum0,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
 
 	/* B4 2: AdminDown */
 	{ "B4 2: new session", K_BFD, 2, B(DOWN, 0, 0),
@@ -1354,10 +1386,6 @@ static const struct row rows[] = {
 	  .sess_state = S(UP) },
 	{ "AdminDown without a session", K_BFD, 21, B(ADMIN_DOWN, 0, 0),
 	  .verdict = DROP, .reason = C(DROP_NO_SESSION), .sessions = 9,
-	  .sess_state = ANY },
-	{ "BFD payload padded to 32 bytes", K_BFD, 21, B(DOWN, 0, 0),
-	  .make = bfd_padded,
-	  .verdict = DROP, .reason = C(DROP_BFD_PADDING), .sessions = 9,
 	  .sess_state = ANY },
 	{ "RFC 9468 2: inner source 192.0.0.1 (the AFTR's own) is no B4's", K_BFD, 21,
 	  B(DOWN, 0, 0), .make = src4_aftr,
