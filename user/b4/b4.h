@@ -51,6 +51,12 @@
 
 /* Interval limits, milliseconds (RFC 5880 allows less; a CPE does not). */
 #define B4_INTERVAL_MIN_MS	10
+/* pad: the inner IPv4 packet of a padded control packet, bytes (at least
+ * IPv4 + UDP + BFD, at most a jumbo frame's) */
+#define B4_PAD_MIN		(20 + 8 + 24)
+#define B4_PAD_MAX		9000
+/* the largest datagram the BFD sockets read whole */
+#define B4_RX_MAX		(B4_PAD_MAX + 64)
 #define B4_INTERVAL_MAX_MS	60000
 #define B4_HOLD_DOWN_MAX_S	3600
 
@@ -170,7 +176,10 @@ struct b4_config {
 						 * echoes lost */
 	char file[PATH_MAX];		/* config FILE, "" without */
 	struct http_listen metrics;	/* metrics ADDR:PORT, len 0: none */
-	unsigned int given;		/* 1 << B4_K_* per keyword seen */
+	uint16_t pad;			/* pad BFD control to an inner IPv4
+					 * packet of this many bytes (RFC
+					 * 9764), 0: no padding */
+	uint64_t given;			/* bit i: b4_rows[i] seen */
 };
 
 /* rtnetlink view of one device (b4/link.c). */
@@ -262,6 +271,8 @@ struct b4_session {
 					 * timeout (bfd.last_rx_ns is not) */
 	uint64_t tx_errors;
 	int last_tx_errno;
+	uint64_t rx_short;		/* answers smaller than pad */
+	uint16_t pad;			/* cfg.pad when opened, 0: none */
 };
 
 /* What b4_session_rx()/b4_session_timer() report. */

@@ -723,6 +723,13 @@ static void report_timers(const struct b4_cand *c)
 		print_name("last-send-error", " (%s)",
 			   strerror(c->s.last_tx_errno));
 	print_text("\n");
+	print_string("role", "    role %s", bfd_role_name(bfd_role(b)));
+	if (c->s.pad) {
+		print_uint("pad", " pad %" PRIu64 " bytes", c->s.pad);
+		print_uint("answers-short", " answers short %" PRIu64,
+			   c->s.rx_short);
+	}
+	print_text("\n");
 }
 
 static void report_peer(struct b4_daemon *d, int i, uint64_t now)
