@@ -679,6 +679,10 @@ void b4_bfd_changed(struct b4_daemon *d, int i, const struct b4_change *c);
 /* the log line of a change of candidate i's session */
 void b4_bfd_log(struct b4_daemon *d, int i, uint8_t old_state,
 		uint8_t new_state);
+struct b4_cand;
+/* the session's state in words; padded (pad) and not Up: what the
+ * padding found out about the path (its health method's reason) */
+void b4_bfd_reason(const struct b4_cand *c, char *buf, size_t size);
 
 /*
  * b4/health.c: the health methods as data. Each method is one file and

@@ -406,7 +406,7 @@ static void bfd_tx(struct b4_daemon *d, uint64_t now)
  * says about the path: sends refused as larger than the tunnel's MTU
  * (EMSGSIZE), or no answer of the padded size heard.
  */
-static void bfd_reason(const struct b4_cand *c, char *buf, size_t size)
+void b4_bfd_reason(const struct b4_cand *c, char *buf, size_t size)
 {
 	const struct b4_session *s = &c->s;
 
@@ -436,6 +436,6 @@ const struct b4_health_ops b4_bfd_ops = {
 	.deadline	= bfd_deadline,
 	.timer		= bfd_timer,
 	.tx		= bfd_tx,
-	.reason		= bfd_reason,
+	.reason		= b4_bfd_reason,
 	.last_rx	= bfd_last_rx,
 };

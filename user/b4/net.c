@@ -32,7 +32,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/filter.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -283,6 +285,26 @@ static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
 }
 
 /*
+ * Is cfg.pad larger than the MTU of c's tunnel? The direct path (raw
+ * IPv6) does not go through the tunnel device, so its MTU is checked
+ * here: a padded session must not come Up on the direct path when the
+ * tunnel it stands for cannot carry the padded size. 0 when the MTU
+ * cannot be read.
+ */
+static int pad_over_tunnel_mtu(const struct b4_daemon *d,
+			       const struct b4_cand *c)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		 d->tun[c->tun].link.name);
+	if (ioctl(d->raw4fd, SIOCGIFMTU, &ifr) < 0)
+		return 0;
+	return ifr.ifr_mtu > 0 && d->cfg.pad > (unsigned int)ifr.ifr_mtu;
+}
+
+/*
  * A control packet of candidate c. With pad (RFC 9764): the BFD packet
  * (Length 24) and zero bytes after it in the UDP payload, up to an inner
  * IPv4 packet of cfg.pad bytes, DF set as on every packet here: through
@@ -299,6 +321,13 @@ int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 	b4_session_build(&c->s, &ctrl, mono_ns());
 	if (d->cfg.pad > B4_UDP4_HDR + sizeof(ctrl))
 		plen = d->cfg.pad - B4_UDP4_HDR;
+	if (d->cfg.pad && c->path == B4_PATH_DIRECT &&
+	    pad_over_tunnel_mtu(d, c)) {
+		/* as the tunnel itself would refuse it */
+		errno = EMSGSIZE;
+		tx_result(&c->s, -1);
+		return -1;
+	}
 	memset(payload + sizeof(ctrl), 0, plen - sizeof(ctrl));
 	memcpy(payload, &ctrl, sizeof(ctrl));
 	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, payload,
