@@ -108,10 +108,6 @@ static __always_inline __u64 bfd_answer_sum(const struct bfd_ctrl *b)
 	       w[3] + w[4] + w[5];
 }
 
-/* bfd_check()'s *padp for a padded request without a UDP checksum (a
- * real padding sum is at most 0xffff) */
-#define BFD_PAD_NO_CSUM		0x10000U
-
 static __always_inline int bfd_drop_reason(int r)
 {
 	switch (r) {
@@ -212,8 +208,6 @@ static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 		if (udp->check)
 			*padp = 0xffff & ~csum_fold64(psum + *(__u32 *)udp +
 				udp->check + csum_words32(bfd, BFD_CTRL_LEN / 4));
-		else
-			*padp = BFD_PAD_NO_CSUM;
 	}
 	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
 		return DSLITE_CNT_DROP_IPV4_CSUM;
@@ -393,10 +387,12 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
 	udp->source = sport;
 	udp->dest = bpf_htons(BFD_PORT_CONTROL);
-	if (pad == BFD_PAD_NO_CSUM) {
-		udp->check = 0;		/* padded, sent without a checksum */
+	/* the request's checksum field is still in place: a padded one
+	 * without a checksum is answered without one (pad is not branched
+	 * on: the verifier would then keep the session path apart per
+	 * value of it) */
+	if (!udp->check && udp->len != bpf_htons(sizeof(*udp) + BFD_CTRL_LEN))
 		return DSLITE_CNT_TX_BFD;
-	}
 	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd) +
 	      pad;
 	check = csum_finish(sum);

@@ -174,7 +174,7 @@ static int reason_of(int i)
 		return XDP_TX;
 	if (i >= DSLITE_CNT_PASS_NOT_IPV6 && i < DSLITE_CNT_DROP_TRUNC_IPV4)
 		return XDP_PASS;
-	if (i >= DSLITE_CNT_DROP_TRUNC_IPV4 && i <= DSLITE_CNT_DROP_PTB_NO_META)
+	if (i >= DSLITE_CNT_DROP_TRUNC_IPV4 && i <= DSLITE_CNT_DROP_BFD_INNER_SOURCE)
 		return XDP_DROP;
 	return -1;
 }
