@@ -16,9 +16,19 @@
  * hop limit 64, checksum updated incrementally.
  *
  * Checked before a BFD answer (bfd_check()): inner IPv4 header checksum,
- * UDP checksum (when not 0), TTL 255, source port >= 49152, RFC 5880
- * 6.8.6; the UDP payload must be the 24-byte packet itself (no
- * authentication, no padding).
+ * UDP checksum (when not 0), TTL 255, inner source one of the B4
+ * addresses of the softwire's /29 (softwire_b4_addr(), the subnet policy
+ * of RFC 9468 section 2), source port >= 49152, RFC 5880
+ * 6.8.6; no authentication. The UDP payload is the 24-byte packet, or
+ * the packet and padding after it (RFC 9764: BFD in large packets, a
+ * path MTU check): the answer is the same frame, its 24 bytes rewritten
+ * and the padding left as it came, so it is exactly as large as the
+ * request. A padded request's UDP checksum is not verified here (that
+ * would need a pass over up to a whole MTU of padding in XDP): the
+ * answer's checksum is the request's updated for the bytes that change
+ * (RFC 1624), so a request corrupted on the way gets an answer whose
+ * checksum fails at the B4 as well; a request without a checksum (0)
+ * gets an answer without one.
  *
  * Not a translation unit of its own: included once from
  * dslite_aftr.bpf.c, after session.h (and the maps.h and pkt.h it
@@ -114,6 +124,26 @@ static __always_inline int bfd_drop_reason(int r)
 	return DSLITE_CNT_DROP_BFD_YOUR_DISCR;
 }
 
+/*
+ * Is a an address a B4 may have inside the softwire? 192.0.0.2..7, the
+ * B4 addresses of the well-known 192.0.0.0/29 (RFC 6333 5.7), or with
+ * another AFTR address (attach addr) one of the host addresses of its
+ * /29; never the network address nor aftr_addr itself. The "subnet of
+ * the interface" RFC 9468 section 2 requires of an unsolicited
+ * session's source, the softwire being the interface here.
+ */
+static __always_inline int softwire_b4_addr(__be32 a)
+{
+	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
+	__be32 wk = bpf_htonl(DSLITE_AFTR_ADDR & 0xfffffff8);
+
+	if (a == dslite_cfg.aftr_addr || a == net || a == wk)
+		return 0;
+	return (a & bpf_htonl(0xfffffff8)) == net ||
+	       ((a & bpf_htonl(0xfffffff8)) == wk &&
+		a != bpf_htonl(DSLITE_AFTR_ADDR));
+}
+
 /* ---------------------------------------------------------------------
  * BFD control, inner destination = aftr_addr, UDP destination 3784:
  * bfd_check(), bfd_session(), bfd_session_rx(), then the answer in
@@ -130,7 +160,8 @@ static __always_inline int bfd_drop_reason(int r)
 static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 				     __u32 iph_off, struct pkt *p,
 				     struct udphdr **udpp,
-				     struct bfd_ctrl **bfdp, __u64 *psump)
+				     struct bfd_ctrl **bfdp, __u64 *psump,
+				     __u32 *padp)
 {
 	struct bfd_ctrl *bfd;
 	struct udphdr *udp;
@@ -149,6 +180,8 @@ static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 		return DSLITE_CNT_DROP_TRUNC_UDP;
 	if (p->iph->ttl != BFD_TTL)
 		return DSLITE_CNT_DROP_TTL;
+	if (!softwire_b4_addr(p->iph->saddr))
+		return DSLITE_CNT_DROP_BFD_INNER_SOURCE;
 	if (bpf_ntohs(udp->source) < BFD_SRC_PORT_MIN)
 		return DSLITE_CNT_DROP_SRC_PORT;
 	plen = ulen - sizeof(*udp);
@@ -168,8 +201,14 @@ static __always_inline int bfd_check(struct xdp_md *ctx, __u32 ip6_off,
 	r = bfd_validate(bfd, plen);
 	if (r != BFD_RX_OK)
 		return bfd_drop_reason(r);
-	if (plen != BFD_CTRL_LEN)
-		return DSLITE_CNT_DROP_BFD_PADDING;
+	*padp = 0;
+	if (plen != BFD_CTRL_LEN) {
+		/* RFC 9764 padding: the sum of the padding is what the
+		 * request's checksum leaves over (the top of this file) */
+		if (udp->check)
+			*padp = 0xffff & ~csum_fold64(psum + *(__u32 *)udp +
+				udp->check + csum_words32(bfd, BFD_CTRL_LEN / 4));
+	}
 	if (!ipv4_csum_ok(p->iph, p->iph->ihl * 4, p->c.end))
 		return DSLITE_CNT_DROP_IPV4_CSUM;
 	*udpp = udp;
@@ -324,13 +363,13 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	struct dslite_aftr_session *s = NULL;
 	struct bfd_ctrl *bfd;
 	struct udphdr *udp;
-	__u32 discr;
+	__u32 discr, pad;
 	int created = 0, r;
 	__u64 now, sum, psum;
 	__u16 sport, check;
 	struct pkt pk, *p = &pk;
 
-	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum);
+	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum, &pad);
 	if (r)
 		return r;
 	now = now_ns();
@@ -348,7 +387,14 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
 	udp->source = sport;
 	udp->dest = bpf_htons(BFD_PORT_CONTROL);
-	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd);
+	/* the request's checksum field is still in place: a padded one
+	 * without a checksum is answered without one (pad is not branched
+	 * on: the verifier would then keep the session path apart per
+	 * value of it) */
+	if (!udp->check && udp->len != bpf_htons(sizeof(*udp) + BFD_CTRL_LEN))
+		return DSLITE_CNT_TX_BFD;
+	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd) +
+	      pad;
 	check = csum_finish(sum);
 	udp->check = check ? check : 0xffff;
 	return DSLITE_CNT_TX_BFD;
@@ -367,11 +413,8 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
  */
 static __always_inline int echo_genuine(const struct iphdr *iph)
 {
-	__be32 net = dslite_cfg.aftr_addr & bpf_htonl(0xfffffff8);
-
 	return iph->saddr == iph->daddr && iph->ttl == BFD_TTL &&
-	       (iph->saddr & bpf_htonl(0xfffffff8)) == net &&
-	       iph->saddr != net && iph->saddr != dslite_cfg.aftr_addr;
+	       softwire_b4_addr(iph->saddr);
 }
 
 /* BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:

@@ -156,7 +156,18 @@ struct dslite_aftr_cfg {
 	/* N: the number of sessions dslite_sessions holds (its max_entries
 	 * less one). dslite_cfg_table() sets it. 1,000,000. */
 	__u32	sessions;
+	/* How sessions end (DSLITE_REAP_*). DSLITE_REAP_IDLE: after
+	 * down_idle_ms / embryonic_idle_ms as above. DSLITE_REAP_RFC9468
+	 * (RFC 9468 section 2): a session not Up within one detection time
+	 * of its creation, and a session that goes Down, are deleted at the
+	 * sweeper's next pass (down_idle_ms and embryonic_idle_ms are then
+	 * not used). DSLITE_REAP_IDLE. */
+	__u8	reap_mode;
+	__u8	_pad_reap[3];
 };
+
+#define DSLITE_REAP_IDLE		0
+#define DSLITE_REAP_RFC9468		1
 
 #define DSLITE_DEF_TX_US		300000
 #define DSLITE_DEF_RX_US		300000
@@ -688,7 +699,9 @@ enum dslite_aftr_counter {
 					 * B4: another node id, slot 0, beyond
 					 * the table, a free slot, another
 					 * B4's slot, or != the session's */
-	DSLITE_CNT_DROP_BFD_PADDING,	/* valid but UDP payload != 24 bytes
+	DSLITE_CNT_DROP_BFD_PADDING,	/* never counted since padded packets
+					 * are answered (RFC 9764); the slot
+					 * and name stay. Was: UDP payload != 24 bytes
 					 * (not answered in place) */
 	DSLITE_CNT_DROP_NO_SESSION,	/* AdminDown with Your Discr 0 and no
 					 * session for this B4 */
@@ -712,6 +725,10 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_DROP_PTB_NOT_PEER,	/* "relayed" PTB from a non-peer */
 	DSLITE_CNT_DROP_PTB_RATE_LIMITED,/* relay token bucket empty */
 	DSLITE_CNT_DROP_PTB_NO_META,	/* no room for the relay metadata */
+	DSLITE_CNT_DROP_BFD_INNER_SOURCE,/* BFD control whose inner source is
+					 * not a B4 address of the softwire's
+					 * /29 (RFC 9468 section 2, RFC 6333
+					 * 5.7): the subnet policy */
 
 	/* events */
 	DSLITE_CNT_SESS_CREATED,
@@ -794,6 +811,7 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_DROP_PTB_NOT_PEER]		= "drop_ptb_not_peer",
 	[DSLITE_CNT_DROP_PTB_RATE_LIMITED]	= "drop_ptb_rate_limited",
 	[DSLITE_CNT_DROP_PTB_NO_META]		= "drop_ptb_no_meta",
+	[DSLITE_CNT_DROP_BFD_INNER_SOURCE]	= "drop_bfd_inner_source",
 	[DSLITE_CNT_SESS_CREATED]		= "sessions_created",
 	[DSLITE_CNT_SESS_UP]			= "sessions_up",
 	[DSLITE_CNT_SESS_DOWN]			= "sessions_down",

@@ -124,7 +124,9 @@ static __always_inline struct dslite_aftr_session *slot_of(__u32 low)
  * earliest of: its detection time expiring (bfd_detect_expired()), its
  * reaping (reapable() in sweep.h: embryonic_idle_ms after the creation of
  * a session never Up, down_idle_ms after the last packet or change of a
- * Down one), now + DSLITE_DL_HORIZON_NS. Early is harmless (the sweeper
+ * Down one; in the RFC 9468 mode one detection time after the creation
+ * of a session never Up, at once for a Down one), now +
+ * DSLITE_DL_HORIZON_NS. Early is harmless (the sweeper
  * checks the session itself and writes a new deadline); late is not.
  */
 static __always_inline __u64 session_due(const struct dslite_aftr_session *s,
@@ -137,6 +139,19 @@ static __always_inline __u64 session_due(const struct dslite_aftr_session *s,
 		t = s->bfd.last_rx_ns + dt * 1000;
 		if (dt && t < due)
 			due = t;
+	}
+	if (dslite_cfg.reap_mode == DSLITE_REAP_RFC9468) {
+		/* reapable_rfc9468() (sweep.h): Down once Up, at the next
+		 * pass; never Up, one detection time after creation */
+		if (s->flags & DSLITE_SESS_WAS_UP) {
+			if (s->bfd.state == BFD_STATE_DOWN)
+				due = now;
+		} else {
+			t = s->changed_ns + bfd_detect_time_us(&s->bfd) * 1000;
+			if (t < due)
+				due = t;
+		}
+		return due;
 	}
 	if (!(s->flags & DSLITE_SESS_WAS_UP)) {
 		limit = dslite_cfg.embryonic_idle_ms;

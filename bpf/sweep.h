@@ -8,11 +8,14 @@
  * time honoured is at most BFD_DETECT_TIME_MAX_US, 5 min), deletes Down
  * sessions idle for cfg.down_idle_ms once they were Up, and deletes a
  * session that never reached Up cfg.embryonic_idle_ms after its creation,
- * whatever its B4 sends (RFC 9468 5.2 deletes a passive session that
- * does not come Up within a detection time); an established Up session
+ * whatever its B4 sends; an established Up session
  * stays as long as its B4 keeps talking. Never-Up sessions thus number at
  * most new_sessions_per_sec x embryonic_idle_ms / 1000 (100,000 with the
- * defaults) and cannot fill the table. Each callback also keeps the XDP
+ * defaults) and cannot fill the table. With cfg.reap_mode
+ * DSLITE_REAP_RFC9468 it deletes instead what RFC 9468 section 2 says
+ * the passive side may delete: a session not Up within one detection
+ * time of its creation, and one that goes Down (reapable_rfc9468()).
+ * Each callback also keeps the XDP
  * path's clock (clock_sync(), maps.h).
  *
  * What it reads is dslite_deadlines (dslite_aftr.h): a deadline per slot,
@@ -35,6 +38,29 @@
 #define _DSLITE_BPF_SWEEP_H
 
 /*
+ * Is the session to be deleted, in the mode of RFC 9468 section 2 ("If
+ * the BFD session fails to get established within a certain specified
+ * time, or if an established BFD session goes down, the passive side
+ * SHOULD stop sending BFD Control packets and MAY delete the BFD
+ * session")? One that was Up: as soon as it is Down. One never Up: one
+ * detection time (bfd_detect_time_us(): the B4's Detect Mult x its
+ * Desired Min TX, at least 1 s while not Up) after its creation, or at
+ * once when nothing is heard any more (its detection time expired).
+ * The responder sends only answers, so a deleted session is silent; the
+ * B4's next packet with Your Discriminator 0 creates a new one.
+ */
+static __always_inline int reapable_rfc9468(const struct dslite_aftr_session *s,
+					    __u64 now)
+{
+	__u64 dt;
+
+	if (s->flags & DSLITE_SESS_WAS_UP)
+		return s->bfd.state == BFD_STATE_DOWN;
+	dt = bfd_detect_time_us(&s->bfd) * 1000;
+	return !dt || (now > s->changed_ns && now - s->changed_ns > dt);
+}
+
+/*
  * Is the session to be deleted? One that was Up: when Down and idle
  * (no packet, no state change) for longer than down_idle_ms. One that
  * never was Up: embryonic_idle_ms after its creation (changed_ns),
@@ -45,6 +71,8 @@ static __always_inline int reapable(const struct dslite_aftr_session *s,
 {
 	__u64 seen, limit;
 
+	if (dslite_cfg.reap_mode == DSLITE_REAP_RFC9468)
+		return reapable_rfc9468(s, now);
 	if (!(s->flags & DSLITE_SESS_WAS_UP)) {
 		limit = dslite_cfg.embryonic_idle_ms;
 		seen = s->changed_ns;

@@ -79,6 +79,20 @@
 #endif
 #define bfd_ntoh32(x)	bfd_hton32(x)
 
+/*
+ * bfd.Role (RFC 9468 section 3, the role of RFC 5880 6.1 kept as a state
+ * variable): Active sends control packets whether or not it has heard
+ * the remote (the B4), Passive sends only after it has received one and
+ * so learnt the remote's discriminator (the AFTR's unsolicited sessions).
+ * It is fixed when the session is initialised and held in the session's
+ * flags (BFD_SF_RESPONDER), so the 64-byte session keeps its layout:
+ * bfd_role() reads it.
+ */
+enum bfd_role {
+	BFD_ROLE_ACTIVE = 0,
+	BFD_ROLE_PASSIVE = 1,
+};
+
 /* Session flags (struct bfd_session.flags). */
 #define BFD_SF_POLL		0x01	/* a Poll Sequence is running: send P
 					 * until a packet with F arrives */
@@ -187,16 +201,19 @@ BFD_INLINE const char *bfd_rx_result_name(int r)
 struct bfd_names {
 	const char *name;	/* RFC 5880's state, dslitectl's diag */
 	const char *frr;	/* FRR's status word, FRR's diag text */
+	const char *iana;	/* the enum of iana-bfd-types (RFC 9127,
+				 * the YANG modules of RFC 9314 and RFC
+				 * 9468 use it): "up", "controlExpiry" */
 };
 
 /* bfd_state_names(state): the names of a state, NULL beyond Up. */
 BFD_INLINE const struct bfd_names *bfd_state_names(unsigned int state)
 {
 	static const struct bfd_names tbl[] = {
-		[BFD_STATE_ADMIN_DOWN]	= { "AdminDown",	"shutdown" },
-		[BFD_STATE_DOWN]	= { "Down",		"down" },
-		[BFD_STATE_INIT]	= { "Init",		"init" },
-		[BFD_STATE_UP]		= { "Up",		"up" },
+		[BFD_STATE_ADMIN_DOWN]	= { "AdminDown", "shutdown", "adminDown" },
+		[BFD_STATE_DOWN]	= { "Down",	"down",	"down" },
+		[BFD_STATE_INIT]	= { "Init",	"init",	"init" },
+		[BFD_STATE_UP]		= { "Up",	"up",	"up" },
 	};
 
 	return state < sizeof(tbl) / sizeof(tbl[0]) ? &tbl[state] : 0;
@@ -206,23 +223,25 @@ BFD_INLINE const struct bfd_names *bfd_state_names(unsigned int state)
 BFD_INLINE const struct bfd_names *bfd_diag_names(unsigned int diag)
 {
 	static const struct bfd_names tbl[] = {
-		[BFD_DIAG_NONE]			= { "none", "ok" },
+		[BFD_DIAG_NONE]			= { "none", "ok", "none" },
 		[BFD_DIAG_CONTROL_EXPIRED]	= { "control-expired",
-			"control detection time expired" },
+			"control detection time expired", "controlExpiry" },
 		[BFD_DIAG_ECHO_FAILED]		= { "echo-failed",
-			"echo-function failed" },
+			"echo-function failed", "echoFailed" },
 		[BFD_DIAG_NEIGHBOR_DOWN]	= { "neighbor-down",
-			"neighbor signaled session down" },
+			"neighbor signaled session down", "neighborDown" },
 		[BFD_DIAG_FWD_RESET]		= { "fwd-reset",
-			"forwarding-plane reset" },
-		[BFD_DIAG_PATH_DOWN]		= { "path-down", "path down" },
+			"forwarding-plane reset", "forwardingReset" },
+		[BFD_DIAG_PATH_DOWN]		= { "path-down", "path down",
+			"pathDown" },
 		[BFD_DIAG_CONCAT_PATH_DOWN]	= { "concat-path-down",
-			"concatenated path down" },
+			"concatenated path down", "concatPathDown" },
 		[BFD_DIAG_ADMIN_DOWN]		= { "admin-down",
-			"administratively down" },
+			"administratively down", "adminDown" },
 		[BFD_DIAG_REVERSE_CONCAT_PATH_DOWN] = {
 			"reverse-concat-path-down",
-			"reverse concatenated path down" },
+			"reverse concatenated path down",
+			"reverseConcatPathDown" },
 	};
 
 	_Static_assert(sizeof(tbl) / sizeof(tbl[0]) == BFD_DIAG_MAX + 1,
@@ -256,10 +275,41 @@ BFD_INLINE const char *bfd_diag_short(unsigned int diag)
 	return bfd_name_of(bfd_diag_names(diag), 0, "?");
 }
 
+/* iana-bfd-types' names of a state ("adminDown") and a diag
+ * ("controlExpiry"), "?" for none. */
+BFD_INLINE const char *bfd_state_iana(unsigned int state)
+{
+	const struct bfd_names *n = bfd_state_names(state);
+
+	return n ? n->iana : "?";
+}
+
+BFD_INLINE const char *bfd_diag_iana(unsigned int diag)
+{
+	const struct bfd_names *n = bfd_diag_names(diag);
+
+	return n ? n->iana : "?";
+}
+
 /* FRR's diag text ("control detection time expired"), "?" for none. */
 BFD_INLINE const char *bfd_diag_name(unsigned int diag)
 {
 	return bfd_name_of(bfd_diag_names(diag), 1, "?");
+}
+
+/* bfd.Role of a session (RFC 9468 section 3). */
+BFD_INLINE enum bfd_role bfd_role(const struct bfd_session *s)
+{
+	return (s->flags & BFD_SF_RESPONDER) ? BFD_ROLE_PASSIVE :
+					       BFD_ROLE_ACTIVE;
+}
+
+/* bfd.Role's name, as the sessions' "role" prints it: "active",
+ * "passive" (the values of RFC 9468's YANG leaf, lower case). */
+BFD_INLINE const char *bfd_role_name(unsigned int role)
+{
+	return role == BFD_ROLE_PASSIVE ? "passive" :
+	       role == BFD_ROLE_ACTIVE ? "active" : "?";
 }
 
 BFD_INLINE __u32 bfd_max32(__u32 a, __u32 b)

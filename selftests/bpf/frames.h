@@ -20,7 +20,7 @@
 
 #include "wire.h"
 
-#define FRAME_MAX	512
+#define FRAME_MAX	2048
 
 enum frame_l4 {
 	L4_UDP,		/* inner IPv4 / UDP / payload */
@@ -57,7 +57,7 @@ struct frame {
 	uint8_t		icmp_type, icmp_code;
 	uint16_t	icmp_id, icmp_seq;	/* PTB: the MTU */
 	/* payload (after UDP / ICMP header / IPv4 / IPv6 / Ethernet) */
-	uint8_t		payload[256];
+	uint8_t		payload[1500];
 	int		plen;
 };
 

@@ -9,7 +9,8 @@
  * session goes through its states row after row. Then: a full table, the
  * new-session rate limit, a re-load with other timers that keeps the
  * sessions, and the sweeper in real time (timeout to Down with diag 1,
- * reaping, a restarted B4 heard within one detection time). Then the
+ * reaping, a restarted B4 heard within one detection time), and the
+ * sessions' end as RFC 9468 section 2 words it (reap rfc9468). Then the
  * defences: the XDP clock (a constant rate; an old offset, a limiter
  * state and a stamp in the future), one packet that would pin a session,
  * the slot search behind live slots and the random discriminator tags,
@@ -119,6 +120,7 @@ static int on_event(void *ctx, void *data, size_t len)
 struct inst_cfg {
 	uint32_t tx, rx, echo, rate, burst, sweep_ms, down_idle, emb_idle;
 	uint32_t sessions;		/* 0: FIX_SESSIONS */
+	uint8_t reap_mode;		/* DSLITE_REAP_* */
 	uint32_t chunk_blocks, chunk_visits;	/* sweeper callbacks; 0: default */
 	int allowlist;
 	struct inst *reuse;	/* share sessions/discrs/state with it */
@@ -152,6 +154,7 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		s->rodata->dslite_cfg.down_idle_ms = c->down_idle;
 	if (c->emb_idle)
 		s->rodata->dslite_cfg.embryonic_idle_ms = c->emb_idle;
+	s->rodata->dslite_cfg.reap_mode = c->reap_mode;
 	s->rodata->dslite_sweep_chunk_blocks = c->chunk_blocks;
 	s->rodata->dslite_sweep_chunk_visits = c->chunk_visits;
 	if (c->anycast) {
@@ -561,6 +564,7 @@ static int row_expect(const struct row *r, struct inst *in, const struct frame *
 	struct dslite_aftr_session v;
 	struct frame f = *fin;
 	struct layout l;
+	int pad_plen;
 
 	if (r->verdict != XDP_TX) {
 		memcpy(exp, inbuf, inlen);
@@ -575,10 +579,13 @@ static int row_expect(const struct row *r, struct inst *in, const struct frame *
 		f.ttl = 255;
 		f.sport = BFD_SRC_PORT_MIN | (v.bfd.local_discr & 0x3fff);
 		f.dport = BFD_PORT_CONTROL;
-		f.udp_csum_zero = 0;
+		pad_plen = f.plen;
+		/* padded (RFC 9764): no checksum stays none */
+		f.udp_csum_zero = pad_plen > BFD_CTRL_LEN && f.udp_csum_zero;
 		frame_bfd(&f, r->reply.state, r->reply.flags, r->reply.diag, 3,
 			  v.bfd.local_discr, B4_DISCR(r->b4), r->reply.tx,
 			  r->reply.rx, 50 * MS);
+		f.plen = pad_plen;	/* the padding as it came */
 		break;
 	case K_PING:
 		frame_swap_inner(&f);
@@ -816,7 +823,28 @@ static void sport_49151(struct frame *f) { f->sport = 49151; }
 static void sport_65535(struct frame *f) { f->sport = 65535; }
 static void dst_192_0_0_3(struct frame *f) { f->dst4 = 0xc0000003; }
 static void bfd_plen20(struct frame *f) { f->plen = 20; }
-static void bfd_padded(struct frame *f) { f->plen = 32; }
+/* RFC 9764: BFD and padding after it in the UDP payload (a pattern, so
+ * the answer shows it is kept byte for byte) */
+static void bfd_pad_to(struct frame *f, int plen)
+{
+	int i;
+
+	for (i = BFD_CTRL_LEN; i < plen; i++)
+		f->payload[i] = (uint8_t)(i * 7 + 1);
+	f->plen = plen;
+}
+static void bfd_pad1372(struct frame *f) { bfd_pad_to(f, 1400 - 28); }
+static void bfd_pad33(struct frame *f) { bfd_pad_to(f, 33); }
+static void bfd_pad64_csum0(struct frame *f)
+{
+	bfd_pad_to(f, 64);
+	f->udp_csum_zero = 1;
+}
+/* inner sources outside the B4 addresses of 192.0.0.0/29 */
+static void src4_aftr(struct frame *f) { f->src4 = DSLITE_AFTR_ADDR; }
+static void src4_net(struct frame *f) { f->src4 = 0xc0000000; }
+static void src4_outside(struct frame *f) { f->src4 = 0xc0000009; }
+static void src4_lan(struct frame *f) { f->src4 = 0xc0a8010a; }
 static void bfd_auth(struct frame *f)
 {
 	f->payload[1] |= BFD_FLAG_AUTH;
@@ -1088,6 +1116,18 @@ static const struct row rows[] = {
 	{ "the B4's own packet is still answered", K_BFD, 1, B(UP, F, YOUR_SESSION),
 	  .verdict = TX, .reason = C(TX_BFD),
 	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: padded to an inner packet of 1400 bytes: the answer is as large, padding unchanged",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad1372,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: an odd padding (33-byte payload): checksum right",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad33,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
+	{ "RFC 9764: padded without a UDP checksum: answered without one",
+	  K_BFD, 1, B(UP, 0, YOUR_SESSION), .make = bfd_pad64_csum0,
+	  .verdict = TX, .reason = C(TX_BFD),
+	  .reply = UP_REPLY(0, 300 * MS), .sessions = 1, .sess_state = S(UP) },
 
 	/* B4 2: AdminDown */
 	{ "B4 2: new session", K_BFD, 2, B(DOWN, 0, 0),
@@ -1347,9 +1387,21 @@ static const struct row rows[] = {
 	{ "AdminDown without a session", K_BFD, 21, B(ADMIN_DOWN, 0, 0),
 	  .verdict = DROP, .reason = C(DROP_NO_SESSION), .sessions = 9,
 	  .sess_state = ANY },
-	{ "BFD payload padded to 32 bytes", K_BFD, 21, B(DOWN, 0, 0),
-	  .make = bfd_padded,
-	  .verdict = DROP, .reason = C(DROP_BFD_PADDING), .sessions = 9,
+	{ "RFC 9468 2: inner source 192.0.0.1 (the AFTR's own) is no B4's", K_BFD, 21,
+	  B(DOWN, 0, 0), .make = src4_aftr,
+	  .verdict = DROP, .reason = C(DROP_BFD_INNER_SOURCE), .sessions = 9,
+	  .sess_state = ANY },
+	{ "RFC 9468 2: inner source 192.0.0.0 (the /29's network) is no B4's", K_BFD, 21,
+	  B(DOWN, 0, 0), .make = src4_net,
+	  .verdict = DROP, .reason = C(DROP_BFD_INNER_SOURCE), .sessions = 9,
+	  .sess_state = ANY },
+	{ "RFC 9468 2: inner source 192.0.0.9 (outside the /29) is no B4's", K_BFD, 21,
+	  B(DOWN, 0, 0), .make = src4_outside,
+	  .verdict = DROP, .reason = C(DROP_BFD_INNER_SOURCE), .sessions = 9,
+	  .sess_state = ANY },
+	{ "RFC 9468 2: inner source 192.168.1.10 (a subscriber's) is no B4's", K_BFD, 21,
+	  B(DOWN, 0, 0), .make = src4_lan,
+	  .verdict = DROP, .reason = C(DROP_BFD_INNER_SOURCE), .sessions = 9,
 	  .sess_state = ANY },
 	{ "source not permitted", K_BFD, NOT_PERMITTED, B(DOWN, 0, 0),
 	  .verdict = DROP, .reason = C(DROP_NOT_PERMITTED), .sessions = 9,
@@ -2412,6 +2464,135 @@ static void test_relay_unflagged(struct inst *in)
 		   "dslite_ptb_relay: a PTB without the XDP flag goes on untouched (TC_ACT_UNSPEC)");
 }
 
+/*
+ * RFC 9468 section 2 on the passive side, reap rfc9468: a session that
+ * is not Up within one detection time of its creation is deleted although
+ * its B4 keeps sending (Down, never Init), one that goes Down is deleted
+ * at the sweeper's next pass (the B4 signals Down; the B4 falls silent),
+ * an Up session whose B4 keeps talking stays, and a deleted session's
+ * B4 gets a new one (a new discriminator chosen by the AFTR) with its
+ * next packet with Your Discriminator 0. Generous bounds: the sweeper
+ * runs every 20 ms, the host may be loaded.
+ */
+static void test_reap_rfc9468(void)
+{
+	struct inst_cfg c = { .tx = 10 * MS, .rx = 10 * MS, .echo = 0,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sweep_ms = 20,
+			      .down_idle = 600000, .emb_idle = 600000,
+			      .reap_mode = DSLITE_REAP_RFC9468 };
+	/* 100 ms x 3: a detection time of 300 ms */
+	struct bfd_fields down = { .state = S(DOWN), .tx = 100 * MS, .rx = 10 * MS };
+	struct bfd_fields bf;
+	struct dslite_aftr_session v;
+	struct inst in;
+	double t0, t, t_gone = -1, t_down = -1;
+	uint32_t rv, d1, d2, d3, old;
+	int alive;
+
+	if (inst_open(&in, &c)) {
+		tap_result(0, "rfc9468: load with reap rfc9468");
+		return;
+	}
+	tap_eq(arm(&in), XDP_PASS, "rfc9468: sweeper armed");
+
+	/* B4 1: Down every 50 ms, never Init: not Up within 300 ms */
+	send_bfd(&in, 1, down, &rv, NULL, NULL);
+	d1 = session_get(&in, 1, &v) ? 0 : v.bfd.local_discr;
+	tap_result(rv == XDP_TX && d1 && v.bfd.state == S(INIT) &&
+		   bfd_role(&v.bfd) == BFD_ROLE_PASSIVE &&
+		   d1 >> DSLITE_DISCR_NODE_SHIFT == NODE_ID,
+		   "rfc9468: a B4's first packet creates a passive session (bfd.Role Passive) with the AFTR's own discriminator 0x%08x",
+		   d1);
+	t0 = mono_s();
+	while ((t = mono_s() - t0) < 5) {
+		if (session_get(&in, 1, &v) || v.bfd.local_discr != d1) {
+			t_gone = t;
+			break;
+		}
+		send_bfd(&in, 1, down, &rv, NULL, NULL);
+		sleep_ms(50);
+	}
+	tap_result(t_gone >= 0.25 && t_gone < 2.0,
+		   "rfc9468: a session not Up within one detection time (300 ms) is deleted although its B4 keeps sending (after %.0f ms)",
+		   t_gone * 1000);
+	send_bfd(&in, 1, down, &rv, NULL, NULL);
+	old = session_get(&in, 1, &v) ? 0 : v.bfd.local_discr;
+	tap_result(rv == XDP_TX && old && old != d1,
+		   "rfc9468: the B4's next packet creates a new session (0x%08x, was 0x%08x)",
+		   old, d1);
+
+	/* B4 2: Up, kept alive for 1 s, then it signals Down */
+	send_bfd(&in, 2, down, &rv, NULL, NULL);
+	bf = down;
+	bf.state = S(INIT);
+	bf.your = YOUR_SESSION;
+	send_bfd(&in, 2, bf, &rv, NULL, NULL);
+	bf.state = S(UP);
+	d2 = session_get(&in, 2, &v) ? 0 : v.bfd.local_discr;
+	alive = d2 && v.bfd.state == S(UP);
+	t0 = mono_s();
+	while (mono_s() - t0 < 1.0) {
+		send_bfd(&in, 2, bf, &rv, NULL, NULL);
+		if (session_get(&in, 2, &v) || v.bfd.state != S(UP) ||
+		    v.bfd.local_discr != d2)
+			alive = 0;
+		send_bfd(&in, 1, down, &rv, NULL, NULL);	/* B4 1 talks too */
+		sleep_ms(50);
+	}
+	tap_result(alive, "rfc9468: an Up session whose B4 keeps talking stays (1 s)");
+	old = counter(&in, C(SESS_REAPED));
+	bf.state = S(DOWN);
+	bf.diag = BFD_DIAG_PATH_DOWN;
+	send_bfd(&in, 2, bf, &rv, NULL, NULL);
+	tap_result(rv == XDP_TX && !session_get(&in, 2, &v) &&
+		   v.bfd.state == S(DOWN) && v.bfd.diag == BFD_DIAG_NEIGHBOR_DOWN,
+		   "rfc9468: the B4 signals Down: the session goes Down (neighbor-down)");
+	t0 = mono_s();
+	t_gone = -1;
+	while ((t = mono_s() - t0) < 3) {
+		if (session_get(&in, 2, &v)) {
+			t_gone = t;
+			break;
+		}
+		sleep_ms(5);
+	}
+	tap_result(t_gone >= 0 && t_gone < 1.0,
+		   "rfc9468: a session that went Down is deleted at the next pass (%.0f ms)",
+		   t_gone * 1000);
+	tap_result(counter(&in, C(SESS_REAPED)) > old,
+		   "rfc9468: counted in sessions_reaped");
+	send_bfd(&in, 2, (struct bfd_fields){ .state = S(DOWN), .your = d2,
+					     .tx = 100 * MS, .rx = 10 * MS },
+		 &rv, NULL, NULL);
+	tap_result(rv == XDP_DROP && session_get(&in, 2, &v),
+		   "rfc9468: its old discriminator selects nothing any more (dropped)");
+
+	/* B4 3: Up, then silent: Down by timeout, deleted in the same pass */
+	send_bfd(&in, 3, down, &rv, NULL, NULL);
+	bf = down;
+	bf.state = S(INIT);
+	bf.your = YOUR_SESSION;
+	send_bfd(&in, 3, bf, &rv, NULL, NULL);
+	d3 = session_get(&in, 3, &v) ? 0 : v.bfd.local_discr;
+	tap_result(d3 && v.bfd.state == S(UP), "rfc9468: B4 3 Up (300 ms detection time)");
+	t0 = mono_s();
+	t_gone = -1;
+	while ((t = mono_s() - t0) < 5) {
+		if (t_down < 0 && !session_get(&in, 3, &v) &&
+		    v.bfd.state == S(DOWN))
+			t_down = t;
+		if (session_get(&in, 3, &v)) {
+			t_gone = t;
+			break;
+		}
+		sleep_ms(5);
+	}
+	tap_result(t_gone >= 0.25 && t_gone < 2.0,
+		   "rfc9468: a silent B4's session times out and is deleted (%.0f ms after its last packet, Down seen %s)",
+		   t_gone * 1000, t_down < 0 ? "never: same pass" : "first");
+	inst_close(&in);
+}
+
 int main(void)
 {
 	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
@@ -2445,6 +2626,7 @@ int main(void)
 	test_table_full();
 	test_rate_limit();
 	test_sweeper();
+	test_reap_rfc9468();
 	test_deadlines();
 	test_clock();
 	test_pinning();

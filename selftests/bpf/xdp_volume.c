@@ -118,7 +118,7 @@ static const uint8_t *outer_src(const uint8_t *b, int len)
 }
 
 /* a valid first BFD packet somewhere in the frame: a UDP header to 3784
- * with length 32, then 24 bytes that pass bfd_validate() with Your
+ * with length 32 or more (padding), then 24 bytes that pass bfd_validate() with Your
  * Discriminator 0 and state Down */
 static int has_first_bfd(const uint8_t *b, int len)
 {
@@ -127,8 +127,11 @@ static int has_first_bfd(const uint8_t *b, int len)
 	for (o = 14 + 40 + 20; o + 8 + 24 <= len; o++) {
 		const struct bfd_ctrl *p = (const void *)(b + o + 8);
 
-		if (b[o + 2] != 0x0e || b[o + 3] != 0xc8 || b[o + 4] ||
-		    b[o + 5] != 32)
+		int ulen = b[o + 4] << 8 | b[o + 5];
+
+		/* 32, or longer: padding after the packet (RFC 9764) */
+		if (b[o + 2] != 0x0e || b[o + 3] != 0xc8 || ulen < 32 ||
+		    o + ulen > len)
 			continue;
 		if (bfd_validate(p, 24) == BFD_RX_OK && !p->your_discr &&
 		    bfd_ctrl_state(p) == BFD_STATE_DOWN)
@@ -174,7 +177,7 @@ static int reason_of(int i)
 		return XDP_TX;
 	if (i >= DSLITE_CNT_PASS_NOT_IPV6 && i < DSLITE_CNT_DROP_TRUNC_IPV4)
 		return XDP_PASS;
-	if (i >= DSLITE_CNT_DROP_TRUNC_IPV4 && i <= DSLITE_CNT_DROP_PTB_NO_META)
+	if (i >= DSLITE_CNT_DROP_TRUNC_IPV4 && i <= DSLITE_CNT_DROP_BFD_INNER_SOURCE)
 		return XDP_DROP;
 	return -1;
 }

@@ -161,6 +161,7 @@ enum attach_kw {
 	A_SWEEP,
 	A_DOWN_IDLE,
 	A_EMBRYONIC_IDLE,
+	A_REAP,
 	A__MAX,
 };
 
@@ -258,6 +259,12 @@ static int kw_anycast(const struct kw_ctx *x, const struct kw *k,
 	return aftr_anycast_parse(x->what, k->name, v, &a->anycast);
 }
 
+static const struct kw_name reap_names[] = {
+	{ "idle", DSLITE_REAP_IDLE },
+	{ "rfc9468", DSLITE_REAP_RFC9468 },
+	{ NULL, 0 },
+};
+
 static const struct kw_name mode_names[] = {
 	{ "native", XDP_FLAGS_DRV_MODE },
 	{ "generic", XDP_FLAGS_SKB_MODE },
@@ -311,6 +318,8 @@ static const struct kw attach_rows[A__MAX] = {
 	[A_EMBRYONIC_IDLE] = { "embryonic-idle", KW_UINT, 0, 0, UINT32_MAX,
 			    A(cfg.embryonic_idle_ms), .unit = "ms",
 			    .arg = "MS" },
+	[A_REAP]	= { "reap", KW_ENUM, 0, A(cfg.reap_mode),
+			    .names = reap_names, .arg = "idle|rfc9468" },
 };
 
 static const struct kw_table attach_kw = {
@@ -333,6 +342,10 @@ static int parse_attach(const char *what, int argc, char **argv,
 	if (!a->ifname[0])
 		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
 				     "missing \"dev IFNAME\"");
+	if (a->cfg.reap_mode == DSLITE_REAP_RFC9468 &&
+	    (GIVEN(a, A_DOWN_IDLE) || GIVEN(a, A_EMBRYONIC_IDLE)))
+		return dslitectl_err(DSLITECTL_EXIT_USAGE, what,
+				     "down-idle and embryonic-idle are for \"reap idle\" (\"reap rfc9468\" deletes a session once Down, or not Up within one detection time)");
 	return aftr_anycast_check(what, &a->anycast, a->ifname,
 				  GIVEN(a, A_NODE_ID));
 }
@@ -369,6 +382,8 @@ static void apply_cfg(struct dslite_aftr_cfg *c, const struct attach_args *a)
 		c->down_idle_ms = a->cfg.down_idle_ms;
 	if (GIVEN(a, A_EMBRYONIC_IDLE))
 		c->embryonic_idle_ms = a->cfg.embryonic_idle_ms;
+	if (GIVEN(a, A_REAP))
+		c->reap_mode = a->cfg.reap_mode;
 	c->allowlist = a->n_allow > 0;
 }
 
@@ -1390,7 +1405,9 @@ void aftr_usage(FILE *f)
 		"softwire arriving on IFNAME. Defaults: addr 192.0.0.1, every B4 allowed,\n"
 		"sessions %d, interval %d ms, echo-interval %d ms (0: no echo),\n"
 		"multiplier %d, new-rate %d/s, new-burst %d, node-id 0,\n"
-		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never).\n"
+		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never),\n"
+		"reap idle (rfc9468: a session is deleted once Down, or when not Up\n"
+		"within one detection time, RFC 9468 section 2).\n"
 		"A member of an anycast group (anycast needs node-id; peer, relay-rate\n"
 		"and relay-source need anycast) relays Packet Too Big messages for B4s\n"
 		"it does not serve to its peers, relay-rate %d/s.\n"

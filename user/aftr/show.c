@@ -204,6 +204,47 @@ static void print_addr(const char *key, const char *fmt, const void *a)
 	print_string(key, fmt, buf);
 }
 
+/*
+ * The session as the YANG modules see it (JSON only, object "yang"):
+ * bfd.Role ("role", RFC 9468 section 3) and the operational leaves of an
+ * IP single-hop session of RFC 9314 (ietf-bfd-types' session-running
+ * and the session's own), under their YANG names, intervals and the
+ * detection time in microseconds, enums as iana-bfd-types spells them.
+ * RFC 9468's module adds no per-session leaf beyond these; its
+ * per-interface "unsolicited" configuration is the attach of the
+ * responder on the interface (Documentation/standards.md).
+ */
+static void print_yang(const struct dslite_aftr_session *s, uint64_t age)
+{
+	const struct bfd_session *b = &s->bfd;
+
+	if (!print_is_json())
+		return;
+	print_open_object("yang");
+	print_string("role", NULL, bfd_role_name(bfd_role(b)));
+	print_string("path-type", NULL, "ip-sh");
+	print_uint("local-discriminator", NULL, b->local_discr);
+	print_uint("remote-discriminator", NULL, b->remote_discr);
+	print_uint("remote-multiplier", NULL, b->remote_mult);
+	print_uint("dest-port", NULL, BFD_PORT_CONTROL);
+	print_string("local-state", NULL, bfd_state_iana(b->state));
+	print_string("remote-state", NULL, bfd_state_iana(b->remote_state));
+	print_string("local-diagnostic", NULL, bfd_diag_iana(b->diag));
+	print_string("remote-diagnostic", NULL, bfd_diag_iana(b->remote_diag));
+	print_string("detection-mode", NULL,
+		     b->remote_echo_rx && b->cfg_echo_rx ? "async-with-echo" :
+							   "async-without-echo");
+	print_uint("negotiated-tx-interval", NULL, bfd_tx_interval_us(b));
+	print_uint("negotiated-rx-interval", NULL,
+		   b->remote_tx > b->rx ? b->remote_tx : b->rx);
+	print_uint("detection-time", NULL, bfd_detect_time_us(b));
+	print_bool("demand-capability", NULL, false, NULL, NULL);
+	print_uint("receive-packet-count", NULL, s->rx_packets);
+	print_uint("send-packet-count", NULL, s->rx_packets);
+	print_uint("state-age-ms", NULL, age / 1000000ULL);
+	print_close_object();
+}
+
 static int print_session(const struct dslite_in6 *key,
 			 const struct dslite_aftr_session *s, void *data)
 {
@@ -223,6 +264,7 @@ static int print_session(const struct dslite_in6 *key,
 		   b->local_discr >> DSLITE_DISCR_NODE_SHIFT);
 	print_bool("multihop", NULL, false, NULL, NULL);
 	print_bool("passive-mode", NULL, true, NULL, NULL);
+	print_string("role", " role %s", bfd_role_name(bfd_role(b)));
 	print_string("status", " status %s", bfd_status_name(b->state));
 	if (b->state == BFD_STATE_UP)
 		print_uint("uptime", " uptime %" PRIu64 "s", age / 1000000000ULL);
@@ -249,6 +291,7 @@ static int print_session(const struct dslite_in6 *key,
 	/* every valid control packet is answered once */
 	print_uint("tx-packets", " tx-packets %" PRIu64, s->rx_packets);
 	print_uint("idle-ms", NULL, idle / 1000000ULL);
+	print_yang(s, age);
 	print_close_object();
 	if (!print_is_json())
 		print_end();

@@ -52,6 +52,12 @@
 
 /* Interval limits, milliseconds (RFC 5880 allows less; a CPE does not). */
 #define B4_INTERVAL_MIN_MS	10
+/* pad: the inner IPv4 packet of a padded control packet, bytes (at least
+ * IPv4 + UDP + BFD, at most a jumbo frame's) */
+#define B4_PAD_MIN		(20 + 8 + 24)
+#define B4_PAD_MAX		9000
+/* the largest datagram the BFD sockets read whole */
+#define B4_RX_MAX		(B4_PAD_MAX + 64)
 #define B4_INTERVAL_MAX_MS	60000
 #define B4_HOLD_DOWN_MAX_S	3600
 
@@ -171,7 +177,10 @@ struct b4_config {
 						 * echoes lost */
 	char file[PATH_MAX];		/* config FILE, "" without */
 	struct http_listen metrics;	/* metrics ADDR:PORT, len 0: none */
-	unsigned int given;		/* 1 << B4_K_* per keyword seen */
+	uint16_t pad;			/* pad BFD control to an inner IPv4
+					 * packet of this many bytes (RFC
+					 * 9764), 0: no padding */
+	uint64_t given;			/* bit i: b4_rows[i] seen */
 };
 
 /* rtnetlink view of one device (b4/link.c). */
@@ -263,6 +272,8 @@ struct b4_session {
 					 * timeout (bfd.last_rx_ns is not) */
 	uint64_t tx_errors;
 	int last_tx_errno;
+	uint64_t rx_short;		/* answers smaller than pad */
+	uint16_t pad;			/* cfg.pad when opened, 0: none */
 };
 
 /* What b4_session_rx()/b4_session_timer() report. */
@@ -666,6 +677,10 @@ void b4_bfd_changed(struct b4_daemon *d, int i, const struct b4_change *c);
 /* the log line of a change of candidate i's session */
 void b4_bfd_log(struct b4_daemon *d, int i, uint8_t old_state,
 		uint8_t new_state);
+struct b4_cand;
+/* the session's state in words; padded (pad) and not Up: what the
+ * padding found out about the path (its health method's reason) */
+void b4_bfd_reason(const struct b4_cand *c, char *buf, size_t size);
 
 /*
  * b4/health.c: the health methods as data. Each method is one file and

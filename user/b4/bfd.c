@@ -120,6 +120,7 @@ void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 	s->changed_rt_ms = realtime_ms();
 	s->tx_packets = s->rx_packets = s->rx_dropped = 0;
 	s->tx_errors = 0;
+	s->rx_short = 0;
 	s->last_tx_errno = 0;
 	s->last_rx_ns = 0;
 	s->admin_down_left = 0;
@@ -319,6 +320,7 @@ static int bfd_open(struct b4_daemon *d, struct b4_cand *c, char *e,
 		return -1;
 	b4_session_init(&c->s, b4_session_new_discr(d), us, us,
 			d->cfg.multiplier, mono_ns());
+	c->s.pad = d->cfg.pad;
 	if (b4_watch_add(d, &c->w[B4_METHOD_BFD], c->s.fd, b4_net_session_cb)) {
 		snprintf(e, elen, "epoll: %s", strerror(errno));
 		close(c->s.fd);
@@ -399,9 +401,24 @@ static void bfd_tx(struct b4_daemon *d, uint64_t now)
 			b4_net_send(d, &d->cand[i]);
 }
 
-static void bfd_reason(const struct b4_cand *c, char *buf, size_t size)
+/*
+ * The session's state; padded (RFC 9764) and not Up, what the padding
+ * says about the path: sends refused as larger than the tunnel's MTU
+ * (EMSGSIZE), or no answer of the padded size heard.
+ */
+void b4_bfd_reason(const struct b4_cand *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "session %s", bfd_state_name(c->s.bfd.state));
+	const struct b4_session *s = &c->s;
+
+	if (!s->pad || s->bfd.state == BFD_STATE_UP)
+		snprintf(buf, size, "session %s", bfd_state_name(s->bfd.state));
+	else if (s->last_tx_errno == EMSGSIZE)
+		snprintf(buf, size, "session %s, padded to %u bytes: path MTU too small (sends fail: %s)",
+			 bfd_state_name(s->bfd.state), s->pad,
+			 strerror(s->last_tx_errno));
+	else
+		snprintf(buf, size, "session %s, padded to %u bytes: no answer of that size (path MTU too small?)",
+			 bfd_state_name(s->bfd.state), s->pad);
 }
 
 static uint64_t bfd_last_rx(const struct b4_cand *c)
@@ -419,6 +436,6 @@ const struct b4_health_ops b4_bfd_ops = {
 	.deadline	= bfd_deadline,
 	.timer		= bfd_timer,
 	.tx		= bfd_tx,
-	.reason		= bfd_reason,
+	.reason		= b4_bfd_reason,
 	.last_rx	= bfd_last_rx,
 };

@@ -427,6 +427,12 @@ static const struct kw b4_rows[] = {
 	{ "multiplier", KW_UINT, KW_DEF, 1, 255, C(multiplier),
 	  .def = B4_DEF_MULTIPLIER, .arg = "N",
 	  .help = "detection multiplier, {range} (default {def})" },
+	{ "pad", KW_UINT, 0, B4_PAD_MIN, B4_PAD_MAX, C(pad), .unit = "bytes",
+	  .arg = "BYTES",
+	  .help = "pad BFD control packets to an inner IPv4 packet\n"
+		  "of this size with DF set, and accept only answers\n"
+		  "as large: the session checks the softwire's path\n"
+		  "MTU (RFC 9764), {range} (default: no padding)" },
 	{ "standby-interval", KW_UINT, 0, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(standby_ms), .unit = "ms", .arg = "MS",
 	  .help = "standby probes (default max(interval, "

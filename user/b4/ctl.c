@@ -509,6 +509,17 @@ static void report_timers(const struct b4_cand *c)
 		print_name("last-send-error", " (%s)",
 			   strerror(c->s.last_tx_errno));
 	print_text("\n");
+	print_string("role", "    role %s", bfd_role_name(bfd_role(b)));
+	if (c->s.pad) {
+		char r[120];
+
+		print_uint("pad", " pad %" PRIu64 " bytes", c->s.pad);
+		print_uint("answers-short", " answers short %" PRIu64,
+			   c->s.rx_short);
+		b4_bfd_reason(c, r, sizeof(r));
+		print_quoted("bfd-reason", " (%s)", r);
+	}
+	print_text("\n");
 }
 
 static void report_peer(struct b4_daemon *d, int i, uint64_t now)

@@ -32,7 +32,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/filter.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -282,16 +284,54 @@ static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
 	return send_ip_from(d, c, path, NULL, pkt, len);
 }
 
+/*
+ * Is cfg.pad larger than the MTU of c's tunnel? The direct path (raw
+ * IPv6) does not go through the tunnel device, so its MTU is checked
+ * here: a padded session must not come Up on the direct path when the
+ * tunnel it stands for cannot carry the padded size. 0 when the MTU
+ * cannot be read.
+ */
+static int pad_over_tunnel_mtu(const struct b4_daemon *d,
+			       const struct b4_cand *c)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		 d->tun[c->tun].link.name);
+	if (ioctl(d->raw4fd, SIOCGIFMTU, &ifr) < 0)
+		return 0;
+	return ifr.ifr_mtu > 0 && d->cfg.pad > (unsigned int)ifr.ifr_mtu;
+}
+
+/*
+ * A control packet of candidate c. With pad (RFC 9764): the BFD packet
+ * (Length 24) and zero bytes after it in the UDP payload, up to an inner
+ * IPv4 packet of cfg.pad bytes, DF set as on every packet here: through
+ * a path whose MTU is smaller it is not sent (EMSGSIZE from the tunnel)
+ * or never arrives, and the session cannot stay Up.
+ */
 int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
 {
-	uint8_t pkt[B4_UDP4_HDR + sizeof(struct bfd_ctrl)];
+	static uint8_t pkt[B4_PAD_MAX], payload[B4_PAD_MAX];
 	struct bfd_ctrl ctrl;
-	size_t len;
+	size_t len, plen = sizeof(ctrl);
 	ssize_t n;
 
 	b4_session_build(&c->s, &ctrl, mono_ns());
-	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, &ctrl,
-			 sizeof(ctrl));
+	if (d->cfg.pad > B4_UDP4_HDR + sizeof(ctrl))
+		plen = d->cfg.pad - B4_UDP4_HDR;
+	if (d->cfg.pad && c->path == B4_PATH_DIRECT &&
+	    pad_over_tunnel_mtu(d, c)) {
+		/* as the tunnel itself would refuse it */
+		errno = EMSGSIZE;
+		tx_result(&c->s, -1);
+		return -1;
+	}
+	memset(payload + sizeof(ctrl), 0, plen - sizeof(ctrl));
+	memcpy(payload, &ctrl, sizeof(ctrl));
+	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, payload,
+			 plen);
 	n = send_ip(d, c, c->path, pkt, len);
 	tx_result(&c->s, n);
 	return n < 0 ? -1 : 0;
@@ -336,6 +376,12 @@ static void deliver(struct b4_daemon *d, int i, const void *payload,
 
 	if (bfd_validate(p, len) != BFD_RX_OK) {
 		c->s.rx_dropped++;
+		return;
+	}
+	/* padded (RFC 9764): only an answer as large as ours proves the
+	 * path carries that size back */
+	if (d->cfg.pad && len + B4_UDP4_HDR < d->cfg.pad) {
+		c->s.rx_short++;
 		return;
 	}
 	if (c->s.bfd.state == BFD_STATE_ADMIN_DOWN)
@@ -465,7 +511,7 @@ void b4_net_raw_input(struct b4_daemon *d)
 		const struct in6_pktinfo *pi;
 		struct sockaddr_in6 from;
 		const uint8_t *payload;
-		uint8_t buf[1500];
+		uint8_t buf[B4_RX_MAX];
 		struct b4_cand *c;
 		struct rx_msg m;
 		size_t plen;
@@ -507,7 +553,7 @@ void b4_net_udp_input(struct b4_daemon *d, int fd, int tun)
 	for (burst = 0; burst < RX_BURST; burst++) {
 		const struct in_pktinfo *pi;
 		struct sockaddr_in from;
-		uint8_t buf[512];
+		uint8_t buf[B4_RX_MAX];
 		struct rx_msg m;
 		ssize_t n;
 		int t, i;
