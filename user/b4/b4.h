@@ -170,6 +170,7 @@ struct b4_config {
 						 * echoes lost */
 	char file[PATH_MAX];		/* config FILE, "" without */
 	struct http_listen metrics;	/* metrics ADDR:PORT, len 0: none */
+	uint8_t rt_priority;		/* SCHED_FIFO priority, 0: normal */
 	unsigned int given;		/* 1 << B4_K_* per keyword seen */
 };
 
