@@ -33,9 +33,10 @@ faults_netem() {
 	ip netns exec "$ME" tc qdisc replace dev me-b4 root netem "$@"
 }
 
-# faults_downs: the daemon's Down transitions of the tunnel, from its log
-# (one "carrier down" line per outage)
-faults_downs() { grep -c ': carrier down, diag' "$B4_LOG"; }
+# faults_downs: the daemon's outages, from its log: the transitions from
+# Up (a tunnel forced down may log "carrier down" again with a new diag,
+# so those lines are not counted)
+faults_downs() { grep -cE ': (Up -> Down|unhealthy by)' "$B4_LOG"; }
 
 # faults_ups: the same, back up
 faults_ups() { grep -c ': carrier up' "$B4_LOG"; }
@@ -43,6 +44,15 @@ faults_ups() { grep -c ': carrier up' "$B4_LOG"; }
 # faults_sent: what the AFTR answered so far: BFD packets the daemon sent
 # (the XDP responder answers each one), or echoes with "health ping"
 faults_sent() {
+	local v i
+	# the status socket may not answer a loaded VM at once
+	for i in 1 2 3 4 5; do
+		v=$(__faults_sent) && [ -n "$v" ] && { echo "$v"; return 0; }
+		sleep 1
+	done
+	return 1
+}
+__faults_sent() {
 	b4_q '.peers[0] | if .ping then .ping.sent else .["packets-sent"] end'
 }
 

@@ -82,7 +82,7 @@ row() {
 
 echo "# netem rows for ${SECS}s each, all at once; load ${FAULTS_HOSTLOAD:-?} on the host at start"
 i=0 pids=()
-IFS=';' read -ra rows <<<"$ROWS"
+IFS=';' read -ra rows <<<"$(tr '\n' ' ' <<<"$ROWS")"
 for r in "${rows[@]}"; do
 	# shellcheck disable=SC2086
 	set -- $r
