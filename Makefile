@@ -8,6 +8,9 @@
 #   make bench      data-path benchmarks (table with in-run baselines)
 #   make bench-scale  N BFD sessions against the XDP responder and bfdd,
 #                   side by side (minutes; SCALE_SECONDS=, SCALE_N="...")
+#   make bench-faults  false Downs on lossy links and a starved CPU, in
+#                   the test VM, against the arithmetic and bfdd
+#                   (about 25 minutes; FAULTS_SECONDS=, FAULTS_ROWS=...)
 #   make demo       the failover demo in a VM
 #   make install    install module, tool and man page (DESTDIR, PREFIX)
 #   make deb        Debian packages dslite-dkms and dslitectl in build/deb/
@@ -46,12 +49,12 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 .DELETE_ON_ERROR:
 .PHONY: all kmod user bpf check bench demo deps install clean help deb
-.PHONY: bench-scale
+.PHONY: bench-scale bench-faults
 
 all: kmod $(if $(B4_ONLY),,bpf) user
 
 help:
-	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
 kmod:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -74,6 +77,11 @@ deps:
 # aftr-operations.md, "At scale")
 bench-scale: user $(TESTS_DIR)/scale_gen $(TESTS_DIR)/aftr_peer
 	$(SRCTREE)/selftests/bench/bench_scale.sh
+
+# not part of make check: about 25 minutes in the test VM (Documentation/
+# reliability.md, "Lossy links" and "Starved CPU"); FAULTS_* settings
+bench-faults: all tests
+	$(SRCTREE)/selftests/bench/faults.sh
 
 install: all
 	install -d $(DESTDIR)/lib/modules/$(KVER)/extra $(DESTDIR)$(PREFIX)/sbin \

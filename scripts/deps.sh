@@ -44,6 +44,7 @@ packages=(
 	frr			# BFD peer (bfdd); bgpd, zebra: the anycast group's BGP
 	bird2			# BIRD on anycast group members (anycast_bgp_bird.sh)
 	miniupnpd-nftables	# PCP server
+	stress-ng		# CPU and timer stressors (selftests/bench/faults.sh stress)
 	prometheus		# promtool checks the metrics' exposition format
 	shellcheck		# the OpenWrt package's scripts (openwrt_scripts.sh;
 				# busybox-static above is their ash)

@@ -180,6 +180,7 @@ struct b4_config {
 	uint16_t pad;			/* pad BFD control to an inner IPv4
 					 * packet of this many bytes (RFC
 					 * 9764), 0: no padding */
+	uint8_t rt_priority;		/* SCHED_FIFO priority, 0: normal */
 	uint64_t given;			/* bit i: b4_rows[i] seen */
 };
 

@@ -506,6 +506,10 @@ static const struct kw b4_rows[] = {
 		  "by a network manager) is waited for this long,\n"
 		  "then the daemon stops with exit 2 (default\n"
 		  "forever)" },
+	{ "rt-priority", KW_UINT, 0, 0, 99, C(rt_priority), .arg = "N",
+	  .help = "run at real-time priority N (SCHED_FIFO), memory\n"
+		  "locked, so that a busy CPU cannot delay the\n"
+		  "timers; 0: the normal policy (default 0)" },
 	{ "metrics", KW_CUSTOM, 0, .parse = kw_metrics, .arg = "ADDR:PORT",
 	  .help = "serve the metrics over HTTP, GET /metrics:\n"
 		  "[V6]:PORT or V4:PORT (default: no listener)" },

@@ -27,10 +27,12 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
@@ -402,11 +404,37 @@ static int setup(struct b4_daemon *d)
 	return 0;
 }
 
+/*
+ * rt-priority N: the loop (timers, sends, receives) at SCHED_FIFO N with
+ * its memory locked, so that a busy CPU delays neither a transmission
+ * nor a detection deadline; children (the resolver) go back to the
+ * normal policy.
+ */
+static int set_rt_priority(struct b4_daemon *d)
+{
+	struct sched_param sp = { .sched_priority = d->cfg.rt_priority };
+
+	if (!d->cfg.rt_priority)
+		return 0;
+	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, B4_WHAT,
+				     "rt-priority %u: %s", d->cfg.rt_priority,
+				     strerror(errno));
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		b4_log(d, "rt-priority: memory not locked: %s",
+		       strerror(errno));
+	b4_log(d, "rt-priority: SCHED_FIFO %u", d->cfg.rt_priority);
+	return 0;
+}
+
 /* The first changes: 192.0.0.2 on the tunnels, then the adoption. */
 static int start(struct b4_daemon *d)
 {
 	char e[512], a[INET6_ADDRSTRLEN], h[B4_HEALTH_STR_MAX];
 	int i, r;
+
+	if (set_rt_priority(d))
+		return DSLITECTL_EXIT_ERROR;
 
 	for (i = 0; i < d->n_tun; i++) {
 		struct b4_tunnel *t = &d->tun[i];
@@ -609,6 +637,7 @@ static void reload(struct b4_daemon *d)
 	}
 	if (cfg.n_dev != d->cfg.n_dev || cfg.mode != d->cfg.mode ||
 	    !health_same(&cfg, &d->cfg) ||
+	    cfg.rt_priority != d->cfg.rt_priority ||
 	    memcmp(&cfg.metrics, &d->cfg.metrics, sizeof(cfg.metrics)))
 		goto fixed;
 	for (i = 0; i < cfg.n_dev; i++)
@@ -642,7 +671,7 @@ static void reload(struct b4_daemon *d)
 	b4_log(d, "resolving %s", cfg.aftr_name);
 	return;
 fixed:
-	b4_log(d, "reload refused: dev, failover, health, pcp-* and metrics cannot change (restart instead)");
+	b4_log(d, "reload refused: dev, failover, health, pcp-*, metrics and rt-priority cannot change (restart instead)");
 }
 
 static void resolved(struct b4_daemon *d)
