@@ -315,10 +315,19 @@ _Static_assert(sizeof(struct dslite_aftr_session) == 128,
  * know what the added fields hold): that needs a detach.
  */
 #ifdef DSLITE_TEST_SESSION_PAD
-#define DSLITE_LAYOUT_VERSION	2
+#define DSLITE_LAYOUT_VERSION	3
 #else
-#define DSLITE_LAYOUT_VERSION	1
+#define DSLITE_LAYOUT_VERSION	2
 #endif
+/*
+ * The layouts' history:
+ *   1  the first (pins without dslite_meta);
+ *   2  DSLITE_CNT_DROP_BFD_INNER_SOURCE inserted among the drop counters
+ *      (every later counter one further): a layout-1 counter at or after
+ *      DSLITE_CNT_LAYOUT2_AT is carried over one index further;
+ *   3  make test-pad only: 16 bytes appended to the session.
+ */
+#define DSLITE_CNT_LAYOUT2_AT	DSLITE_CNT_DROP_BFD_INNER_SOURCE
 #define DSLITE_MAP_META		"dslite_meta"
 
 struct dslite_aftr_meta {

@@ -39,7 +39,7 @@
 # compiles the module three times under TCG: hence the longer timeout.
 #
 # vm-prepare: scripts/deb.sh --tests
-# vm-timeout: 1200
+# vm-timeout: 3600
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 DSLITECTL=/usr/sbin/dslitectl

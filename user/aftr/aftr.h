@@ -194,10 +194,12 @@ int aftr_sess_copy(struct aftr_sess_mig *m, uint32_t upto);
 int aftr_sess_merge(struct aftr_sess_mig *m, uint32_t upto);
 void aftr_sess_free(struct aftr_sess_mig *m);
 
-/* aftr_percpu_add(old_fd, new_fd, old_size, new_size): add the per-CPU
- * __u64 counters of entry 0 of old_fd to new_fd's (the ones both have). */
+/* aftr_percpu_add(old_fd, new_fd, old_size, new_size, gap): add the
+ * per-CPU __u64 counters of entry 0 of old_fd to new_fd's (the ones both
+ * have); old counters from index gap on go one index further (a counter
+ * inserted there: DSLITE_CNT_LAYOUT2_AT; UINT32_MAX: none). */
 int aftr_percpu_add(int old_fd, int new_fd, uint32_t old_size,
-		    uint32_t new_size);
+		    uint32_t new_size, uint32_t gap);
 
 /* aftr_timer_stop(fd): cancel the bpf_timer of entry 0 of the array fd. */
 int aftr_timer_stop(int fd);

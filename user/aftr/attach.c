@@ -1057,7 +1057,9 @@ static int attach_swap(const char *what, const struct attach_args *a,
 			    aftr_percpu_add(st->mig_fd[st->counters],
 					    bpf_map__fd(st->maps[st->counters]),
 					    oi.value_size,
-					    bpf_map__value_size(st->maps[st->counters])))
+					    bpf_map__value_size(st->maps[st->counters]),
+					    st->old_layout < 2 ?
+					    DSLITE_CNT_LAYOUT2_AT : UINT32_MAX))
 				dslitectl_err(0, what,
 					      "%s: the counters could not be carried over: they start from 0",
 					      a->ifname);

@@ -182,7 +182,7 @@ out:
 }
 
 int aftr_percpu_add(int old_fd, int new_fd, uint32_t old_size,
-		    uint32_t new_size)
+		    uint32_t new_size, uint32_t gap)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint32_t os = (old_size + 7) & ~7U, ns = (new_size + 7) & ~7U;
@@ -205,8 +205,12 @@ int aftr_percpu_add(int old_fd, int new_fd, uint32_t old_size,
 		goto out;
 	}
 	for (c = 0; c < ncpu; c++)
-		for (j = 0; j < n; j++)
-			nv[c * (ns / 8) + j] += ov[c * (os / 8) + j];
+		for (j = 0; j < n; j++) {
+			uint32_t to = j < gap ? j : j + 1;
+
+			if (to < ns / 8)
+				nv[c * (ns / 8) + to] += ov[c * (os / 8) + j];
+		}
 	if (bpf_map_update_elem(new_fd, &zero, nv, BPF_ANY))
 		err = -errno;
 out:
