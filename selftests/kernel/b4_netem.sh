@@ -31,10 +31,10 @@ xdp_attach 1 || tap_skip_all "cannot attach the XDP responder"
 faults_neigh || tap_skip_all "cannot set permanent neighbours"
 
 mon=$(mktemp /tmp/b4-netem-mon.XXXXXX)
-in_b4 "$DSLITECTL" -j monitor >"$mon" 2>&1 &
+ip netns exec "$B4" "$DSLITECTL" -j monitor >"$mon" 2>&1 &
 mon_pid=$!
 defer "kill $mon_pid"
-wait_subscribed "$B4" $mon_pid || tap_skip_all "monitor does not subscribe"
+wait_subscribed "$B4" $mon_pid || { tap_fail "monitor subscribes" "$(cat "$mon")"; tap_done; }
 # carrier-down events of ds0 sent by dslite.ko
 kdowns() {
 	jq -r 'select(.event == "carrier" and .ifname == "ds0" and .carrier == false) | .ifname' \
