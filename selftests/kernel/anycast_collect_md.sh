@@ -26,6 +26,9 @@
 #                  each B4)          PTB relay between the members           203.0.113.1
 #   anycast 2001:db8:ac::1 on both (details: selftests/anycast_md_lib.sh)
 #
+# 20 B4s, two members and 21 downloads: some 60 s in a VM of its own, up
+# to four minutes beside another VM on a busy machine.
+# vm-timeout: 480
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../b4_lib.sh"
