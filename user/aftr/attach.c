@@ -660,16 +660,15 @@ static uint32_t next_slot(const struct attach_state *st)
 }
 
 /*
- * migrate_idle(what, a, st): pinned maps of an older layout without a
- * live link: nothing runs on them, one copy is enough. 0 or an exit code.
+ * mig_setup(what, a, st): st->mig describes the session table's move from
+ * the pinned map of the older layout to the new one. 0 or an exit code.
  */
-static int migrate_idle(const char *what, const struct attach_args *a,
-			struct attach_state *st)
+static int mig_setup(const char *what, const struct attach_args *a,
+		     struct attach_state *st)
 {
 	struct aftr_sess_mig *m = &st->mig;
 	struct bpf_map_info oi = {};
 	uint32_t len = sizeof(oi);
-	int err;
 
 	if (bpf_obj_get_info_by_fd(st->mig_fd[st->sessions], &oi, &len))
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
@@ -679,6 +678,22 @@ static int migrate_idle(const char *what, const struct attach_args *a,
 	m->old_size = oi.value_size;
 	m->new_size = bpf_map__value_size(st->maps[st->sessions]);
 	m->slots = a->sessions + 1;
+	return 0;
+}
+
+/*
+ * migrate_idle(what, a, st): pinned maps of an older layout without a
+ * live link: nothing runs on them, one copy is enough. 0 or an exit code.
+ */
+static int migrate_idle(const char *what, const struct attach_args *a,
+			struct attach_state *st)
+{
+	struct aftr_sess_mig *m = &st->mig;
+	int err;
+
+	err = mig_setup(what, a, st);
+	if (err)
+		return err;
 	/* the old sweeper may still run on them */
 	if (st->mig_fd[st->timer] >= 0)
 		aftr_timer_stop(st->mig_fd[st->timer]);
@@ -1002,17 +1017,9 @@ static int attach_swap(const char *what, const struct attach_args *a,
 
 	st->t_start = aftr_now_ns();
 	if (st->mig_fd[st->sessions] >= 0) {
-		struct bpf_map_info oi = {};
-		uint32_t len = sizeof(oi);
-
-		if (bpf_obj_get_info_by_fd(st->mig_fd[st->sessions], &oi, &len))
-			return dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s: %s",
-					     DSLITE_MAP_SESSIONS, strerror(errno));
-		m->old_fd = st->mig_fd[st->sessions];
-		m->new_fd = bpf_map__fd(st->maps[st->sessions]);
-		m->old_size = oi.value_size;
-		m->new_size = bpf_map__value_size(st->maps[st->sessions]);
-		m->slots = a->sessions + 1;
+		err = mig_setup(what, a, st);
+		if (err)
+			return err;
 		err = aftr_sess_copy(m, next_slot(st));
 		if (err)
 			return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
