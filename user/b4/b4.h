@@ -275,6 +275,11 @@ struct b4_session {
 	int last_tx_errno;
 	uint64_t rx_short;		/* answers smaller than pad */
 	uint16_t pad;			/* cfg.pad when opened, 0: none */
+	/* the daemon's own stall (b4_session_timer()): one grace a silence */
+	uint64_t grace_ns;		/* detection deferred until then */
+	uint64_t grace_rx_ns;		/* the bfd.last_rx_ns it was given for */
+	uint64_t late_ms;		/* how late our own packet was */
+	uint64_t stalls;		/* graces given */
 };
 
 /* What b4_session_rx()/b4_session_timer() report. */

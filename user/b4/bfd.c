@@ -124,6 +124,7 @@ void b4_session_init(struct b4_session *s, uint32_t discr, uint32_t tx_us,
 	s->last_tx_errno = 0;
 	s->last_rx_ns = 0;
 	s->admin_down_left = 0;
+	s->grace_ns = s->grace_rx_ns = s->late_ms = s->stalls = 0;
 }
 
 void b4_session_set_timers(struct b4_session *s, uint32_t tx_us,
@@ -163,12 +164,47 @@ void b4_session_rx(struct b4_session *s, const struct bfd_ctrl *p,
 	reschedule(s, now);
 }
 
+/*
+ * The daemon's own stall: the detection time found expired while our own
+ * packet is overdue by more than half a transmission interval means that
+ * the process did not run (a starved CPU, a stopped or migrated VM), and
+ * an AFTR that only answers (dslite's XDP responder) could not answer
+ * what was never sent. The packets that did arrive meanwhile were read
+ * before the timers (daemon.c, dispatch()). Once per silence the session
+ * gets one more transmission interval: the overdue packet leaves in this
+ * turn, and if nothing is heard by then the session goes down as it would
+ * have. A loop that runs on time never takes this path: its packet is
+ * never that late.
+ */
+static bool stalled(struct b4_session *s, uint64_t now)
+{
+	uint64_t half = (uint64_t)s->tx_interval * 500;
+
+	if (!s->next_tx_ns || now <= s->next_tx_ns + half ||
+	    s->grace_rx_ns == s->bfd.last_rx_ns)
+		return false;
+	s->grace_rx_ns = s->bfd.last_rx_ns;
+	s->grace_ns = now + (uint64_t)s->tx_interval * 1000;
+	s->late_ms = (now - s->next_tx_ns) / 1000000;
+	s->stalls++;
+	return true;
+}
+
+static bool in_grace(const struct b4_session *s)
+{
+	return s->grace_ns && s->grace_rx_ns == s->bfd.last_rx_ns;
+}
+
 void b4_session_timer(struct b4_session *s, uint64_t now, struct b4_change *c)
 {
 	uint8_t old = s->bfd.state;
 
 	memset(c, 0, sizeof(*c));
 	if (!bfd_detect_expired(&s->bfd, now))
+		return;
+	if (in_grace(s) && now < s->grace_ns)
+		return;
+	if (stalled(s, now))
 		return;
 	bfd_timeout(&s->bfd);
 	s->repoll = false;
@@ -211,6 +247,8 @@ uint64_t b4_session_detect_deadline(const struct b4_session *s)
 	    s->bfd.state == BFD_STATE_ADMIN_DOWN)
 		return 0;
 	/* bfd_detect_expired() wants strictly more than dt */
+	if (in_grace(s) && s->grace_ns > s->bfd.last_rx_ns + dt)
+		return s->grace_ns;
 	return s->bfd.last_rx_ns + dt + 1;
 }
 
@@ -385,7 +423,15 @@ static void bfd_timer(struct b4_daemon *d, uint64_t now)
 	int i;
 
 	for (i = 0; i < d->n_cand; i++) {
-		b4_session_timer(&d->cand[i].s, now, &ch);
+		struct b4_session *s = &d->cand[i].s;
+		uint64_t stalls = s->stalls;
+		char a[INET6_ADDRSTRLEN];
+
+		b4_session_timer(s, now, &ch);
+		if (s->stalls != stalls)
+			b4_log(d, "aftr %s: detection time expired while our own packet was %llu ms overdue (the daemon did not run): one more interval",
+			       b4_addr_str(&d->cand[i].addr, a),
+			       (unsigned long long)s->late_ms);
 		if (ch.changed)
 			b4_bfd_changed(d, i, &ch);
 	}

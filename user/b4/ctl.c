@@ -508,6 +508,7 @@ static void report_timers(const struct b4_cand *c)
 	if (c->s.last_tx_errno)
 		print_name("last-send-error", " (%s)",
 			   strerror(c->s.last_tx_errno));
+	print_uint("stalls", " stalls %" PRIu64, c->s.stalls);
 	print_text("\n");
 	print_string("role", "    role %s", bfd_role_name(bfd_role(b)));
 	if (c->s.pad) {
