@@ -143,8 +143,8 @@ out=$(in2 "$DSLITECTL" aftr attach dev "$A2IF" mode generic node-id 2 \
 	anycast $ANY peer 2001:db8:a1::2 relay-rate 50 2>&1)
 tap_expect "A2 attached (generic), silent" "0:" "$?:$out"
 tap_expect "the anycast maps are pinned with the others" \
-	"dslite_allow dslite_counters dslite_discrs dslite_events dslite_local dslite_peers dslite_relay dslite_sessions dslite_softwires dslite_state dslite_sw_seen dslite_timer link " \
-	"$(pinned "$A2IF")"
+	"dslite_peers dslite_relay dslite_softwires dslite_sw_seen link" \
+	"$(pinned "$A2IF" | tr ' ' '\n' | grep -E '^(dslite_peers|dslite_relay|dslite_softwires|dslite_sw_seen|link)$' | tr '\n' ' ' | sed 's/ $//')"
 filter=$(in2 tc filter show dev "$A2IF" ingress | grep -o 'handle 0xd51e dslite_ptb_rela[^ ]* direct-action')
 tap_expect "A2: dslite_ptb_relay on clsact ingress (direct action)" \
 	"1" "$(grep -c . <<<"$filter")"
@@ -164,6 +164,7 @@ b1=$(c1) b2=$(c2)
 ptb_before=$(snmp6 "$A1" Icmp6InPktTooBigs)
 inme "$PTB" -d $ANY -q $ANY -b $B4 -n 1 >/dev/null
 __copy_in() { [ "$(jq '.pass_ptb_peer' <<<"$(c1)")" = 1 ]; }
+__copy_in_again() { [ "$(delta "$b1" "$(c1)" | jq '.pass_ptb_peer')" = 1 ]; }
 busywait 3000 __copy_in
 tap_expect "A2: the PTB seen, not served, flagged and relayed once" \
 	'{"xdp_pass":1,"pass_ptb_relay":1,"ptb_seen":1,"ptb_relayed":1}' \
@@ -236,6 +237,44 @@ case $out in
 *) tap_fail "ping $ANY answered from $ANY" "$out" ;;
 esac
 tap_expect "A2's XDP answered it" 1 "$(delta "$b2" "$(c2)" | jq '.tx_ping6')"
+
+# --- attach on the live link: the relay's filter replaced in place
+# (one filter, a new program), still relaying; then without a peer: the
+# filter removed, the link still answering
+relay_id() { in2 tc filter show dev "$A2IF" ingress | sed -n 's/.*dslite_ptb_rela[^ ]* direct-action.* id \([0-9]*\).*/\1/p'; }
+xdp_id() { in2 ip -j link show dev "$A2IF" | jq -r '.[0].xdp.prog.id // empty'; }
+id0=$(relay_id) x0=$(xdp_id)
+out=$(in2 "$DSLITECTL" aftr attach dev "$A2IF" mode generic node-id 2 \
+	anycast $ANY peer 2001:db8:a1::2 relay-rate 50 2>&1)
+rc=$?
+diag "$out"
+id1=$(relay_id) x1=$(xdp_id)
+if [ $rc = 0 ] && [[ $out = *"upgraded in place"* ]] && [ -n "$id0" ] &&
+   [ -n "$id1" ] && [ "$id0" != "$id1" ] && [ -n "$x1" ] && [ "$x0" != "$x1" ]; then
+	tap_ok "A2 upgraded in place: XDP program $x0 -> $x1, relay filter program $id0 -> $id1"
+else
+	tap_fail "A2 upgraded in place: new XDP and relay programs" \
+		"rc $rc, xdp $x0 -> $x1, relay $id0 -> $id1: $out"
+fi
+tap_expect "one relay filter on clsact ingress" 1 \
+	"$(in2 tc filter show dev "$A2IF" ingress | grep -c 'dslite_ptb_rela')"
+b1=$(c1) b2=$(c2)
+inme "$PTB" -d $ANY -q $ANY -b $B4 -n 1 >/dev/null
+busywait 3000 __copy_in_again
+tap_expect "after the upgrade: one PTB relayed once by the new filter" \
+	'{"xdp_pass":1,"pass_ptb_relay":1,"ptb_seen":1,"ptb_relayed":1}' \
+	"$(ptb_delta "$b2" "$(c2)")"
+tap_expect "after the upgrade: A1 got the copy" \
+	'{"xdp_pass":1,"pass_ptb_peer":1,"ptb_seen":1}' "$(ptb_delta "$b1" "$(c1)")"
+out=$(in2 "$DSLITECTL" aftr attach dev "$A2IF" mode generic node-id 2 \
+	anycast $ANY 2>&1)
+rc=$?
+tap_expect "upgraded again without a peer: no relay filter left, same link" \
+	"0:0:1" "$rc:$(in2 tc filter show dev "$A2IF" ingress | grep -c dslite_ptb_rela):$([ -n "$(xdp_id)" ] && echo 1)"
+b2=$(c2)
+out=$(inme ping -6 -c 1 -W 2 $ANY 2>&1)
+tap_expect "and still answering (ICMPv6 echo to the anycast address)" 1 \
+	"$(delta "$b2" "$(c2)" | jq '.tx_ping6')"
 
 # --- detach: filter and pins gone
 out=$(in2 "$DSLITECTL" aftr detach dev "$A2IF" 2>&1)
