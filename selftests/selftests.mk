@@ -55,6 +55,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/b4_health_test,selftests/unit/b4_health_tes
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_health_test,selftests/unit/aftr_health_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,$(DSLITECTL_BUILD)/ping_wire.o))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_session_test,selftests/unit/b4_session_test.c))
+$(eval $(call test_prog,$(TESTS_DIR)/aftr_upgrade_test,selftests/unit/aftr_upgrade_test.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/dslitectl_unit,selftests/unit/dslitectl_unit.c,$(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/xdp_fixtures,selftests/bpf/xdp_fixtures.c,,$(BPF_LIBS)))
 $(eval $(call test_prog,$(TESTS_DIR)/ptb_send,selftests/bpf/ptb_send.c))
@@ -67,7 +68,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/upgrade_fill,selftests/bench/upgrade_fill.c
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
-	b4_session_test xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse \
+	b4_session_test aftr_upgrade_test xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse \
 	upgrade_fill)
 
 include $(SRCTREE)/selftests/cross.mk
