@@ -53,7 +53,7 @@
 # (selftests/bench/pmtu_bench.sh); make check with PMTU_N=10000 (more
 # than the kernel keeps, in less VM time: some 2 minutes per phase
 # under TCG, twice that beside another VM).
-# vm-timeout: 420
+# vm-timeout: 720
 MD_N=${MD_N:-3}
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../b4_lib.sh"
@@ -61,7 +61,7 @@ MD_N=${MD_N:-3}
 
 PMTU_N=${PMTU_N:-10000}
 PMTU_ROUNDS=${PMTU_ROUNDS:-2}
-PMTU_BURST_RATE=${PMTU_BURST_RATE:-2500}
+PMTU_BURST_RATE=${PMTU_BURST_RATE:-1500}
 PMTU_RELAY_RATE=${PMTU_RELAY_RATE:-100000}
 PMTU_BLOB_KB=${PMTU_BLOB_KB:-1024}
 FAKE_PREFIX=2001:db8:b5:
@@ -232,7 +232,7 @@ run_phase() {
 	else
 		eval "R_${name}_records=-"
 	fi
-	eval "diag \"$name: the kernels took $seen PTBs ($rl rate-limited), retain \$R_${name}_retained path MTUs\""
+	eval "diag \"$name: the kernels took $seen PTBs ($rl rate-limited), retain \$R_${name}_retained path MTUs; dslite records: \$R_${name}_records\""
 
 	# 2. the downloads; between two rounds, the access network's PTBs
 	# about as many other B4s
