@@ -207,3 +207,44 @@ md_delta() {
 	jq -c -n --argjson a "$1" --argjson b "$2" \
 		'$b | with_entries(.value -= ($a[.key] // 0)) | with_entries(select(.value != 0))'
 }
+
+# md_generator: namespace GEN behind the router, from which ptb_send
+# plays the other routers of a busy access network (their PTBs cross the
+# router and its ECMP as the B4s' own do):
+#   [GEN] gen0 2001:db8:ee::2/64 --- me-gen 2001:db8:ee::1/64 [ME]
+MD_GEN_ADDR=2001:db8:ee::2
+md_generator() {
+	setup_ns GEN || return 1
+	ip link add gen0 netns "$GEN" type veth peer me-gen netns "$ME" || return 1
+	ip -6 -n "$GEN" -batch - <<-EOF || return 1
+		link set gen0 up
+		addr add $MD_GEN_ADDR/64 dev gen0 nodad
+		route add default via 2001:db8:ee::1
+	EOF
+	ip -6 -n "$ME" -batch - <<-EOF || return 1
+		link set me-gen up
+		addr add 2001:db8:ee::1/64 dev me-gen nodad
+	EOF
+}
+
+# md_attach N ARGS...: member N's responder detached and attached again
+# with the group's arguments (node id, anycast, the other member as peer)
+# and ARGS
+md_attach() {
+	local n=$1
+	shift
+	in_member "$n" "$DSLITECTL" aftr detach dev eth1 >/dev/null 2>&1
+	in_member "$n" "$DSLITECTL" aftr attach dev eth1 node-id "$n" \
+		anycast $MD_ANYCAST peer "2001:db8:a$((3 - n))::2" "$@"
+}
+
+# md_cache_count N PREFIX: how many path MTUs member N's kernel holds
+# toward addresses starting with PREFIX (ip -6 route show cache)
+md_cache_count() {
+	ip -n "$(md_member_ns "$1")" -6 route show cache | grep -c "^$2"
+}
+
+# md_snmp6 NS NAME: the counter NAME of /proc/net/snmp6 in namespace NS
+md_snmp6() {
+	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/snmp6
+}

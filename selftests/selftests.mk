@@ -146,3 +146,5 @@ test-pad:
 tests: $(if $(B4_ONLY)$(CROSS_TRIPLET),,test-pad)
 # make bench's upgrade part (selftests/bench/upgrade_bench.sh)
 bench: user test-pad $(TESTS_DIR)/upgrade_fill
+# make bench's path MTU part (selftests/bench/pmtu_bench.sh, from bench.sh)
+bench: $(TESTS_DIR)/ptb_send $(TESTS_DIR)/aftr_peer

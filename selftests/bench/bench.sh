@@ -38,3 +38,13 @@ else
 fi
 
 "$bin" "$@" "${live[@]}"
+st=$?
+
+# path MTU toward 50,000 B4s: the kernel against dslite's record, in the
+# test VM (selftests/bench/pmtu_bench.sh; some 10-20 minutes under TCG)
+if [ -x "$root/build/tests/ptb_send" ] && [ -x "$root/build/tests/aftr_peer" ]; then
+	"$root/selftests/vm/run.sh" "$root/selftests/bench/pmtu_bench.sh" || st=1
+else
+	echo "bench: build/tests/ptb_send or aftr_peer missing (make tests): path MTU rows skipped" >&2
+fi
+exit $st

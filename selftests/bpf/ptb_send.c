@@ -5,15 +5,18 @@
  * anycast address: the tests of the anycast PTB relay use it for exact
  * counts and for floods.
  *
- *   ptb_send -d DST -q QUOTED_SRC -b B4 [-s SRC] [-m MTU] [-n COUNT]
- *            [-t SECONDS] [-r PER_SECOND]
+ *   ptb_send -d DST -q QUOTED_SRC -b B4 [-B NUMBER] [-s SRC] [-m MTU]
+ *            [-n COUNT] [-t SECONDS] [-r PER_SECOND]
  *
  * Each message goes to DST (from SRC, or the address the kernel picks),
  * reports MTU (default 1400) and quotes the first 1232 bytes of a
  * 1500-byte packet QUOTED_SRC -> B4 as ip6tnl sends it: IPv6, the
  * encapsulation limit option, IPv4 (198.51.100.1 -> 192.0.0.2, TCP, DF).
  * COUNT messages (default 1), or as many as fit in SECONDS; PER_SECOND
- * paces them (default: as fast as the socket takes them). The kernel
+ * paces them (default: as fast as the socket takes them). With -B, the
+ * messages are about NUMBER B4s in turn: B4, B4 + 1, ... B4 + NUMBER - 1
+ * (the address as a 128-bit number), then B4 again: the PTBs of a busy
+ * access network, one per B4 (-n NUMBER) or cycling (-t). The kernel
  * fills in the IPv6 header and the ICMPv6 checksum. Prints
  * "sent N in MS ms" on stdout; exit 1 on any error.
  */
@@ -43,8 +46,8 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ptb_send -d DST -q QUOTED_SRC -b B4 [-s SRC] [-m MTU]\n"
-		"                [-n COUNT] [-t SECONDS] [-r PER_SECOND]\n");
+	fprintf(stderr, "usage: ptb_send -d DST -q QUOTED_SRC -b B4 [-B NUMBER] [-s SRC]\n"
+		"                [-m MTU] [-n COUNT] [-t SECONDS] [-r PER_SECOND]\n");
 	exit(1);
 }
 
@@ -53,6 +56,20 @@ static void addr(const char *s, struct in6_addr *a)
 	if (inet_pton(AF_INET6, s, a) != 1) {
 		fprintf(stderr, "ptb_send: \"%s\" is not an IPv6 address\n", s);
 		exit(1);
+	}
+}
+
+/* a = base + i, the address as a 128-bit big-endian number */
+static void addr_add(struct in6_addr *a, const struct in6_addr *base, unsigned long i)
+{
+	unsigned int carry = 0, j;
+
+	for (j = 16; j-- > 0;) {
+		unsigned int v = base->s6_addr[j] + (i & 0xff) + carry;
+
+		a->s6_addr[j] = v & 0xff;
+		carry = v >> 8;
+		i >>= 8;
 	}
 }
 
@@ -110,16 +127,26 @@ int main(int argc, char **argv)
 	struct in6_addr qa, ba;
 	uint8_t msg[8 + QUOTE_LEN];
 	double seconds = 0, rate = 0, t0, next;
-	long count = 1, sent = 0;
+	long count = 1, sent = 0, number = 1;
+	char *end;
 	uint32_t mtu = 1400;
 	int c, fd, len;
 
-	while ((c = getopt(argc, argv, "d:s:q:b:m:n:t:r:")) != -1) {
+	while ((c = getopt(argc, argv, "d:s:q:b:B:m:n:t:r:")) != -1) {
 		switch (c) {
 		case 'd': dst = optarg; break;
 		case 's': src = optarg; break;
 		case 'q': qsrc = optarg; break;
 		case 'b': b4 = optarg; break;
+		case 'B':
+			errno = 0;
+			number = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || number < 1 || number > 100000000) {
+				fprintf(stderr, "ptb_send: -B \"%s\": a number of B4s, 1..100000000\n",
+					optarg);
+				exit(1);
+			}
+			break;
 		case 'm': mtu = strtoul(optarg, NULL, 10); break;
 		case 'n': count = atol(optarg); break;
 		case 't': seconds = atof(optarg); break;
@@ -150,6 +177,13 @@ int main(int argc, char **argv)
 			while (mono_s() < next)
 				usleep(100);
 			next += 1 / rate;
+		}
+		if (number > 1) {
+			struct in6_addr b;
+
+			/* the quoted destination: 8 (ICMPv6) + 24 (IPv6 dst) */
+			addr_add(&b, &ba, sent % number);
+			memcpy(msg + 8 + 24, &b, 16);
 		}
 		if (sendto(fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to)) != len) {
 			if (errno == ENOBUFS || errno == EAGAIN)
