@@ -713,8 +713,9 @@ void b4_echo_init(struct b4_echo *e);
 size_t b4_echo_build(struct b4_echo *e, uint8_t *buf, uint8_t mult,
 		     uint64_t now);
 /*
- * the transmit interval (us) for e's state: until Up max(1 s, cfg_ms),
- * once Up max(cfg_ms, the AFTR's Required Min Echo RX); 0 when the AFTR
+ * the transmit interval (us) for e's state: until Up (or while no control
+ * packet of the AFTR is known) max(1 s, cfg_ms), once Up max(cfg_ms, the
+ * AFTR's Required Min Echo RX); 0 when the AFTR
  * said it takes no echo (remote_known: a control packet of its came, and
  * it advertised 0)
  */

@@ -321,7 +321,7 @@ static void report_echo(struct b4_daemon *d, int i, uint64_t now)
 	print_open_object("echo");
 	print_bool("ok", "    echo %s", ok, "ok", "failing");
 	print_name("state", " (%s", bfd_status_name(e->state));
-	print_name("diagnostic", ", diag %s)", bfd_diag_name(e->diag));
+	print_name("diagnostic", ", diag %s)", bfd_diag_short(e->diag));
 	print_name("reason", ok ? NULL : " (%s)", ok ? NULL : why);
 	print_uint("interval-ms", ", interval %" PRIu64 " ms",
 		   e->ival_us / 1000);
@@ -336,6 +336,8 @@ static void report_echo(struct b4_daemon *d, int i, uint64_t now)
 	print_uint("others", " others %" PRIu64, e->others);
 	print_uint("failures", " failures %" PRIu64, e->failures);
 	print_uint("send-errors", " send errors %" PRIu64, e->tx_errors);
+	print_name("last-send-error", e->tx_errors ? " (%s)" : NULL,
+		   e->tx_errors ? strerror(e->last_tx_errno) : NULL);
 	if (e->received) {
 		print_uint("last-rtt-us", ", last rtt %" PRIu64 " us",
 			   e->last_rtt_ns / 1000);

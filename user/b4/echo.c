@@ -37,8 +37,10 @@
  * Up and no accepted echo for echo-multiplier x the interval in use:
  * Down with diag echo-failed (2) (RFC 5880 6.8.5, RFC 9747 2). Pacing:
  * one packet a second until Up (RFC 9747 2), then echo-interval or the
- * AFTR's Required Min Echo RX when it is larger (RFC 5880 6.8.9). An AFTR
- * that advertises 0 takes no echo: nothing is sent, the method says so.
+ * AFTR's Required Min Echo RX when it is larger (RFC 5880 6.8.9); the
+ * slow rate again while no control packet of the AFTR says what it takes
+ * (its session timed out). An AFTR that advertises 0 takes no echo:
+ * nothing is sent, the method says so.
  *
  * The verdict (b4_verdict_set()) is healthy while Up; the daemon's loop
  * evaluates it with the other methods (b4/health.c). The socket is a
@@ -135,7 +137,9 @@ uint32_t b4_echo_interval_us(const struct b4_echo *e, uint32_t cfg_ms,
 
 	if (remote_known && !remote_echo_rx_us)
 		return 0;
-	if (e->state != BFD_STATE_UP)
+	/* until Up, and while the AFTR has not said (again) what it takes:
+	 * the slow rate */
+	if (e->state != BFD_STATE_UP || !remote_known)
 		return cfg > slow ? cfg : slow;
 	return cfg > remote_echo_rx_us ? cfg : remote_echo_rx_us;
 }
@@ -382,6 +386,9 @@ static void changed(struct b4_daemon *d, int i, uint8_t old)
 	char a[INET6_ADDRSTRLEN], why[128];
 
 	e->changed_rt_ms = realtime_ms();
+	/* Up: the faster interval from the next packet on, sent now */
+	if (e->state == BFD_STATE_UP && e->next_tx_ns)
+		e->next_tx_ns = mono_ns();
 	b4_echo_why(e, d->cfg.echo_multiplier, why, sizeof(why));
 	b4_log(d, "aftr %s: echo %s -> %s%s%s", b4_addr_str(&c->addr, a),
 	       bfd_state_name(old), bfd_state_name(e->state),
@@ -470,18 +477,15 @@ static void tx(struct b4_daemon *d, int i, uint64_t now)
 	echo_path(d, i);
 	if (e->fd < 0) {
 		e->tx_errors++;
+		e->last_tx_errno = EBADF;
 		return;
 	}
 	b4_echo_build(e, pkt, d->cfg.echo_multiplier, now);
 	if (e->fd_path == B4_PATH_TUNNEL) {
-		struct sockaddr_ll ll = {
-			.sll_family = AF_PACKET,
-			.sll_protocol = htons(ETH_P_IP),
-			.sll_ifindex = e->fd_ifindex,
-		};
-
-		n = sendto(e->fd, pkt, sizeof(pkt), 0,
-			   (struct sockaddr *)&ll, sizeof(ll));
+		/* to the device and protocol bound: a sockaddr_ll would
+		 * need room for the ip6tnl's 16-byte "hardware" address
+		 * (more than the struct has), else EINVAL */
+		n = send(e->fd, pkt, sizeof(pkt), 0);
 	} else {
 		struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
 
@@ -490,10 +494,19 @@ static void tx(struct b4_daemon *d, int i, uint64_t now)
 			   (struct sockaddr *)&dst, sizeof(dst));
 	}
 	if (n != (ssize_t)sizeof(pkt)) {
+		int err = n < 0 ? errno : EMSGSIZE;
+
+		/* logged when the error changes, not every interval */
+		if (err != e->last_tx_errno)
+			b4_log(d, "aftr %s: echo %s: send: %s",
+			       b4_addr_str(&c->addr, a),
+			       e->fd_path == B4_PATH_TUNNEL ?
+			       "through the tunnel" : "direct", strerror(err));
 		e->tx_errors++;
-		e->last_tx_errno = n < 0 ? errno : EMSGSIZE;
+		e->last_tx_errno = err;
 		return;
 	}
+	e->last_tx_errno = 0;
 	e->sent++;
 }
 
