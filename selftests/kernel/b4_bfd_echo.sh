@@ -56,9 +56,16 @@ tap_expect "health all:bfd+echo, echo-interval 100, multiplier 3" \
 tap_expect "echo up on both, AFTR1 in the tunnel, AFTR2 direct" \
 	"up up tunnel direct" \
 	"$(b4_q '.peers | map(.echo.state) + map(.path) | join(" ")')"
-tap_expect "echo interval 300 ms: the AFTR's Required Min Echo RX beats our 100" \
-	"300 300000 300 300000" \
-	"$(b4_q '.peers | map("\(.echo["interval-ms"]) \(.echo["remote-min-echo-rx-us"])") | join(" ")')"
+# (the faster interval applies from the first packet after Up)
+__ival() {
+	[ "$(b4_q '.peers | map("\(.echo["interval-ms"]) \(.echo["remote-min-echo-rx-us"])") | join(" ")')" = "300 300000 300 300000" ]
+}
+if busywait 5000 __ival; then
+	tap_ok "echo interval 300 ms: the AFTR's Required Min Echo RX beats our 100"
+else
+	tap_fail "echo interval 300 ms: the AFTR's Required Min Echo RX beats our 100" \
+		"$(b4_q '.peers | map("\(.echo["interval-ms"]) \(.echo["remote-min-echo-rx-us"])") | join(" ")')"
+fi
 e1=$(xdp_counter 1 tx_echo)
 e2=$(xdp_counter 2 tx_echo)
 if [ "$e1" -gt 0 ] && [ "$e2" -gt 0 ]; then
@@ -90,9 +97,9 @@ else tap_fail "AFTR1's echoes dropped: failover to AFTR2" "$(b4_show_log)"; fi
 tap_expect "last failover: AFTR1 -> AFTR2, diag echo-failed" \
 	"failover $AFTR1_ADDR $AFTR2_ADDR echo-failed" \
 	"$(b4_q '.["last-failover"] | "\(.kind) \(.from) \(.to) \(.diagnostic)"')"
-tap_expect "AFTR1: BFD still up, echo down with diag echo-failed, 1 failure" \
-	"up down echo-failed 1 false" \
-	"$(b4_q '.peers[0] | "\(.status) \(.echo.state) \(.echo.diagnostic) \(.echo.failures) \(.healthy)"')"
+tap_expect "AFTR1: BFD still up, echo down with diag echo-failed, failures counted" \
+	"up down echo-failed true false" \
+	"$(b4_q '.peers[0] | "\(.status) \(.echo.state) \(.echo.diagnostic) \(.echo.failures >= 1) \(.healthy)"')"
 if [ "$(b4_peer $AFTR1_ADDR packets-received)" -gt "$bfd_rx" ]; then
 	tap_ok "BFD control from AFTR1 still received meanwhile"
 else
