@@ -417,14 +417,20 @@ static __always_inline int echo_genuine(const struct iphdr *iph)
 	       softwire_b4_addr(iph->saddr);
 }
 
-/* BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:
- * loop it back. */
+/*
+ * BFD echo (a genuine one, echo_genuine()) of a B4 with an Up session:
+ * loop it back as the forwarding hop RFC 9747 (2, 5) describes: the
+ * inner packet unchanged but its TTL, 255 -> 254, with the IPv4 header
+ * checksum updated (RFC 1624; the UDP checksum does not cover the TTL).
+ * The B4 takes back only echoes with TTL 254.
+ */
 static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
 				      __u32 iph_off)
 {
 	struct dslite_aftr_session *s;
 	struct dslite_in6 key;
 	struct pkt pk, *p = &pk;
+	__u16 *ttl_proto, old;
 
 	if (pkt_load(ctx, ip6_off, iph_off, p))
 		return DSLITE_CNT_DROP_TRUNC_UDP;
@@ -434,6 +440,10 @@ static __always_inline int handle_echo(struct xdp_md *ctx, __u32 ip6_off,
 	s = session_by_addr(&key);
 	if (!s || READ_ONCE(s->bfd.state) != BFD_STATE_UP)
 		return DSLITE_CNT_PASS_ECHO_NO_SESSION;
+	ttl_proto = (__u16 *)&p->iph->ttl;	/* TTL, protocol: one word */
+	old = *ttl_proto;
+	p->iph->ttl--;
+	csum_replace2(&p->iph->check, old, *ttl_proto);
 	swap_eth(p->eth);
 	swap_ipv6(p->ip6);
 	return DSLITE_CNT_TX_ECHO;

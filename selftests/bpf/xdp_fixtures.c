@@ -595,6 +595,11 @@ static int row_expect(const struct row *r, struct inst *in, const struct frame *
 	case K_PING6:
 		f.icmp_type = 129;
 		break;
+	case K_ECHO:
+		/* reflected as one forwarding hop would (RFC 9747): TTL
+		 * 254, the IPv4 checksum computed afresh here */
+		f.ttl = BFD_TTL - 1;
+		break;
 	default:
 		break;
 	}
@@ -1151,7 +1156,10 @@ static const struct row rows[] = {
 	  .sessions = 2, .sess_state = S(DOWN), .sess_diag = BFD_DIAG_NEIGHBOR_DOWN },
 
 	/* echo and ping */
-	{ "BFD echo of an Up session reflected", K_ECHO, 1,
+	{ "BFD echo of an Up session reflected, TTL 255 -> 254 (RFC 9747)", K_ECHO, 1,
+	  .verdict = TX, .reason = C(TX_ECHO), .sessions = 2, .sess_state = S(UP) },
+	{ "BFD echo with IPv4 options reflected: TTL 254, header checksum updated",
+	  K_ECHO, 1, .make = ipv4_opts,
 	  .verdict = TX, .reason = C(TX_ECHO), .sessions = 2, .sess_state = S(UP) },
 	{ "BFD echo port from a Down session passes untouched", K_ECHO, 2,
 	  .verdict = PASS, .reason = C(PASS_ECHO_NO_SESSION), .sessions = 2,

@@ -429,8 +429,17 @@ static void echo_answer(struct peer *p, const uint8_t *f, size_t len)
 		fail(p, "echo answer of %zu bytes, sent %zu", len, p->sent_len);
 		return;
 	}
-	/* the inner packet comes back exactly as it was sent */
-	if (memcmp(f + off, p->sent + off, len - off)) {
+	/* the inner packet comes back as one forwarding hop leaves it
+	 * (RFC 9747): TTL 255 -> 254, the IPv4 checksum right, the rest
+	 * exactly as it was sent */
+	if (f[off + 8] != BFD_TTL - 1 || inet_csum(f + off, IP4_LEN)) {
+		fail(p, "echo answer: TTL %u (not 254) or a bad IPv4 checksum",
+		     f[off + 8]);
+		return;
+	}
+	if (memcmp(f + off, p->sent + off, 8) ||
+	    memcmp(f + off + 9, p->sent + off + 9, 1) ||
+	    memcmp(f + off + 12, p->sent + off + 12, len - off - 12)) {
 		fail(p, "echo answer: inner packet changed");
 		return;
 	}

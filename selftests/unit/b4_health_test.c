@@ -142,6 +142,7 @@ static void stub_reason(const struct b4_cand *c, char *buf, size_t size)
 STUB_OPS(bfd);
 STUB_OPS(pcp);
 STUB_OPS(ping);
+STUB_OPS(echo);
 
 static int events;
 static struct b4_change last;
@@ -192,8 +193,8 @@ static void turn(struct b4_daemon *d)
 
 static void test_table(void)
 {
-	tap_eq(B4_METHOD_NR, 4, "the row adds one method to the enum");
-	tap_eq(B4_M(B4_METHOD_MANUAL), 0x08, "and its bit after ping's");
+	tap_eq(B4_METHOD_NR, 5, "the row adds one method to the enum");
+	tap_eq(B4_M(B4_METHOD_MANUAL), 0x10, "and its bit after echo's");
 	tap_check(b4_methods[B4_METHOD_MANUAL] == &b4_manual_ops,
 	       "b4_methods[] holds its ops");
 	tap_str("its name from the ops", "manual",

@@ -629,13 +629,22 @@ static void test_health(void)
 		{ "any:ping+bfd", "any", B4_M_BFD | B4_M_PING, true },
 		{ "all:pcp+bfd", "all:bfd+pcp", B4_M_BFD | B4_M_PCP, false },
 		{ "any:pcp+ping", "any:pcp+ping", B4_M_PCP | B4_M_PING, true },
-		{ "any:ping+pcp+bfd", "any:bfd+pcp+ping", B4_M_ALL, true },
-		{ "all:bfd+pcp+ping", "all:bfd+pcp+ping", B4_M_ALL, false },
+		{ "any:ping+pcp+bfd", "any:bfd+pcp+ping",
+		  B4_M_BFD | B4_M_PCP | B4_M_PING, true },
+		{ "all:bfd+pcp+ping", "all:bfd+pcp+ping",
+		  B4_M_BFD | B4_M_PCP | B4_M_PING, false },
+		/* echo rides on the BFD session: "echo" is all:bfd+echo */
+		{ "echo", "all:bfd+echo", B4_M_BFD | B4_M_ECHO, false },
+		{ "all:echo+bfd", "all:bfd+echo", B4_M_BFD | B4_M_ECHO, false },
+		{ "any:bfd+echo", "any:bfd+echo", B4_M_BFD | B4_M_ECHO, true },
+		{ "any:echo+ping+pcp+bfd", "any:bfd+pcp+ping+echo", B4_M_ALL,
+		  true },
 	};
 	static const char *const bad[] = {
 		"", "ALL", "bgp", "all:", "any:", "any:pcp", "all:bfd+bfd",
 		"all:bfd+", "all:+bfd", "bfd+pcp", "any:bfd,pcp", "all:bfd+pcp+",
 		"all:bfd+pcp+ping+bfd", "all bfd", "any:bfd+pcps",
+		"all:ping+echo", "any:pcp+echo", "all:echo+echo",
 	};
 	char buf[B4_HEALTH_STR_MAX], name[96];
 	struct b4_health h;

@@ -20,6 +20,8 @@
  *               and their evaluation once per turn of the event loop
  *   pcp.c       the PCP health method (a MAP kept through each AFTR)
  *   ping.c      the ping health method (ICMP echo to 192.0.0.1)
+ *   echo.c      the echo health method (RFC 9747 BFD echo, reflected
+ *               by the AFTR)
  *   failover.c  the policy (which AFTR carries the tunnel) and its
  *               actuation: carrier through dslite.ko, repoint
  *   ctl.c       the control socket, and "b4 status" (its client)
@@ -87,6 +89,7 @@
 	X(BFD, bfd)		\
 	X(PCP, pcp)		\
 	X(PING, ping)		\
+	X(ECHO, echo)		\
 	B4_METHODS_EXTRA(X)
 
 enum b4_method {
@@ -101,7 +104,10 @@ enum b4_method {
 #define B4_M_PCP		B4_M(B4_METHOD_PCP)	/* the PCP mapping is kept */
 #define B4_M_PING		B4_M(B4_METHOD_PING)	/* ping loss below the
 							 * threshold */
-#define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING)
+#define B4_M_ECHO		B4_M(B4_METHOD_ECHO)	/* BFD echo reflected
+							 * (RFC 9747), needs
+							 * B4_M_BFD */
+#define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING | B4_M_ECHO)
 
 struct b4_health {
 	uint8_t methods;		/* B4_M(method)..., at least one */
@@ -113,6 +119,12 @@ struct b4_health {
 #define B4_DEF_PING_LOSS_N	3
 #define B4_DEF_PING_LOSS_M	5
 #define B4_PING_WINDOW_MAX	32
+
+/* The echo method (b4/echo.c, RFC 9747): the interval once Up (the
+ * AFTR's Required Min Echo RX may make it longer), 1 s until Up. */
+#define B4_DEF_ECHO_INTERVAL_MS	1000
+#define B4_DEF_ECHO_MULTIPLIER	3
+#define B4_ECHO_SLOW_MS		1000
 
 /* tunnel-wait: how long a tunnel that went away is waited for */
 #define B4_WAIT_FOREVER		UINT32_MAX
@@ -175,6 +187,8 @@ struct b4_config {
 	uint32_t ping_interval_ms;
 	uint8_t ping_loss_n, ping_loss_m;	/* unhealthy: N of the last M
 						 * echoes lost */
+	uint32_t echo_interval_ms;	/* BFD echo once Up (RFC 9747) */
+	uint8_t echo_multiplier;	/* echoes missed: echo-failed */
 	char file[PATH_MAX];		/* config FILE, "" without */
 	struct http_listen metrics;	/* metrics ADDR:PORT, len 0: none */
 	uint16_t pad;			/* pad BFD control to an inner IPv4
@@ -343,6 +357,54 @@ struct b4_pcp {
 };
 
 /*
+ * The echo health method of one candidate (b4/echo.c): RFC 9747
+ * unaffiliated BFD echo, 192.0.0.2 -> 192.0.0.2 UDP 3785, TTL 255, which
+ * the AFTR's responder reflects (TTL 254 back). The packet is a BFD
+ * control packet of the echo's own session (My = Your Discriminator =
+ * discr, Sta = state) followed by a sequence number and the time it was
+ * sent; the looped packets drive the state machine (Down, Init, Up) as
+ * RFC 5880 6.8.6 would a peer's.
+ */
+struct b4_echo {
+	int fd;				/* -1: none */
+	enum b4_path fd_path;		/* the path fd was opened for */
+	int fd_ifindex;			/* tunnel path: the device bound */
+	uint32_t discr;			/* non-zero */
+	uint16_t sport;
+	uint32_t seq;			/* of the last echo sent */
+	uint8_t state;			/* BFD_STATE_DOWN, _INIT, _UP */
+	uint8_t diag;			/* BFD_DIAG_ECHO_FAILED after a failure */
+	bool refused;			/* the AFTR advertises Required Min
+					 * Echo RX 0: nothing is sent */
+	uint32_t ival_us;		/* the transmit interval in use */
+	uint8_t mult;			/* echo-multiplier in use */
+	uint64_t next_tx_ns;		/* 0: not running */
+	uint64_t detect_ns;		/* detection deadline, 0: none */
+	uint64_t last_rx_ns, last_rtt_ns;
+	uint64_t changed_rt_ms;		/* last state change, realtime */
+	uint64_t sent, received, late, ttl_refused, others, tx_errors;
+	uint64_t failures;		/* Up -> Down (echo-failed) */
+	uint8_t last_bad_ttl;		/* the TTL of the last refused one */
+	uint64_t last_bad_ns;		/* when it came */
+	int last_tx_errno;
+};
+
+/* the echo packet: IPv4, UDP, BFD control, sequence, zero, send time */
+#define B4_ECHO_TRAILER		16
+#define B4_ECHO_LEN		(20 + 8 + BFD_CTRL_LEN + B4_ECHO_TRAILER)
+/* RFC 9747: sent with TTL 255, back through one forwarding hop */
+#define B4_ECHO_TTL_BACK	(BFD_TTL - 1)
+
+/* What b4_echo_rx() made of a packet. */
+enum b4_echo_rx {
+	B4_ECHO_RX_OK,			/* ours, accepted */
+	B4_ECHO_RX_FOREIGN,		/* not ours (another discriminator,
+					 * a bad checksum, not an echo) */
+	B4_ECHO_RX_TTL,			/* ours, TTL not 254: refused */
+	B4_ECHO_RX_LATE,		/* ours, after its detection time */
+};
+
+/*
  * The verdict of one health method on one candidate. A method records it
  * (b4_verdict_set) and does nothing else: the daemon's loop evaluates the
  * candidates whose verdicts are fresh once per turn (b4_health_eval),
@@ -371,6 +433,7 @@ struct b4_cand {
 					 * time the session was Up, 0: never */
 	struct b4_ping ping;
 	struct b4_pcp pcp;
+	struct b4_echo echo;
 	struct b4_health health;	/* what decides this AFTR's health */
 	struct b4_verdict v[B4_METHOD_NR];	/* per method */
 	struct b4_watch w[B4_METHOD_NR];	/* a method's socket (BFD: s.fd) */
@@ -646,6 +709,35 @@ void b4_ping_init(struct b4_ping *p);
 void b4_ping_path(struct b4_daemon *d, int i);
 void b4_ping_close(struct b4_daemon *d, struct b4_cand *c);
 void b4_ping_input(struct b4_daemon *d, int i);
+
+/* b4/echo.c: the daemon's side is b4_echo_ops; the logic, without sockets
+ * (selftests/unit/b4_echo_test.c): */
+/* a new echo: discriminator and source port drawn, Down, not running */
+void b4_echo_init(struct b4_echo *e);
+/* the packet to send now (B4_ECHO_LEN bytes into buf), e->seq advanced */
+size_t b4_echo_build(struct b4_echo *e, uint8_t *buf, uint8_t mult,
+		     uint64_t now);
+/*
+ * the transmit interval (us) for e's state: until Up (or while no control
+ * packet of the AFTR is known) max(1 s, cfg_ms), once Up max(cfg_ms, the
+ * AFTR's Required Min Echo RX); 0 when the AFTR
+ * said it takes no echo (remote_known: a control packet of its came, and
+ * it advertised 0)
+ */
+uint32_t b4_echo_interval_us(const struct b4_echo *e, uint32_t cfg_ms,
+			     bool remote_known, uint32_t remote_echo_rx_us);
+/* a packet read from the echo socket (the IPv4 packet), at now */
+enum b4_echo_rx b4_echo_rx(struct b4_echo *e, const uint8_t *buf, size_t n,
+			   uint8_t mult, uint64_t now);
+/* detection: true when e went Down now (diag echo-failed) */
+bool b4_echo_expire(struct b4_echo *e, uint64_t now);
+/* why e is not Up, for the log and the status */
+void b4_echo_why(const struct b4_echo *e, uint8_t mult, char *buf,
+		 size_t size);
+/* the classic BPF filter of an echo socket (B4_ECHO_FILTER_LEN) */
+#define B4_ECHO_FILTER_LEN	18
+struct sock_filter;
+void b4_echo_filter(struct sock_filter *code);
 
 /* b4/pcp.c */
 /* the daemon-wide port of the mappings (reserved); 0 or -1 */

@@ -51,7 +51,9 @@ int b4_health_parse(const char *s, struct b4_health *h)
 	memset(h, 0, sizeof(*h));
 	m = method_of(s, strlen(s));
 	if (m) {
-		h->methods = m;
+		/* echo rides on the BFD session: the AFTR reflects echo
+		 * only for a B4 whose session is Up; "echo" is all:bfd+echo */
+		h->methods = m == B4_M_ECHO ? (B4_M_BFD | B4_M_ECHO) : m;
 		return 0;
 	}
 	if (!strcmp(s, "all") || !strcmp(s, "any")) {
@@ -72,6 +74,8 @@ int b4_health_parse(const char *s, struct b4_health *h)
 			break;
 	}
 	if (__builtin_popcount(h->methods) < 2)
+		return -1;
+	if ((h->methods & B4_M_ECHO) && !(h->methods & B4_M_BFD))
 		return -1;
 	return 0;
 }
@@ -124,7 +128,7 @@ bool b4_config_uses(const struct b4_config *c, uint8_t m)
 	return false;
 }
 
-#define HEALTH_FORMS "bfd, pcp, ping, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping)"
+#define HEALTH_FORMS "bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd)"
 
 /* "N/M": 1 <= N <= M <= B4_PING_WINDOW_MAX */
 static int parse_loss(const char *v, uint8_t *n, uint8_t *m)
@@ -456,7 +460,19 @@ static const struct kw b4_rows[] = {
 		  "alive; ping, ICMP echo to 192.0.0.1; all / any:\n"
 		  "bfd and ping, both or either; all:M+M[+M],\n"
 		  "any:M+M[+M]: those methods (BFD is sent only\n"
-		  "to AFTRs whose health uses it)" },
+		  "to AFTRs whose health uses it); echo, BFD echo\n"
+		  "reflected by the AFTR (RFC 9747) with its BFD\n"
+		  "session: all:bfd+echo" },
+	{ "echo-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
+	  B4_INTERVAL_MAX_MS, C(echo_interval_ms), .unit = "ms",
+	  .def = B4_DEF_ECHO_INTERVAL_MS, .arg = "MS",
+	  .help = "one BFD echo per AFTR this often once Up, or\n"
+		  "the AFTR's Required Min Echo RX if larger; one\n"
+		  "a second until Up (default {def})" },
+	{ "echo-multiplier", KW_UINT, KW_DEF, 1, 255, C(echo_multiplier),
+	  .def = B4_DEF_ECHO_MULTIPLIER, .arg = "N",
+	  .help = "echo-failed when N intervals pass without a\n"
+		  "reflected echo (default {def})" },
 	{ "ping-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(ping_interval_ms), .unit = "ms",
 	  .def = B4_DEF_PING_INTERVAL_MS, .arg = "MS",

@@ -310,6 +310,46 @@ static void report_ping(struct b4_daemon *d, int i, uint64_t now)
 	print_close_object();
 }
 
+/* the echo health method (RFC 9747): "    echo up: sent ... ttl-refused N" */
+static void report_echo(struct b4_daemon *d, int i, uint64_t now)
+{
+	const struct b4_echo *e = &d->cand[i].echo;
+	bool ok = b4_ok(&d->cand[i], B4_METHOD_ECHO);
+	char why[128];
+
+	b4_echo_why(e, e->mult, why, sizeof(why));
+	print_open_object("echo");
+	print_bool("ok", "    echo %s", ok, "ok", "failing");
+	print_name("state", " (%s", bfd_status_name(e->state));
+	print_name("diagnostic", ", diag %s)", bfd_diag_short(e->diag));
+	print_name("reason", ok ? NULL : " (%s)", ok ? NULL : why);
+	print_uint("interval-ms", ", interval %" PRIu64 " ms",
+		   e->ival_us / 1000);
+	print_uint("remote-min-echo-rx-us", ", AFTR's min echo rx %" PRIu64
+		   " us", d->cand[i].s.bfd.remote_echo_rx);
+	print_bool("refused-by-aftr", NULL, e->refused, "", "");
+	print_text("\n");
+	print_uint("sent", "    echo sent %" PRIu64, e->sent);
+	print_uint("received", " received %" PRIu64, e->received);
+	print_uint("late", " late %" PRIu64, e->late);
+	print_uint("ttl-refused", " ttl-refused %" PRIu64, e->ttl_refused);
+	print_uint("others", " others %" PRIu64, e->others);
+	print_uint("failures", " failures %" PRIu64, e->failures);
+	print_uint("send-errors", " send errors %" PRIu64, e->tx_errors);
+	print_name("last-send-error", e->tx_errors ? " (%s)" : NULL,
+		   e->tx_errors ? strerror(e->last_tx_errno) : NULL);
+	if (e->received) {
+		print_uint("last-rtt-us", ", last rtt %" PRIu64 " us",
+			   e->last_rtt_ns / 1000);
+		print_uint("last-rx-ago-ms", ", last %" PRIu64 " ms ago",
+			   (now - e->last_rx_ns) / 1000000);
+	} else {
+		print_nulls("last-rtt-us", "last-rx-ago-ms", NULL);
+	}
+	print_text("\n");
+	print_close_object();
+}
+
 static uint64_t ms_left(uint64_t t, uint64_t now)
 {
 	return t > now ? (t - now) / 1000000 : 0;
@@ -443,6 +483,10 @@ static void report_health(struct b4_daemon *d, int i, uint64_t now)
 		report_pcp(d, i, now);
 	else
 		print_null("pcp");
+	if (c->health.methods & B4_M_ECHO)
+		report_echo(d, i, now);
+	else
+		print_null("echo");
 }
 
 /* a peer's BFD session: "    id ... diag NAME remote-diag NAME" */
@@ -563,6 +607,14 @@ static void report_config(struct b4_daemon *d)
 	} else {
 		print_nulls("ping-interval", "ping-loss", "ping-loss-window",
 			    NULL);
+	}
+	if (b4_config_uses(&d->cfg, B4_M_ECHO)) {
+		print_uint("echo-interval", ", echo-interval %" PRIu64 " ms",
+			   d->cfg.echo_interval_ms);
+		print_uint("echo-multiplier", ", echo-multiplier %" PRIu64,
+			   d->cfg.echo_multiplier);
+	} else {
+		print_nulls("echo-interval", "echo-multiplier", NULL);
 	}
 	if (d->pcp_port) {
 		print_name("pcp-mode", ", pcp-mode %s",

@@ -466,6 +466,9 @@ static int start(struct b4_daemon *d)
 		b4_log(d, "ping: ping-interval %u ms, ping-loss %u/%u",
 		       d->cfg.ping_interval_ms, d->cfg.ping_loss_n,
 		       d->cfg.ping_loss_m);
+	if (b4_config_uses(&d->cfg, B4_M_ECHO))
+		b4_log(d, "echo: echo-interval %u ms, echo-multiplier %u (1 a second until Up)",
+		       d->cfg.echo_interval_ms, d->cfg.echo_multiplier);
 	if (d->pcp_port)
 		b4_log(d, "pcp: %s mode, mapping 192.0.0.2:%u, lifetime %u s, interval %u ms, deadline %u ms, %u failures",
 		       pcp_mode_name(d->cfg.pcp_mode), d->pcp_port,

@@ -46,6 +46,11 @@ static uint64_t bfd_errors(const struct b4_cand *c) { return c->s.tx_errors; }
 static uint64_t ping_sent(const struct b4_cand *c) { return c->ping.sent; }
 static uint64_t ping_received(const struct b4_cand *c) { return c->ping.received; }
 static uint64_t ping_lost(const struct b4_cand *c) { return c->ping.lost; }
+static uint64_t echo_sent(const struct b4_cand *c) { return c->echo.sent; }
+static uint64_t echo_received(const struct b4_cand *c) { return c->echo.received; }
+static uint64_t echo_late(const struct b4_cand *c) { return c->echo.late; }
+static uint64_t echo_ttl_refused(const struct b4_cand *c) { return c->echo.ttl_refused; }
+static uint64_t echo_failures(const struct b4_cand *c) { return c->echo.failures; }
 static uint64_t pcp_requests(const struct b4_cand *c)
 {
 	return pcp_client_counters(&c->pcp.cl)->tx_requests;
@@ -196,6 +201,21 @@ void b4_metrics_render(struct b4_daemon *d, FILE *f)
 		 B4_M_PING);
 	per_aftr(d, f, P "ping_lost_total", "counter",
 		 "Pings without a reply in time.", ping_lost, B4_M_PING);
+	per_aftr(d, f, P "echo_sent_total", "counter",
+		 "BFD echo packets sent (echo health method, RFC 9747).",
+		 echo_sent, B4_M_ECHO);
+	per_aftr(d, f, P "echo_received_total", "counter",
+		 "BFD echo packets reflected back and accepted.",
+		 echo_received, B4_M_ECHO);
+	per_aftr(d, f, P "echo_late_total", "counter",
+		 "Reflected echo packets back after their detection time.",
+		 echo_late, B4_M_ECHO);
+	per_aftr(d, f, P "echo_ttl_refused_total", "counter",
+		 "Reflected echo packets refused: TTL not 254.",
+		 echo_ttl_refused, B4_M_ECHO);
+	per_aftr(d, f, P "echo_failures_total", "counter",
+		 "Echo Up -> Down (diag echo-failed).", echo_failures,
+		 B4_M_ECHO);
 	per_aftr(d, f, P "pcp_requests_total", "counter",
 		 "PCP MAP requests sent to the AFTR (PCP health method).",
 		 pcp_requests, B4_M_PCP);

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Interop: RFC 9747 echo from the B4 toward an AFTR whose BFD peer is
+# FRR's bfdd (as Debian ships it) over a real ip6tnl. bfdd itself never
+# sees the echo: a packet to 192.0.0.2 is not addressed to the AFTR, so
+# the AFTR's kernel forwards it back into the softwire (TTL 254), which
+# is the reflection RFC 9747 asks of the remote system. bfdd supplies the
+# control session and the Required Min Echo RX it advertises.
+#   - ip_forward 1 on the AFTR: BFD and echo Up, the echo interval the
+#     larger of ours and bfdd's;
+#   - ip_forward 0: the AFTR stops reflecting, BFD stays Up: echo-failed,
+#     the only AFTR unhealthy, the carrier down with diag echo-failed;
+#   - ip_forward 1 again: echo Up, the carrier back.
+#
+#   [B4] ds0 (ip6tnl) ---- [ME] ---- [AFTR1] ds (ip6tnl) 192.0.0.1
+#    b4 run health echo               bfdd: peer 192.0.0.2, 1 s x 3
+#    192.0.0.2 -> 192.0.0.2:3785      kernel: forwards 192.0.0.2 back
+#
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../kmod_lib.sh"
+. "$(dirname "$0")/../b4_lib.sh"
+
+require_root
+require_cmd jq vtysh
+[ -x /usr/lib/frr/bfdd ] || tap_skip_all "FRR's bfdd not installed"
+kmod_load || tap_skip_all "cannot load dslite.ko"
+b4_topo 1 || tap_skip_all "cannot build the topology"
+fwd() { ip netns exec "$A1" sysctl -qw net.ipv4.ip_forward=$1; }
+fwd 1
+frr_start 1 1000 1000 3 || tap_skip_all "bfdd does not start"
+echo_q() { b4_q ".peers[0].echo[\"$1\"]"; }
+tjs() { tjson "$B4" ds0 "$1"; }
+
+b4_start dev ds0 health echo interval 1000 echo-interval 300 ||
+	tap_fail "daemon starts" "$(cat "$B4_LOG")"
+if b4_wait_peer $AFTR1_ADDR up 30000; then tap_ok "BFD session Up with bfdd"
+else tap_fail "BFD session Up with bfdd" "$(b4_show_log)"; fi
+erx=$(b4_q '.peers[0].echo["remote-min-echo-rx-us"]')
+diag "bfdd advertises Required Min Echo RX $erx us"
+if [ "$erx" = 0 ]; then
+	# bfdd advertises no echo: ask it for some
+	frr_vtysh 1 'configure terminal' 'bfd' \
+		'peer 192.0.0.2 local-address 192.0.0.1' \
+		'echo receive-interval 300' >/dev/null
+fi
+__echo_up() { [ "$(echo_q state)" = up ]; }
+if busywait 20000 __echo_up; then tap_ok "echo Up: reflected by the AFTR's forwarding"
+else tap_fail "echo Up: reflected by the AFTR's forwarding" "$(b4_show_log)"; fi
+erx=$(b4_q '.peers[0].echo["remote-min-echo-rx-us"]')
+exp=$(( erx / 1000 > 300 ? erx / 1000 : 300 ))
+tap_expect "echo interval: max(300 ms, bfdd's $erx us)" "$exp" "$(echo_q interval-ms)"
+tap_expect "reflected with TTL 254: none refused, healthy, carrier up" \
+	"0 true true none" \
+	"$(echo_q ttl-refused) $(b4_peer $AFTR1_ADDR healthy) $(tjs carrier) $(tjs forced)"
+
+# The AFTR stops forwarding: no reflection, BFD unaffected.
+frr_downs() { frr_log 1 | grep -c 'state-change:.*up -> down'; }
+downs0=$(frr_downs)
+fwd 0
+__echo_down() { [ "$(echo_q state)" = down ]; }
+if busywait 10000 __echo_down; then tap_ok "AFTR forwards no more: echo Down"
+else tap_fail "AFTR forwards no more: echo Down" "$(b4_show_log)"; fi
+tap_expect "BFD up, echo-failed, unhealthy" "up echo-failed false" \
+	"$(b4_peer $AFTR1_ADDR status) $(echo_q diagnostic) $(b4_peer $AFTR1_ADDR healthy)"
+__forced() { [ "$(tjs forced)" = carrier-down ]; }
+if busywait 5000 __forced; then tap_ok "carrier forced down"
+else tap_fail "carrier forced down" "$(tjs forced)"; fi
+tap_expect "the tunnel's diag: echo-failed" "echo-failed" "$(tjs diagnostic)"
+if [ "$(frr_downs)" = "$downs0" ]; then
+	tap_ok "bfdd's session stayed up"
+else
+	tap_fail "bfdd's session stayed up" "$(frr_log 1 | tail -5)"
+fi
+
+fwd 1
+if busywait 15000 __echo_up; then tap_ok "forwarding back: echo Up again"
+else tap_fail "forwarding back: echo Up again" "$(b4_show_log)"; fi
+__carrier() { [ "$(tjs forced)" = none ]; }
+if busywait 10000 __carrier; then tap_ok "carrier up again"
+else tap_fail "carrier up again" "$(tjs forced)"; fi
+b4_stop
+tap_expect "clean stop" 0 "$B4_RC"
+tap_done
