@@ -257,6 +257,14 @@ int dslite_aftr_arm(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* The per-softwire MTU at egress (mtu.h): TC egress of the responder's
+ * device, attached when the feature is on. */
+SEC("tc")
+int dslite_mtu_egress(struct __sk_buff *skb)
+{
+	return mtu_egress(skb);
+}
+
 /* The PTB relay (anycast.h): TC ingress of the responder's device. */
 SEC("tc")
 int dslite_ptb_relay(struct __sk_buff *skb)

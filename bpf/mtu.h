@@ -213,4 +213,143 @@ static __always_inline void mss_clamp(struct xdp_md *ctx, __u32 ip6_off,
 	count_event(DSLITE_CNT_MSS_CLAMPED);
 }
 
+/* ---------------------------------------------------------------------
+ * Egress (dslite_mtu_egress, TC clsact egress of the responder's device):
+ * a softwire packet larger than its B4's record becomes, in place, the
+ * ICMPv6 Packet Too Big the path would have sent (from the B4's address
+ * to the AFTR's, quoting the first DSLITE_MTU_PTB_QUOTE bytes of the
+ * packet: a PTB of 1280 bytes, RFC 4443 2.4 (c)), and is handed to the
+ * device's ingress: the kernel's ip6tnl error handler lowers the route's
+ * MTU toward the B4 and sends the ICMPv4 fragmentation-needed to the
+ * sender itself, through its NAT, at the moment it is needed.
+ */
+#define DSLITE_MTU_PTB_HDR	(sizeof(struct ipv6hdr) + 8)	/* 48 */
+#define DSLITE_MTU_PTB_QUOTE	(DSLITE_MTU_MIN - DSLITE_MTU_PTB_HDR)	/* 1232 */
+#define CSUM_CHUNK		512	/* bpf_csum_diff()'s most */
+
+/* is the IPv6 packet at off of skb a softwire packet (next header 4,
+ * directly or behind one destination options header: ip6tnl's
+ * encapsulation limit)? */
+static __always_inline int egress_softwire(struct __sk_buff *skb,
+					   struct ipv6hdr *ip6, void *end)
+{
+	__u8 *opt;
+
+	if (ip6->nexthdr == DSLITE_NEXTHDR_IPIP)
+		return 1;
+	if (ip6->nexthdr != IPPROTO_DSTOPTS)
+		return 0;
+	opt = (void *)(ip6 + 1);
+	if ((void *)(opt + 2) > end)
+		return 0;
+	return opt[0] == DSLITE_NEXTHDR_IPIP;
+}
+
+/* the packet at skb (Ethernet, IPv6 from b4 (the PTB's source) to the
+ * AFTR) as the PTB of mtu: 0 or -1 (it could not be made) */
+static __always_inline int egress_make_ptb(struct __sk_buff *skb, __u32 mtu)
+{
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6, *q;
+	struct icmp6hdr *icmp6;
+	__u8 mac[ETH_ALEN];
+	__u64 sum;
+	__u32 i;
+	void *end;
+	__s64 s;
+
+	/* room for the new IPv6 and ICMPv6 headers in front of the quote,
+	 * then the quote cut to 1232 bytes, all of it linear */
+	if (bpf_skb_adjust_room(skb, DSLITE_MTU_PTB_HDR, BPF_ADJ_ROOM_MAC, 0) ||
+	    bpf_skb_change_tail(skb, ETH_HLEN + DSLITE_MTU_MIN, 0) ||
+	    bpf_skb_pull_data(skb, ETH_HLEN + DSLITE_MTU_MIN))
+		return -1;
+	eth = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	ip6 = (void *)(eth + 1);
+	icmp6 = (void *)(ip6 + 1);
+	q = (void *)icmp6 + 8;
+	if ((void *)q + DSLITE_MTU_PTB_QUOTE > end)
+		return -1;
+	/* back to where it came from: the device's own MAC as destination */
+	__builtin_memcpy(mac, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mac, ETH_ALEN);
+	*(__be32 *)ip6 = bpf_htonl(0x60000000);
+	ip6->payload_len = bpf_htons(DSLITE_MTU_MIN - sizeof(*ip6));
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = 64;
+	ip6->saddr = q->daddr;		/* from the B4 ... */
+	ip6->daddr = q->saddr;		/* ... to the AFTR */
+	icmp6->icmp6_type = DSLITE_ICMP6_PKT_TOO_BIG;
+	icmp6->icmp6_code = 0;
+	icmp6->icmp6_cksum = 0;
+	icmp6->icmp6_mtu = bpf_htonl(mtu);
+	/* the checksum: pseudo header, then the message in chunks */
+	sum = bpf_htons(DSLITE_MTU_MIN - sizeof(*ip6)) +
+	      bpf_htons(IPPROTO_ICMPV6);
+	s = bpf_csum_diff(NULL, 0, (void *)&ip6->saddr, 32, 0);
+	if (s < 0)
+		return -1;
+	sum += (__u32)s;
+#pragma unroll
+	for (i = 0; i < 3; i++) {
+		__u32 len = i < 2 ? CSUM_CHUNK : DSLITE_MTU_MIN -
+			    sizeof(*ip6) - 2 * CSUM_CHUNK;	/* 216 */
+		void *p = (void *)icmp6 + i * CSUM_CHUNK;
+
+		if (p + len > end)
+			return -1;
+		s = bpf_csum_diff(NULL, 0, p, len, 0);
+		if (s < 0)
+			return -1;
+		sum += (__u32)s;
+	}
+	icmp6->icmp6_cksum = csum_finish(sum);
+	/* a new packet: let the receiver check its sum */
+	bpf_csum_level(skb, BPF_CSUM_LEVEL_RESET);
+	return 0;
+}
+
+/*
+ * A packet leaving the responder's device: 
+ *   not IPv6 (untagged), not a softwire packet, GSO (its segments are
+ *   checked as they are made, not here), no valid record of its B4, or
+ *   not larger than the record                     on (TC_ACT_OK)
+ *   larger: turned into the PTB, to the device's ingress
+ *                                                  mtu_ptb_made
+ *   larger, and the PTB could not be made           mtu_egress_dropped
+ */
+static __always_inline int mtu_egress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct dslite_mtu_rec *r;
+	struct ipv6hdr *ip6;
+	struct dslite_in6 key;
+	__u32 len, mtu;
+
+	if (!mtu_on())
+		return TC_ACT_OK;
+	ip6 = (void *)(eth + 1);
+	if ((void *)(ip6 + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6) ||
+	    skb->gso_segs > 1 || !egress_softwire(skb, ip6, end))
+		return TC_ACT_OK;
+	len = skb->len - ETH_HLEN;
+	if (len <= DSLITE_MTU_MIN)
+		return TC_ACT_OK;	/* fits every path */
+	copy_in6(&key, &ip6->daddr);
+	r = bpf_map_lookup_elem(&dslite_mtu, &key);
+	if (!r || !dslite_mtu_valid(r, mtu_now_s()) || len <= r->mtu)
+		return TC_ACT_OK;
+	mtu = r->mtu;
+	if (egress_make_ptb(skb, mtu)) {
+		count_event(DSLITE_CNT_MTU_EGRESS_DROPPED);
+		return TC_ACT_SHOT;
+	}
+	count_event(DSLITE_CNT_MTU_PTB_MADE);
+	return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
+}
+
 #endif /* _DSLITE_BPF_MTU_H */

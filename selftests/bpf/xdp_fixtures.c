@@ -2919,6 +2919,84 @@ static void test_mtu_raise(struct inst *in)
 	tap_check(ok, "mtu: the same size again: no raise");
 }
 
+/* a softwire packet of ip_len bytes (IPv6 header and payload) from the
+ * AFTR to B4 b4, as ip6tnl sends it (encapsulation limit option) */
+static int mtu_egress_frame(uint8_t *buf, struct frame *f, int b4, int ip_len)
+{
+	struct in6_addr b = b4_addr(b4);
+	int i;
+
+	quoted_softwire(f, &b);
+	f->src6 = aftr_addr6(1);
+	memcpy(f->dmac, b4_mac, 6);
+	memcpy(f->smac, aftr_mac, 6);
+	f->proto = IPPROTO_UDP;
+	f->plen = ip_len - 40 - 8 - 20;
+	for (i = 0; i < f->plen; i++)
+		f->payload[i] = (uint8_t)(i * 11 + 3);
+	return frame_build(f, buf).len;
+}
+
+/* TC egress (dslite_mtu_egress): a packet larger than its B4's record
+ * becomes the PTB the path would have sent, redirected to ingress */
+static void test_mtu_egress(struct inst *in)
+{
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX], exp[FRAME_MAX];
+	int prog = bpf_program__fd(in->skel->progs.dslite_mtu_egress);
+	int fd = bpf_map__fd(in->skel->maps.dslite_mtu);
+	uint64_t before[DSLITE_CNT__MAX], after[DSLITE_CNT__MAX];
+	struct dslite_mtu_rec r = { .mtu = 1300, .source = DSLITE_MTU_SRC_PTB };
+	struct in6_addr a = b4_addr(8);
+	struct frame f, p;
+	uint32_t outlen, ret;
+	int len, elen, ok, i;
+
+	r.expires_s = mtu_mono_s() + 600;
+	bpf_map_update_elem(fd, &a, &r, BPF_ANY);
+
+	len = mtu_egress_frame(buf, &f, 8, 1400);
+	counters(in, before);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == TC_ACT_REDIRECT;
+	counters(in, after);
+	/* what a router would have sent: from the B4 to the AFTR, the
+	 * packet's first 1232 bytes quoted, 1280 bytes in all */
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, aftr_mac, 6);
+	memcpy(p.smac, b4_mac, 6);
+	p.src6 = b4_addr(8);
+	p.dst6 = aftr_addr6(1);
+	p.hop_limit = 64;
+	frame_ptb(&p, 1300, &f, 1232);
+	elen = frame_build(&p, exp).len;
+	ok &= outlen == (uint32_t)elen && elen == 14 + 1280 &&
+	      !memcmp(out, exp, elen);
+	for (i = 0; i < DSLITE_CNT__MAX; i++)
+		ok &= after[i] - before[i] == (i == C(MTU_PTB_MADE));
+	tap_check(ok, "mtu egress: 1400 bytes to a B4 of 1300: the PTB (1300) from the B4 to the AFTR, 1232 bytes quoted, exact bytes, redirected to ingress, mtu_ptb_made");
+	if (!ok) {
+		tap_diag("  ret %u len %u want %d", ret, outlen, elen);
+		if (outlen == (uint32_t)elen)
+			hexdump_diff(out, outlen, exp, elen);
+	}
+
+	len = mtu_egress_frame(buf, &f, 8, 1300);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == TC_ACT_OK &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: exactly the record's 1300 bytes: on, unchanged");
+
+	len = mtu_egress_frame(buf, &f, 9, 1400);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == TC_ACT_OK &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: 1400 bytes to a B4 without a record: on, unchanged");
+
+	r.expires_s = mtu_mono_s() - 1;
+	bpf_map_update_elem(fd, &a, &r, BPF_ANY);
+	len = mtu_egress_frame(buf, &f, 8, 1400);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == TC_ACT_OK &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: a record that expired: on, unchanged");
+}
+
 static void test_mtu(void)
 {
 	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
@@ -2936,6 +3014,7 @@ static void test_mtu(void)
 	test_mtu_ptb(&in);
 	test_mtu_clamp(&in);
 	test_mtu_raise(&in);
+	test_mtu_egress(&in);
 	inst_close(&in);
 }
 
