@@ -312,10 +312,11 @@ static __always_inline int egress_make_ptb(struct __sk_buff *skb, __u32 mtu)
 }
 
 /*
- * A packet leaving the responder's device: 
+ * A packet leaving the responder's device:
  *   not IPv6 (untagged), not a softwire packet, GSO (its segments are
  *   checked as they are made, not here), no valid record of its B4, or
- *   not larger than the record                     on (TC_ACT_OK)
+ *   not larger than the record                     on to the next filter,
+ *                                                  if any (TC_ACT_UNSPEC)
  *   larger: turned into the PTB, to the device's ingress
  *                                                  mtu_ptb_made
  *   larger, and the PTB could not be made           mtu_egress_dropped
@@ -331,18 +332,18 @@ static __always_inline int mtu_egress(struct __sk_buff *skb)
 	__u32 len, mtu;
 
 	if (!mtu_on())
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	ip6 = (void *)(eth + 1);
 	if ((void *)(ip6 + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6) ||
 	    skb->gso_segs > 1 || !egress_softwire(skb, ip6, end))
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	len = skb->len - ETH_HLEN;
 	if (len <= DSLITE_MTU_MIN)
-		return TC_ACT_OK;	/* fits every path */
+		return TC_ACT_UNSPEC;	/* fits every path */
 	copy_in6(&key, &ip6->daddr);
 	r = bpf_map_lookup_elem(&dslite_mtu, &key);
 	if (!r || !dslite_mtu_valid(r, mtu_now_s()) || len <= r->mtu)
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC;
 	mtu = r->mtu;
 	if (egress_make_ptb(skb, mtu)) {
 		count_event(DSLITE_CNT_MTU_EGRESS_DROPPED);

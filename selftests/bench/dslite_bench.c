@@ -175,6 +175,10 @@ static int session_of(const struct in6_addr *a, struct dslite_aftr_session *v,
  * its own, finish the Poll Sequence, and return the steady request (Your
  * Discriminator set: the answer takes the array slot, no hash).
  */
+/* the bench B4's Desired Min TX: its session must stay Up through the
+ * rows that need it (echo) although nothing refreshes it meanwhile */
+#define BENCH_B4_TX	(100000 * MS)
+
 static int bfd_frame(uint8_t *buf, int prog)
 {
 	struct dslite_aftr_session v;
@@ -192,20 +196,20 @@ static int bfd_frame(uint8_t *buf, int prog)
 	f.l4 = L4_UDP;
 	f.dport = BFD_PORT_CONTROL;
 	f.sport = 49999;
-	frame_bfd(&f, BFD_STATE_DOWN, 0, 0, 3, 1, 0, 300 * MS, 300 * MS, 50 * MS);
+	frame_bfd(&f, BFD_STATE_DOWN, 0, 0, 3, 1, 0, BENCH_B4_TX, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
 	run_once(prog, buf, l.len, &rv, NULL);
 	if (rv != XDP_TX || session_of(&key, &v, &d))
 		return -1;	/* the caller says why */
 	f.sport = BFD_SRC_PORT_MIN | (d & 0x3fff);
-	frame_bfd(&f, BFD_STATE_INIT, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
+	frame_bfd(&f, BFD_STATE_INIT, 0, 0, 3, d, d, BENCH_B4_TX, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
 	run_once(prog, buf, l.len, &rv, NULL);
-	frame_bfd(&f, BFD_STATE_UP, BFD_FLAG_FINAL, 0, 3, d, d, 300 * MS, 300 * MS,
+	frame_bfd(&f, BFD_STATE_UP, BFD_FLAG_FINAL, 0, 3, d, d, BENCH_B4_TX, 300 * MS,
 		  50 * MS);
 	l = frame_build(&f, buf);
 	run_once(prog, buf, l.len, &rv, NULL);
-	frame_bfd(&f, BFD_STATE_UP, 0, 0, 3, d, d, 300 * MS, 300 * MS, 50 * MS);
+	frame_bfd(&f, BFD_STATE_UP, 0, 0, 3, d, d, BENCH_B4_TX, 300 * MS, 50 * MS);
 	l = frame_build(&f, buf);
 	if (session_of(&key, &v, &d) || v.bfd.state != BFD_STATE_UP ||
 	    (v.bfd.flags & (BFD_SF_POLL | BFD_SF_FINAL))) {
@@ -813,7 +817,7 @@ int main(int argc, char **argv)
 	uint8_t bfd[FRAME_MAX], echo[FRAME_MAX], data[FRAME_MAX], ping[FRAME_MAX],
 		ping6[FRAME_MAX], syn[FRAME_MAX];
 	int bfd_len, echo_len, data_len, ping_len, ping6_len, syn_len, prog, c;
-	double t_rdata, t_syn0, t_syn, t_rpassb;
+	double t_rdata, t_syn0, t_syn, t_rpassb, t_data2;
 	int have_bfd = 1;
 	struct in6_addr b4 = addr6("2001:db8:b4::1");
 	struct dslite_mtu_rec rec = { .mtu = 1280, .source = DSLITE_MTU_SRC_PTB };
@@ -913,6 +917,7 @@ int main(int argc, char **argv)
 				  ping6_len, XDP_PASS);
 	t_ping6 = measure_replay(prog, ping6, ping6_len, XDP_TX);
 	t_syn0 = measure(prog, syn, syn_len, XDP_PASS);	/* no record */
+	t_data2 = measure(prog, data, data_len, XDP_PASS);	/* no record, again */
 	rec.expires_s = time_mono_s() + 3600;
 	bpf_map_update_elem(bpf_map__fd(aftr->maps.dslite_mtu), &b4, &rec, 0);
 	t_rdata = measure(prog, data, data_len, XDP_PASS);
@@ -951,8 +956,9 @@ int main(int argc, char **argv)
 	    t_refl, 0, 0);
 	row("tunnel data pass-through", t_data, "data floor", t_dfloor, 1.5, 0);
 	row("  the same", t_data, "empty", t_pass, 0, 0);
+	row("tunnel data pass-through, again", t_data2, "data floor", t_dfloor, 0, 0);
 	row("tunnel data, MTU record present", t_rdata, "data floor", t_dfloor, 0, 0);
-	row("  the same", t_rdata, "pass-thr.", t_data, 0, 0);
+	row("  the same", t_rdata, "pass-thr.", t_data2, 0, 0);
 	row("TCP SYN, no MTU record", t_syn0, "data floor", t_dfloor, 0, 0);
 	row("TCP SYN clamped (look-up, option walk)", t_syn, "data floor", t_dfloor,
 	    0, 0);

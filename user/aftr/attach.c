@@ -1218,6 +1218,87 @@ static int prune_stale(const char *what, const struct attach_args *a,
 	return 0;
 }
 
+/*
+ * The per-softwire MTU's egress program (dslite_mtu_egress, bpf/mtu.h) on
+ * the device's clsact egress, as the PTB relay on its ingress
+ * (anycast.c): a direct-action filter of handle AFTR_MTU_TC_HANDLE, prio
+ * AFTR_MTU_TC_PRIO, held by the filter (nothing pinned), gone with the
+ * device; packets it leaves alone go on to the next filter.
+ */
+#define AFTR_MTU_TC_HANDLE	0xd51f
+#define AFTR_MTU_TC_PRIO	1
+#define AFTR_MTU_PROG		"dslite_mtu_egress"
+
+/* is the program id ours (by name)? */
+static bool mtu_prog(uint32_t id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	bool ours;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       !strncmp(info.name, AFTR_MTU_PROG, sizeof(info.name) - 1);
+	close(fd);
+	return ours;
+}
+
+/* remove_mtu_egress(what, ifindex, ifname): our egress filter, if there */
+static int remove_mtu_egress(const char *what, int ifindex, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
+		    .priority = AFTR_MTU_TC_PRIO);
+	int err;
+
+	if (bpf_tc_query(&hook, &opts) || !mtu_prog(opts.prog_id))
+		return 0;	/* none, or someone else's */
+	opts.prog_id = 0;
+	opts.prog_fd = 0;
+	opts.flags = 0;
+	err = bpf_tc_detach(&hook, &opts);
+	if (err && err != -ENOENT)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "removing the MTU filter from %s (tc egress): %s",
+				     ifname, strerror(-err));
+	return 0;
+}
+
+/*
+ * attach_mtu_egress(what, a, st, ifindex): with the per-softwire MTU on,
+ * dslite_mtu_egress on the device's egress (replacing the one a previous
+ * attach left); off, ours removed. 0 or an exit code.
+ */
+static int attach_mtu_egress(const char *what, const struct attach_args *a,
+			     struct attach_state *st, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
+		    .priority = AFTR_MTU_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	if (!st->skel->rodata->dslite_cfg.mtu_entries)
+		return remove_mtu_egress(what, ifindex, a->ifname);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "adding a clsact qdisc to %s for the MTU filter: %s",
+				     a->ifname, strerror(-err));
+	opts.prog_fd = bpf_program__fd(st->skel->progs.dslite_mtu_egress);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "attaching the MTU filter to %s (tc egress): %s",
+				     a->ifname, strerror(-err));
+	return 0;
+}
+
 /* write_meta(st): the layout of the maps, for the next loader */
 static int write_meta(struct attach_state *st)
 {
@@ -1285,8 +1366,12 @@ static int attach_pin(const char *what, const struct attach_args *a,
 					     strerror(errno));
 		st->created_pin[i] = true;
 	}
-	if (st->live)	/* the same link runs the new program */
-		return aftr_anycast_attach(what, &a->anycast, st->skel, ifindex);
+	if (st->live) {	/* the same link runs the new program */
+		int ret = attach_mtu_egress(what, a, st, ifindex);
+
+		return ret ? ret : aftr_anycast_attach(what, &a->anycast,
+						       st->skel, ifindex);
+	}
 	aftr_pin_path(a->ifname, AFTR_LINK_PIN, path, sizeof(path));
 	if (st->old.link_fd >= 0)
 		unlink(path);	/* the link of a device that went away */
@@ -1294,7 +1379,9 @@ static int attach_pin(const char *what, const struct attach_args *a,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "pinning %s: %s", path, strerror(errno));
 	st->link_pinned = true;
-	/* the PTB relay of an anycast group member, last */
+	/* the MTU filter, then the PTB relay of an anycast group member */
+	if (attach_mtu_egress(what, a, st, ifindex))
+		return DSLITECTL_EXIT_ERROR;
 	return aftr_anycast_attach(what, &a->anycast, st->skel, ifindex);
 }
 
@@ -1420,6 +1507,8 @@ static int detach(int argc, char **argv)
 		goto out_close;
 	}
 	ret = aftr_anycast_detach(what, ifname);
+	if (!ret && if_nametoindex(ifname))
+		ret = remove_mtu_egress(what, if_nametoindex(ifname), ifname);
 	if (ret)
 		goto out_close;
 	dir = opendir(d.dir);
