@@ -28,7 +28,7 @@ PTB=$DSLITE_ROOT/build/tests/ptb_send
 modprobe ip6_tunnel 2>/dev/null
 
 setup_ns SRV AFTR B4 || tap_skip_all "cannot create network namespaces"
-in() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
+ns_run() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
 ip link add s0 netns "$SRV" type veth peer name a0 netns "$AFTR"
 ip link add a1 netns "$AFTR" type veth peer name b1 netns "$B4"
@@ -48,22 +48,22 @@ ip -n "$B4" link set ds up
 # the B4 answers nothing: only the AFTR's side matters
 ip -n "$B4" link set b1 mtu 1500
 
-out=$(in "$AFTR" "$DSLITECTL" aftr attach dev a1 mtu-entries 1000 mode generic 2>&1)
+out=$(ns_run "$AFTR" "$DSLITECTL" aftr attach dev a1 mtu-entries 1000 mode generic 2>&1)
 tap_expect "aftr attach dev a1 mtu-entries 1000" "0:" "$?:$out"
 defer "nsenter --net=/run/netns/$AFTR $DSLITECTL aftr detach dev a1"
-if in "$AFTR" tc filter show dev a1 egress | grep -q dslite_mtu_egr; then
+if ns_run "$AFTR" tc filter show dev a1 egress | grep -q dslite_mtu_egr; then
 	tap_ok "dslite_mtu_egress on a1's clsact egress"
 else
-	tap_fail "dslite_mtu_egress on a1's clsact egress" "$(in "$AFTR" tc filter show dev a1 egress)"
+	tap_fail "dslite_mtu_egress on a1's clsact egress" "$(ns_run "$AFTR" tc filter show dev a1 egress)"
 fi
 
-counter() { in "$AFTR" "$DSLITECTL" -j aftr stats dev a1 | jq ".[0].counters.$1"; }
+counter() { ns_run "$AFTR" "$DSLITECTL" -j aftr stats dev a1 | jq ".[0].counters.$1"; }
 
 # learn 1300 toward the B4 from a PTB, then let the kernel forget it
 learn() {
 	ip netns exec "$B4" "$PTB" -d 2001:db8:1::1 -q 2001:db8:1::1 -b 2001:db8:1::2 \
 		-m 1300 -n 1 >/dev/null
-	__learnt() { in "$AFTR" "$DSLITECTL" -j aftr mtu dev a1 |
+	__learnt() { ns_run "$AFTR" "$DSLITECTL" -j aftr mtu dev a1 |
 		     jq -e '.[] | select(.b4 == "2001:db8:1::2" and .mtu == 1300)'; }
 	slowwait 10 __learnt
 }
@@ -84,7 +84,7 @@ one_case() {
 		tap_ok "$name: the PTB about 2001:db8:1::2 learnt: record 1300"
 	else
 		tap_fail "$name: the PTB about 2001:db8:1::2 learnt: record 1300" \
-			"$(in "$AFTR" "$DSLITECTL" -j aftr mtu dev a1)"
+			"$(ns_run "$AFTR" "$DSLITECTL" -j aftr mtu dev a1)"
 	fi
 	ip -n "$AFTR" -6 route flush cache
 	ip -n "$SRV" route flush cache
