@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The per-softwire MTU at egress, on Debian's kernel with a real ip6tnl:
-# the AFTR learnt the B4's path MTU (1300) from a PTB, its kernel forgot
+# the AFTR learnt the B4's path MTU (1400) from a PTB, its kernel forgot
 # it (the route cache flushed, as a full path MTU cache does at scale);
-# a 1400-byte IPv4 datagram with DF from the Internet host toward the B4
-# leaves as a 1448-byte softwire packet, and dslite_mtu_egress turns it
+# a 1450-byte IPv4 datagram with DF from the Internet host toward the B4
+# leaves as a 1498-byte softwire packet, and dslite_mtu_egress turns it
 # into the PTB the path would have sent, to the AFTR's own ingress:
 #   - the AFTR's kernel has the MTU again (ip -6 route get B4 from AFTR);
 #   - the sender got the ICMPv4 fragmentation-needed (its route cache
@@ -14,9 +14,9 @@
 #     an encap route per B4.
 #
 #  [SRV] 203.0.113.1 --- 203.0.113.2 [AFTR] eth 2001:db8:1::1 ==== [B4] 2001:db8:1::2
-#   ping -M do -s 1372                 ds (ip6tnl) / dsmd (external)     ds: 192.0.0.2
+#   ping -M do -s 1422                 ds (ip6tnl) / dsmd (external)     ds: 192.0.0.2
 #                                      XDP dslite_aftr, tc egress
-#                                      dslite_mtu_egress, record 1300
+#                                      dslite_mtu_egress, record 1400
 #
 . "$(dirname "$0")/../lib.sh"
 
@@ -25,13 +25,18 @@ require_bpffs
 require_cmd jq nsenter ping
 PTB=$DSLITE_ROOT/build/tests/ptb_send
 [ -x "$PTB" ] || { tap_fail "test programs built" "run make tests first"; tap_done; }
-modprobe ip6_tunnel 2>/dev/null
+for m in ip6_tunnel veth sch_ingress cls_bpf; do
+	modprobe "$m" || tap_skip_all "cannot load $m"
+done
 
 setup_ns SRV AFTR B4 || tap_skip_all "cannot create network namespaces"
 ns_run() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
-ip link add s0 netns "$SRV" type veth peer name a0 netns "$AFTR"
-ip link add a1 netns "$AFTR" type veth peer name b1 netns "$B4"
+if ! ip link add s0 netns "$SRV" type veth peer name a0 netns "$AFTR" ||
+   ! ip link add a1 netns "$AFTR" type veth peer name b1 netns "$B4"; then
+	tap_fail "the topology" "veth pairs could not be made"
+	tap_done
+fi
 ip -n "$SRV" addr add 203.0.113.1/24 dev s0
 ip -n "$SRV" link set s0 up
 ip -n "$SRV" route add 192.0.0.0/29 via 203.0.113.2
@@ -59,12 +64,12 @@ fi
 
 counter() { ns_run "$AFTR" "$DSLITECTL" -j aftr stats dev a1 | jq ".[0].counters.$1"; }
 
-# learn 1300 toward the B4 from a PTB, then let the kernel forget it
+# learn 1400 toward the B4 from a PTB, then let the kernel forget it
 learn() {
 	ip netns exec "$B4" "$PTB" -d 2001:db8:1::1 -q 2001:db8:1::1 -b 2001:db8:1::2 \
-		-m 1300 -n 1 >/dev/null
+		-m 1400 -n 1 >/dev/null
 	__learnt() { ns_run "$AFTR" "$DSLITECTL" -j aftr mtu dev a1 |
-		     jq -e '.[] | select(.b4 == "2001:db8:1::2" and .mtu == 1300)'; }
+		     jq -e '.[] | select(.b4 == "2001:db8:1::2" and .mtu == 1400)'; }
 	slowwait 10 __learnt
 }
 
@@ -81,42 +86,42 @@ one_case() {
 	local name=$1 made0 made pe
 
 	if learn; then
-		tap_ok "$name: the PTB about 2001:db8:1::2 learnt: record 1300"
+		tap_ok "$name: the PTB about 2001:db8:1::2 learnt: record 1400"
 	else
-		tap_fail "$name: the PTB about 2001:db8:1::2 learnt: record 1300" \
+		tap_fail "$name: the PTB about 2001:db8:1::2 learnt: record 1400" \
 			"$(ns_run "$AFTR" "$DSLITECTL" -j aftr mtu dev a1)"
 	fi
 	ip -n "$AFTR" -6 route flush cache
 	ip -n "$SRV" route flush cache
 	tap_expect "$name: the AFTR's kernel forgot the path MTU" "" "$(aftr_pmtu)"
 	made0=$(counter mtu_ptb_made)
-	out=$(ip netns exec "$SRV" ping -c 1 -W 2 -M do -s 1372 192.0.0.2 2>&1)
+	out=$(ip netns exec "$SRV" ping -c 1 -W 2 -M do -s 1422 192.0.0.2 2>&1)
 	made=$(counter mtu_ptb_made)
 	diag "$name: ping: $(tr '\n' ' ' <<<"$out" | cut -c1-200)"
 	if [ "$made" -gt "$made0" ]; then
-		tap_ok "$name: the 1448-byte softwire packet became a PTB (mtu_ptb_made +$((made - made0)))"
+		tap_ok "$name: the 1498-byte softwire packet became a PTB (mtu_ptb_made +$((made - made0)))"
 	else
-		tap_fail "$name: the 1448-byte softwire packet became a PTB" "mtu_ptb_made $made0 -> $made"
+		tap_fail "$name: the 1498-byte softwire packet became a PTB" "mtu_ptb_made $made0 -> $made"
 	fi
-	__aftr_has() { [ "$(aftr_pmtu)" = 1300 ]; }
+	__aftr_has() { [ "$(aftr_pmtu)" = 1400 ]; }
 	if slowwait 5 __aftr_has; then
-		tap_ok "$name: ip -6 route get B4 from AFTR: mtu 1300"
+		tap_ok "$name: ip -6 route get B4 from AFTR: mtu 1400"
 	else
-		tap_fail "$name: ip -6 route get B4 from AFTR: mtu 1300" \
+		tap_fail "$name: ip -6 route get B4 from AFTR: mtu 1400" \
 			"$(ip -n "$AFTR" -6 route get 2001:db8:1::2 from 2001:db8:1::1)"
 	fi
-	__srv_has() { [ -n "$(srv_pmtu)" ] && [ "$(srv_pmtu)" -lt 1400 ]; }
+	__srv_has() { [ "$(srv_pmtu)" = 1352 ]; }
 	if slowwait 5 __srv_has; then
-		tap_ok "$name: the sender got the fragmentation-needed (its route: mtu $(srv_pmtu))"
+		tap_ok "$name: the sender got the fragmentation-needed: its route toward the B4 has mtu 1352 (1400 - 48)"
 	else
 		tap_fail "$name: the sender got the fragmentation-needed" \
 			"$(ip -n "$SRV" route get 192.0.0.2); ping: $out"
 	fi
-	pe=$(ip netns exec "$SRV" ping -c 1 -W 2 -M do -s 1372 192.0.0.2 2>&1)
+	pe=$(ip netns exec "$SRV" ping -c 1 -W 2 -M do -s 1422 192.0.0.2 2>&1)
 	if grep -qiE "message too long|frag needed|mtu" <<<"$pe"; then
-		tap_ok "$name: the sender's next DF datagram of 1400 is refused locally"
+		tap_ok "$name: the sender's next DF datagram of 1450 is refused locally"
 	else
-		tap_fail "$name: the sender's next DF datagram of 1400 is refused locally" "$pe"
+		tap_fail "$name: the sender's next DF datagram of 1450 is refused locally" "$pe"
 	fi
 }
 
