@@ -31,8 +31,9 @@
  * gets an answer without one.
  *
  * Not a translation unit of its own: included once from
- * dslite_aftr.bpf.c, after session.h (and the maps.h and pkt.h it
- * needs); uses csum.h and include/dslite/bfd.h (through dslite_aftr.h).
+ * dslite_aftr.bpf.c, after session.h and mtu.h (mtu_raise_bfd(): an
+ * answered padded packet raises its B4's path MTU record) (and the maps.h
+ * and pkt.h it needs); uses csum.h and include/dslite/bfd.h (through dslite_aftr.h).
  */
 #ifndef _DSLITE_BPF_ANSWER_H
 #define _DSLITE_BPF_ANSWER_H
@@ -379,6 +380,10 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	r = bfd_session_rx(s, p, bfd, now, created, &ev, &discr);
 	if (r)
 		return r;
+	/* RFC 9764: a padded packet answered at its size (mtu.h) */
+	if (udp->len != bpf_htons(sizeof(*udp) + BFD_CTRL_LEN))
+		mtu_raise_bfd(&p->ip6->saddr, sizeof(struct ipv6hdr) +
+			      bpf_ntohs(p->ip6->payload_len), s);
 
 	/* the answer: the control packet is in place, now the headers */
 	swap_eth(p->eth);

@@ -12,8 +12,9 @@
  * dslite_aftr.h.
  *
  * Not a translation unit of its own: included once from
- * dslite_aftr.bpf.c, after session.h (session_by_addr()) and the maps.h
- * and pkt.h it needs; uses parse.h and csum.h.
+ * dslite_aftr.bpf.c, after session.h (session_by_addr()), mtu.h
+ * (mtu_learn(), mtu_learn_ptb()) and the maps.h and pkt.h it needs; uses
+ * parse.h and csum.h.
  */
 #ifndef _DSLITE_BPF_ANYCAST_H
 #define _DSLITE_BPF_ANYCAST_H
@@ -162,11 +163,15 @@ static __always_inline int handle_ptb(struct xdp_md *ctx, struct pkt *p,
 	q = pull_within(&p->c, sizeof(*q), p->l3_end);
 	if (!is_anycast(&p->ip6->daddr)) {
 		/* to another address: a copy relayed by a peer? */
-		if (!q || !is_anycast(&q->saddr))
+		if (!q || !is_anycast(&q->saddr)) {
+			/* or about a softwire of this node's own address */
+			mtu_learn_ptb(p, icmp6, q, DSLITE_MTU_SRC_PTB);
 			return DSLITE_CNT_PASS_ICMP6;
+		}
 		count_event(DSLITE_CNT_PTB_SEEN);
 		if (!is_peer(&p->ip6->saddr))
 			return DSLITE_CNT_DROP_PTB_NOT_PEER;
+		mtu_learn_ptb(p, icmp6, q, DSLITE_MTU_SRC_PTB_RELAYED);
 		return DSLITE_CNT_PASS_PTB_PEER;
 	}
 
@@ -190,6 +195,8 @@ static __always_inline int handle_ptb(struct xdp_md *ctx, struct pkt *p,
 		return DSLITE_CNT_PASS_PTB_OTHER;
 	if (!pull_within(&p->c, 8, p->l3_end))
 		return DSLITE_CNT_DROP_PTB_TRUNC;
+	/* whoever serves the B4, the path toward it is this group's */
+	mtu_learn(icmp6->icmp6_mtu, q, DSLITE_MTU_SRC_PTB);
 
 	if (served(&q->daddr, now_ns()))
 		return DSLITE_CNT_PASS_PTB_OWNED;

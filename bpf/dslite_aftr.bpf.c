@@ -27,6 +27,8 @@
  *   maps.h     maps, configuration, counters, events, the XDP path's clock
  *   pkt.h      the parsed frame (struct pkt, pkt_load()), address helpers
  *   session.h  the session table: look-up, try-lock, creation, free slots
+ *   mtu.h      the per-softwire path MTU: learning, padded-BFD raise, the
+ *              TCP MSS clamp
  *   answer.h   the answers: BFD control, BFD echo, ICMP echo
  *   anycast.h  the anycast group: softwires seen, Packet Too Big, TC relay
  *   sweep.h    the sweeper (bpf_timer): timeouts, reaping
@@ -54,6 +56,7 @@
 #include "maps.h"
 #include "pkt.h"
 #include "session.h"
+#include "mtu.h"
 #include "answer.h"
 #include "anycast.h"
 #include "sweep.h"
@@ -83,6 +86,13 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 	iph = p->iph;
 	if (ipv4_is_fragment(iph))
 		return DSLITE_CNT_PASS_INNER_FRAG;
+	if (iph->protocol == IPPROTO_TCP) {
+		/* the only test ordinary data pays when the MTU is on */
+		if (mtu_on())
+			mss_clamp(ctx, (void *)p->ip6 - p->data,
+				  p->c.pos - p->data);
+		return tunnel_data(p);
+	}
 
 	if (iph->daddr != dslite_cfg.aftr_addr) {
 		/* ordinary traffic, unless it is a BFD echo */
@@ -132,9 +142,14 @@ static __always_inline int handle_icmp6(struct xdp_md *ctx, struct pkt *p)
 	if (!icmp6)
 		return DSLITE_CNT_PASS_ICMP6;
 	if (icmp6->icmp6_type != DSLITE_ICMP6_ECHO_REQUEST) {
-		if (anycast_member() &&
-		    icmp6->icmp6_type == DSLITE_ICMP6_PKT_TOO_BIG)
+		if (icmp6->icmp6_type != DSLITE_ICMP6_PKT_TOO_BIG)
+			return DSLITE_CNT_PASS_ICMP6;
+		if (anycast_member())
 			return handle_ptb(ctx, p, icmp6);
+		/* a plain AFTR: the kernel's, learnt on the way */
+		mtu_learn_ptb(p, icmp6, pull_within(&p->c,
+			      sizeof(struct ipv6hdr), p->l3_end),
+			      DSLITE_MTU_SRC_PTB);
 		return DSLITE_CNT_PASS_ICMP6;
 	}
 	copy_in6(&key, &p->ip6->daddr);
@@ -240,6 +255,14 @@ int dslite_aftr_arm(struct xdp_md *ctx)
 	if (bpf_timer_start(&t->timer, sweep_period_ns(), 0))
 		return XDP_ABORTED;
 	return XDP_PASS;
+}
+
+/* The per-softwire MTU at egress (mtu.h): TC egress of the responder's
+ * device, attached when the feature is on. */
+SEC("tc")
+int dslite_mtu_egress(struct __sk_buff *skb)
+{
+	return mtu_egress(skb);
 }
 
 /* The PTB relay (anycast.h): TC ingress of the responder's device. */

@@ -78,6 +78,7 @@
 #include <linux/bpf.h>
 #include <dslite/proto.h>
 #include <dslite/bfd.h>
+#include <dslite/mtu.h>
 
 /* Map names (also the recommended pin names). */
 #define DSLITE_MAP_SESSIONS	"dslite_sessions"
@@ -89,6 +90,7 @@
 #define DSLITE_MAP_LOCAL	"dslite_local"
 #define DSLITE_MAP_TIMER	"dslite_timer"
 #define DSLITE_MAP_STATE	"dslite_state"
+#define DSLITE_MAP_MTU		"dslite_mtu"
 #define DSLITE_PIN_ROOT		"/sys/fs/bpf/dslite"
 
 /* Default sizes (max_entries; the loader may change them before load). */
@@ -164,6 +166,13 @@ struct dslite_aftr_cfg {
 	 * not used). DSLITE_REAP_IDLE. */
 	__u8	reap_mode;
 	__u8	_pad_reap[3];
+	/* The per-softwire path MTU ("Path MTU per softwire" below): the
+	 * max_entries the loader gave dslite_mtu; 0: the feature is off
+	 * (nothing learnt, nothing clamped; dslite_mtu then has 1 entry).
+	 * 0 in the object (dslitectl's default: the session table's size). */
+	__u32	mtu_entries;
+	/* A record's life after the PTB that set it, s. 600. */
+	__u32	mtu_expire_s;
 };
 
 #define DSLITE_REAP_IDLE		0
@@ -315,9 +324,9 @@ _Static_assert(sizeof(struct dslite_aftr_session) == 128,
  * know what the added fields hold): that needs a detach.
  */
 #ifdef DSLITE_TEST_SESSION_PAD
-#define DSLITE_LAYOUT_VERSION	3
+#define DSLITE_LAYOUT_VERSION	4
 #else
-#define DSLITE_LAYOUT_VERSION	2
+#define DSLITE_LAYOUT_VERSION	3
 #endif
 /*
  * The layouts' history:
@@ -325,7 +334,10 @@ _Static_assert(sizeof(struct dslite_aftr_session) == 128,
  *   2  DSLITE_CNT_DROP_BFD_INNER_SOURCE inserted among the drop counters
  *      (every later counter one further): a layout-1 counter at or after
  *      DSLITE_CNT_LAYOUT2_AT is carried over one index further;
- *   3  make test-pad only: 16 bytes appended to the session.
+ *   3  the per-softwire MTU: the counters DSLITE_CNT_MTU_LEARNT.. appended
+ *      (a layout-2 counter keeps its index), the map dslite_mtu added
+ *      (created empty by the loader that upgrades);
+ *   4  make test-pad only: 16 bytes appended to the session.
  */
 #define DSLITE_CNT_LAYOUT2_AT	DSLITE_CNT_DROP_BFD_INNER_SOURCE
 #define DSLITE_MAP_META		"dslite_meta"
@@ -593,6 +605,33 @@ struct dslite_relay_meta {
 };
 
 /*
+ * Path MTU per softwire (Documentation/aftr-operations.md, "The
+ * per-softwire MTU"; include/dslite/mtu.h holds the record and its rules).
+ *
+ * dslite_mtu: BPF_MAP_TYPE_LRU_HASH, key struct dslite_in6 (a B4's outer
+ * address), value struct dslite_mtu_rec (8 bytes): the path MTU toward
+ * that B4. The loader sets its max_entries and cfg.mtu_entries to the
+ * same M (dslitectl: the session table's size; 0 turns the feature off:
+ * max_entries 1, cfg.mtu_entries 0). Written by the XDP program only:
+ *   - learnt from every ICMPv6 Packet Too Big (code 0, MTU 1280..65535)
+ *     about a softwire packet this AFTR sent: on a node that is not an
+ *     anycast member (or to a member's other addresses) when the quoted
+ *     packet's source is the PTB's destination and one of dslite_local's
+ *     addresses and its next header is 4 (source ptb); on a member, every
+ *     PTB to the anycast address that reaches the owned/unowned/relay
+ *     verdicts (source ptb) and the copies relayed in by a peer (source
+ *     ptb-relayed). The PTB's verdict and counters are unchanged;
+ *   - raised by an answered RFC 9764 padded BFD control packet from a B4
+ *     whose session is Up and that reports Up (source bfd-padded);
+ *   - read by every inner TCP segment with SYN from a B4: an MSS option
+ *     above mtu - DSLITE_MTU_TCP_OVERHEAD is lowered to it (mss_clamped).
+ * A record counts until expires_s (cfg.mtu_expire_s after the PTB that
+ * set it, seconds of the XDP path's clock, now_ns() / 10^9); userspace
+ * compares with CLOCK_MONOTONIC seconds. The LRU evicts the records of
+ * the B4s least recently heard of when the map is full.
+ */
+
+/*
  * dslite_events: BPF_MAP_TYPE_RINGBUF of struct dslite_aftr_event. When the
  * ring is full the event is lost and DSLITE_CNT_EVENTS_LOST counts it.
  * The events of received packets are limited per session: at most
@@ -753,6 +792,17 @@ enum dslite_aftr_counter {
 	DSLITE_CNT_PTB_RELAYED,		/* relayed copies sent (TC) */
 	DSLITE_CNT_PTB_RELAY_FAILED,	/* copies not sent: no route to the
 					 * peer, or the clone failed (TC) */
+	/* the per-softwire MTU (layout 3) */
+	DSLITE_CNT_MTU_LEARNT,		/* records created from a PTB (none
+					 * or an expired one before) */
+	DSLITE_CNT_MTU_LOWERED,		/* valid records lowered by a PTB */
+	DSLITE_CNT_MTU_RAISED_BFD,	/* records raised by padded BFD */
+	DSLITE_CNT_MSS_CLAMPED,		/* SYN/SYN-ACK MSS options lowered */
+	DSLITE_CNT_MTU_PTB_MADE,	/* egress: PTBs made of packets too
+					 * big for their B4's record (TC) */
+	DSLITE_CNT_MTU_EGRESS_DROPPED,	/* egress: packets too big for their
+					 * B4's record that no PTB could be
+					 * made of, dropped (TC) */
 
 	DSLITE_CNT__MAX
 };
@@ -833,6 +883,12 @@ static const char *const dslite_aftr_counter_names[DSLITE_CNT__MAX]
 	[DSLITE_CNT_PTB_SEEN]			= "ptb_seen",
 	[DSLITE_CNT_PTB_RELAYED]		= "ptb_relayed",
 	[DSLITE_CNT_PTB_RELAY_FAILED]		= "ptb_relay_failed",
+	[DSLITE_CNT_MTU_LEARNT]			= "mtu_learnt",
+	[DSLITE_CNT_MTU_LOWERED]		= "mtu_lowered",
+	[DSLITE_CNT_MTU_RAISED_BFD]		= "mtu_raised_bfd",
+	[DSLITE_CNT_MSS_CLAMPED]		= "mss_clamped",
+	[DSLITE_CNT_MTU_PTB_MADE]		= "mtu_ptb_made",
+	[DSLITE_CNT_MTU_EGRESS_DROPPED]		= "mtu_egress_dropped",
 };
 #endif
 

@@ -50,6 +50,8 @@ const volatile struct dslite_aftr_cfg dslite_cfg = {
 	.allowlist		= 0,
 	.slot_bits		= DSLITE_DEF_SLOT_BITS,
 	.sessions		= DSLITE_DEF_SESSIONS,
+	.mtu_entries		= 0,
+	.mtu_expire_s		= DSLITE_MTU_DEF_EXPIRE_S,
 };
 
 /* Anycast group membership; member 0: not a member (the default). */
@@ -179,6 +181,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct dslite_aftr_meta);
 } dslite_meta SEC(".maps");
+
+/* The path MTU toward each B4 (dslite_aftr.h, "Path MTU per softwire"):
+ * 1 entry unless the loader turns the feature on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct dslite_in6);
+	__type(value, struct dslite_mtu_rec);
+} dslite_mtu SEC(".maps");
 
 /* add n to counter idx (enum dslite_aftr_counter) of this CPU */
 static __always_inline void count_add(__u32 idx, __u64 n)

@@ -49,6 +49,7 @@ UNIT_OBJS := $(addprefix $(DSLITECTL_BUILD)/,util.o diag.o json.o genl.o kw.o \
 	tunnel.o monitor.o metrics_fmt.o b4/config.o b4/link.o http_addr.o)
 
 $(eval $(call test_prog,$(TESTS_DIR)/bfd_test,selftests/unit/bfd_test.c))
+$(eval $(call test_prog,$(TESTS_DIR)/mtu_test,selftests/unit/mtu_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_echo_test,selftests/unit/b4_echo_test.c,$(DSLITECTL_BUILD)/b4/echo.o $(LIBDSLITE)))
@@ -69,8 +70,8 @@ $(eval $(call test_prog,$(TESTS_DIR)/upgrade_fill,selftests/bench/upgrade_fill.c
 
 TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_health_test aftr_health_test b4_wire_test dslitectl_unit \
-	b4_session_test aftr_upgrade_test xdp_fixtures ptb_send aftr_peer xdp_volume scale_gen genl_abuse \
-	upgrade_fill)
+	b4_session_test aftr_upgrade_test xdp_fixtures ptb_send aftr_peer \
+	xdp_volume scale_gen genl_abuse upgrade_fill mtu_test)
 TEST_PROGS += $(TESTS_DIR)/b4_echo_test
 
 include $(SRCTREE)/selftests/cross.mk

@@ -126,6 +126,7 @@ struct inst_cfg {
 	struct inst *reuse;	/* share sessions/discrs/state with it */
 	int anycast;		/* a member of the group ANYCAST */
 	uint32_t owner_idle_ms;	/* anycast: 0 for the default */
+	uint32_t mtu_entries;	/* the per-softwire MTU; 0: off */
 };
 
 static int inst_open(struct inst *in, const struct inst_cfg *c)
@@ -155,6 +156,10 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 	if (c->emb_idle)
 		s->rodata->dslite_cfg.embryonic_idle_ms = c->emb_idle;
 	s->rodata->dslite_cfg.reap_mode = c->reap_mode;
+	if (c->mtu_entries) {
+		s->rodata->dslite_cfg.mtu_entries = c->mtu_entries;
+		bpf_map__set_max_entries(s->maps.dslite_mtu, c->mtu_entries);
+	}
 	s->rodata->dslite_sweep_chunk_blocks = c->chunk_blocks;
 	s->rodata->dslite_sweep_chunk_visits = c->chunk_visits;
 	if (c->anycast) {
@@ -2601,6 +2606,485 @@ static void test_reap_rfc9468(void)
 	inst_close(&in);
 }
 
+/* ---------------------------------------------------------------------
+ * The per-softwire path MTU (bpf/mtu.h): learnt from PTBs, raised by
+ * padded BFD, enforced on SYN / SYN-ACK by the MSS clamp.
+ *
+ *   router 2001:db8:e::1 --PTB(mtu, quote: AFTR -> B4, nh 60, 4)--> AFTR
+ *   B4 --(IPv6, nh 4)--> [ TCP SYN, MSS option ] --> XDP: MSS lowered to
+ *                                                    record - 88
+ */
+
+static uint32_t mtu_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* the record of B4 b4; 0 or -1 (none) */
+static int mtu_get(struct inst *in, int b4, struct dslite_mtu_rec *r)
+{
+	struct in6_addr a = b4_addr(b4);
+
+	return bpf_map_lookup_elem(bpf_map__fd(in->skel->maps.dslite_mtu), &a, r);
+}
+
+/* a PTB from the router to dst about a softwire packet src -> B4 b4 whose
+ * inner packet is proto (4 for a softwire's) */
+static int mtu_ptb_frame(uint8_t *buf, const struct in6_addr *dst,
+			 const struct in6_addr *src, int b4, uint32_t mtu,
+			 int softwire)
+{
+	struct frame f, q;
+	struct in6_addr b = b4_addr(b4);
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.dmac, aftr_mac, 6);
+	memcpy(f.smac, b4_mac, 6);
+	f.src6 = addr6(ROUTER);
+	f.dst6 = *dst;
+	f.hop_limit = 60;
+	quoted_softwire(&q, &b);
+	q.src6 = *src;
+	if (!softwire) {
+		q.n_ext = 0;
+		q.l4 = L4_IPV6_RAW;
+		q.proto = IPPROTO_TCP;
+	}
+	frame_ptb(&f, mtu, &q, 200);
+	return frame_build(&f, buf).len;
+}
+
+/*
+ * A TCP segment from B4 b4 in its softwire: flags (0x02 SYN, 0x12
+ * SYN-ACK, 0x10 ACK), an MSS option of mss (0: none) after nops NOPs, a
+ * window scale option after it, the checksum computed in full. *tcp_off
+ * gets the TCP header's offset.
+ */
+static int mtu_tcp_frame(uint8_t *buf, int b4, uint8_t flags, uint16_t mss,
+			 int nops, int *tcp_off)
+{
+	struct frame f;
+	struct layout l;
+	uint8_t *t = f.payload, *o;
+	int optlen = 0, hlen, i;
+	uint32_t sum;
+
+	memset(&f, 0, sizeof(f));
+	memcpy(f.dmac, aftr_mac, 6);
+	memcpy(f.smac, b4_mac, 6);
+	f.src6 = b4_addr(b4);
+	f.dst6 = aftr_addr6(1);
+	f.hop_limit = 62;
+	f.l4 = L4_INNER_RAW;
+	f.proto = IPPROTO_TCP;
+	f.src4 = DSLITE_B4_ADDR;
+	f.dst4 = 0xc6336401;
+	f.ttl = 64;
+	f.frag = 0x4000;
+	o = t + 20;
+	for (i = 0; i < nops; i++)
+		o[optlen++] = 1;
+	if (mss) {
+		o[optlen++] = 2;
+		o[optlen++] = 4;
+		put16(o + optlen, mss);
+		optlen += 2;
+	}
+	o[optlen++] = 3;		/* window scale 7 */
+	o[optlen++] = 3;
+	o[optlen++] = 7;
+	while (optlen % 4)
+		o[optlen++] = 0;	/* end of options */
+	hlen = 20 + optlen;
+	put16(t, 40000);
+	put16(t + 2, 443);
+	put32(t + 4, 0x01020304);
+	put32(t + 8, flags & 0x10 ? 0x0a0b0c0d : 0);
+	t[12] = (hlen / 4) << 4;
+	t[13] = flags;
+	put16(t + 14, 64240);
+	f.plen = hlen + (flags & 0x02 ? 0 : 100);
+	for (i = hlen; i < f.plen; i++)
+		t[i] = (uint8_t)(i * 13);
+	/* the pseudo header and the segment */
+	sum = (f.src4 >> 16) + (f.src4 & 0xffff) + (f.dst4 >> 16) +
+	      (f.dst4 & 0xffff) + IPPROTO_TCP + f.plen;
+	put16(t + 16, inet_fold(inet_sum(t, f.plen, sum)));
+	l = frame_build(&f, buf);
+	*tcp_off = l.l4;
+	return l.len;
+}
+
+/* does the TCP checksum of the segment at tcp_off of buf (len) verify? */
+static int tcp_csum_ok(const uint8_t *buf, int len, int tcp_off)
+{
+	const uint8_t *iph = buf + tcp_off - 20;
+	int tl = len - tcp_off;
+	uint32_t sum = inet_sum(iph + 12, 8, 0) + IPPROTO_TCP + tl;
+
+	return inet_fold(inet_sum(buf + tcp_off, tl, sum)) == 0;
+}
+
+struct mtu_step {
+	uint32_t ret;
+	uint64_t moved[DSLITE_CNT__MAX];
+};
+
+/* run buf through the responder; the verdict and the counters moved */
+static int mtu_run(struct inst *in, const uint8_t *buf, int len, uint8_t *out,
+		   uint32_t *outlen, struct mtu_step *st)
+{
+	uint64_t before[DSLITE_CNT__MAX], after[DSLITE_CNT__MAX];
+	int i, err;
+
+	counters(in, before);
+	err = run(bpf_program__fd(in->skel->progs.dslite_aftr), buf, len, out,
+		  outlen, &st->ret);
+	counters(in, after);
+	for (i = 0; i < DSLITE_CNT__MAX; i++)
+		st->moved[i] = after[i] - before[i];
+	return err;
+}
+
+/* exactly the counters a, b, c (0: none) and the verdict's moved by one */
+static int moved_only(const struct mtu_step *st, int verdict, int a, int b,
+		      int c)
+{
+	int i, ok = 1;
+
+	for (i = 0; i < DSLITE_CNT__MAX; i++) {
+		uint64_t want = (i == verdict) + (a && i == a) + (b && i == b) +
+				(c && i == c);
+
+		if (st->moved[i] != want) {
+			tap_diag("  counter %s moved by %llu, want %llu",
+				 dslite_aftr_counter_names[i],
+				 (unsigned long long)st->moved[i],
+				 (unsigned long long)want);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+static void test_mtu_ptb(struct inst *in)
+{
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	struct in6_addr self = aftr_addr6(1), other = aftr_addr6(9);
+	struct dslite_mtu_rec r;
+	struct mtu_step st;
+	uint32_t outlen, t0;
+	int len, ok;
+
+	t0 = mtu_mono_s();
+	len = mtu_ptb_frame(buf, &self, &self, 1, 1400, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), C(MTU_LEARNT), 0);
+	tap_check(ok, "mtu: a PTB (1400) about a softwire packet of this AFTR passes unchanged, pass_icmp6 + mtu_learnt");
+	ok = !mtu_get(in, 1, &r) && r.mtu == 1400 &&
+	     r.source == DSLITE_MTU_SRC_PTB && r.flags == 0 &&
+	     r.expires_s >= t0 + DSLITE_MTU_DEF_EXPIRE_S &&
+	     r.expires_s <= mtu_mono_s() + DSLITE_MTU_DEF_EXPIRE_S;
+	tap_check(ok, "mtu: the record read back: mtu 1400, source ptb, flags 0, expires in 600 s");
+	if (!ok)
+		tap_diag("  mtu %u source %u flags %u expires %u (now %u)", r.mtu,
+			 r.source, r.flags, r.expires_s, mtu_mono_s());
+
+	len = mtu_ptb_frame(buf, &self, &self, 2, 1279, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), 0, 0);
+	tap_check(ok && mtu_get(in, 2, &r), "mtu: a PTB of 1279: passed, not learnt");
+
+	len = mtu_ptb_frame(buf, &self, &other, 3, 1300, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), 0, 0);
+	tap_check(ok && mtu_get(in, 3, &r), "mtu: a PTB quoting another source than its destination: not learnt");
+
+	len = mtu_ptb_frame(buf, &other, &other, 3, 1300, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), 0, 0);
+	tap_check(ok && mtu_get(in, 3, &r), "mtu: a PTB quoting an address that is not the AFTR's: not learnt");
+
+	len = mtu_ptb_frame(buf, &self, &self, 4, 1300, 0);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), 0, 0);
+	tap_check(ok && mtu_get(in, 4, &r), "mtu: a PTB quoting a packet that is not a softwire's (TCP over IPv6): not learnt");
+
+	len = mtu_ptb_frame(buf, &self, &self, 1, 1300, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), C(MTU_LOWERED), 0);
+	tap_check(ok && !mtu_get(in, 1, &r) && r.mtu == 1300 &&
+		  r.source == DSLITE_MTU_SRC_PTB,
+		  "mtu: a lower PTB (1300): mtu_lowered, the record holds 1300");
+
+	len = mtu_ptb_frame(buf, &self, &self, 1, 1450, 1);
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_ICMP6), 0, 0);
+	tap_check(ok && !mtu_get(in, 1, &r) && r.mtu == 1300,
+		  "mtu: a higher PTB (1450) while the record is valid: ignored, 1300 stays");
+}
+
+/* one SYN case: the output must be expect_mss (0: the input unchanged) */
+static void mtu_syn_case(struct inst *in, const char *desc, int b4,
+			 uint8_t flags, uint16_t mss, int nops,
+			 uint16_t expect_mss)
+{
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX], exp[FRAME_MAX];
+	struct mtu_step st;
+	uint32_t outlen;
+	int len, elen, off, ok;
+
+	len = mtu_tcp_frame(buf, b4, flags, mss, nops, &off);
+	if (expect_mss)
+		elen = mtu_tcp_frame(exp, b4, flags, expect_mss, nops, &off);
+	else
+		memcpy(exp, buf, (elen = len));
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_TUNNEL_DATA),
+			 expect_mss ? C(MSS_CLAMPED) : 0, 0);
+	ok &= outlen == (uint32_t)elen && !memcmp(out, exp, elen) &&
+	      tcp_csum_ok(out, outlen, off);
+	tap_check(ok, desc);
+	if (!ok && outlen == (uint32_t)elen)
+		hexdump_diff(out, outlen, exp, elen);
+}
+
+static void test_mtu_clamp(struct inst *in)
+{
+	struct dslite_mtu_rec r;
+	struct in6_addr a = b4_addr(1);
+	int fd = bpf_map__fd(in->skel->maps.dslite_mtu);
+
+	/* B4 1 holds 1300: MSS 1300 - 48 - 20 - 20 = 1212 */
+	mtu_syn_case(in, "mtu: a SYN with MSS 1460 from a B4 of 1300 leaves with MSS 1212, exact bytes, checksum verifies",
+		     1, 0x02, 1460, 0, 1212);
+	mtu_syn_case(in, "mtu: a SYN-ACK with MSS 1460 after a NOP (odd offset): MSS 1212, checksum verifies",
+		     1, 0x12, 1460, 1, 1212);
+	mtu_syn_case(in, "mtu: a SYN with MSS 1000 (below 1212): untouched",
+		     1, 0x02, 1000, 0, 0);
+	mtu_syn_case(in, "mtu: a SYN with MSS 1212 exactly: untouched",
+		     1, 0x02, 1212, 2, 0);
+	mtu_syn_case(in, "mtu: a SYN without an MSS option: untouched",
+		     1, 0x02, 0, 0, 0);
+	mtu_syn_case(in, "mtu: data (ACK, 100 bytes) from the B4: untouched",
+		     1, 0x10, 0, 0, 0);
+	mtu_syn_case(in, "mtu: a SYN from a B4 without a record: untouched",
+		     5, 0x02, 1460, 0, 0);
+	if (mtu_get(in, 1, &r)) {
+		tap_check(0, "mtu: the record of B4 1 is there");
+		return;
+	}
+	r.expires_s = mtu_mono_s() - 1;
+	bpf_map_update_elem(fd, &a, &r, BPF_EXIST);
+	mtu_syn_case(in, "mtu: a SYN from a B4 whose record expired: untouched",
+		     1, 0x02, 1460, 0, 0);
+}
+
+/* the padded-BFD raise: B4 7 Up, a record of 1300, a padded packet of
+ * outer size 1440 answered: raised to 1440 */
+static void test_mtu_raise(struct inst *in)
+{
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	struct in6_addr self = aftr_addr6(1);
+	struct dslite_mtu_rec r;
+	struct mtu_step st;
+	struct frame f;
+	uint32_t outlen;
+	int len, ok;
+	struct row down = { .kind = K_BFD, .b4 = 7,
+			    .bfd = { .state = S(DOWN), .tx = SEC } };
+	struct row init = { .kind = K_BFD, .b4 = 7,
+			    .bfd = { .state = S(INIT), .your = YOUR_SESSION,
+				     .tx = SEC } };
+	struct row up_pad = { .kind = K_BFD, .b4 = 7,
+			      .bfd = B(UP, 0, YOUR_SESSION),
+			      .make = bfd_pad1372 };
+
+	len = mtu_ptb_frame(buf, &self, &self, 7, 1300, 1);
+	mtu_run(in, buf, len, out, &outlen, &st);
+	row_frame(&down, in, &f);
+	len = frame_build(&f, buf).len;
+	mtu_run(in, buf, len, out, &outlen, &st);
+	row_frame(&init, in, &f);
+	len = frame_build(&f, buf).len;
+	mtu_run(in, buf, len, out, &outlen, &st);
+	tap_check(!mtu_get(in, 7, &r) && r.mtu == 1300,
+		  "mtu: B4 7 Up with a record of 1300");
+	row_frame(&up_pad, in, &f);
+	len = frame_build(&f, buf).len;
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_TX &&
+	     len == 14 + 1440;
+	ok &= moved_only(&st, C(XDP_TX), C(TX_BFD), C(MTU_RAISED_BFD), 0);
+	tap_check(ok && !mtu_get(in, 7, &r) && r.mtu == 1440 &&
+		  r.source == DSLITE_MTU_SRC_BFD_PADDED,
+		  "mtu: a padded BFD of 1440 bytes from the Up B4, answered: raised to 1440 (bfd-padded)");
+	ok = !mtu_run(in, buf, len, out, &outlen, &st) && st.ret == XDP_TX;
+	ok &= moved_only(&st, C(XDP_TX), C(TX_BFD), 0, 0);
+	tap_check(ok, "mtu: the same size again: no raise");
+}
+
+/* a softwire packet of ip_len bytes (IPv6 header and payload) from the
+ * AFTR to B4 b4, as ip6tnl sends it (encapsulation limit option) */
+static int mtu_egress_frame(uint8_t *buf, struct frame *f, int b4, int ip_len)
+{
+	struct in6_addr b = b4_addr(b4);
+	int i;
+
+	quoted_softwire(f, &b);
+	f->src6 = aftr_addr6(1);
+	memcpy(f->dmac, b4_mac, 6);
+	memcpy(f->smac, aftr_mac, 6);
+	f->proto = IPPROTO_UDP;
+	f->plen = ip_len - 40 - 8 - 20;
+	for (i = 0; i < f->plen; i++)
+		f->payload[i] = (uint8_t)(i * 11 + 3);
+	return frame_build(f, buf).len;
+}
+
+/* TC egress (dslite_mtu_egress): a packet larger than its B4's record
+ * becomes the PTB the path would have sent, redirected to ingress */
+static void test_mtu_egress(struct inst *in)
+{
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX], exp[FRAME_MAX];
+	int prog = bpf_program__fd(in->skel->progs.dslite_mtu_egress);
+	int fd = bpf_map__fd(in->skel->maps.dslite_mtu);
+	uint64_t before[DSLITE_CNT__MAX], after[DSLITE_CNT__MAX];
+	struct dslite_mtu_rec r = { .mtu = 1300, .source = DSLITE_MTU_SRC_PTB };
+	struct in6_addr a = b4_addr(8);
+	struct frame f, p;
+	uint32_t outlen, ret;
+	int len, elen, ok, i;
+
+	r.expires_s = mtu_mono_s() + 600;
+	bpf_map_update_elem(fd, &a, &r, BPF_ANY);
+
+	len = mtu_egress_frame(buf, &f, 8, 1400);
+	counters(in, before);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == TC_ACT_REDIRECT;
+	counters(in, after);
+	/* what a router would have sent: from the B4 to the AFTR, the
+	 * packet's first 1232 bytes quoted, 1280 bytes in all */
+	memset(&p, 0, sizeof(p));
+	memcpy(p.dmac, aftr_mac, 6);
+	memcpy(p.smac, b4_mac, 6);
+	p.src6 = b4_addr(8);
+	p.dst6 = aftr_addr6(1);
+	p.hop_limit = 64;
+	frame_ptb(&p, 1300, &f, 1232);
+	elen = frame_build(&p, exp).len;
+	ok &= outlen == (uint32_t)elen && elen == 14 + 1280 &&
+	      !memcmp(out, exp, elen);
+	for (i = 0; i < DSLITE_CNT__MAX; i++)
+		ok &= after[i] - before[i] == (i == C(MTU_PTB_MADE));
+	tap_check(ok, "mtu egress: 1400 bytes to a B4 of 1300: the PTB (1300) from the B4 to the AFTR, 1232 bytes quoted, exact bytes, redirected to ingress, mtu_ptb_made");
+	if (!ok) {
+		tap_diag("  ret %u len %u want %d", ret, outlen, elen);
+		if (outlen == (uint32_t)elen)
+			hexdump_diff(out, outlen, exp, elen);
+	}
+
+	len = mtu_egress_frame(buf, &f, 8, 1300);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == (uint32_t)TC_ACT_UNSPEC &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: exactly the record's 1300 bytes: on, unchanged");
+
+	len = mtu_egress_frame(buf, &f, 9, 1400);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == (uint32_t)TC_ACT_UNSPEC &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: 1400 bytes to a B4 without a record: on, unchanged");
+
+	r.expires_s = mtu_mono_s() - 1;
+	bpf_map_update_elem(fd, &a, &r, BPF_ANY);
+	len = mtu_egress_frame(buf, &f, 8, 1400);
+	ok = !run(prog, buf, len, out, &outlen, &ret) && ret == (uint32_t)TC_ACT_UNSPEC &&
+	     outlen == (uint32_t)len && !memcmp(out, buf, len);
+	tap_check(ok, "mtu egress: a record that expired: on, unchanged");
+}
+
+static void test_mtu(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 10000, .burst = 100, .allowlist = 1,
+			      .mtu_entries = 64 };
+	struct inst in;
+	int err;
+
+	err = inst_open(&in, &c);
+	if (err) {
+		tap_result(0, "load dslite_aftr with mtu-entries 64 (%s)", strerror(-err));
+		return;
+	}
+	tap_result(1, "load dslite_aftr with mtu-entries 64 (verifier passed)");
+	test_mtu_ptb(&in);
+	test_mtu_clamp(&in);
+	test_mtu_raise(&in);
+	test_mtu_egress(&in);
+	inst_close(&in);
+}
+
+/* an anycast member: the PTBs of the group learn, the relayed copies as
+ * ptb-relayed */
+static void test_mtu_anycast(void)
+{
+	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
+			      .rate = 10000, .burst = 100, .allowlist = 1,
+			      .anycast = 1, .mtu_entries = 64 };
+	uint8_t buf[FRAME_MAX], out[FRAME_MAX];
+	struct in6_addr any = addr6(ANYCAST), self = aftr_addr6(1);
+	struct dslite_mtu_rec r;
+	struct mtu_step st;
+	struct frame f;
+	uint32_t outlen, meta;
+	int len, ok, err;
+	struct inst in;
+
+	err = inst_open(&in, &c);
+	if (err) {
+		tap_result(0, "load dslite_aftr as a member with mtu-entries 64 (%s)",
+			   strerror(-err));
+		return;
+	}
+	/* B4 1 not served, peers: flagged for the relay, and learnt */
+	len = mtu_ptb_frame(buf, &any, &any, 1, 1400, 1);
+	ok = !run_meta(bpf_program__fd(in.skel->progs.dslite_aftr), buf, len,
+		       out, &outlen, &st.ret, &meta) && st.ret == XDP_PASS;
+	tap_check(ok && !mtu_get(&in, 1, &r) && r.mtu == 1400 &&
+		  r.source == DSLITE_MTU_SRC_PTB,
+		  "mtu: member: a PTB to the anycast address about a B4 served elsewhere: learnt (1400, ptb) and flagged for the relay");
+	/* a copy relayed in by peer 2 */
+	memset(&f, 0, sizeof(f));
+	{
+		struct in6_addr peer = aftr_addr6(2);
+		struct frame q;
+		struct in6_addr b = b4_addr(2);
+
+		memcpy(f.dmac, aftr_mac, 6);
+		memcpy(f.smac, b4_mac, 6);
+		f.src6 = peer;
+		f.dst6 = self;
+		quoted_softwire(&q, &b);
+		frame_ptb(&f, 1350, &q, 200);
+		len = frame_build(&f, buf).len;
+	}
+	ok = !mtu_run(&in, buf, len, out, &outlen, &st) && st.ret == XDP_PASS;
+	ok &= moved_only(&st, C(XDP_PASS), C(PASS_PTB_PEER), C(PTB_SEEN),
+			 C(MTU_LEARNT));
+	tap_check(ok && !mtu_get(&in, 2, &r) && r.mtu == 1350 &&
+		  r.source == DSLITE_MTU_SRC_PTB_RELAYED,
+		  "mtu: member: a copy relayed by a peer: pass_ptb_peer, learnt (1350, ptb-relayed)");
+	/* below 1280 to the anycast address: dropped as before, not learnt */
+	len = mtu_ptb_frame(buf, &any, &any, 3, 1200, 1);
+	ok = !mtu_run(&in, buf, len, out, &outlen, &st) && st.ret == XDP_DROP;
+	ok &= moved_only(&st, C(XDP_DROP), C(DROP_PTB_MTU), C(PTB_SEEN), 0);
+	tap_check(ok && mtu_get(&in, 3, &r),
+		  "mtu: member: a PTB below 1280: drop_ptb_mtu, not learnt");
+	inst_close(&in);
+}
+
 int main(void)
 {
 	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
@@ -2640,6 +3124,7 @@ int main(void)
 	test_pinning();
 	test_slot_search();
 	test_event_flood();
+	test_mtu();
 
 	c.allowlist = 0;
 	err = inst_open(&in, &c);
@@ -2673,5 +3158,6 @@ int main(void)
 	test_relay_unflagged(&in);
 	inst_close(&in);
 	test_owner_idle();
+	test_mtu_anycast();
 	return tap_done();
 }

@@ -80,7 +80,7 @@ out=$(in_a "$PAD" aftr attach dev "$IF" sessions 500000 allow 2001:db8:b4::/48 \
 rc=$?
 diag "$out"
 again=$(sed -n 's/.*, \([0-9]*\) slots copied again.*/\1/p' <<<"$out")
-if [ $rc = 0 ] && grep -q "layout 2 -> 3, 400004 session slots migrated" <<<"$out"; then
+if [ $rc = 0 ] && grep -q "layout 3 -> 4, 400004 session slots migrated" <<<"$out"; then
 	tap_ok "migrated: 400004 slots"
 else
 	tap_fail "migrated: 400004 slots" "rc $rc: $out"

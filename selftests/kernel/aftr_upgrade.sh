@@ -174,7 +174,7 @@ up_cmd in_aftr "$PAD" aftr attach dev a-sw $OPTS allow 2001:db8:1::/64 new-rate 
 rc=$?
 CTL=$PAD
 read -r prog3 link3 <<<"$(prog)"
-if [ $rc = 0 ] && [ "$link3" = "$link0" ] && grep -q "layout 2 -> 3, .* session slots migrated" <<<"$out"; then
+if [ $rc = 0 ] && [ "$link3" = "$link0" ] && grep -q "layout 3 -> 4, .* session slots migrated" <<<"$out"; then
 	tap_ok "test build: sessions migrated, same link"
 else
 	tap_fail "test build: sessions migrated, same link" "rc $rc: $out"

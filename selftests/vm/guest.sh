@@ -41,6 +41,12 @@ if [ "$MODE" = shell ]; then
 	exit 0
 fi
 
+# What a booted system loads on demand: the kernel's own module loader
+# runs the initramfs root's modprobe, which does not exist. The AFTR
+# responder's attach puts a tc filter on the device (clsact, cls_bpf).
+modprobe -q sch_ingress 2>/dev/null
+modprobe -q cls_bpf 2>/dev/null
+
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
 echo "@@ dslite-vm boot $(uname -r)" >&3

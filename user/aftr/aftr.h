@@ -10,7 +10,7 @@
  *              layout: this namespace's directory, a device's pins and
  *              link (aftr_dev_*), the lock, the BPF file system check,
  *              adopting and pruning what others left ("aftr prune")
- *   show.c     sessions and stats
+ *   show.c     sessions, stats and the per-softwire MTU records (mtu)
  *   metrics.c  the AFTR's part of "dslitectl metrics" (user/metrics.h)
  *   monitor.c  session events from the ring buffer(s)
  *   upgrade.c  moving state between maps of two layouts, for "aftr
@@ -61,6 +61,8 @@ struct aftr_dev {
 void aftr_usage(FILE *f);
 int aftr_sessions(int argc, char **argv);
 int aftr_stats(int argc, char **argv);
+/* aftr_mtu(argc, argv): "aftr mtu" (show.c), the per-softwire MTU records */
+int aftr_mtu(int argc, char **argv);
 
 /*
  * aftr_for_each_session(fd, cb, ctx) (show.c): every live session of the

@@ -63,6 +63,7 @@
 #define MAX_SWEEP_MS		1000U		/* timeouts within detect + 1 s */
 #define MAX_NEW_RATE		1000000000U
 #define MAX_MAPS		32		/* maps of the responder object */
+#define MAX_MTU_EXPIRE_S	604800U		/* a week */
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers                                                       */
@@ -135,6 +136,7 @@ struct attach_args {
 	size_t n_allow;
 	uint32_t xdp_flags;
 	uint32_t sessions;		/* 0: default or the pinned size */
+	uint32_t mtu_entries;		/* given: A_MTU_ENTRIES */
 	uint64_t seen;			/* 1 << A_*: keyword given */
 	struct aftr_anycast anycast;	/* anycast group membership */
 };
@@ -162,6 +164,8 @@ enum attach_kw {
 	A_DOWN_IDLE,
 	A_EMBRYONIC_IDLE,
 	A_REAP,
+	A_MTU_ENTRIES,
+	A_MTU_EXPIRE,
 	A__MAX,
 };
 
@@ -320,6 +324,11 @@ static const struct kw attach_rows[A__MAX] = {
 			    .arg = "MS" },
 	[A_REAP]	= { "reap", KW_ENUM, 0, A(cfg.reap_mode),
 			    .names = reap_names, .arg = "idle|rfc9468" },
+	[A_MTU_ENTRIES]	= { "mtu-entries", KW_UINT, 0, 0, MAX_SESSIONS,
+			    A(mtu_entries), .arg = "N" },
+	[A_MTU_EXPIRE]	= { "mtu-expire", KW_UINT, 0, 1, MAX_MTU_EXPIRE_S,
+			    A(cfg.mtu_expire_s), .unit = "s",
+			    .arg = "SECONDS" },
 };
 
 static const struct kw_table attach_kw = {
@@ -384,6 +393,8 @@ static void apply_cfg(struct dslite_aftr_cfg *c, const struct attach_args *a)
 		c->embryonic_idle_ms = a->cfg.embryonic_idle_ms;
 	if (GIVEN(a, A_REAP))
 		c->reap_mode = a->cfg.reap_mode;
+	if (GIVEN(a, A_MTU_EXPIRE))
+		c->mtu_expire_s = a->cfg.mtu_expire_s;
 	c->allowlist = a->n_allow > 0;
 }
 
@@ -397,6 +408,7 @@ struct attach_state {
 	int sessions, discrs, state;	/* indexes of the maps by role */
 	int events, allow, local;
 	int timer, counters, meta;
+	int mtu;			/* dslite_mtu */
 	struct aftr_dev old;		/* a link pinned before */
 	bool live;			/* it is live: an in-place upgrade */
 	int mig_fd[MAX_MAPS];		/* a pinned map replaced by a new
@@ -461,6 +473,13 @@ static int check_pinned(const char *what, struct attach_args *a,
 	if (migratable(st, i, &info)) {
 		st->mig_fd[i] = st->pinned_fd[i];
 		st->pinned_fd[i] = -1;
+	} else if (i == st->mtu && info.type == bpf_map__type(m) &&
+		   info.key_size == bpf_map__key_size(m) &&
+		   info.value_size == bpf_map__value_size(m) &&
+		   info.map_flags == bpf_map__map_flags(m)) {
+		/* its size is checked once known (attach_load: mtu-entries
+		 * defaults to the session table's size) */
+		return 0;
 	} else if (i == st->meta && info.value_size != bpf_map__value_size(m)) {
 		/* written anew by this loader */
 		close(st->pinned_fd[i]);
@@ -501,6 +520,7 @@ static int find_maps(const char *what, struct attach_state *st)
 	st->sessions = st->discrs = st->state = -1;
 	st->events = st->allow = st->local = -1;
 	st->timer = st->counters = st->meta = -1;
+	st->mtu = -1;
 	bpf_object__for_each_map(m, st->skel->obj) {
 		const char *n = bpf_map__name(m);
 
@@ -530,10 +550,12 @@ static int find_maps(const char *what, struct attach_state *st)
 			st->counters = i;
 		else if (!strcmp(n, DSLITE_MAP_META))
 			st->meta = i;
+		else if (!strcmp(n, DSLITE_MAP_MTU))
+			st->mtu = i;
 	}
 	if (st->sessions < 0 || st->discrs < 0 || st->state < 0 ||
 	    st->events < 0 || st->allow < 0 || st->local < 0 ||
-	    st->timer < 0 || st->counters < 0 || st->meta < 0)
+	    st->timer < 0 || st->counters < 0 || st->meta < 0 || st->mtu < 0)
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "the responder object lacks one of its maps");
 	return 0;
@@ -858,6 +880,36 @@ static int open_pinned(const char *what, struct attach_args *a,
 }
 
 /*
+ * size_mtu(what, a, st): the per-softwire MTU's map and configuration:
+ * mtu-entries, by default the session table's size; 0 turns it off (one
+ * entry). A pinned dslite_mtu of another size is replaced by a new one
+ * (its records are a cache the PTBs fill again). 0 or an exit code.
+ */
+static int size_mtu(const char *what, const struct attach_args *a,
+		    struct attach_state *st)
+{
+	struct dslite_aftr_cfg *c =
+		(struct dslite_aftr_cfg *)&st->skel->rodata->dslite_cfg;
+	uint32_t n = GIVEN(a, A_MTU_ENTRIES) ? a->mtu_entries : a->sessions;
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	int fd = st->pinned_fd[st->mtu];
+
+	c->mtu_entries = n;
+	if (bpf_map__set_max_entries(st->maps[st->mtu], n ? n : 1))
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "sizing %s: %s", DSLITE_MAP_MTU,
+				     strerror(errno));
+	if (fd >= 0 && (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+			info.max_entries != (n ? n : 1))) {
+		close(fd);
+		st->pinned_fd[st->mtu] = -1;
+		st->mig_fd[st->mtu] = -2;	/* replace the pin */
+	}
+	return 0;
+}
+
+/*
  * attach_load(what, a, st): open the object, configure it, size or reuse
  * its maps, load it. 0 or an exit code.
  */
@@ -904,6 +956,9 @@ static int attach_load(const char *what, struct attach_args *a,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "sizing the session table: %s",
 				     strerror(errno));
+	ret = size_mtu(what, a, st);
+	if (ret)
+		return ret;
 	for (i = 0; i < st->n_maps; i++) {
 		if (st->pinned_fd[i] < 0)
 			continue;
@@ -1163,6 +1218,87 @@ static int prune_stale(const char *what, const struct attach_args *a,
 	return 0;
 }
 
+/*
+ * The per-softwire MTU's egress program (dslite_mtu_egress, bpf/mtu.h) on
+ * the device's clsact egress, as the PTB relay on its ingress
+ * (anycast.c): a direct-action filter of handle AFTR_MTU_TC_HANDLE, prio
+ * AFTR_MTU_TC_PRIO, held by the filter (nothing pinned), gone with the
+ * device; packets it leaves alone go on to the next filter.
+ */
+#define AFTR_MTU_TC_HANDLE	0xd51f
+#define AFTR_MTU_TC_PRIO	1
+#define AFTR_MTU_PROG		"dslite_mtu_egress"
+
+/* is the program id ours (by name)? */
+static bool mtu_prog(uint32_t id)
+{
+	struct bpf_prog_info info = {};
+	uint32_t len = sizeof(info);
+	bool ours;
+	int fd;
+
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
+	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       !strncmp(info.name, AFTR_MTU_PROG, sizeof(info.name) - 1);
+	close(fd);
+	return ours;
+}
+
+/* remove_mtu_egress(what, ifindex, ifname): our egress filter, if there */
+static int remove_mtu_egress(const char *what, int ifindex, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
+		    .priority = AFTR_MTU_TC_PRIO);
+	int err;
+
+	if (bpf_tc_query(&hook, &opts) || !mtu_prog(opts.prog_id))
+		return 0;	/* none, or someone else's */
+	opts.prog_id = 0;
+	opts.prog_fd = 0;
+	opts.flags = 0;
+	err = bpf_tc_detach(&hook, &opts);
+	if (err && err != -ENOENT)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "removing the MTU filter from %s (tc egress): %s",
+				     ifname, strerror(-err));
+	return 0;
+}
+
+/*
+ * attach_mtu_egress(what, a, st, ifindex): with the per-softwire MTU on,
+ * dslite_mtu_egress on the device's egress (replacing the one a previous
+ * attach left); off, ours removed. 0 or an exit code.
+ */
+static int attach_mtu_egress(const char *what, const struct attach_args *a,
+			     struct attach_state *st, int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
+		    .priority = AFTR_MTU_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	if (!st->skel->rodata->dslite_cfg.mtu_entries)
+		return remove_mtu_egress(what, ifindex, a->ifname);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "adding a clsact qdisc to %s for the MTU filter: %s",
+				     a->ifname, strerror(-err));
+	opts.prog_fd = bpf_program__fd(st->skel->progs.dslite_mtu_egress);
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+				     "attaching the MTU filter to %s (tc egress): %s",
+				     a->ifname, strerror(-err));
+	return 0;
+}
+
 /* write_meta(st): the layout of the maps, for the next loader */
 static int write_meta(struct attach_state *st)
 {
@@ -1230,8 +1366,12 @@ static int attach_pin(const char *what, const struct attach_args *a,
 					     strerror(errno));
 		st->created_pin[i] = true;
 	}
-	if (st->live)	/* the same link runs the new program */
-		return aftr_anycast_attach(what, &a->anycast, st->skel, ifindex);
+	if (st->live) {	/* the same link runs the new program */
+		int ret = attach_mtu_egress(what, a, st, ifindex);
+
+		return ret ? ret : aftr_anycast_attach(what, &a->anycast,
+						       st->skel, ifindex);
+	}
 	aftr_pin_path(a->ifname, AFTR_LINK_PIN, path, sizeof(path));
 	if (st->old.link_fd >= 0)
 		unlink(path);	/* the link of a device that went away */
@@ -1239,7 +1379,9 @@ static int attach_pin(const char *what, const struct attach_args *a,
 		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
 				     "pinning %s: %s", path, strerror(errno));
 	st->link_pinned = true;
-	/* the PTB relay of an anycast group member, last */
+	/* the MTU filter, then the PTB relay of an anycast group member */
+	if (attach_mtu_egress(what, a, st, ifindex))
+		return DSLITECTL_EXIT_ERROR;
 	return aftr_anycast_attach(what, &a->anycast, st->skel, ifindex);
 }
 
@@ -1365,6 +1507,8 @@ static int detach(int argc, char **argv)
 		goto out_close;
 	}
 	ret = aftr_anycast_detach(what, ifname);
+	if (!ret && if_nametoindex(ifname))
+		ret = remove_mtu_egress(what, if_nametoindex(ifname), ifname);
 	if (ret)
 		goto out_close;
 	dir = opendir(d.dir);
@@ -1406,6 +1550,7 @@ void aftr_usage(FILE *f)
 		"       dslitectl aftr prune\n"
 		"       dslitectl [-j] aftr sessions [dev IFNAME] [peer IPV6]\n"
 		"       dslitectl [-j] aftr stats [dev IFNAME]\n"
+		"       dslitectl [-j] aftr mtu [dev IFNAME]\n"
 		"       dslitectl [-j] aftr monitor [dev IFNAME] [count N] [ready FILE]\n");
 	aftr_health_usage(f);
 	fprintf(f,
@@ -1416,7 +1561,9 @@ void aftr_usage(FILE *f)
 		"multiplier %d, new-rate %d/s, new-burst %d, node-id 0,\n"
 		"sweep-interval %d ms, down-idle %d ms, embryonic-idle %d ms (0: never),\n"
 		"reap idle (rfc9468: a session is deleted once Down, or when not Up\n"
-		"within one detection time, RFC 9468 section 2).\n"
+		"within one detection time, RFC 9468 section 2),\n"
+		"mtu-entries: the session table's size (0: no per-softwire MTU),\n"
+		"mtu-expire %d s.\n"
 		"A member of an anycast group (anycast needs node-id; peer, relay-rate\n"
 		"and relay-source need anycast) relays Packet Too Big messages for B4s\n"
 		"it does not serve to its peers, relay-rate %d/s.\n"
@@ -1429,8 +1576,8 @@ void aftr_usage(FILE *f)
 		DSLITE_DEF_ECHO_RX_US / 1000, DSLITE_DEF_DETECT_MULT,
 		DSLITE_DEF_NEW_PER_SEC, DSLITE_DEF_NEW_BURST,
 		DSLITE_DEF_SWEEP_MS, DSLITE_DEF_DOWN_IDLE_MS,
-		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_DEF_RELAY_RATE,
-		DSLITE_PIN_ROOT);
+		DSLITE_DEF_EMBRYONIC_IDLE_MS, DSLITE_MTU_DEF_EXPIRE_S,
+		DSLITE_DEF_RELAY_RATE, DSLITE_PIN_ROOT);
 	fprintf(f, "\n");
 	aftr_health_usage_long(f);
 }
@@ -1454,6 +1601,8 @@ static int run(int argc, char **argv)
 		return aftr_sessions(argc - 1, argv + 1);
 	if (kw_is(argv[0], "stats"))
 		return aftr_stats(argc - 1, argv + 1);
+	if (kw_is(argv[0], "mtu"))
+		return aftr_mtu(argc - 1, argv + 1);
 	if (kw_is(argv[0], "monitor"))
 		return aftr_monitor(argc - 1, argv + 1);
 	if (kw_is(argv[0], "health"))
@@ -1465,7 +1614,7 @@ static int run(int argc, char **argv)
 
 const struct dslitectl_object obj_aftr = {
 	.name		= "aftr",
-	.summary	= "the AFTR's XDP responder: attach, detach, prune, sessions, stats, monitor, health",
+	.summary	= "the AFTR's XDP responder: attach, detach, prune, sessions, stats, mtu, monitor, health",
 	.run		= run,
 	.usage		= aftr_usage,
 };

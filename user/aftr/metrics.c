@@ -64,6 +64,24 @@ static const struct {
 	[DSLITE_CNT_PTB_RELAY_FAILED - DSLITE_CNT_SESS_CREATED] = {
 		P "ptb_relay_failed_total",
 		"Packet Too Big copies not relayed (no route to the peer, clone failed)." },
+	[DSLITE_CNT_MTU_LEARNT - DSLITE_CNT_SESS_CREATED] = {
+		P "mtu_learnt_total",
+		"Per-softwire path MTU records created from a Packet Too Big." },
+	[DSLITE_CNT_MTU_LOWERED - DSLITE_CNT_SESS_CREATED] = {
+		P "mtu_lowered_total",
+		"Valid per-softwire path MTU records lowered by a Packet Too Big." },
+	[DSLITE_CNT_MTU_RAISED_BFD - DSLITE_CNT_SESS_CREATED] = {
+		P "mtu_raised_bfd_total",
+		"Per-softwire path MTU records raised by answered padded BFD." },
+	[DSLITE_CNT_MSS_CLAMPED - DSLITE_CNT_SESS_CREATED] = {
+		P "mss_clamped_total",
+		"TCP SYN and SYN-ACK MSS options lowered to the B4's path MTU." },
+	[DSLITE_CNT_MTU_PTB_MADE - DSLITE_CNT_SESS_CREATED] = {
+		P "mtu_ptb_made_total",
+		"Packet Too Big messages made at egress of packets too big for their B4's path MTU." },
+	[DSLITE_CNT_MTU_EGRESS_DROPPED - DSLITE_CNT_SESS_CREATED] = {
+		P "mtu_egress_dropped_total",
+		"Packets too big for their B4's path MTU dropped at egress without a Packet Too Big." },
 };
 
 _Static_assert(sizeof(events) / sizeof(events[0]) ==

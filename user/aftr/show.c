@@ -535,3 +535,110 @@ int aftr_stats(int argc, char **argv)
 	free(names);
 	return ret;
 }
+
+/* ------------------------------------------------------------------ */
+/* mtu                                                                  */
+
+/* Records read per batch lookup (a hash bucket must fit in one). */
+#define MTU_BATCH	8192
+
+/*
+ * dev_mtu(what, ifname, now_s): the valid records of dslite_mtu of one
+ * device (an expired one no longer counts: the XDP program ignores it
+ * until a PTB overwrites it or the LRU evicts it). 0 or an exit code.
+ */
+static int dev_mtu(const char *what, const char *ifname, uint32_t now_s)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct dslite_mtu_rec *vals = NULL;
+	struct dslite_in6 *keys = NULL;
+	__u32 count, i, token[4] = {};
+	bool first = true, done = false;
+	struct aftr_dev d;
+	int fd, ret;
+
+	ret = aftr_dev_open(what, ifname, &d);
+	if (ret)
+		return ret;
+	fd = aftr_dev_map(&d, DSLITE_MAP_MTU);
+	if (fd < 0) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s/%s: %s%s",
+				    d.dir, DSLITE_MAP_MTU, strerror(errno),
+				    errno == ENOENT ?
+				    " (attached by a dslitectl without the per-softwire MTU: attach again)" : "");
+		goto out;
+	}
+	keys = calloc(MTU_BATCH, sizeof(*keys));
+	vals = calloc(MTU_BATCH, sizeof(*vals));
+	if (!keys || !vals) {
+		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what, "%s",
+				    strerror(ENOMEM));
+		goto out;
+	}
+	while (!done) {
+		count = MTU_BATCH;
+		if (bpf_map_lookup_batch(fd, first ? NULL : token, token, keys,
+					 vals, &count, &opts)) {
+			if (errno != ENOENT) {
+				ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
+						    "reading %s/%s: %s", d.dir,
+						    DSLITE_MAP_MTU,
+						    strerror(errno));
+				goto out;
+			}
+			done = true;
+		}
+		first = false;
+		for (i = 0; i < count; i++) {
+			if (!dslite_mtu_valid(&vals[i], now_s))
+				continue;
+			print_open_object(NULL);
+			print_addr("b4", "b4 %s", keys[i].addr);
+			print_string("dev", " dev %s", ifname);
+			print_uint("mtu", " mtu %" PRIu64, vals[i].mtu);
+			print_uint("mss", " mss %" PRIu64,
+				   dslite_mtu_mss(vals[i].mtu));
+			print_string("source", " source %s",
+				     dslite_mtu_source_name(vals[i].source));
+			print_uint("expires", " expires %" PRIu64 "s",
+				   vals[i].expires_s - now_s);
+			print_close_object();
+			if (!print_is_json())
+				print_end();
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	aftr_dev_close(&d);
+	return ret;
+}
+
+int aftr_mtu(int argc, char **argv)
+{
+	const char *what = "aftr mtu";
+	char ifname[DSLITECTL_IFNAMSIZ] = "";
+	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
+	size_t n = 0, i;
+	uint32_t now_s;
+	int ret;
+
+	ret = parse_args(what, argc, argv, ifname, NULL);
+	if (ret)
+		return ret;
+	ret = the_devs(what, ifname, &names, &n);
+	if (ret)
+		return ret;
+	/* the records' clock: CLOCK_MONOTONIC seconds (bpf/mtu.h) */
+	now_s = mono_ns() / 1000000000ULL;
+	print_open_array(NULL);
+	for (i = 0; i < n && !ret; i++)
+		ret = dev_mtu(what, names[i], now_s);
+	print_close_array();
+	if (print_is_json())
+		print_end();
+	free(names);
+	return ret;
+}
