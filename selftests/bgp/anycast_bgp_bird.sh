@@ -45,10 +45,11 @@ else
 		"$(hlog 1 | tail -3) $(cat "$BIRD_A1/bird.log" | tail -5)"
 	tap_done
 fi
-if anycast_bgp_pick && anycast_bgp_b4s; then
-	tap_ok "B1 hashes to A1, B2 to A2"
+if anycast_bgp_place && anycast_bgp_b4s; then
+	tap_ok "the router forwards B1's softwire to A1, B2's to A2"
 else
-	tap_fail "B1 hashes to A1, B2 to A2"
+	tap_fail "the router forwards B1's softwire to A1, B2's to A2" \
+		"$(ip netns exec "$R" nft list table ip6 place)"
 	tap_done
 fi
 for k in 1 2; do b4k_start $k; done
