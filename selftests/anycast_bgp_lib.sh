@@ -273,6 +273,40 @@ r_nexthops() {
 		sed 's/ $//'
 }
 __r_is() { [ "$(r_nexthops)" = "$1" ]; }
+
+# r_monitor: the router's route changes, timestamped by "ip -ts monitor",
+# in RMON (r_changed_at reads them)
+r_monitor() {
+	RMON=$(mktemp /tmp/rmon.XXXXXX)
+	ip -n "$R" -ts monitor route >"$RMON" 2>&1 &
+	defer "kill $!"
+}
+
+# r_changed_at SINCE_MS NEXTHOPS: when (ms) the router's kernel got the
+# anycast route with NEXTHOPS ("a1 a2", "a2") first after SINCE_MS;
+# empty when not seen
+r_changed_at() {
+	local since ts
+	since=$(date -d "@$(($1 / 1000)).$(printf %03d $(($1 % 1000)))" +%Y-%m-%dT%H:%M:%S.%6N)
+	ts=$(awk -v since="$since" -v want="$2" -v any="$ANYCAST" '
+		function rec_end() {
+			if (found) return
+			if (ts > since && hit && !del) {
+				n = split(devs, d, " "); out = ""
+				# two at most: sorted by hand
+				if (n == 2 && d[1] > d[2]) { t = d[1]; d[1] = d[2]; d[2] = t }
+				for (j = 1; j <= n; j++) out = out (j > 1 ? " " : "") d[j]
+				if (out == want) { print ts; found = 1; exit }
+			}
+		}
+		/^\[/ { rec_end(); ts = substr($1, 2, 26); hit = index($0, any "/128") || $2 == any
+			 del = $2 == "Deleted"; devs = "" }
+		{ for (j = 1; j <= NF; j++) if ($j == "dev" && $(j + 1) ~ /^r-a/)
+			if (index(" " devs " ", " " substr($(j + 1), 3) " ") == 0)
+				devs = devs " " substr($(j + 1), 3) }
+		END { rec_end() }' "$RMON")
+	[ -n "$ts" ] && date -d "$ts" +%s%3N
+}
 # r_wait NEXTHOPS TIMEOUT_MS
 r_wait() { __poll 0.1 "$2" __r_is "$1"; }
 
