@@ -28,6 +28,7 @@ require_bpffs
 for i in 1 2; do
 	member_attach $i || { tap_fail "member $i: responder attached"; tap_done; }
 done
+r_monitor
 if anycast_bgp_daemons bird; then
 	tap_ok "FRR on the router, BIRD on both members"
 else
@@ -81,12 +82,16 @@ else
 	tap_fail "B$k1: Up on A2 (node 2), traffic flows again" "$(b4k_log $k1 | tail -4)"
 fi
 read -r gap lost end <<<"$(b4k_outage $k1 "$fault")"
+conv=$(r_changed_at "$fault" a2 || echo "$conv")
 diag "BIRD: fault at 0 ms: withdrawn at $(($(health_event_at 1 withdrawn) - fault)) ms, router converged at $((conv - fault)) ms, B$k1 flowing again at $(( ${end/-/$fault} - fault)) ms (outage $gap ms)"
 read -r gap lost end <<<"$(b4k_outage $k2 "$fault")"
 tap_expect "B$k2 (on A2): no echo request lost" 0 "$lost"
 
 ip -n "$A1" link set a1-in up
+up1=$(now_ms)
 if r_wait "a1 a2" 30000; then
+	back=$(r_changed_at "$up1" "a1 a2" || now_ms)
+	diag "BIRD: interface up at 0 ms: announced at $(($(health_event_at 1 announced) - up1)) ms (hold-down 2000 ms from the fault), router converged at $((back - up1)) ms"
 	tap_ok "return: BIRD announces A1 again"
 else
 	tap_fail "return: BIRD announces A1 again" "$(hlog 1 | tail -4)"
