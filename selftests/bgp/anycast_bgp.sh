@@ -6,10 +6,10 @@
 # router (ECMP), two B4s over real ip6tnl softwires (one on each member:
 # where the router forwards a B4's softwire is observed on the router
 # before the B4 starts, see anycast_bgp_place), an Internet host behind
-# both NATs, miniupnpd on both members as the PCP server of B1. Timers: BGP keepalive 1 s
-# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 10 s (counted
-# from the flap's unfit: whatever the steps before took, the flap is
-# held down).
+# both NATs, miniupnpd on both members as the PCP server of B1. Timers:
+# BGP keepalive 1 s hold 3 s, health interval 200 ms, rise 3, fall 3,
+# hold-down 10 s (the flap's is counted from its unfit: whatever the
+# steps before took, the flap is held down).
 #
 #   steady state   both members announced, the router's route has both;
 #                  every B4 Up on the member the router forwards it to
@@ -30,14 +30,14 @@
 #   drain          A2 drained: withdrawn, its B4s move to A1 without loss
 #                  on A1's; resumed: announced again
 #
-#  [B1..B4] ds0 ==softwires==> [R] FRR bgpd, ECMP ==> [A1] node 1 ==NAT==> [INET]
+#  [B1, B2] ds0 ==softwires==> [R] FRR bgpd, ECMP ==> [A1] node 1 ==NAT==> [INET]
 #   b4 run, ping                    hash: addresses     [A2] node 2 ==NAT==>
 #   B1: health bfd+pcp
 #                     each Ai: XDP responder, ip6tnl per B4, bgpd (FRR),
 #                     dslitectl aftr health run, miniupnpd on ds1
 #                     (192.0.0.1, external ai-in) (selftests/anycast_bgp_lib.sh)
 #
-# vm-timeout: 420
+# vm-timeout: 600
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../anycast_bgp_lib.sh"
