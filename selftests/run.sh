@@ -35,12 +35,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 logs=${DSLITE_TEST_LOGS:-$root/build/test-logs}
 host_dir=${DSLITE_HOST_TESTS:-$root/selftests/host}
 # the kernel tests: selftests/bgp/ (the anycast group behind BGP, the
-# longest: first in the queue) and selftests/kernel/, or the directory
-# DSLITE_KERNEL_TESTS names
+# longest: first in the queue) and selftests/kernel/, but not a test whose
+# header has the line "# make check: no" (make check-bgp runs it); or
+# every test of the directory DSLITE_KERNEL_TESTS names
 if [ -n "${DSLITE_KERNEL_TESTS:-}" ]; then
-	kernel_dirs=("$DSLITE_KERNEL_TESTS")
+	kernel_dirs=("$DSLITE_KERNEL_TESTS") kernel_all=all
 else
-	kernel_dirs=("$root/selftests/bgp" "$root/selftests/kernel")
+	kernel_dirs=("$root/selftests/bgp" "$root/selftests/kernel") kernel_all=
 fi
 export DSLITE_ROOT=$root
 
@@ -90,12 +91,15 @@ selected() {
 	return 1
 }
 
-# list DIR: the selected tests in DIR, sorted by name
+# list DIR [all]: the selected tests in DIR, sorted by name; without
+# "all", not those marked "# make check: no"
 list() {
 	local f
 	[ -d "$1" ] || return 0
 	for f in "$1"/*.sh; do
-		[ -f "$f" ] && selected "$(name_of "$f")" && echo "$f"
+		[ -f "$f" ] && selected "$(name_of "$f")" || continue
+		[ "${2:-}" = all ] || ! grep -qx '# make check: no' "$f" || continue
+		echo "$f"
 	done
 }
 
@@ -342,7 +346,7 @@ trap 'rm -rf "$state"' EXIT
 ran=0
 mapfile -t host_tests < <([[ $levels == *host* ]] && list "$host_dir")
 mapfile -t kernel_tests < <([[ $levels == *kernel* ]] &&
-	for d in "${kernel_dirs[@]}"; do list "$d"; done)
+	for d in "${kernel_dirs[@]}"; do list "$d" $kernel_all; done)
 ran=$((${#host_tests[@]} + ${#kernel_tests[@]}))
 if [ "$vm_jobs" -gt 1 ] && [ ${#kernel_tests[@]} -gt 1 ]; then
 	run_parallel "${host_tests[@]}" -- "${kernel_tests[@]}"

@@ -222,8 +222,8 @@ for k in $ON_A2; do
 done
 
 # --- return, then a flap: held down, then announced after rise
-ip -n "$A1" link set a1-in up
 up1=$(now_ms)
+ip -n "$A1" link set a1-in up
 if r_wait "a1 a2" $((HOLD + 20000)); then
 	tap_ok "return: A1 announced again after its hold-down"
 else
@@ -237,8 +237,8 @@ u0=$(n_unfit) h0=$(n_held)
 ip -n "$A1" link set a1-in down
 __unfit_again() { [ "$(n_unfit)" -gt "$u0" ]; }
 pwait 10000 __unfit_again
-ip -n "$A1" link set a1-in up
 flap=$(now_ms)
+ip -n "$A1" link set a1-in up
 __held() { [ "$(n_held)" -gt "$h0" ]; }
 if pwait 15000 __held; then
 	tap_ok "A1: good again within its hold-down: held down"
