@@ -104,7 +104,8 @@ check-packages:
 
 # make check-bgp: only the anycast group behind BGP in the VM (FRR on the
 # router, FRR or BIRD on the members: selftests/bgp/); make check runs
-# these tests too (selftests/run.sh: first in the kernel tests' queue).
+# the FRR one too (selftests/run.sh: first in the kernel tests' queue),
+# not BIRD's ("# make check: no": its VM time).
 .PHONY: check-bgp
 check-bgp:
 	$(Q)$(SRCTREE)/scripts/deps.sh
