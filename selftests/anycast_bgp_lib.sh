@@ -431,19 +431,30 @@ anycast_bgp_b4s() {
 }
 
 # b4k_start K [ARGS...]: the B4 daemon of B4 K (log in B4LOG_K; ARGS
-# added to "b4 run") and its flow to the Internet host (a ping every
+# added to "b4 run"; BFD 300 ms x 5: a 1.5 s detection time, which a VM
+# starved by others on the machine does not reach, where 0.9 s was seen
+# to: a false Down of a B4 that did not move) and its flow to the Internet host (a ping every
 # 100 ms, replies with their time, FLOW_K)
 b4k_start() {
 	local k=$1 log flow
 	shift
 	log=$(mktemp /tmp/b4-$k.XXXXXX)
 	flow=$(mktemp /tmp/flow-$k.XXXXXX)
-	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier 3 "$@" \
+	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier 5 "$@" \
 		>"$log" 2>&1 &
 	defer "kill $!"
 	in_b "$k" stdbuf -oL ping -D -n -i 0.1 -W 1 $INET_HOST >"$flow" 2>&1 &
 	defer "kill $!"
 	eval "B4LOG_$k=$log FLOW_$k=$flow"
+}
+
+# b4k_log_ms K PATTERN [AFTER_PATTERN]: the time (ms) of the first line of
+# B4 K's log matching PATTERN (after the first matching AFTER_PATTERN)
+b4k_log_ms() {
+	local t
+	t=$(b4k_log "$1" | awk -v p="$2" -v a="${3:-}" 'a != "" && !seen { if ($0 ~ a) seen = 1; next }
+		$0 ~ p { print $1; exit }')
+	[ -n "$t" ] && date -d "$(date +%F) $t" +%s%3N
 }
 
 b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }

@@ -197,7 +197,9 @@ if [ "$ON_A1" = $PCP_B4 ]; then
 	if pwait 30000 __mapped_on 2; then
 		remap=$(now_ms)
 		tap_ok "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)"
-		diag "B$PCP_B4: PCP mapping on A2 seen $((remap - fault)) ms after the fault; its daemon said:"
+		changed=$(b4k_log_ms $PCP_B4 "AFTR changed")
+		healthy=$(b4k_log_ms $PCP_B4 "healthy by bfd and pcp" "AFTR changed")
+		diag "B$PCP_B4: AFTR changed at $((${changed:-$fault} - fault)) ms, healthy by bfd and pcp again at $((${healthy:-$fault} - fault)) ms (0: it stayed healthy), mapping on A2 seen by the test at $((remap - fault)) ms; its daemon said:"
 		b4k_log $PCP_B4 | grep -E 'pcp|changed' | tail -6 | sed 's/^/#   /'
 	else
 		tap_fail "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)" \
