@@ -431,16 +431,16 @@ anycast_bgp_b4s() {
 }
 
 # b4k_start K [ARGS...]: the B4 daemon of B4 K (log in B4LOG_K; ARGS
-# added to "b4 run"; BFD 300 ms x 5: a 1.5 s detection time, which a VM
-# starved by others on the machine does not reach, where 0.9 s was seen
-# to: a false Down of a B4 that did not move) and its flow to the Internet host (a ping every
+# added to "b4 run"; BFD 300 ms x B4_MULT, default 5: 1.5 s of detection
+# time; a VM starved by the other VMs of a 2-core machine stalled longer
+# than 0.9 s, and once than 1.5 s: false Downs) and its flow to the Internet host (a ping every
 # 100 ms, replies with their time, FLOW_K)
 b4k_start() {
 	local k=$1 log flow
 	shift
 	log=$(mktemp /tmp/b4-$k.XXXXXX)
 	flow=$(mktemp /tmp/flow-$k.XXXXXX)
-	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier 5 "$@" \
+	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier "${B4_MULT:-5}" "$@" \
 		>"$log" 2>&1 &
 	defer "kill $!"
 	in_b "$k" stdbuf -oL ping -D -n -i 0.1 -W 1 $INET_HOST >"$flow" 2>&1 &
@@ -455,6 +455,11 @@ b4k_log_ms() {
 	t=$(b4k_log "$1" | awk -v p="$2" -v a="${3:-}" 'a != "" && !seen { if ($0 ~ a) seen = 1; next }
 		$0 ~ p { print $1; exit }')
 	[ -n "$t" ] && date -d "$(date +%F) $t" +%s%3N
+}
+
+# b4k_log_since K SINCE_MS: B4 K's log lines from SINCE_MS on
+b4k_log_since() {
+	b4k_log "$1" | awk -v t="$(date -d "@$(($2 / 1000)).$(printf %03d $(($2 % 1000)))" +%H:%M:%S.%3N)" '$1 >= t'
 }
 
 b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }
