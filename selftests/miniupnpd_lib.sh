@@ -5,8 +5,8 @@
 # miniupnpd_setup NETNS LISTEN_IF CONF [defaults] [EXT_IF]: in NETNS the
 # nft chains miniupnpd fills (table inet filter), and in CONF its
 # configuration: PCP only (no UPnP, no IPv6), on LISTEN_IF's addresses,
-# external interface EXT_IF (default wan0), lifetimes clamped to 2..6 s (renewals every 3..3.75 s), ports
-# 1024-65535 allowed to 192.0.0.2 only. "defaults": miniupnpd's own
+# external interface EXT_IF (default wan0), lifetimes clamped to 2..6 s
+# (renewals every 3..3.75 s), ports 1024-65535 allowed to 192.0.0.2 only. "defaults": miniupnpd's own
 # lifetimes (at least 120 s granted, error answers 30 s), as shipped.
 miniupnpd_setup() {
 	local ns=$1 lif=$2 conf=$3 lifetimes="min_lifetime=2

@@ -346,7 +346,7 @@ trap 'rm -rf "$state"' EXIT
 ran=0
 mapfile -t host_tests < <([[ $levels == *host* ]] && list "$host_dir")
 mapfile -t kernel_tests < <([[ $levels == *kernel* ]] &&
-	for d in "${kernel_dirs[@]}"; do list "$d" $kernel_all; done)
+	for d in "${kernel_dirs[@]}"; do list "$d" "$kernel_all"; done)
 ran=$((${#host_tests[@]} + ${#kernel_tests[@]}))
 if [ "$vm_jobs" -gt 1 ] && [ ${#kernel_tests[@]} -gt 1 ]; then
 	run_parallel "${host_tests[@]}" -- "${kernel_tests[@]}"
