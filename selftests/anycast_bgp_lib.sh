@@ -431,16 +431,17 @@ anycast_bgp_b4s() {
 }
 
 # b4k_start K [ARGS...]: the B4 daemon of B4 K (log in B4LOG_K; ARGS
-# added to "b4 run"; BFD 300 ms x B4_MULT, default 5: 1.5 s of detection
-# time; a VM starved by the other VMs of a 2-core machine stalled longer
-# than 0.9 s, and once than 1.5 s: false Downs) and its flow to the Internet host (a ping every
+# added to "b4 run"; BFD at 1 s: the B4's detection time is the
+# responder's multiplier (3) times the B4's interval, and a VM starved by
+# the other VMs of a 2-core machine stalled longer than the 0.9 s of a
+# 300 ms interval: false Downs) and its flow to the Internet host (a ping every
 # 100 ms, replies with their time, FLOW_K)
 b4k_start() {
 	local k=$1 log flow
 	shift
 	log=$(mktemp /tmp/b4-$k.XXXXXX)
 	flow=$(mktemp /tmp/flow-$k.XXXXXX)
-	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier "${B4_MULT:-5}" "$@" \
+	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 1000 multiplier 3 "$@" \
 		>"$log" 2>&1 &
 	defer "kill $!"
 	in_b "$k" stdbuf -oL ping -D -n -i 0.1 -W 1 $INET_HOST >"$flow" 2>&1 &

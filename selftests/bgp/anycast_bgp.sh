@@ -112,9 +112,7 @@ else
 fi
 
 b4k_start $PCP_B4 health all:bfd+pcp pcp-port $PCP_PORT pcp-retry-max 2000
-# the B4s that stay where they are when A1 fails: 3 s of detection time,
-# so that a stall of the VM is not taken for an interruption
-for k in $ALL; do [ $k = $PCP_B4 ] || B4_MULT=10 b4k_start $k; done
+for k in $ALL; do [ $k = $PCP_B4 ] || b4k_start $k; done
 node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
 if b4_roles 90000; then
 	tap_ok "B4s Up, one on each member (B$ON_A1 on node 1, B$ON_A2 on node 2)"
