@@ -118,6 +118,10 @@ if b4_roles 90000; then
 	tap_ok "B4s Up, one on each member (B$ON_A1 on node 1, B$ON_A2 on node 2)"
 else
 	tap_fail "B4s Up, one on each member" "$(b4k_log 1 | tail -2) $(b4k_log 2 | tail -2) $(b4k_q 1 '"\(.up) \(.peers[0]["node-id"])"') / $(b4k_q 2 '"\(.up) \(.peers[0]["node-id"])"')"
+	# where the router sends them now, and what changed its route
+	diag "router: $(r_nexthops); B4 sources forwarded since: $(ip netns exec "$R" nft list table ip6 place | grep -A1 'set a' | tr -s '\t\n' '  ')"
+	tail -n 20 "$RMON" | sed 's/^/#   route: /'
+	hlog 1 | tail -n 5 | sed 's/^/#   A1: /'
 fi
 tap_expect "each B4 on the member the router forwarded its probe to" \
 	"1 2" "$ON_A1 $ON_A2"
