@@ -22,8 +22,9 @@
 #                                                               Documentation/examples/
 #                                                              dslitectl aftr health run
 #
-# The B4 addresses (X) are picked so that the router's hash puts the
-# first half of the B4s on A1 and the rest on A2 (anycast_bgp_pick).
+# The B4 addresses (X) are chosen so that the router's forwarding puts the
+# first half of the B4s on A1 and the rest on A2 (anycast_bgp_place:
+# observed, not predicted).
 
 ANYCAST=2001:db8:ac::1
 INET_HOST=203.0.113.1
@@ -49,7 +50,7 @@ in_m() { local n=$1; shift; nsenter --net="/run/netns/$(bgp_ns "$n")" "$@"; }
 in_b() { local n=$1; shift; ip netns exec "$(b4_ns "$n")" "$@"; }
 
 # anycast_bgp_topo NB4: the namespaces and links, without the B4s'
-# addresses (anycast_bgp_pick) and without the daemons
+# addresses (anycast_bgp_place) and without the daemons
 anycast_bgp_topo() {
 	local nb=$1 i k ns vars="R A1 A2 INET"
 	bgp_modules || return 1
@@ -231,6 +232,36 @@ health_q() {
 	in_m "$1" timeout 5 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
 }
 
+# member_pcp_start K: miniupnpd (selftests/miniupnpd_lib.sh, source it
+# first; miniupnpd_modules before) on both members as the PCP server of
+# B4 K: each member's end of K's softwire, ds$K, gets 192.0.0.1/29 and
+# miniupnpd listens there; its external interface is the member's NAT
+# interface ai-in (198.51.10i.1), lifetimes 2..6 s. Only one B4 per member
+# can have a PCP server: every B4 is 192.0.0.2 inside its softwire, and
+# the member routes 192.0.0.0/29 to one tunnel.
+member_pcp_start() {
+	local k=$1 i ns
+	for i in 1 2; do
+		ns=$(bgp_ns $i)
+		ip -n "$ns" addr add 192.0.0.1/29 dev ds$k &&
+		miniupnpd_setup "$ns" ds$k "$MINIUPNPD_DIR/a$i.conf" "" a$i-in &&
+		ip netns exec "$ns" miniupnpd -f "$MINIUPNPD_DIR/a$i.conf" \
+			-P "$MINIUPNPD_DIR/a$i.pid" || return 1
+		defer "kill \$(cat $MINIUPNPD_DIR/a$i.pid 2>/dev/null) 2>/dev/null"
+		busywait 5000 __member_pcp_listening $i || return 1
+	done
+}
+__member_pcp_listening() {
+	in_m "$1" ss -Hlun 'sport = :5351' | grep -q 192.0.0.1
+}
+
+# member_dnat I PORT: member I's miniupnpd rules forwarding PORT to
+# 192.0.0.2:PORT (the count)
+member_dnat() {
+	in_m "$1" nft list chain inet filter prerouting_miniupnpd |
+		grep -c "dnat ip to 192.0.0.2:$2"
+}
+
 # ---------------------------------------------------------------------
 # The router's view
 
@@ -242,48 +273,153 @@ r_nexthops() {
 		sed 's/ $//'
 }
 __r_is() { [ "$(r_nexthops)" = "$1" ]; }
+
+# r_monitor: the router's route changes, timestamped by "ip -ts monitor",
+# in RMON (r_changed_at reads them)
+r_monitor() {
+	RMON=$(mktemp /tmp/rmon.XXXXXX)
+	ip -n "$R" -ts monitor route >"$RMON" 2>&1 &
+	defer "kill $!"
+}
+
+# r_changed_at SINCE_MS NEXTHOPS: when (ms) the router's kernel got the
+# anycast route with NEXTHOPS ("a1 a2", "a2") first after SINCE_MS;
+# empty when not seen
+r_changed_at() {
+	local since ts
+	since=$(date -d "@$(($1 / 1000)).$(printf %03d $(($1 % 1000)))" +%Y-%m-%dT%H:%M:%S.%6N)
+	ts=$(awk -v since="$since" -v want="$2" -v any="$ANYCAST" '
+		function rec_end() {
+			if (found) return
+			if (ts > since && hit && !del) {
+				n = split(devs, d, " "); out = ""
+				# two at most: sorted by hand
+				if (n == 2 && d[1] > d[2]) { t = d[1]; d[1] = d[2]; d[2] = t }
+				for (j = 1; j <= n; j++) out = out (j > 1 ? " " : "") d[j]
+				if (out == want) { print ts; found = 1; exit }
+			}
+		}
+		/^\[/ { rec_end(); ts = substr($1, 2, 26); hit = index($0, any "/128") || $2 == any
+			 del = $2 == "Deleted"; devs = "" }
+		{ for (j = 1; j <= NF; j++) if ($j == "dev" && $(j + 1) ~ /^r-a/)
+			if (index(" " devs " ", " " substr($(j + 1), 3) " ") == 0)
+				devs = devs " " substr($(j + 1), 3) }
+		END { rec_end() }' "$RMON")
+	[ -n "$ts" ] && date -d "$ts" +%s%3N
+}
 # r_wait NEXTHOPS TIMEOUT_MS
 r_wait() { __poll 0.1 "$2" __r_is "$1"; }
 
 # ---------------------------------------------------------------------
 # The B4s
 
-# anycast_bgp_pick: give every B4 an address that hashes to its member
-# (B4 k on A1 for k <= NB4/2, else on A2): the router answers "ip route
-# get" with the nexthop its ECMP hash picks (policy 3: the addresses)
-anycast_bgp_pick() {
-	local k x want got
-	for ((k = 1; k <= NB4; k++)); do
-		want=a1
-		[ $k -gt $((NB4 / 2)) ] && want=a2
-		for ((x = 2; x < 200; x++)); do
-			got=$(ip -n "$R" -6 route get $ANYCAST from 2001:db8:b4:$k::$x \
-				iif r-b$k | grep -o 'dev r-a[12]' | sed 's/dev r-//')
-			[ "$got" = "$want" ] && break
-		done
-		[ "$got" = "$want" ] || return 1
-		eval "B4ADDR_$k=2001:db8:b4:$k::$x B4ON_$k=$want"
-	done
+# Placement. Which member the router gives a softwire is its ECMP hash of
+# the outer source and destination (policy 3, fields 0x0003), learnt here
+# from the router's own forwarding, never predicted: on Debian's 6.1 the
+# forwarding path hashes the packet (rt6_multipath_custom_hash_skb: the
+# hash of the addresses mixed once more with the inner one, jhash_2words)
+# while "ip route get ... iif" hashes the flow without a packet
+# (rt6_multipath_custom_hash_fl6): the same addresses, another number, and
+# its prediction is right for about half the addresses. Where the router
+# forwards each B4 address it sees is put in an nft set per member
+# (table ip6 place in R); one packet through the B4's own softwire (ds0,
+# local set to the candidate address) shows where it goes.
+
+# place_watch: the router's sets a1 and a2 of the softwire sources it
+# forwarded to each member
+place_watch() {
+	ip netns exec "$R" nft -f - <<-EOF
+		table ip6 place {
+			set a1 {
+				type ipv6_addr
+				flags dynamic
+			}
+			set a2 {
+				type ipv6_addr
+				flags dynamic
+			}
+			chain seen {
+				type filter hook forward priority 0; policy accept;
+				meta l4proto 4 ip6 daddr $ANYCAST oifname "r-a1" add @a1 { ip6 saddr }
+				meta l4proto 4 ip6 daddr $ANYCAST oifname "r-a2" add @a2 { ip6 saddr }
+			}
+		}
+	EOF
 }
 
-b4addr() { eval echo "\$B4ADDR_$1"; }
-b4on() { eval echo "\$B4ON_$1"; }
+# place_seen ADDR: the member the router forwarded ADDR's softwire to
+# (a1, a2, "" when not yet, "a1 a2" when both)
+place_seen() {
+	ip netns exec "$R" nft list table ip6 place |
+		awk -v a="$1" '/^\tset / { s = $2 }
+			/elements = / || e { e = !/}/; n = split($0, w, /[ {},=]+/)
+				for (j = 1; j <= n; j++) if (w[j] == a) print s }' |
+		sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+__place_seen() { [ -n "$(place_seen "$1")" ]; }
 
-# anycast_bgp_b4s: the B4s' tunnels, and one tunnel per B4 on each member
-anycast_bgp_b4s() {
-	local k i a
+# place_probe K ADDR: B4 K's softwire from ADDR (added beside the
+# addresses tried before), one datagram through it; prints the member the
+# router sent it to ("" when none within 5 s)
+place_probe() {
+	local k=$1 a=$2
+	ip -n "$(b4_ns "$k")" -batch - <<-EOF || return 1
+		addr add $a/64 dev b$k-r nodad
+		route replace default via 2001:db8:b4:$k::1
+		link set ds0 type ip6tnl local $a
+	EOF
+	in_b "$k" bash -c "echo probe >/dev/udp/$INET_HOST/9" 2>/dev/null
+	pwait 5000 __place_seen "$a"
+	place_seen "$a"
+}
+
+# anycast_bgp_place: every B4's link, its softwire ds0 (192.0.0.2/29,
+# 100.64.0.K/32 its data) and an address the router forwards to its
+# member: the first half of the B4s to A1, the rest to A2. B4ADDR_K and
+# B4ON_K say where each is; the other addresses tried are removed. Fails
+# only when 40 addresses of a B4 all went to one member (or one went
+# nowhere).
+anycast_bgp_place() {
+	local k x a want got agree=0 tried=0 pred
+	place_watch || return 1
 	for ((k = 1; k <= NB4; k++)); do
-		a=$(b4addr $k)
 		ip -n "$(b4_ns $k)" -batch - <<-EOF || return 1
 			link set b$k-r up
-			addr add $a/64 dev b$k-r nodad
-			route add default via 2001:db8:b4:$k::1
-			link add ds0 type ip6tnl mode ipip6 local $a remote $ANYCAST
+			link add ds0 type ip6tnl mode ipip6 remote $ANYCAST
 			link set ds0 up
 			addr add 192.0.0.2/29 dev ds0
 			addr add 100.64.0.$k/32 dev ds0
 			route add 0.0.0.0/0 dev ds0 src 100.64.0.$k
 		EOF
+		want=a1
+		[ $k -gt $((NB4 / 2)) ] && want=a2
+		for ((x = 2; x < 42; x++)); do
+			a=2001:db8:b4:$k::$x
+			got=$(place_probe $k "$a") || return 1
+			[ $x = 2 ] || ip -n "$(b4_ns $k)" addr del "$(b4addr $k)/64" dev b$k-r
+			eval "B4ADDR_$k=$a"
+			case $got in a1|a2) ;; *) return 1 ;; esac
+			pred=$(ip -n "$R" -6 route get $ANYCAST from "$a" iif r-b$k |
+				grep -o 'dev r-a[12]' | sed 's/dev r-//')
+			tried=$((tried + 1))
+			[ "$pred" = "$got" ] && agree=$((agree + 1))
+			[ "$got" = "$want" ] && break
+		done
+		[ "$got" = "$want" ] || return 1
+		eval "B4ON_$k=$got"
+	done
+	diag "placement: $tried B4 addresses tried, forwarded where \"ip route get ... iif\" said for $agree"
+}
+
+b4addr() { eval echo "\$B4ADDR_$1"; }
+b4on() { eval echo "\$B4ON_$1"; }
+
+# anycast_bgp_b4s: one tunnel per B4 on each member (after
+# anycast_bgp_place)
+anycast_bgp_b4s() {
+	local k i a
+	for ((k = 1; k <= NB4; k++)); do
+		a=$(b4addr $k)
 		for i in 1 2; do
 			ip -n "$(bgp_ns $i)" -batch - <<-EOF || return 1
 				link add ds$k type ip6tnl mode ipip6 local $ANYCAST remote $a
@@ -294,18 +430,37 @@ anycast_bgp_b4s() {
 	done
 }
 
-# b4k_start K: the B4 daemon of B4 K (log in B4LOG_K) and its flow to the
-# Internet host (a ping every 100 ms, replies with their time, FLOW_K)
+# b4k_start K [ARGS...]: the B4 daemon of B4 K (log in B4LOG_K; ARGS
+# added to "b4 run"; BFD at 1 s: the B4's detection time is the
+# responder's multiplier (3) times the B4's interval, and a VM starved by
+# the other VMs of a 2-core machine stalled longer than the 0.9 s of a
+# 300 ms interval: false Downs) and its flow to the Internet host (a ping every
+# 100 ms, replies with their time, FLOW_K)
 b4k_start() {
 	local k=$1 log flow
+	shift
 	log=$(mktemp /tmp/b4-$k.XXXXXX)
 	flow=$(mktemp /tmp/flow-$k.XXXXXX)
-	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 300 multiplier 3 \
+	in_b "$k" "$DSLITECTL" b4 run dev ds0 interval 1000 multiplier 3 "$@" \
 		>"$log" 2>&1 &
 	defer "kill $!"
 	in_b "$k" stdbuf -oL ping -D -n -i 0.1 -W 1 $INET_HOST >"$flow" 2>&1 &
 	defer "kill $!"
 	eval "B4LOG_$k=$log FLOW_$k=$flow"
+}
+
+# b4k_log_ms K PATTERN [AFTER_PATTERN]: the time (ms) of the first line of
+# B4 K's log matching PATTERN (after the first matching AFTER_PATTERN)
+b4k_log_ms() {
+	local t
+	t=$(b4k_log "$1" | awk -v p="$2" -v a="${3:-}" 'a != "" && !seen { if ($0 ~ a) seen = 1; next }
+		$0 ~ p { print $1; exit }')
+	[ -n "$t" ] && date -d "$(date +%F) $t" +%s%3N
+}
+
+# b4k_log_since K SINCE_MS: B4 K's log lines from SINCE_MS on
+b4k_log_since() {
+	b4k_log "$1" | awk -v t="$(date -d "@$(($2 / 1000)).$(printf %03d $(($2 % 1000)))" +%H:%M:%S.%3N)" '$1 >= t'
 }
 
 b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }

@@ -2,17 +2,18 @@
 # miniupnpd (Debian's miniupnpd-nftables) as the PCP server on an AFTR's
 # end of a softwire, for the real-kernel tests (source after lib.sh).
 #
-# miniupnpd_setup NETNS LISTEN_IF CONF [defaults]: in NETNS the nft chains
-# miniupnpd fills (table inet filter), and in CONF its configuration: PCP
-# only (no UPnP, no IPv6), on LISTEN_IF's addresses, external interface
-# wan0, lifetimes clamped to 2..6 s (renewals every 3..3.75 s), ports
-# 1024-65535 allowed to 192.0.0.2 only. "defaults": miniupnpd's own
+# miniupnpd_setup NETNS LISTEN_IF CONF [defaults] [EXT_IF]: in NETNS the
+# nft chains miniupnpd fills (table inet filter), and in CONF its
+# configuration: PCP only (no UPnP, no IPv6), on LISTEN_IF's addresses,
+# external interface EXT_IF (default wan0), lifetimes clamped to 2..6 s
+# (renewals every 3..3.75 s), ports 1024-65535 allowed to 192.0.0.2 only. "defaults": miniupnpd's own
 # lifetimes (at least 120 s granted, error answers 30 s), as shipped.
 miniupnpd_setup() {
 	local ns=$1 lif=$2 conf=$3 lifetimes="min_lifetime=2
 max_lifetime=6"
 
 	[ "${4:-}" = defaults ] && lifetimes=
+	local ext=${5:-wan0}
 
 	ip netns exec "$ns" nft -f - <<-'EOF' || return 1
 		table inet filter {
@@ -27,7 +28,7 @@ max_lifetime=6"
 		}
 	EOF
 	cat >"$conf" <<-EOF
-		ext_ifname=wan0
+		ext_ifname=$ext
 		listening_ip=$lif
 		enable_natpmp=yes
 		enable_upnp=no

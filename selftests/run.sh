@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the dslite tests: every host test (selftests/host/*.sh, on this
-# machine, as root), then every real-kernel test (selftests/kernel/*.sh,
-# all in one boot of the test VM, see selftests/vm/run.sh).
+# machine, as root), then every real-kernel test (selftests/kernel/*.sh and
+# selftests/bgp/*.sh, all in one boot of the test VM, see selftests/vm/run.sh).
 #
 #   selftests/run.sh [--host | --kernel] [-t SECONDS] [PATTERN...]
 #
@@ -26,14 +26,23 @@
 # it ends; DSLITE_VM_JOBS=1 runs one VM after the host tests, streaming.
 #
 # Environment: DSLITE_TEST_LOGS (log directory), DSLITE_HOST_TESTS and
-# DSLITE_KERNEL_TESTS (directories to take the tests from), DSLITE_VM_JOBS.
+# DSLITE_KERNEL_TESTS (directories to take the tests from; the kernel
+# tests' default is selftests/bgp/ and selftests/kernel/), DSLITE_VM_JOBS.
 
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 logs=${DSLITE_TEST_LOGS:-$root/build/test-logs}
 host_dir=${DSLITE_HOST_TESTS:-$root/selftests/host}
-kernel_dir=${DSLITE_KERNEL_TESTS:-$root/selftests/kernel}
+# the kernel tests: selftests/bgp/ (the anycast group behind BGP, the
+# longest: first in the queue) and selftests/kernel/, but not a test whose
+# header has the line "# make check: no" (make check-bgp runs it); or
+# every test of the directory DSLITE_KERNEL_TESTS names
+if [ -n "${DSLITE_KERNEL_TESTS:-}" ]; then
+	kernel_dirs=("$DSLITE_KERNEL_TESTS") kernel_all=all
+else
+	kernel_dirs=("$root/selftests/bgp" "$root/selftests/kernel") kernel_all=
+fi
 export DSLITE_ROOT=$root
 
 usage() {
@@ -82,12 +91,15 @@ selected() {
 	return 1
 }
 
-# list DIR: the selected tests in DIR, sorted by name
+# list DIR [all]: the selected tests in DIR, sorted by name; without
+# "all", not those marked "# make check: no"
 list() {
 	local f
 	[ -d "$1" ] || return 0
 	for f in "$1"/*.sh; do
-		[ -f "$f" ] && selected "$(name_of "$f")" && echo "$f"
+		[ -f "$f" ] && selected "$(name_of "$f")" || continue
+		[ "${2:-}" = all ] || ! grep -qx '# make check: no' "$f" || continue
+		echo "$f"
 	done
 }
 
@@ -333,7 +345,8 @@ state=$(mktemp -d "${TMPDIR:-/tmp}/dslite-run.XXXXXX")
 trap 'rm -rf "$state"' EXIT
 ran=0
 mapfile -t host_tests < <([[ $levels == *host* ]] && list "$host_dir")
-mapfile -t kernel_tests < <([[ $levels == *kernel* ]] && list "$kernel_dir")
+mapfile -t kernel_tests < <([[ $levels == *kernel* ]] &&
+	for d in "${kernel_dirs[@]}"; do list "$d" "$kernel_all"; done)
 ran=$((${#host_tests[@]} + ${#kernel_tests[@]}))
 if [ "$vm_jobs" -gt 1 ] && [ ${#kernel_tests[@]} -gt 1 ]; then
 	run_parallel "${host_tests[@]}" -- "${kernel_tests[@]}"

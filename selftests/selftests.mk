@@ -107,11 +107,10 @@ check-packages:
 	$(Q)DSLITE_KERNEL_TESTS=$(SRCTREE)/selftests/packaging \
 		$(SRCTREE)/selftests/run.sh --kernel $(T)
 
-# make check-bgp: the anycast group behind BGP in the VM (FRR on the
-# router, FRR or BIRD on the members: selftests/bgp/); not part of make
-# check yet: which member the router's ECMP hash gives a B4 does not
-# always match what "ip route get" predicted, and the tests need one B4
-# on each member.
+# make check-bgp: only the anycast group behind BGP in the VM (FRR on the
+# router, FRR or BIRD on the members: selftests/bgp/); make check runs
+# the FRR one too (selftests/run.sh: first in the kernel tests' queue),
+# not BIRD's ("# make check: no": its VM time).
 .PHONY: check-bgp
 check-bgp:
 	$(Q)$(SRCTREE)/scripts/deps.sh

@@ -3,38 +3,49 @@
 #
 # An anycast AFTR group that scales out on BGP: route health injection
 # by "dslitectl aftr health run", FRR's bgpd on the members and on the
-# router (ECMP), two B4s over real ip6tnl softwires (one hashed to each
-# member), an Internet host behind both NATs. Timers: BGP keepalive 1 s
-# hold 3 s, health interval 200 ms, rise 3, fall 3, hold-down 30 s (long
-# enough that the flap below, some 13 s after the fault on a slow
-# machine, lands well inside it).
+# router (ECMP), two B4s over real ip6tnl softwires (one on each member:
+# where the router forwards a B4's softwire is observed on the router
+# before the B4 starts, see anycast_bgp_place), an Internet host behind
+# both NATs, miniupnpd on both members as the PCP server of B1. Timers:
+# BGP keepalive 1 s hold 3 s, health interval 200 ms, rise 3, fall 3,
+# hold-down 10 s (the flap's is counted from its unfit: whatever the
+# steps before took, the flap is held down).
 #
 #   steady state   both members announced, the router's route has both;
-#                  every B4 Up on its member (node id), traffic flows; a
-#                  PTB that hashes to the wrong member is relayed
+#                  every B4 Up on the member the router forwards it to
+#                  (node id), traffic flows; B1 (health bfd+pcp) has its
+#                  PCP mapping on A1's miniupnpd; a PTB that hashes to
+#                  the wrong member is relayed
 #   fault          A1's NAT external interface goes down: A1 unfit, its
 #                  route withdrawn, the router drops it, A1's B4s come
 #                  Up on A2 ("AFTR changed", node 1 -> 2) and their
-#                  traffic flows again; A2's B4s lose nothing. Printed:
-#                  fault -> withdrawal -> router converged -> traffic.
-#   flap, return   the interface comes back, goes down and up again: A1
-#                  is announced only after its hold-down and rise; its
+#                  traffic flows again; B1 re-maps on A2 (its mapping in
+#                  A2's miniupnpd, A2's external address); A2's B4s lose
+#                  nothing. Printed: fault -> withdrawal -> router
+#                  converged -> traffic, -> re-mapped.
+#   return, flap   the interface comes back: A1 announced again after
+#                  its hold-down; it goes down (unfit) and up again: held
+#                  down, announced only after its hold-down and rise; its
 #                  B4s go back to it
 #   drain          A2 drained: withdrawn, its B4s move to A1 without loss
 #                  on A1's; resumed: announced again
 #
-#  [B1..B4] ds0 ==softwires==> [R] FRR bgpd, ECMP ==> [A1] node 1 ==NAT==> [INET]
+#  [B1, B2] ds0 ==softwires==> [R] FRR bgpd, ECMP ==> [A1] node 1 ==NAT==> [INET]
 #   b4 run, ping                    hash: addresses     [A2] node 2 ==NAT==>
+#   B1: health bfd+pcp
 #                     each Ai: XDP responder, ip6tnl per B4, bgpd (FRR),
-#                     dslitectl aftr health run (selftests/anycast_bgp_lib.sh)
+#                     dslitectl aftr health run, miniupnpd on ds1
+#                     (192.0.0.1, external ai-in) (selftests/anycast_bgp_lib.sh)
 #
-# vm-timeout: 420
+# vm-timeout: 600
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../kmod_lib.sh"
 . "$(dirname "$0")/../anycast_bgp_lib.sh"
+. "$(dirname "$0")/../miniupnpd_lib.sh"
 
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 require_root
-require_cmd jq nsenter ping stdbuf
+require_cmd jq nsenter ping stdbuf nft miniupnpd
 [ -x /usr/lib/frr/bgpd ] && [ -x /usr/lib/frr/zebra ] ||
 	tap_skip_all "FRR's bgpd and zebra not installed"
 PTB_SEND=$DSLITE_ROOT/build/tests/ptb_send
@@ -42,8 +53,9 @@ PTB_SEND=$DSLITE_ROOT/build/tests/ptb_send
 kmod_load || tap_skip_all "cannot load dslite.ko"
 anycast_bgp_topo 2 || tap_skip_all "cannot build the topology"
 require_bpffs
+miniupnpd_modules
 
-HOLD=30000
+HOLD=10000
 HEALTH_ARGS=(interval 200 rise 3 fall 3 hold-down $HOLD)
 ALL="1 2" ON_A1=1 ON_A2=2
 
@@ -52,6 +64,7 @@ ALL="1 2" ON_A1=1 ON_A2=2
 for i in 1 2; do
 	member_attach $i || { tap_fail "member $i: responder attached"; tap_done; }
 done
+r_monitor
 if anycast_bgp_daemons frr; then
 	tap_ok "FRR: zebra and bgpd on the router and both members"
 else
@@ -78,21 +91,51 @@ tap_expect "member 1: the kernel route bgpd redistributes" \
 	"$ANYCAST dev lo proto 77 metric 1024 pref medium" \
 	"$(ip -n "$A1" -6 route show $ANYCAST/128 | grep 'proto 77')"
 
-# --- steady state: each B4 on the member its address hashes to
-if anycast_bgp_pick; then
-	tap_ok "B4 addresses: B1 hashes to A1, B2 to A2"
+# --- steady state: each B4 on the member the router forwards it to
+if anycast_bgp_place; then
+	tap_ok "B4 addresses: the router forwards B1's softwire to A1, B2's to A2"
 else
-	tap_fail "B4 addresses: B1 hashes to A1, B2 to A2"
+	tap_fail "B4 addresses: the router forwards B1's softwire to A1, B2's to A2" \
+		"$(ip netns exec "$R" nft list table ip6 place)"
 	tap_done
 fi
 anycast_bgp_b4s || { tap_fail "B4 tunnels"; tap_done; }
+# B1 (on A1) keeps a PCP mapping: miniupnpd on both members' end of its
+# softwire
+PCP_B4=1 PCP_PORT=41000
+if member_pcp_start $PCP_B4; then
+	tap_ok "miniupnpd on both members, 192.0.0.1:5351 on ds$PCP_B4"
+else
+	tap_fail "miniupnpd on both members, 192.0.0.1:5351 on ds$PCP_B4" \
+		"$(in_m 1 ss -Hlun; in_m 2 ss -Hlun)"
+	tap_done
+fi
 
-for k in $ALL; do b4k_start $k; done
+b4k_start $PCP_B4 health all:bfd+pcp pcp-port $PCP_PORT pcp-retry-max 2000
+for k in $ALL; do [ $k = $PCP_B4 ] || b4k_start $k; done
 node_of() { case $1 in a1) echo 1 ;; a2) echo 2 ;; esac; }
 if b4_roles 90000; then
 	tap_ok "B4s Up, one on each member (B$ON_A1 on node 1, B$ON_A2 on node 2)"
 else
 	tap_fail "B4s Up, one on each member" "$(b4k_log 1 | tail -2) $(b4k_log 2 | tail -2) $(b4k_q 1 '"\(.up) \(.peers[0]["node-id"])"') / $(b4k_q 2 '"\(.up) \(.peers[0]["node-id"])"')"
+	# where the router sends them now, and what changed its route
+	diag "router: $(r_nexthops); B4 sources forwarded since: $(ip netns exec "$R" nft list table ip6 place | grep -A1 'set a' | tr -s '\t\n' '  ')"
+	tail -n 20 "$RMON" | sed 's/^/#   route: /'
+	hlog 1 | tail -n 5 | sed 's/^/#   A1: /'
+fi
+tap_expect "each B4 on the member the router forwarded its probe to" \
+	"1 2" "$ON_A1 $ON_A2"
+# pq JQ: a value of B1's PCP status
+pq() { b4k_q $PCP_B4 ".peers[0].pcp$1"; }
+__mapped_on() {
+	[ "$(pq '["external-address"]')" = "198.51.10$1.1" ] &&
+		[ "$(member_dnat "$1" $PCP_PORT)" -ge 1 ]
+}
+if pwait 20000 __mapped_on 1; then
+	tap_ok "B$PCP_B4: PCP mapping on A1 (external 198.51.101.1, in A1's miniupnpd rules)"
+else
+	tap_fail "B$PCP_B4: PCP mapping on A1 (external 198.51.101.1, in A1's miniupnpd rules)" \
+		"$(b4k_q $PCP_B4 '.peers[0].pcp') $(in_m 1 nft list chain inet filter prerouting_miniupnpd)"
 fi
 now=$(now_ms)
 for k in $ALL; do
@@ -149,7 +192,26 @@ for k in $ON_A1; do
 			"$(b4k_log $k | tail -4) $(b4k_q $k '"\(.up) \(.peers[0].status) \(.peers[0]["node-id"])"')"
 	fi
 done
-diag "fault at 0 ms: A1's route withdrawn at $((wd - fault)) ms, router converged at $((${conv:-$fault} - fault)) ms"
+conv=$(r_changed_at "$fault" a2 || echo "${conv:-$fault}")
+diag "fault at 0 ms: A1's route withdrawn at $((wd - fault)) ms, router converged at $((conv - fault)) ms"
+# B1 re-maps on A2: its next request (a renewal due within 3.75 s, at
+# once when A2's Epoch shows a server that lost its state) reaches A2's
+# miniupnpd, which maps it anew
+if [ "$ON_A1" = $PCP_B4 ]; then
+	if pwait 30000 __mapped_on 2; then
+		remap=$(now_ms)
+		tap_ok "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)"
+		changed=$(b4k_log_ms $PCP_B4 "AFTR changed")
+		healthy=$(b4k_log_ms $PCP_B4 "healthy by bfd and pcp" "AFTR changed")
+		diag "B$PCP_B4: AFTR changed at $((${changed:-$fault} - fault)) ms, healthy by bfd and pcp again at $((${healthy:-$fault} - fault)) ms (0: it stayed healthy), mapping on A2 seen by the test at $((remap - fault)) ms; its daemon said:"
+		b4k_log $PCP_B4 | grep -E 'pcp|changed' | tail -6 | sed 's/^/#   /'
+	else
+		tap_fail "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)" \
+			"$(b4k_q $PCP_B4 '.peers[0].pcp') $(in_m 2 nft list chain inet filter prerouting_miniupnpd) $(b4k_log $PCP_B4 | tail -4)"
+	fi
+else
+	tap_fail "B$PCP_B4: re-mapped on A2" "B$PCP_B4 was not on A1"
+fi
 for k in $ON_A1; do
 	read -r gap lost end <<<"$(b4k_outage $k "$fault")"
 	if [ "$end" != - ]; then
@@ -163,24 +225,39 @@ for k in $ON_A2; do
 	read -r gap lost end <<<"$(b4k_outage $k "$fault")"
 	tap_expect "B$k (on A2): no interruption (no echo request lost)" 0 "$lost"
 	diag "B$k (on A2): longest silence $gap ms"
+	[ "$lost" = 0 ] || b4k_log_since $k "$fault" | sed 's/^/#   /'
+
 done
 
-# --- flap, then return: held down, then announced after rise
-ip -n "$A1" link set a1-in up
+# --- return, then a flap: held down, then announced after rise
 up1=$(now_ms)
-__check_ok() { [ "$(health_q 1 '.checks[] | select(.check == "nat") | .ok')" = true ]; }
-pwait 10000 __check_ok
-ip -n "$A1" link set a1-in down
-sleep 0.3
 ip -n "$A1" link set a1-in up
+if r_wait "a1 a2" $((HOLD + 20000)); then
+	tap_ok "return: A1 announced again after its hold-down"
+else
+	tap_fail "return: A1 announced again after its hold-down" "$(hlog 1 | tail -5)"
+fi
+ret=$(r_changed_at "$up1" "a1 a2" || now_ms)
+# the flap: down until the supervisor has seen it (unfit again), up
+n_unfit() { hlog 1 | grep -c '"event":"unfit"'; }
+n_held() { hlog 1 | grep -c '"event":"held-down"'; }
+u0=$(n_unfit) h0=$(n_held)
+ip -n "$A1" link set a1-in down
+__unfit_again() { [ "$(n_unfit)" -gt "$u0" ]; }
+pwait 10000 __unfit_again
 flap=$(now_ms)
-__held() { hlog 1 | grep -q '"event":"held-down"'; }
+ip -n "$A1" link set a1-in up
+__held() { [ "$(n_held)" -gt "$h0" ]; }
 if pwait 15000 __held; then
 	tap_ok "A1: good again within its hold-down: held down"
 else
 	tap_fail "A1: good again within its hold-down: held down" "$(hlog 1 | tail -5)"
 fi
-tap_expect "router: A1 still out while held down" "a2" "$(r_nexthops)"
+if r_wait "a2" $HOLD; then
+	tap_ok "router: A1 out while held down"
+else
+	tap_fail "router: A1 out while held down" "$(r_nexthops) $(hlog 1 | tail -3)"
+fi
 if r_wait "a1 a2" $((HOLD + 20000)); then
 	back=$(now_ms)
 	tap_ok "A1 announced again: the router has both members"
@@ -192,7 +269,8 @@ ann=$(health_event_at 1 announced)
 unfit_at=$(health_event_at 1 unfit)
 tap_expect "A1: announced no earlier than the hold-down after it went unfit" 1 \
 	"$([ $((ann - unfit_at)) -ge $HOLD ] && echo 1 || echo 0)"
-diag "A1 unfit at $((unfit_at - fault)) ms, up again at $((up1 - fault)) ms, flapped, announced at $((ann - fault)) ms (hold-down $HOLD ms), router converged at $((${back:-$fault} - fault)) ms"
+back=$(r_changed_at "$flap" "a1 a2" || echo "${back:-$fault}")
+diag "A1 up again at $((up1 - fault)) ms, announced again (router) at $((ret - fault)) ms; flapped: unfit at $((unfit_at - fault)) ms, announced at $((ann - fault)) ms (hold-down $HOLD ms), router converged at $((back - fault)) ms"
 tap_expect "A1: fit again as often as it went unfit (plus the start)" yes \
 	"$(health_q 1 'if .["to-fit"] == .["to-unfit"] + 1 and .["to-unfit"] >= 1 then "yes" else "\(.["to-fit"]) \(.["to-unfit"])" end')"
 if b4_roles 30000; then
@@ -228,7 +306,8 @@ for k in $ON_A1; do
 	read -r gap lost end <<<"$(b4k_outage $k "$drain")"
 	tap_expect "B$k (on A1): nothing lost during the drain" 0 "$lost"
 done
-diag "drain at 0 ms: withdrawn at $(($(health_event_at 2 withdrawn) - drain)) ms, router converged at $((${dconv:-$drain} - drain)) ms"
+dconv=$(r_changed_at "$drain" a1 || echo "${dconv:-$drain}")
+diag "drain at 0 ms: withdrawn at $(($(health_event_at 2 withdrawn) - drain)) ms, router converged at $((dconv - drain)) ms"
 tap_expect "A2 status: fit, drained, withdrawn" "true true false" \
 	"$(health_q 2 '"\(.fit) \(.drained) \(.announced)"')"
 in_m 2 "$DSLITECTL" aftr health resume dev a2-r >/dev/null
