@@ -118,8 +118,9 @@ static const uint8_t *outer_src(const uint8_t *b, int len)
 }
 
 /* a valid first BFD packet somewhere in the frame: a UDP header to 3784
- * with length 32 or more (padding), then 24 bytes that pass bfd_validate() with Your
- * Discriminator 0 and state Down */
+ * with length 32 or more (padding), then a packet that passes
+ * bfd_validate() over the UDP payload with Your Discriminator 0 and state
+ * Down */
 static int has_first_bfd(const uint8_t *b, int len)
 {
 	int o;
@@ -133,7 +134,9 @@ static int has_first_bfd(const uint8_t *b, int len)
 		if (b[o + 2] != 0x0e || b[o + 3] != 0xc8 || ulen < 32 ||
 		    o + ulen > len)
 			continue;
-		if (bfd_validate(p, 24) == BFD_RX_OK && !p->your_discr &&
+		/* validated against the UDP payload, as the responder does:
+		 * a Length field above 24 that the payload holds is valid */
+		if (bfd_validate(p, ulen - 8) == BFD_RX_OK && !p->your_discr &&
 		    bfd_ctrl_state(p) == BFD_STATE_DOWN)
 			return 1;
 	}
