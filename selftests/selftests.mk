@@ -107,10 +107,10 @@ check-packages:
 	$(Q)DSLITE_KERNEL_TESTS=$(SRCTREE)/selftests/packaging \
 		$(SRCTREE)/selftests/run.sh --kernel $(T)
 
-# make check-bgp: only the anycast group behind BGP in the VM (FRR on the
-# router, FRR or BIRD on the members: selftests/bgp/); make check runs
-# the FRR one too (selftests/run.sh: first in the kernel tests' queue),
-# not BIRD's ("# make check: no": its VM time).
+# make check-bgp: the anycast group behind BGP in the VM (FRR on the
+# router, FRR or BIRD on the members: selftests/bgp/); not in make check
+# ("# make check: no" in their headers): BIRD's for its VM time, FRR's
+# until it passes every time beside other VMs (Documentation/testing.md).
 .PHONY: check-bgp
 check-bgp:
 	$(Q)$(SRCTREE)/scripts/deps.sh

@@ -1,6 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# make check: no
+# (make check-bgp: it passed 3 of 8 runs beside other VMs on a loaded
+# 2-core machine, a stalled VM giving a B4 a false Down; kept out of
+# make check until it passes there every time)
+#
 # An anycast AFTR group that scales out on BGP: route health injection
 # by "dslitectl aftr health run", FRR's bgpd on the members and on the
 # router (ECMP), two B4s over real ip6tnl softwires (one on each member:
