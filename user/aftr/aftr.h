@@ -236,4 +236,23 @@ void aftr_health_usage_long(FILE *f);
 struct metrics_texts;
 int aftr_health_metrics_collect(const char *what, struct metrics_texts *t);
 
+/*
+ * The responder's tc filters (tc.c): one direct-action filter at a fixed
+ * handle and priority on clsact ingress or egress, holding its program.
+ * aftr_tc_put() adds it (the qdisc too if there is none) or replaces the
+ * one there; aftr_tc_remove() removes it if its program is ours (named
+ * prog), and is quiet when there is no device or no filter. 0 or an exit
+ * code, the message printed ("the WHAT").
+ */
+struct aftr_tc {
+	const char *what;		/* "PTB relay", "MTU filter" */
+	const char *prog;		/* the program's name */
+	uint32_t handle, prio;
+	bool egress;
+};
+int aftr_tc_put(const char *what, const struct aftr_tc *f, int ifindex,
+		const char *ifname, int prog_fd);
+int aftr_tc_remove(const char *what, const struct aftr_tc *f, int ifindex,
+		   const char *ifname);
+
 #endif /* DSLITECTL_AFTR_H */

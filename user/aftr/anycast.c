@@ -362,90 +362,27 @@ int aftr_anycast_fill(const char *what, const struct aftr_anycast *ac,
 	return 0;
 }
 
-/* Is the program of id ours (dslite_ptb_relay)? */
-static bool relay_prog(uint32_t id)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	bool ours;
-	int fd;
-
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       !strncmp(info.name, AFTR_RELAY_PROG, sizeof(info.name) - 1);
-	close(fd);
-	return ours;
-}
-
-/* Remove our filter from ifindex, if it is there. */
-static int remove_relay(const char *what, int ifindex, const char *ifname)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_RELAY_TC_HANDLE,
-		    .priority = AFTR_RELAY_TC_PRIO);
-	int err;
-
-	err = bpf_tc_query(&hook, &opts);
-	if (err)
-		return 0;	/* no clsact, no filter: nothing to remove */
-	if (!relay_prog(opts.prog_id))
-		return 0;	/* someone else's */
-	opts.prog_id = 0;
-	opts.prog_fd = 0;
-	opts.flags = 0;
-	err = bpf_tc_detach(&hook, &opts);
-	if (err && err != -ENOENT)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "removing the PTB relay from %s: %s",
-				     ifname, strerror(-err));
-	return 0;
-}
+static const struct aftr_tc relay_filter = {
+	.what = "PTB relay", .prog = AFTR_RELAY_PROG,
+	.handle = AFTR_RELAY_TC_HANDLE, .prio = AFTR_RELAY_TC_PRIO,
+};
 
 int aftr_anycast_attach(const char *what, const struct aftr_anycast *ac,
 			struct dslite_aftr *skel, int ifindex)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_RELAY_TC_HANDLE,
-		    .priority = AFTR_RELAY_TC_PRIO, .flags = BPF_TC_F_REPLACE);
 	char ifname[IF_NAMESIZE] = "?";
-	bool created = true;
-	int err;
 
 	if_indextoname(ifindex, ifname);
 	if (!ac->member || !ac->n_peers)
-		return remove_relay(what, ifindex, ifname);
-
-	err = bpf_tc_hook_create(&hook);
-	if (err == -EEXIST)
-		created = false;
-	else if (err)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "adding a clsact qdisc to %s for the PTB relay: %s",
-				     ifname, strerror(-err));
-	opts.prog_fd = bpf_program__fd(skel->progs.dslite_ptb_relay);
-	err = bpf_tc_attach(&hook, &opts);
-	if (err) {
-		if (created) {
-			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
-			bpf_tc_hook_destroy(&hook);
-		}
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "attaching the PTB relay to %s (tc ingress): %s",
-				     ifname, strerror(-err));
-	}
-	return 0;
+		return aftr_tc_remove(what, &relay_filter, ifindex, ifname);
+	return aftr_tc_put(what, &relay_filter, ifindex, ifname,
+			   bpf_program__fd(skel->progs.dslite_ptb_relay));
 }
 
 int aftr_anycast_detach(const char *what, const char *ifname)
 {
 	int ifindex = if_nametoindex(ifname);
 
-	if (!ifindex)
-		return 0;	/* the device and its filters are gone */
-	return remove_relay(what, ifindex, ifname);
+	/* no device: it and its filters are gone */
+	return aftr_tc_remove(what, &relay_filter, ifindex, ifname);
 }

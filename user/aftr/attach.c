@@ -1229,45 +1229,10 @@ static int prune_stale(const char *what, const struct attach_args *a,
 #define AFTR_MTU_TC_PRIO	1
 #define AFTR_MTU_PROG		"dslite_mtu_egress"
 
-/* is the program id ours (by name)? */
-static bool mtu_prog(uint32_t id)
-{
-	struct bpf_prog_info info = {};
-	uint32_t len = sizeof(info);
-	bool ours;
-	int fd;
-
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return false;
-	/* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
-	ours = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	       !strncmp(info.name, AFTR_MTU_PROG, sizeof(info.name) - 1);
-	close(fd);
-	return ours;
-}
-
-/* remove_mtu_egress(what, ifindex, ifname): our egress filter, if there */
-static int remove_mtu_egress(const char *what, int ifindex, const char *ifname)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
-		    .priority = AFTR_MTU_TC_PRIO);
-	int err;
-
-	if (bpf_tc_query(&hook, &opts) || !mtu_prog(opts.prog_id))
-		return 0;	/* none, or someone else's */
-	opts.prog_id = 0;
-	opts.prog_fd = 0;
-	opts.flags = 0;
-	err = bpf_tc_detach(&hook, &opts);
-	if (err && err != -ENOENT)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "removing the MTU filter from %s (tc egress): %s",
-				     ifname, strerror(-err));
-	return 0;
-}
+static const struct aftr_tc mtu_filter = {
+	.what = "MTU filter", .prog = AFTR_MTU_PROG,
+	.handle = AFTR_MTU_TC_HANDLE, .prio = AFTR_MTU_TC_PRIO, .egress = true,
+};
 
 /*
  * attach_mtu_egress(what, a, st, ifindex): with the per-softwire MTU on,
@@ -1277,26 +1242,10 @@ static int remove_mtu_egress(const char *what, int ifindex, const char *ifname)
 static int attach_mtu_egress(const char *what, const struct attach_args *a,
 			     struct attach_state *st, int ifindex)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = AFTR_MTU_TC_HANDLE,
-		    .priority = AFTR_MTU_TC_PRIO, .flags = BPF_TC_F_REPLACE);
-	int err;
-
 	if (!st->skel->rodata->dslite_cfg.mtu_entries)
-		return remove_mtu_egress(what, ifindex, a->ifname);
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "adding a clsact qdisc to %s for the MTU filter: %s",
-				     a->ifname, strerror(-err));
-	opts.prog_fd = bpf_program__fd(st->skel->progs.dslite_mtu_egress);
-	err = bpf_tc_attach(&hook, &opts);
-	if (err)
-		return dslitectl_err(DSLITECTL_EXIT_ERROR, what,
-				     "attaching the MTU filter to %s (tc egress): %s",
-				     a->ifname, strerror(-err));
-	return 0;
+		return aftr_tc_remove(what, &mtu_filter, ifindex, a->ifname);
+	return aftr_tc_put(what, &mtu_filter, ifindex, a->ifname,
+			   bpf_program__fd(st->skel->progs.dslite_mtu_egress));
 }
 
 /* write_meta(st): the layout of the maps, for the next loader */
@@ -1508,7 +1457,7 @@ static int detach(int argc, char **argv)
 	}
 	ret = aftr_anycast_detach(what, ifname);
 	if (!ret && if_nametoindex(ifname))
-		ret = remove_mtu_egress(what, if_nametoindex(ifname), ifname);
+		ret = aftr_tc_remove(what, &mtu_filter, if_nametoindex(ifname), ifname);
 	if (ret)
 		goto out_close;
 	dir = opendir(d.dir);
