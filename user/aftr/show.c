@@ -188,6 +188,32 @@ static int the_devs(const char *what, const char *ifname,
 	return 0;
 }
 
+/*
+ * each_dev(what, ifname, fn, arg): fn(what, name, arg) for the device
+ * given or every attached one, inside one JSON array; stops at the first
+ * exit code, which it returns.
+ */
+static int each_dev(const char *what, const char *ifname,
+		    int (*fn)(const char *what, const char *name, void *arg),
+		    void *arg)
+{
+	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
+	size_t n = 0, i;
+	int ret;
+
+	ret = the_devs(what, ifname, &names, &n);
+	if (ret)
+		return ret;
+	print_open_array(NULL);
+	for (i = 0; i < n && !ret; i++)
+		ret = fn(what, names[i], arg);
+	print_close_array();
+	if (print_is_json())
+		print_end();
+	free(names);
+	return ret;
+}
+
 /* ------------------------------------------------------------------ */
 /* sessions                                                             */
 
@@ -512,28 +538,22 @@ out:
 	return ret;
 }
 
+static int stats_cb(const char *what, const char *name, void *arg)
+{
+	(void)arg;
+	return dev_stats(what, name);
+}
+
 int aftr_stats(int argc, char **argv)
 {
 	const char *what = "aftr stats";
 	char ifname[DSLITECTL_IFNAMSIZ] = "";
-	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
-	size_t n = 0, i;
 	int ret;
 
 	ret = parse_args(what, argc, argv, ifname, NULL);
 	if (ret)
 		return ret;
-	ret = the_devs(what, ifname, &names, &n);
-	if (ret)
-		return ret;
-	print_open_array(NULL);
-	for (i = 0; i < n && !ret; i++)
-		ret = dev_stats(what, names[i]);
-	print_close_array();
-	if (print_is_json())
-		print_end();
-	free(names);
-	return ret;
+	return each_dev(what, ifname, stats_cb, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,29 +636,22 @@ out:
 	return ret;
 }
 
+static int mtu_cb(const char *what, const char *name, void *arg)
+{
+	return dev_mtu(what, name, *(uint32_t *)arg);
+}
+
 int aftr_mtu(int argc, char **argv)
 {
 	const char *what = "aftr mtu";
 	char ifname[DSLITECTL_IFNAMSIZ] = "";
-	char (*names)[DSLITECTL_IFNAMSIZ] = NULL;
-	size_t n = 0, i;
 	uint32_t now_s;
 	int ret;
 
 	ret = parse_args(what, argc, argv, ifname, NULL);
 	if (ret)
 		return ret;
-	ret = the_devs(what, ifname, &names, &n);
-	if (ret)
-		return ret;
 	/* the records' clock: CLOCK_MONOTONIC seconds (bpf/mtu.h) */
 	now_s = mono_ns() / 1000000000ULL;
-	print_open_array(NULL);
-	for (i = 0; i < n && !ret; i++)
-		ret = dev_mtu(what, names[i], now_s);
-	print_close_array();
-	if (print_is_json())
-		print_end();
-	free(names);
-	return ret;
+	return each_dev(what, ifname, mtu_cb, &now_s);
 }
