@@ -97,6 +97,24 @@ static void base_frame(struct frame *f)
 	f->frag = 0x4000;
 }
 
+/* the kernel's accounting of a map (fdinfo memlock), 0 if unknown */
+static uint64_t memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 static int run_once(int prog, const uint8_t *frame, int len, uint32_t *retval,
 		    uint8_t *out)
 {
@@ -290,24 +308,6 @@ static int syn_frame(uint8_t *buf)
 	t[22] = 1460 >> 8;
 	t[23] = 1460 & 0xff;
 	return frame_build(&f, buf).len;
-}
-
-/* memlock of the map fd (the kernel's accounting), 0 if unknown */
-static unsigned long long map_memlock(int fd)
-{
-	char path[64], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
 }
 
 static int ping_frame(uint8_t *buf)
@@ -560,23 +560,6 @@ struct sweep_fig {
 	char	why[160];
 };
 
-/* the kernel's accounting of a map (fdinfo memlock) */
-static uint64_t memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 
 static uint64_t sum_counter(int fd, int idx)
 {
@@ -966,7 +949,7 @@ int main(int argc, char **argv)
 	    0, 0);
 	printf("\nMTU record memory: %.1f bytes per entry (dslite_mtu memlock / %ld "
 	       "entries, LRU hash preallocated, key 16 + value %zu bytes)\n",
-	       (double)map_memlock(bpf_map__fd(aftr->maps.dslite_mtu)) / nsessions,
+	       (double)memlock(bpf_map__fd(aftr->maps.dslite_mtu)) / nsessions,
 	       nsessions, sizeof(struct dslite_mtu_rec));
 	printf("\n(net = behind dslite_b_replay, minus replay -> empty, plus empty: "
 	       "ICMP %.1f - %.1f, ICMPv6 %.1f - %.1f ns)\n",
