@@ -53,30 +53,8 @@ void b4_verdict_set(struct b4_daemon *d, int i, enum b4_method m, bool ok)
 	health_updates++;
 }
 
-/* stubs of the watchers: no epoll here */
-int b4_watch_add(struct b4_daemon *d, struct b4_watch *w, int fd,
-		 void (*cb)(struct b4_daemon *, struct b4_watch *, uint32_t))
-{
-	(void)d;
-	w->cb = cb;
-	w->fd = fd;
-	return 0;
-}
-
-void b4_watch_del(struct b4_daemon *d, struct b4_watch *w)
-{
-	(void)d;
-	w->fd = -1;
-}
-
-int b4_watch_cand(const struct b4_daemon *d, const struct b4_watch *w,
-		  enum b4_method m)
-{
-	(void)d;
-	(void)w;
-	(void)m;
-	return 0;
-}
+/* the watchers: no epoll here */
+#include "b4_watch_stubs.h"
 
 /* stubs of ping.h: one datagram is one packet, "not an echo reply" */
 int ping_recv(int fd, const struct in6_addr *aftr, struct ping_echo *e)
