@@ -166,11 +166,13 @@ inme "$PTB" -d $ANY -q $ANY -b $B4 -n 1 >/dev/null
 __copy_in() { [ "$(jq '.pass_ptb_peer' <<<"$(c1)")" = 1 ]; }
 __copy_in_again() { [ "$(delta "$b1" "$(c1)" | jq '.pass_ptb_peer')" = 1 ]; }
 busywait 3000 __copy_in
+# (both learn the B4's path MTU from it: mtu_learnt, aftr-operations.md
+# "The per-softwire MTU")
 tap_expect "A2: the PTB seen, not served, flagged and relayed once" \
-	'{"xdp_pass":1,"pass_ptb_relay":1,"ptb_seen":1,"ptb_relayed":1}' \
+	'{"xdp_pass":1,"pass_ptb_relay":1,"ptb_seen":1,"ptb_relayed":1,"mtu_learnt":1}' \
 	"$(ptb_delta "$b2" "$(c2)")"
 tap_expect "A1: the copy delivered as relayed by a peer" \
-	'{"xdp_pass":1,"pass_ptb_peer":1,"ptb_seen":1}' "$(ptb_delta "$b1" "$(c1)")"
+	'{"xdp_pass":1,"pass_ptb_peer":1,"ptb_seen":1,"mtu_learnt":1}' "$(ptb_delta "$b1" "$(c1)")"
 tap_expect "A1's kernel took it: one Packet Too Big, no checksum error" \
 	"$((ptb_before + 1)) 0" \
 	"$(snmp6 "$A1" Icmp6InPktTooBigs) $(snmp6 "$A1" Icmp6InCsumErrors)"
