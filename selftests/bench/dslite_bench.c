@@ -268,18 +268,24 @@ static int echo_frame(uint8_t *buf)
 	return replay_len(frame_build(&f, buf).len);
 }
 
+/* a TCP segment of plen bytes from the B4 to an Internet host */
+static void tcp_frame(struct frame *f, int plen)
+{
+	base_frame(f);
+	f->dst6 = addr6("2001:db8:af::1");
+	f->l4 = L4_INNER_RAW;
+	f->proto = 6;
+	f->src4 = DSLITE_B4_ADDR;
+	f->dst4 = 0xc6336401;
+	f->ttl = 64;
+	f->plen = plen;
+}
+
 static int data_frame(uint8_t *buf)
 {
 	struct frame f;
 
-	base_frame(&f);
-	f.dst6 = addr6("2001:db8:af::1");
-	f.l4 = L4_INNER_RAW;
-	f.proto = 6;
-	f.src4 = DSLITE_B4_ADDR;
-	f.dst4 = 0xc6336401;
-	f.ttl = 64;
-	f.plen = 40;
+	tcp_frame(&f, 40);
 	memset(f.payload, 0x11, f.plen);
 	return frame_build(&f, buf).len;
 }
@@ -292,14 +298,7 @@ static int syn_frame(uint8_t *buf)
 	struct frame f;
 	uint8_t *t = f.payload;
 
-	base_frame(&f);
-	f.dst6 = addr6("2001:db8:af::1");
-	f.l4 = L4_INNER_RAW;
-	f.proto = 6;
-	f.src4 = DSLITE_B4_ADDR;
-	f.dst4 = 0xc6336401;
-	f.ttl = 64;
-	f.plen = 24;
+	tcp_frame(&f, 24);
 	memset(t, 0, 24);
 	t[12] = 6 << 4;
 	t[13] = 0x02;
