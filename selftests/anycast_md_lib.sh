@@ -248,3 +248,16 @@ md_cache_count() {
 md_snmp6() {
 	ip netns exec "$1" awk -v n="$2" '$1 == n { print $2 }' /proc/net/snmp6
 }
+
+# md_refresh: one ping from each B4 through its softwire, so that the
+# member serving it has seen it lately (the relay's owner-idle, 60 s) and
+# holds its flows in conntrack (ICMP: 30 s), however long the steps
+# before took on a slow machine
+md_refresh() {
+	local i pids=()
+	for ((i = 1; i <= MD_N; i++)); do
+		ip netns exec "$(md_b4_ns $i)" ping -c 1 -W 5 -q $MD_INET >/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}

@@ -115,16 +115,6 @@ inet_forget() {
 	return 0
 }
 
-# refresh: one ping from each B4 (its member serves it: owner-idle 60 s)
-refresh() {
-	local i pids=()
-	for ((i = 1; i <= MD_N; i++)); do
-		ip netns exec "$(md_b4_ns $i)" ping -c 1 -W 5 -q $MD_INET >/dev/null &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
-}
-
 # stats: both members' counters, summed, as one JSON object in
 # $tmp/stats (one dslitectl run per member: each costs under TCG)
 stats() {
@@ -148,7 +138,7 @@ records() {
 	local n
 	for n in 1 2; do
 		in_member $n "$DSLITECTL" -j aftr mtu dev eth1 2>/dev/null || return 1
-	done | grep -o "\"$FAKE_PREFIX[0-9a-f:]*\"" | sort -u | wc -l
+	done | grep -o "\"${FAKE_PREFIX}[0-9a-f:]*\"" | sort -u | wc -l
 }
 
 # retained: path MTUs toward the generated B4s in both members' kernels
@@ -216,7 +206,7 @@ run_phase() {
 		ip -n "$(md_member_ns $n)" -6 route flush cache >/dev/null 2>&1
 	done
 	[ "$name" = dslite ] && [ "$has_record" = 0 ] && return 0
-	refresh
+	md_refresh
 
 	# 1. one PTB about each generated B4
 	phase "$name: $PMTU_N PTBs"
@@ -248,7 +238,7 @@ run_phase() {
 			settle "$got0" >/dev/null
 		fi
 		phase "$name: downloads, round $r"
-		refresh
+		md_refresh
 		for ((i = 1; i <= MD_N; i++)); do
 			inet_forget
 			p0=$(md_snmp6 "$ME" Icmp6OutPktTooBigs)

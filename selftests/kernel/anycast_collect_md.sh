@@ -118,21 +118,8 @@ diag "$MD_N downloads of 128 KiB in $(($(now_ms) - t0)) ms"
 tap_expect "every B4's download through the group completes, byte for byte" \
 	"$MD_N" "$complete"
 
-# refresh: one ping from each B4 through its softwire, so that the
-# member serving it has seen it lately (the relay's owner-idle, 60 s) and
-# holds its flows in conntrack (ICMP: 30 s), however long the steps
-# before took on a slow machine
-refresh() {
-	local i pids=()
-	for ((i = 1; i <= MD_N; i++)); do
-		ip netns exec "$(md_b4_ns $i)" ping -c 1 -W 5 -q $MD_INET >/dev/null &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
-}
-
 phase "owners"
-refresh
+md_refresh
 owners=() on1=0 on2=0
 md_conntrack "$tmp"
 for ((i = 1; i <= MD_N; i++)); do
@@ -185,7 +172,7 @@ fi
 
 # --- one Packet Too Big about each B4, as the router sends it (from its
 # address on that B4's link): owned or relayed as ECMP hashes it
-refresh
+md_refresh
 for n in 1 2; do eval "C$n=\$(md_counters $n)"; done
 for ((i = 1; i <= MD_N; i++)); do
 	ip netns exec "$ME" "$PTB" -d $MD_ANYCAST -q $MD_ANYCAST -b "$(md_b4_addr $i)" \
