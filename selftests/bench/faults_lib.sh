@@ -26,6 +26,35 @@ faults_neigh() {
 		nud permanent
 }
 
+# faults_neigh_aftr: the same on the ME <-> AFTR1 link, for loss on the
+# B4 -> AFTR direction (ME's me-a1 egress); the PCP server's answers
+# leave AFTR1's stack through its gateway's entry
+faults_neigh_aftr() {
+	local amac memac
+	amac=$(ip -n "$A1" -j link show a1-me | jq -r '.[0].address')
+	memac=$(ip -n "$ME" -j link show me-a1 | jq -r '.[0].address')
+	ip -n "$ME" -6 neigh replace $AFTR1_ADDR lladdr "$amac" dev me-a1 \
+		nud permanent &&
+	ip -n "$A1" -6 neigh replace 2001:db8:a1::1 lladdr "$memac" \
+		dev a1-me nud permanent
+}
+
+# faults_netem_dir DIR SPEC...: tc netem on the lossy direction DIR:
+# "to-b4" (AFTR -> B4: the ME's me-b4 egress, as faults_netem), "to-aftr"
+# (B4 -> AFTR: the ME's me-a1 egress) or "both" (each with SPEC, drawn
+# independently)
+faults_netem_dir() {
+	local dir=$1
+	shift
+	case $dir in
+	to-b4) faults_netem "$@" ;;
+	to-aftr) ip netns exec "$ME" tc qdisc replace dev me-a1 root netem "$@" ;;
+	both) faults_netem "$@" &&
+	      ip netns exec "$ME" tc qdisc replace dev me-a1 root netem "$@" ;;
+	*) return 1 ;;
+	esac
+}
+
 # faults_netem SPEC...: tc netem on the ME's me-b4 egress: every packet
 # from the AFTR to the B4 (BFD answers, echo replies) goes through it;
 # nothing from the B4 to the AFTR does
@@ -83,6 +112,20 @@ faults_expect() {
 		            rate += p ** k * (1 - p) ** (m + 1 - k)
 		    print("%.2f" % (sent * rate))
 	EOF
+}
+
+# faults_expect_pcp Q K EXCHANGES: the PCP health Downs expected when
+# each request or its answer is lost with probability Q: an exchange
+# goes down (no-answer) when all of the K requests sent before its
+# pcp-deadline are lost, at most once per exchange: EXCHANGES * Q^K
+faults_expect_pcp() {
+	awk -v q="$1" -v k="$2" -v n="$3" 'BEGIN { printf "%.2f\n", n * q ^ k }'
+}
+
+# faults_q DIR P: the probability that a request/answer round trip is
+# lost when DIR ("to-b4", "to-aftr" or "both") drops each packet with P
+faults_q() {
+	awk -v d="$1" -v p="$2" 'BEGIN { printf "%.6f\n", d == "both" ? 1 - (1 - p) ^ 2 : p }'
 }
 
 # faults_ci COUNT: the exact (Garwood) 95 % interval of a Poisson count
