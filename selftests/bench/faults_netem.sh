@@ -117,7 +117,10 @@ row() {
 	to-b4|to-aftr|both) dir=$1; shift ;;
 	esac
 	b4_topo 1 || { echo "error topology" >"$res/$idx"; return; }
-	xdp_attach 1 || { echo "error xdp" >"$res/$idx"; return; }
+	# small tables: one session per row, and the rows share the VM's
+	# memory (the default million sessions preallocate 128 MB each)
+	xdp_attach 1 sessions 1024 mtu-entries 0 ||
+		{ echo "error xdp" >"$res/$idx"; return; }
 	{ faults_neigh && faults_neigh_aftr; } ||
 		{ echo "error neigh" >"$res/$idx"; return; }
 	case $kind in
