@@ -81,10 +81,15 @@ last_addr() {
 mem_kb() { awk '/^(Slab|Percpu):/ { s += $2 } END { print s }' /proc/meminfo; }
 
 # insert KIND N: time (ms) and memory (bytes per B4) of N B4s of KIND
-# in a fresh namespace, as "MS BYTES ROUTES" (ROUTES: the IPv4 routes
-# the namespace then holds, 0 if ip -batch failed)
+# in a fresh namespace, then the time to delete them, as "MS BYTES
+# ROUTES DEL_MS" (ROUTES: the IPv4 routes the namespace then held, 0 if
+# ip -batch failed). The routes go before their nexthop objects: a
+# nexthop deleted while routes use it makes the kernel walk the whole
+# FIB (fib_flush) once per nexthop, quadratic: 100,000 of them left in
+# a namespace being deleted held a CPU (and the RTNL) for over 15
+# minutes under TCG, soft lockups and RCU stalls in the log.
 insert() {
-	local kind=$1 n=$2 ns m0 m1 t0 t1 nr=0
+	local kind=$1 n=$2 ns m0 m1 t0 t1 td t2 nr=0
 	routes "$kind" 0 "$n" >"$tmp/batch"
 	ns=bins-$(mktemp -u XXXXXX)
 	ip netns add "$ns"
@@ -103,27 +108,33 @@ insert() {
 		m1=$(mem_kb)
 		echo "# insert $kind $n: ip -batch failed" >&2
 	fi
+	td=$(date +%s%N)
+	ip -n "$ns" -4 route flush proto boot
+	ip -n "$ns" nexthop flush >/dev/null 2>&1
+	t2=$(date +%s%N)
 	ip netns del "$ns"
-	echo "$(((t1 - t0) / 1000000)) $(((m1 - m0) * 1024 / n)) $nr"
+	echo "$(((t1 - t0) / 1000000)) $(((m1 - m0) * 1024 / n)) $nr $(((t2 - td) / 1000000))"
 }
 
 tmp=$(mktemp -d)
 defer "rm -rf $tmp"
 
-# insrow WHAT KIND N [FLOOR_MS]: one insertion row, checked: every
-# route in place
+# insrow WHAT KIND N [FLOOR_US]: one insertion row, checked: every
+# route in place; "vs floor" compares the time per B4 with FLOOR_US
+# (the plain routes' time per B4); INS_US is this row's
 insrow() {
-	local what=$1 kind=$2 n=$3 fl=${4:-} ms b nr t0
+	local what=$1 kind=$2 n=$3 fl=${4:-} ms b nr dms t0 us
 	t0=$(date +%s)
-	read -r ms b nr <<<"$(insert "$kind" "$n")"
-	printf '# %-40s %8d %10d %12d %9sx\n' "$n $what" "$ms" $((ms * 1000 / n)) "$b" \
-		"$(awk -v a="$ms" -v b="${fl:-$ms}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')"
+	read -r ms b nr dms <<<"$(insert "$kind" "$n")"
+	us=$((ms * 1000 / n))
+	printf '# %-40s %8d %10d %12d %9sx %8d\n' "$n $what" "$ms" "$us" "$b" \
+		"$(awk -v a="$us" -v b="${fl:-$us}" 'BEGIN { printf "%.2f", b ? a / b : 0 }')" "$dms"
 	tap_expect "route insertion: $n $what ($(($(date +%s) - t0)) s)" "$n" "$nr"
-	INS_MS=$ms
+	INS_US=$us
 }
 
 echo "# route insertion (one ip -batch, fresh namespace)"
-printf '# %-40s %8s %10s %12s %10s\n' "B4s" "ms" "us per B4" "bytes per B4" "vs floor"
+printf '# %-40s %8s %10s %12s %10s %8s\n' "B4s" "ms" "us per B4" "bytes per B4" "vs floor" "del ms"
 # The kernel keeps the routes' next hops (struct fib_info) in a hash of
 # the protocol, scope, source, metric and output device only: the "encap
 # ip6" routes of one device all land in one chain and each insertion
@@ -133,14 +144,15 @@ printf '# %-40s %8s %10s %12s %10s\n' "B4s" "ms" "us per B4" "bytes per B4" "vs 
 # the hash includes the id: linear.
 for n in 10000 100000; do
 	insrow "plain routes (floor)" plain $n
-	floor_ms=$INS_MS
-	insrow "nexthop objects + routes (collect_md)" nh $n "$floor_ms"
+	floor_us=$INS_US
+	[ $n -eq 10000 ] && floor10=$floor_us
+	insrow "nexthop objects + routes (collect_md)" nh $n "$floor_us"
 	if [ $n -le 10000 ]; then
-		insrow "encap ip6 routes (collect_md)" encap $((n / 2)) "$floor_ms"
-		insrow "encap ip6 routes (collect_md)" encap $n "$floor_ms"
+		insrow "encap ip6 routes (collect_md)" encap $((n / 2)) "$floor_us"
+		insrow "encap ip6 routes (collect_md)" encap $n "$floor_us"
 	fi
 done
-insrow "ip6tnl devices + routes" tunnels 1000
+insrow "ip6tnl devices + routes" tunnels 1000 "$floor10"
 
 # --- forwarding
 setup_ns GEN AFTR SINK || tap_skip_all "no network namespaces"
