@@ -71,6 +71,20 @@ routes() {
 	}'
 }
 
+# unroutes FIRST N: "ip -batch" lines deleting the routes of B4s
+# FIRST..N-1 by prefix (ip route flush cannot delete a route that uses
+# a nexthop object: it sends the route back with the nexthop's encap
+# beside its id, and the kernel refuses the two together)
+unroutes() {
+	awk -v first="$1" -v n="$2" 'BEGIN {
+		for (i = first; i < n; i++) {
+			a = 167772160 + i * 16
+			printf "route del %d.%d.%d.%d/28\n", int(a / 16777216),
+				int(a / 65536) % 256, int(a / 256) % 256, a % 256
+		}
+	}'
+}
+
 # last_addr N: the last address pktgen sends to with N B4s
 last_addr() {
 	awk -v n="$1" 'BEGIN { a = 167772160 + (n - 1) * 16 + 14
@@ -108,8 +122,9 @@ insert() {
 		m1=$(mem_kb)
 		echo "# insert $kind $n: ip -batch failed" >&2
 	fi
+	unroutes 0 "$n" >"$tmp/unbatch"
 	td=$(date +%s%N)
-	ip -n "$ns" -4 route flush proto boot
+	ip -n "$ns" -batch "$tmp/unbatch" >/dev/null 2>&1
 	ip -n "$ns" nexthop flush >/dev/null 2>&1
 	t2=$(date +%s%N)
 	ip netns del "$ns"
@@ -223,13 +238,18 @@ flood() {
 # dataplane KIND N: the AFTR carries N B4s of KIND (floor, encap,
 # tunnels); the tunnels rows come last and grow (deleting thousands of
 # devices one by one costs minutes under TCG)
-ntun=0
+ntun=0 prev=
 dataplane() {
 	local kind=$1 n=$2
 	if [ "$kind" != tunnels ] || [ $ntun -eq 0 ]; then
+		if [ "${prev% *}" = nh ]; then
+			unroutes 0 "${prev#* }" >"$tmp/undp"
+			ip -n "$AFTR" -batch "$tmp/undp"
+			ip -n "$AFTR" nexthop flush >/dev/null
+		fi
 		ip -n "$AFTR" -4 route flush proto boot
-		ip -n "$AFTR" nexthop flush >/dev/null 2>&1
 	fi
+	prev="$kind $n"
 	if [ "$kind" = tunnels ]; then
 		routes tunnels $ntun "$n" >"$tmp/dp"
 		ntun=$n
