@@ -72,9 +72,9 @@ routes() {
 }
 
 # unroutes FIRST N: "ip -batch" lines deleting the routes of B4s
-# FIRST..N-1 by prefix (ip route flush cannot delete a route that uses
-# a nexthop object: it sends the route back with the nexthop's encap
-# beside its id, and the kernel refuses the two together)
+# FIRST..N-1 by prefix ("ip route flush" fails with "Invalid argument"
+# on routes that use nexthop objects with encap, Debian 12's iproute2
+# on 6.1)
 unroutes() {
 	awk -v first="$1" -v n="$2" 'BEGIN {
 		for (i = first; i < n; i++) {
