@@ -119,8 +119,9 @@ anycast_bgp_topo() {
 # frr_zebra_start NAME NS CONF: zebra in NS for a bgpd whose
 # configuration is CONF (a file); their files in a directory of their own
 # (FRR_NAME); frr_bgpd_start NAME starts that bgpd once zebra listens.
-# Apart, so that the zebras of several namespaces start side by side (each
-# takes seconds under TCG)
+# Both return at once (the daemon starts in the background: an FRR
+# daemon's start-up, YANG modules and all, takes seconds of a vCPU under
+# TCG, and the test does other things meanwhile)
 frr_zebra_start() {
 	local name=$1 ns=$2 conf=$3 dir
 	dir=$(mktemp -d "/tmp/frr-$name.XXXXXX")
@@ -131,7 +132,7 @@ frr_zebra_start() {
 	chown -R frr:frr "$dir"
 	ip netns exec "$ns" /usr/lib/frr/zebra -N "$ns" --vty_socket "$dir/run" \
 		-z "$dir/run/zserv.api" -d -f "$dir/zebra.conf" \
-		-i "$dir/run/zebra.pid" >/dev/null 2>&1 || return 1
+		-i "$dir/run/zebra.pid" >/dev/null 2>&1 &
 	defer "kill \$(cat $dir/run/zebra.pid)"
 	eval "FRR_$name=$dir"
 }
@@ -139,10 +140,10 @@ frr_bgpd_start() {
 	local dir ns
 	dir=$(eval echo "\$FRR_$1")
 	ns=$(cat "$dir/ns")
-	pwait 30000 test -S "$dir/run/zserv.api" || return 1
+	pwait 90000 test -S "$dir/run/zserv.api" || return 1
 	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$ns" --vty_socket "$dir/run" \
 		-z "$dir/run/zserv.api" -d -f "$dir/bgpd.conf" \
-		-i "$dir/run/bgpd.pid" >/dev/null 2>&1 || return 1
+		-i "$dir/run/bgpd.pid" >/dev/null 2>&1 &
 	defer "kill \$(cat $dir/run/bgpd.pid)"
 }
 
@@ -193,8 +194,11 @@ bird_start() {
 }
 
 # anycast_bgp_daemons MEMBER_DAEMON: FRR on the router, MEMBER_DAEMON
-# (frr or bird) on both members
-anycast_bgp_daemons() {
+# (frr or bird) on both members; in two halves that the caller may call
+# apart: anycast_bgp_zebras (zebra on the router, zebra or BIRD on the
+# members) and anycast_bgp_bgpds (bgpd once its zebra listens). Each
+# returns without waiting for the daemons: the routes tell when they work.
+anycast_bgp_zebras() {
 	local daemon=$1 i f
 	f=$(mktemp /tmp/bgp-conf.XXXXXX)
 	router_conf >"$f"
@@ -207,10 +211,15 @@ anycast_bgp_daemons() {
 			bird_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
 		fi
 	done
+}
+anycast_bgp_bgpds() {
 	frr_bgpd_start R || return 1
-	if [ "$daemon" = frr ]; then
+	if [ "$1" = frr ]; then
 		frr_bgpd_start A1 && frr_bgpd_start A2 || return 1
 	fi
+}
+anycast_bgp_daemons() {
+	anycast_bgp_zebras "$1" && anycast_bgp_bgpds "$1"
 }
 
 # ---------------------------------------------------------------------
@@ -228,6 +237,25 @@ member_attach() {
 	defer "in_m $i $DSLITECTL aftr detach dev a$i-r"
 }
 
+# members_attach: member_attach of both members side by side (loading
+# and verifying the responder takes seconds of a vCPU each under TCG)
+members_attach() {
+	local i o rc=0
+	for i in 1 2; do
+		o=$((3 - i))
+		in_m "$i" "$DSLITECTL" aftr attach dev a$i-r mode generic \
+			node-id "$i" sessions 4096 anycast $ANYCAST \
+			peer 2001:db8:a$o::2 relay-source 2001:db8:a$i::2 \
+			>/dev/null &
+		eval "__attach_$i=$!"
+	done
+	for i in 1 2; do
+		wait "$(eval echo "\$__attach_$i")" || rc=1
+		defer "in_m $i $DSLITECTL aftr detach dev a$i-r"
+	done
+	return $rc
+}
+
 # health_start I ARGS...: the supervisor of member I, its events (JSON
 # lines) in HLOG_I
 health_start() {
@@ -239,7 +267,8 @@ health_start() {
 		run dev a$i-r anycast $ANYCAST nat-dev a$i-in "$@" >"$log" 2>&1 &
 	eval "HPID_$i=$! HLOG_$i=$log"
 	defer "kill $!"
-	pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
+	[ -n "${HEALTH_NOWAIT:-}" ] ||
+		pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
 }
 
 hlog() { eval cat "\$HLOG_$1"; }
@@ -400,8 +429,10 @@ __place_all_seen() {
 place_probe() {
 	local k=$1 a
 	shift
-	for a in "$@"; do echo "addr add $a/64 dev b$k-r nodad"; done |
-		ip -n "$(b4_ns "$k")" -batch - || return 1
+	{
+		for a in "$@"; do echo "addr add $a/64 dev b$k-r nodad"; done
+		echo "route replace default via 2001:db8:b4:$k::1"
+	} | ip -n "$(b4_ns "$k")" -batch - || return 1
 	in_b "$k" python3 - $ANYCAST "$@" <<-'EOF'
 		import socket, sys
 		# IPv4 192.0.0.2 -> 203.0.113.1, UDP 9 -> 9, empty
@@ -431,7 +462,6 @@ anycast_bgp_place() {
 		cands=${cands# }
 		ip -n "$(b4_ns $k)" -batch - <<-EOF || return 1
 			link set b$k-r up
-			route add default via 2001:db8:b4:$k::1
 			link add ds0 type ip6tnl mode ipip6 remote $ANYCAST
 			link set ds0 up
 			addr add 192.0.0.2/29 dev ds0
