@@ -283,7 +283,7 @@ health_event_at() {
 
 # health_q I JQ: a value of member I's "aftr health status"
 health_q() {
-	in_m "$1" timeout 5 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
+	in_m "$1" timeout 30 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
 }
 
 # member_pcp_start K: miniupnpd (selftests/miniupnpd_lib.sh, source it
@@ -405,7 +405,7 @@ place_watch() {
 # place_dump: "ADDR MEMBER" for every softwire source the router
 # forwarded (one nft call for all)
 place_dump() {
-	ip netns exec "$R" nft list table ip6 place |
+	nsenter --net="/run/netns/$R" nft list table ip6 place |
 		awk '/^\tset / { s = $2 }
 			/elements = / || e { e = !/}/; n = split($0, w, /[ {},=]+/)
 				for (j = 1; j <= n; j++) if (w[j] ~ /:/) print w[j], s }'
@@ -544,7 +544,7 @@ b4k_log_since() {
 
 # nsenter, not "ip netns exec": no remount of /sys for a query (polled)
 b4k_q() {
-	nsenter --net="/run/netns/$(b4_ns "$1")" timeout 5 "$DSLITECTL" -j b4 status |
+	nsenter --net="/run/netns/$(b4_ns "$1")" timeout 30 "$DSLITECTL" -j b4 status |
 		jq -r "$2"
 }
 b4k_log() { eval cat "\$B4LOG_$1"; }
@@ -575,7 +575,7 @@ b4_roles() {
 }
 
 __b4k_reply_after() {
-	b4k_flow "$1" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
+	b4k_flow "$1" | tail -n 100 | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
 		awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
 }
 # b4k_wait_reply K AFTER_MS TIMEOUT_MS: an echo reply after AFTER_MS

@@ -224,7 +224,8 @@ if [ "$ON_A1" = $PCP_B4 ]; then
 		tap_ok "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)"
 		changed=$(b4k_log_ms $PCP_B4 "AFTR changed")
 		healthy=$(b4k_log_ms $PCP_B4 "healthy by bfd and pcp" "AFTR changed")
-		diag "B$PCP_B4: AFTR changed at $((${changed:-$fault} - fault)) ms, healthy by bfd and pcp again at $((${healthy:-$fault} - fault)) ms (0: it stayed healthy), mapping on A2 seen by the test at $((remap - fault)) ms; its daemon said:"
+		mapped=$(b4k_log_ms $PCP_B4 "pcp: mapped .* to 198\.51\.102\.1:")
+		diag "B$PCP_B4: AFTR changed at $((${changed:-$fault} - fault)) ms, mapped on A2 at $((${mapped:-$fault} - fault)) ms, healthy by bfd and pcp again at $((${healthy:-$fault} - fault)) ms (0: it stayed healthy; the test saw the mapping in A2's rules at $((remap - fault)) ms); its daemon said:"
 		b4k_log $PCP_B4 | grep -E 'pcp|changed' | tail -6 | sed 's/^/#   /'
 	else
 		tap_fail "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)" \
@@ -264,12 +265,16 @@ stamp "returned"
 # the flap: down until the supervisor has seen it (unfit again), then up
 # at once: a watcher on the supervisor's events raises the link the moment
 # the unfit is written (a poll by the test could come after the hold-down
-# on a starved VM: no flap held down then)
+# on a starved VM: no flap held down then). bash's read takes each line
+# as it comes (awk would wait for a full buffer)
 n_held() { hlog 1 | grep -c '"event":"held-down"'; }
 u0=$(hlog 1 | grep -c '"event":"unfit"') h0=$(n_held)
 (
-	timeout 30 awk -v n="$u0" '/"event":"unfit"/ && ++c > n { exit }' \
-		< <(exec tail -n +1 -f "$HLOG_1")
+	c=0
+	while read -r line; do
+		case $line in *'"event":"unfit"'*) c=$((c + 1)) ;; esac
+		[ $c -gt "$u0" ] && break
+	done < <(exec timeout 30 tail -s 0.1 -n +1 -f "$HLOG_1")
 	ip -n "$A1" link set a1-in up
 ) &
 flapper=$!
@@ -317,6 +322,7 @@ stamp "b4 roles again"
 # --- drain A2
 now=$(now_ms)
 for k in $ALL; do b4k_wait_reply $k "$now" 10000; done
+stamp "drain"
 drain=$(now_ms)
 out=$(in_m 2 "$DSLITECTL" aftr health drain dev a2-r)
 tap_expect "A2 drained: the supervisor says so" "a2-r: drained, route withdrawn" "$out"
@@ -327,6 +333,7 @@ else
 	dconv=
 	tap_fail "drain: the router removed A2"
 fi
+stamp "drain: router"
 for k in $ON_A2; do
 	if b4k_wait_node $k 1 30000; then
 		tap_ok "B$k: moved to A1 (node 1)"
@@ -337,6 +344,7 @@ for k in $ON_A2; do
 	read -r gap lost end reord <<<"$(b4k_outage $k "$drain")"
 	diag "B$k (drained off A2): traffic flowing again at $(( ${end/-/$drain} - drain)) ms (outage $gap ms)"
 done
+stamp "drain: moved"
 for k in $ON_A1; do
 	read -r gap lost end reord <<<"$(b4k_outage $k "$drain")"
 	tap_expect "B$k (on A1): nothing lost during the drain" 0 "$lost"
