@@ -454,7 +454,7 @@ place_probe() {
 # only when all 16 went to the other member (one chance in 65536) or
 # one went nowhere.
 anycast_bgp_place() {
-	local k x a want got cands pred agree=0
+	local k x a want cands pred agree=0
 	place_watch || return 1
 	for ((k = 1; k <= NB4; k++)); do
 		cands=
