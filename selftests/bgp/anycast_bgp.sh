@@ -223,11 +223,12 @@ if [ "$ON_A1" = $PCP_B4 ]; then
 		remap=$(now_ms)
 		tap_ok "B$PCP_B4: re-mapped on A2 (external 198.51.102.1, in A2's miniupnpd rules)"
 		# its times from its own log: the node change (BFD), and
-		# healthy by bfd and pcp again after the re-mapping that A2's
-		# Epoch (a server that lost its state) started
+		# healthy by bfd and pcp again after PCP found it unhealthy (A2's
+		# Epoch, a server that lost its state, or the mapping expired
+		# unrenewed, whichever it saw first)
 		since() { [ -n "$1" ] && echo "$(($1 - fault)) ms" || echo "not seen"; }
 		changed=$(b4k_log_ms $PCP_B4 "AFTR changed")
-		healthy=$(b4k_log_ms $PCP_B4 "healthy by bfd and pcp" "re-mapping")
+		healthy=$(b4k_log_ms $PCP_B4 "healthy by bfd and pcp" "unhealthy by pcp")
 		diag "B$PCP_B4: AFTR changed at $(since "$changed"), re-mapped on A2 (healthy by bfd and pcp again) at $(since "$healthy"); the test saw the mapping in A2's rules at $((remap - fault)) ms; its daemon said:"
 		b4k_log $PCP_B4 | grep -E 'pcp|changed' | tail -6 | sed 's/^/#   /'
 	else
