@@ -116,50 +116,69 @@ anycast_bgp_topo() {
 # ---------------------------------------------------------------------
 # BGP daemons
 
-# frr_bgp_start NAME NS CONF: zebra and bgpd in NS, bgpd's configuration
-# CONF (a file); their files in a directory of their own
-frr_bgp_start() {
+# frr_zebra_start NAME NS CONF: zebra in NS for a bgpd whose
+# configuration is CONF (a file); their files in a directory of their own
+# (FRR_NAME); frr_bgpd_start NAME starts that bgpd once zebra listens.
+# Both return at once (the daemon starts in the background: an FRR
+# daemon's start-up, YANG modules and all, takes seconds of a vCPU under
+# TCG, and the test does other things meanwhile)
+frr_zebra_start() {
 	local name=$1 ns=$2 conf=$3 dir
 	dir=$(mktemp -d "/tmp/frr-$name.XXXXXX")
 	mkdir -p "$dir/run"
 	echo "log file $dir/zebra.log" >"$dir/zebra.conf"
 	{ echo "log file $dir/bgpd.log"; cat "$conf"; } >"$dir/bgpd.conf"
+	echo "$ns" >"$dir/ns"
 	chown -R frr:frr "$dir"
 	ip netns exec "$ns" /usr/lib/frr/zebra -N "$ns" --vty_socket "$dir/run" \
 		-z "$dir/run/zserv.api" -d -f "$dir/zebra.conf" \
-		-i "$dir/run/zebra.pid" >/dev/null 2>&1 || return 1
+		-i "$dir/run/zebra.pid" >/dev/null 2>&1 &
 	defer "kill \$(cat $dir/run/zebra.pid)"
-	busywait 20000 test -S "$dir/run/zserv.api" || return 1
+	eval "FRR_$name=$dir"
+}
+frr_bgpd_start() {
+	local dir ns
+	dir=$(eval echo "\$FRR_$1")
+	ns=$(cat "$dir/ns")
+	pwait 90000 test -S "$dir/run/zserv.api" || return 1
 	ip netns exec "$ns" /usr/lib/frr/bgpd -N "$ns" --vty_socket "$dir/run" \
 		-z "$dir/run/zserv.api" -d -f "$dir/bgpd.conf" \
-		-i "$dir/run/bgpd.pid" >/dev/null 2>&1 || return 1
+		-i "$dir/run/bgpd.pid" >/dev/null 2>&1 &
 	defer "kill \$(cat $dir/run/bgpd.pid)"
-	eval "FRR_$name=$dir"
+}
+
+# frr_bgp_start NAME NS CONF: zebra and bgpd in NS (the two above)
+frr_bgp_start() {
+	frr_zebra_start "$@" && frr_bgpd_start "$1"
 }
 
 # member_conf DAEMON I: the example configuration of DAEMON (frr or bird)
-# for member I, with the test's timers (keepalive 1 s, hold 3 s, connect
-# retry 1 s)
+# for member I, with the test's timers: connect retry 1 s (FRR's default
+# 120 s would leave a session that lost the race with its peer's start
+# down for two minutes), keepalive 3 s and hold time 15 s (every change
+# the tests make is an explicit withdrawal, which the hold time does not
+# delay; a VM stalled for a few seconds by the other VMs of a loaded
+# machine must not lose a session: keepalive 1 s, hold 3 s did)
 member_conf() {
 	local daemon=$1 i=$2
 	if [ "$daemon" = frr ]; then
 		sed -e "s/2001:db8:a1::/2001:db8:a$i::/g" \
 		    -e "s/192\.0\.2\.1$/192.0.2.$i/" \
 		    -e "/^ neighbor 2001:db8:a$i::1 remote-as/a\\
- neighbor 2001:db8:a$i::1 timers 1 3\\
+ neighbor 2001:db8:a$i::1 timers 3 15\\
  neighbor 2001:db8:a$i::1 timers connect 1" \
 		    "$EXAMPLES/frr-aftr.conf"
 	else
 		sed -e "s/2001:db8:a1::/2001:db8:a$i::/g" \
 		    -e "s/192\.0\.2\.1;/192.0.2.$i;/" \
-		    -e "s/^\tneighbor .*/&\n\thold time 3;\n\tkeepalive time 1;\n\tconnect retry time 1;/" \
+		    -e "s/^\tneighbor .*/&\n\thold time 15;\n\tkeepalive time 3;\n\tconnect retry time 1;/" \
 		    "$EXAMPLES/bird-aftr.conf"
 	fi
 }
 
 # router_conf: the router's example, with the test's timers
 router_conf() {
-	sed -e "/^ neighbor 2001:db8:a.::2 remote-as/{p;s/remote-as.*/timers 1 3/p;s/timers 1 3/timers connect 1/}" \
+	sed -e "/^ neighbor 2001:db8:a.::2 remote-as/{p;s/remote-as.*/timers 3 15/p;s/timers 3 15/timers connect 1/}" \
 		"$EXAMPLES/frr-router.conf"
 }
 
@@ -175,32 +194,66 @@ bird_start() {
 }
 
 # anycast_bgp_daemons MEMBER_DAEMON: FRR on the router, MEMBER_DAEMON
-# (frr or bird) on both members
-anycast_bgp_daemons() {
+# (frr or bird) on both members; in two halves that the caller may call
+# apart: anycast_bgp_zebras (zebra on the router, zebra or BIRD on the
+# members) and anycast_bgp_bgpds (bgpd once its zebra listens). Each
+# returns without waiting for the daemons: the routes tell when they work.
+anycast_bgp_zebras() {
 	local daemon=$1 i f
 	f=$(mktemp /tmp/bgp-conf.XXXXXX)
 	router_conf >"$f"
-	frr_bgp_start R "$R" "$f" || return 1
+	frr_zebra_start R "$R" "$f" || return 1
 	for i in 1 2; do
 		member_conf "$daemon" $i >"$f.$i"
 		if [ "$daemon" = frr ]; then
-			frr_bgp_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
+			frr_zebra_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
 		else
 			bird_start A$i "$(bgp_ns $i)" "$f.$i" || return 1
 		fi
 	done
 }
+anycast_bgp_bgpds() {
+	frr_bgpd_start R || return 1
+	if [ "$1" = frr ]; then
+		frr_bgpd_start A1 && frr_bgpd_start A2 || return 1
+	fi
+}
+anycast_bgp_daemons() {
+	anycast_bgp_zebras "$1" && anycast_bgp_bgpds "$1"
+}
 
 # ---------------------------------------------------------------------
 # The members' data path and health
 
-# member_attach I: the responder on member I's uplink (generic XDP)
+# member_attach I: the responder on member I's uplink (generic XDP); a
+# session table for 4096 B4s (the default million preallocates 128 MB
+# and as many path MTU records per member: seconds of page clearing under
+# TCG, and a third of the VM's memory for the two)
 member_attach() {
 	local i=$1 o=$((3 - $1))
 	in_m "$i" "$DSLITECTL" aftr attach dev a$i-r mode generic node-id "$i" \
-		anycast $ANYCAST peer 2001:db8:a$o::2 \
+		sessions 4096 anycast $ANYCAST peer 2001:db8:a$o::2 \
 		relay-source 2001:db8:a$i::2 >/dev/null || return 1
 	defer "in_m $i $DSLITECTL aftr detach dev a$i-r"
+}
+
+# members_attach: member_attach of both members side by side (loading
+# and verifying the responder takes seconds of a vCPU each under TCG)
+members_attach() {
+	local i o rc=0
+	for i in 1 2; do
+		o=$((3 - i))
+		in_m "$i" "$DSLITECTL" aftr attach dev a$i-r mode generic \
+			node-id "$i" sessions 4096 anycast $ANYCAST \
+			peer 2001:db8:a$o::2 relay-source 2001:db8:a$i::2 \
+			>/dev/null &
+		eval "__attach_$i=$!"
+	done
+	for i in 1 2; do
+		wait "$(eval echo "\$__attach_$i")" || rc=1
+		defer "in_m $i $DSLITECTL aftr detach dev a$i-r"
+	done
+	return $rc
 }
 
 # health_start I ARGS...: the supervisor of member I, its events (JSON
@@ -214,7 +267,8 @@ health_start() {
 		run dev a$i-r anycast $ANYCAST nat-dev a$i-in "$@" >"$log" 2>&1 &
 	eval "HPID_$i=$! HLOG_$i=$log"
 	defer "kill $!"
-	pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
+	[ -n "${HEALTH_NOWAIT:-}" ] ||
+		pwait 10000 in_m "$i" "$DSLITECTL" aftr health status dev a$i-r
 }
 
 hlog() { eval cat "\$HLOG_$1"; }
@@ -229,7 +283,7 @@ health_event_at() {
 
 # health_q I JQ: a value of member I's "aftr health status"
 health_q() {
-	in_m "$1" timeout 5 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
+	in_m "$1" timeout 30 "$DSLITECTL" -j aftr health status dev a$1-r | jq -r "$2"
 }
 
 # member_pcp_start K: miniupnpd (selftests/miniupnpd_lib.sh, source it
@@ -268,9 +322,9 @@ member_dnat() {
 # r_nexthops: the members the router's anycast route leads to ("a1 a2",
 # "a1", "" when it has none)
 r_nexthops() {
-	ip -n "$R" -6 route show $ANYCAST/128 |
-		grep -o 'dev r-a[12]' | sed 's/dev r-//' | sort | tr '\n' ' ' |
-		sed 's/ $//'
+	ip -n "$R" -6 route show $ANYCAST/128 | awk '
+		{ for (j = 1; j < NF; j++) if ($j == "dev") d[substr($(j + 1), 3)] = 1 }
+		END { o = ""; if ("a1" in d) o = "a1"; if ("a2" in d) o = o (o ? " " : "") "a2"; print o }'
 }
 __r_is() { [ "$(r_nexthops)" = "$1" ]; }
 
@@ -307,8 +361,9 @@ r_changed_at() {
 		END { rec_end() }' "$RMON")
 	[ -n "$ts" ] && date -d "$ts" +%s%3N
 }
-# r_wait NEXTHOPS TIMEOUT_MS
-r_wait() { __poll 0.1 "$2" __r_is "$1"; }
+# r_wait NEXTHOPS TIMEOUT_MS (the times come from the route monitor,
+# r_changed_at: the poll only has to see it)
+r_wait() { __poll 0.2 "$2" __r_is "$1"; }
 
 # ---------------------------------------------------------------------
 # The B4s
@@ -347,42 +402,64 @@ place_watch() {
 	EOF
 }
 
+# place_dump: "ADDR MEMBER" for every softwire source the router
+# forwarded (one nft call for all)
+place_dump() {
+	nsenter --net="/run/netns/$R" nft list table ip6 place |
+		awk '/^\tset / { s = $2 }
+			/elements = / || e { e = !/}/; n = split($0, w, /[ {},=]+/)
+				for (j = 1; j <= n; j++) if (w[j] ~ /:/) print w[j], s }'
+}
 # place_seen ADDR: the member the router forwarded ADDR's softwire to
 # (a1, a2, "" when not yet, "a1 a2" when both)
 place_seen() {
-	ip netns exec "$R" nft list table ip6 place |
-		awk -v a="$1" '/^\tset / { s = $2 }
-			/elements = / || e { e = !/}/; n = split($0, w, /[ {},=]+/)
-				for (j = 1; j <= n; j++) if (w[j] == a) print s }' |
-		sort -u | tr '\n' ' ' | sed 's/ $//'
+	place_dump | awk -v a="$1" '$1 == a { print $2 }' | sort -u |
+		tr '\n' ' ' | sed 's/ $//'
 }
-__place_seen() { [ -n "$(place_seen "$1")" ]; }
+__place_all_seen() {
+	local n
+	n=$(place_dump | awk -v l="$1" 'BEGIN { split(l, c, " "); for (j in c) w[c[j]] = 1 }
+		$1 in w { s[$1] = 1 } END { print length(s) }')
+	[ "$n" = "$2" ]
+}
 
-# place_probe K ADDR: B4 K's softwire from ADDR (added beside the
-# addresses tried before), one datagram through it; prints the member the
-# router sent it to ("" when none within 5 s)
+# place_probe K ADDR...: from each ADDR (added to B4 K's link), one
+# IPv4-in-IPv6 datagram to the anycast address, as B4 K's softwire would
+# send it (one process for all: a raw socket bound to each address)
 place_probe() {
-	local k=$1 a=$2
-	ip -n "$(b4_ns "$k")" -batch - <<-EOF || return 1
-		addr add $a/64 dev b$k-r nodad
-		route replace default via 2001:db8:b4:$k::1
-		link set ds0 type ip6tnl local $a
+	local k=$1 a
+	shift
+	{
+		for a in "$@"; do echo "addr add $a/64 dev b$k-r nodad"; done
+		echo "route replace default via 2001:db8:b4:$k::1"
+	} | ip -n "$(b4_ns "$k")" -batch - || return 1
+	in_b "$k" python3 - $ANYCAST "$@" <<-'EOF'
+		import socket, sys
+		# IPv4 192.0.0.2 -> 203.0.113.1, UDP 9 -> 9, empty
+		inner = bytes.fromhex("4500001c" "00004000" "40110000"
+				      "c0000002" "cb007101" "0009000900080000")
+		for a in sys.argv[2:]:
+		    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 4)
+		    s.bind((a, 0))
+		    s.sendto(inner, (sys.argv[1], 0))
+		    s.close()
 	EOF
-	in_b "$k" bash -c "echo probe >/dev/udp/$INET_HOST/9" 2>/dev/null
-	pwait 5000 __place_seen "$a"
-	place_seen "$a"
 }
 
 # anycast_bgp_place: every B4's link, its softwire ds0 (192.0.0.2/29,
 # 100.64.0.K/32 its data) and an address the router forwards to its
-# member: the first half of the B4s to A1, the rest to A2. B4ADDR_K and
-# B4ON_K say where each is; the other addresses tried are removed. Fails
-# only when 40 addresses of a B4 all went to one member (or one went
-# nowhere).
+# member: the first half of the B4s to A1, the rest to A2. 16 candidate
+# addresses per B4 are probed at once; the first that went to the wanted
+# member is kept (B4ADDR_K; B4ON_K says where), the others removed. Fails
+# only when all 16 went to the other member (one chance in 65536) or
+# one went nowhere.
 anycast_bgp_place() {
-	local k x a want got agree=0 tried=0 pred
+	local k x a want cands pred agree=0
 	place_watch || return 1
 	for ((k = 1; k <= NB4; k++)); do
+		cands=
+		for ((x = 2; x < 18; x++)); do cands="$cands 2001:db8:b4:$k::$x"; done
+		cands=${cands# }
 		ip -n "$(b4_ns $k)" -batch - <<-EOF || return 1
 			link set b$k-r up
 			link add ds0 type ip6tnl mode ipip6 remote $ANYCAST
@@ -391,24 +468,26 @@ anycast_bgp_place() {
 			addr add 100.64.0.$k/32 dev ds0
 			route add 0.0.0.0/0 dev ds0 src 100.64.0.$k
 		EOF
+		# shellcheck disable=SC2086
+		place_probe $k $cands || return 1
+		pwait 10000 __place_all_seen "$cands" 16 || return 1
 		want=a1
 		[ $k -gt $((NB4 / 2)) ] && want=a2
-		for ((x = 2; x < 42; x++)); do
-			a=2001:db8:b4:$k::$x
-			got=$(place_probe $k "$a") || return 1
-			[ $x = 2 ] || ip -n "$(b4_ns $k)" addr del "$(b4addr $k)/64" dev b$k-r
-			eval "B4ADDR_$k=$a"
-			case $got in a1|a2) ;; *) return 1 ;; esac
-			pred=$(ip -n "$R" -6 route get $ANYCAST from "$a" iif r-b$k |
-				grep -o 'dev r-a[12]' | sed 's/dev r-//')
-			tried=$((tried + 1))
-			[ "$pred" = "$got" ] && agree=$((agree + 1))
-			[ "$got" = "$want" ] && break
-		done
-		[ "$got" = "$want" ] || return 1
-		eval "B4ON_$k=$got"
+		a=$(place_dump | awk -v l="$cands" -v w="$want" '
+			BEGIN { n = split(l, c, " ") }
+			{ m[$1] = m[$1] ? "both" : $2 }
+			END { for (j = 1; j <= n; j++) if (m[c[j]] == w) { print c[j]; exit } }')
+		[ -n "$a" ] || return 1
+		for x in $cands; do
+			[ "$x" = "$a" ] || echo "addr del $x/64 dev b$k-r"
+		done | ip -n "$(b4_ns $k)" -batch - || return 1
+		ip -n "$(b4_ns $k)" link set ds0 type ip6tnl local "$a" || return 1
+		eval "B4ADDR_$k=$a B4ON_$k=$want"
+		pred=$(ip -n "$R" -6 route get $ANYCAST from "$a" iif r-b$k |
+			grep -o 'dev r-a[12]' | sed 's/dev r-//')
+		[ "$pred" = "$want" ] && agree=$((agree + 1))
 	done
-	diag "placement: $tried B4 addresses tried, forwarded where \"ip route get ... iif\" said for $agree"
+	diag "placement: $NB4 B4 addresses chosen among 16 each, \"ip route get ... iif\" predicted $agree of them"
 }
 
 b4addr() { eval echo "\$B4ADDR_$1"; }
@@ -463,7 +542,11 @@ b4k_log_since() {
 	b4k_log "$1" | awk -v t="$(date -d "@$(($2 / 1000)).$(printf %03d $(($2 % 1000)))" +%H:%M:%S.%3N)" '$1 >= t'
 }
 
-b4k_q() { in_b "$1" timeout 5 "$DSLITECTL" -j b4 status | jq -r "$2"; }
+# nsenter, not "ip netns exec": no remount of /sys for a query (polled)
+b4k_q() {
+	nsenter --net="/run/netns/$(b4_ns "$1")" timeout 30 "$DSLITECTL" -j b4 status |
+		jq -r "$2"
+}
 b4k_log() { eval cat "\$B4LOG_$1"; }
 b4k_flow() { eval cat "\$FLOW_$1"; }
 __b4k_node() {
@@ -492,21 +575,34 @@ b4_roles() {
 }
 
 __b4k_reply_after() {
-	b4k_flow "$1" | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
+	b4k_flow "$1" | tail -n 100 | sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\).* bytes from .*/\1\2/p' |
 		awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
 }
 # b4k_wait_reply K AFTER_MS TIMEOUT_MS: an echo reply after AFTER_MS
 b4k_wait_reply() { pwait "$3" __b4k_reply_after "$1" "$2"; }
 
-# b4k_outage K SINCE_MS: the longest silence between two replies of B4
-# K's flow after SINCE_MS (minus the interval), and when the reply that
-# ended it came, as "GAP_MS LOST END_MS" ("0 0 -" without a gap)
+# b4k_outage K SINCE_MS: B4 K's flow after SINCE_MS, as "GAP_MS LOST
+# END_MS REORDERED": the longest silence between two replies (less the
+# 100 ms interval; 0 when none above 150 ms, END_MS then "-") and when
+# the reply that ended it came; the echo requests never answered (the
+# sequence numbers missing below the highest answered: a reply that comes
+# after a later one is late, not lost); the replies that came after a
+# later one. Late replies are what a starved VM gives: veth queues a
+# packet on the backlog of the CPU that sent it, and a vCPU the host does
+# not run holds its packets while the other passes later ones.
 b4k_outage() {
 	b4k_flow "$1" |
 		sed -n 's/^\[\([0-9]*\)\.\([0-9]\{3\}\)[0-9]*\] [0-9]* bytes from .*icmp_seq=\([0-9]*\).*/\1\2 \3/p' |
-		awk -v since="$2" '$1 < since { t = $1; s = $2; next }
-			t && $1 - t > best { best = $1 - t; lost = $2 - s - 1; end = $1 }
-			{ t = $1; s = $2 }
-			END { if (best > 150) printf "%d %d %.0f\n", best - 100, lost, end
-			      else print 0, 0, "-" }'
+		awk -v since="$2" '
+			$1 < since { t = $1; got[$2] = 1; if ($2 > top) top = $2; s0 = top; next }
+			s0 == "" { s0 = $2 - 1; top = s0 }
+			{ got[$2] = 1; if ($2 < top) reord++; else top = $2 }
+			t && $1 - t > best { best = $1 - t; end = $1 }
+			{ t = $1 }
+			END {
+				lost = 0
+				for (q = s0 + 1; q < top; q++) if (!(q in got)) lost++
+				if (best > 150) printf "%d %d %.0f %d\n", best - 100, lost, end, reord
+				else printf "0 %d - %d\n", lost, reord
+			}'
 }

@@ -108,9 +108,9 @@ check-packages:
 		$(SRCTREE)/selftests/run.sh --kernel $(T)
 
 # make check-bgp: the anycast group behind BGP in the VM (FRR on the
-# router, FRR or BIRD on the members: selftests/bgp/); not in make check
-# ("# make check: no" in their headers): BIRD's for its VM time, FRR's
-# until it passes every time beside other VMs (Documentation/testing.md).
+# router, FRR or BIRD on the members: selftests/bgp/), both tests; make
+# check runs only FRR's (BIRD's has "# make check: no" in its header, for
+# its VM time; Documentation/testing.md).
 .PHONY: check-bgp
 check-bgp:
 	$(Q)$(SRCTREE)/scripts/deps.sh

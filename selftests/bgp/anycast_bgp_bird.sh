@@ -86,10 +86,10 @@ if b4k_wait_node $k1 2 30000 && b4k_wait_reply $k1 "$(now_ms)" 10000; then
 else
 	tap_fail "B$k1: Up on A2 (node 2), traffic flows again" "$(b4k_log $k1 | tail -4)"
 fi
-read -r gap lost end <<<"$(b4k_outage $k1 "$fault")"
+read -r gap lost end _ <<<"$(b4k_outage $k1 "$fault")"
 conv=$(r_changed_at "$fault" a2 || echo "$conv")
 diag "BIRD: fault at 0 ms: withdrawn at $(($(health_event_at 1 withdrawn) - fault)) ms, router converged at $((conv - fault)) ms, B$k1 flowing again at $(( ${end/-/$fault} - fault)) ms (outage $gap ms)"
-read -r gap lost end <<<"$(b4k_outage $k2 "$fault")"
+read -r gap lost end _ <<<"$(b4k_outage $k2 "$fault")"
 tap_expect "B$k2 (on A2): no echo request lost" 0 "$lost"
 
 up1=$(now_ms)
