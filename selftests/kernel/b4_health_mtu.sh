@@ -67,13 +67,13 @@ fi
 # --- 2. the path toward AFTR1 carries less than the softwire's packets
 tap_expect "before: still via AFTR1, no failover yet" "true $AFTR1_ADDR 0" \
 	"$(b4_q '"\(.up) \(.active) \(.failovers // 0)"')"
-echo "# AFTR1 mtu before: $(pm $AFTR1_ADDR -c .)"
+echo "# AFTR1 mtu before: $(pm $AFTR1_ADDR tojson)"
 ip -n "$ME" link set me-a1 mtu 1400
 t0=$(now_ms)
 lowered=$(date +%s.%N)
 if busywait 20000 __mtu_ok $AFTR1_ADDR false; then
 	t1=$(now_ms)
-	tap_ok "mtu method of AFTR1 failing after $((t1 - t0)) ms (defaults: 3 x 1000 ms after the last large answer)"
+	tap_ok "mtu method of AFTR1 failing (seen by polling $((t1 - t0)) ms after the MTU fell)"
 else
 	tap_fail "mtu method of AFTR1 failing" "$(b4_show_log)"
 fi
@@ -86,7 +86,7 @@ tap_expect "AFTR1's BFD session stays Up (small packets pass)" up \
 	"$(b4_peer $AFTR1_ADDR status)"
 if b4_wait_active $AFTR2_ADDR 15000; then
 	t2=$(now_ms)
-	tap_ok "failover to AFTR2 $((t2 - t0)) ms after the MTU fell"
+	tap_ok "failover to AFTR2 (seen by polling $((t2 - t0)) ms after the MTU fell)"
 else
 	tap_fail "failover to AFTR2" "$(b4_show_log)"
 fi
@@ -96,7 +96,7 @@ if b4_log_has "$AFTR1_ADDR \(active\): unhealthy by mtu .*path MTU below $MTU"; 
 	det=$(awk -v a="$at" -v l="$lowered" 'BEGIN {
 		split(a, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
 		ls = l % 86400; printf "%d", (s - ls) * 1000 }')
-	tap_ok "the active AFTR left as unhealthy by mtu, with the reason; detected ${det} ms after the MTU fell"
+	tap_ok "the active AFTR left as unhealthy by mtu, with the reason; the daemon detected it ${det} ms after the MTU fell (defaults: 3 x 1000 ms after the last large answer, judged at the next probe)"
 else
 	tap_fail "the active AFTR left as unhealthy by mtu" "$(b4_show_log)"
 fi
