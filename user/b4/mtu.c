@@ -157,6 +157,9 @@ static void tx(struct b4_daemon *d, int i, uint64_t now)
 	int err = 0;
 	char a[INET6_ADDRSTRLEN];
 
+	/* a reload's mtu-interval and mtu-multiplier from this probe on */
+	m->ival_ms = d->cfg.mtu_interval_ms;
+	m->mult = d->cfg.mtu_multiplier;
 	m->next_tx_ns += (uint64_t)m->ival_ms * 1000000;
 	if (m->next_tx_ns <= now)
 		m->next_tx_ns = now + (uint64_t)m->ival_ms * 1000000;
