@@ -56,9 +56,14 @@ else tap_fail "echo Up: reflected by the AFTR's forwarding" "$(b4_show_log)"; fi
 erx=$(b4_q '.peers[0].echo["remote-min-echo-rx-us"]')
 exp=$(( erx / 1000 > 300 ? erx / 1000 : 300 ))
 tap_expect "echo interval: max(300 ms, bfdd's $erx us)" "$exp" "$(echo_q interval-ms)"
+# healthy first, the carrier a moment later (the failover step)
+__steady() {
+	got="$(echo_q ttl-refused) $(b4_peer $AFTR1_ADDR healthy) $(tjs carrier) $(tjs forced)"
+	[ "$got" = "0 true true none" ]
+}
+busywait 10000 __steady
 tap_expect "reflected with TTL 254: none refused, healthy, carrier up" \
-	"0 true true none" \
-	"$(echo_q ttl-refused) $(b4_peer $AFTR1_ADDR healthy) $(tjs carrier) $(tjs forced)"
+	"0 true true none" "$got"
 
 # The AFTR stops forwarding: no reflection, BFD unaffected.
 frr_downs() { frr_log 1 | grep -c 'state-change:.*up -> down'; }
