@@ -135,7 +135,7 @@ ip -n "$B4" link del ds0
 ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR \
 	remote $AFTR1_ADDR
 ip -n "$B4" link set ds0 mtu 1400 up
-ip -n "$B4" addr add 192.0.0.2/29 dev ds0
+ip -n "$B4" addr replace 192.0.0.2/29 dev ds0	# the daemon may have added it
 if busywait 30000 __pad 1400; then
 	tap_ok "tunnel re-created with MTU 1400: padded to 1400, Up"
 else
