@@ -477,8 +477,7 @@ static const struct kw b4_rows[] = {
 		  "of this size with DF set, and accept only answers\n"
 		  "as large: the session checks the softwire's path\n"
 		  "MTU (RFC 9764); mtu: the tunnel's MTU, followed\n"
-		  "when it changes; " STR(B4_PAD_MIN) ".." STR(B4_PAD_MAX)
-		  " bytes (default: no\n"
+		  "when it changes; 52..9000 bytes (default: no\n"
 		  "padding)" },
 	{ "standby-interval", KW_UINT, 0, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(standby_ms), .unit = "ms", .arg = "MS",
