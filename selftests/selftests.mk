@@ -53,6 +53,7 @@ $(eval $(call test_prog,$(TESTS_DIR)/mtu_test,selftests/unit/mtu_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/pcp_test,selftests/unit/pcp_test.c,$(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_ping_test,selftests/unit/b4_ping_test.c,$(DSLITECTL_BUILD)/b4/ping.o $(LIBDSLITE)))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_echo_test,selftests/unit/b4_echo_test.c,$(DSLITECTL_BUILD)/b4/echo.o $(LIBDSLITE)))
+$(eval $(call test_prog,$(TESTS_DIR)/b4_mtu_test,selftests/unit/b4_mtu_test.c,$(DSLITECTL_BUILD)/b4/mtu.o $(UNIT_OBJS) $(LIBDSLITE),-lmnl))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_health_test,selftests/unit/b4_health_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/aftr_health_test,selftests/unit/aftr_health_test.c))
 $(eval $(call test_prog,$(TESTS_DIR)/b4_wire_test,selftests/unit/b4_wire_test.c,$(DSLITECTL_BUILD)/ping_wire.o))
@@ -73,6 +74,7 @@ TEST_PROGS += $(addprefix $(TESTS_DIR)/,bfd_test pcp_test b4_ping_test \
 	b4_session_test aftr_upgrade_test xdp_fixtures ptb_send aftr_peer \
 	xdp_volume scale_gen genl_abuse upgrade_fill mtu_test)
 TEST_PROGS += $(TESTS_DIR)/b4_echo_test
+TEST_PROGS += $(TESTS_DIR)/b4_mtu_test
 
 include $(SRCTREE)/selftests/cross.mk
 

@@ -11,7 +11,13 @@
 #     larger of ours and bfdd's;
 #   - ip_forward 0: the AFTR stops reflecting, BFD stays Up: echo-failed,
 #     the only AFTR unhealthy, the carrier down with diag echo-failed;
-#   - ip_forward 1 again: echo Up, the carrier back.
+#   - ip_forward 1 again: echo Up, the carrier back;
+#   - RFC 9764 toward bfdd (the same bfdd, a new daemon with "health
+#     mtu"): bfdd takes the padded probes (its received-packet counter
+#     moves with them, its session stays up) but answers only with its
+#     own 24-byte packets: the mtu method finds no answer of the
+#     tunnel's MTU and says "path MTU below 1452" while BFD stays Up;
+#     the mtu method needs a responder that answers in place (dslite's).
 #
 #   [B4] ds0 (ip6tnl) ---- [ME] ---- [AFTR1] ds (ip6tnl) 192.0.0.1
 #    b4 run health echo               bfdd: peer 192.0.0.2, 1 s x 3
@@ -50,9 +56,14 @@ else tap_fail "echo Up: reflected by the AFTR's forwarding" "$(b4_show_log)"; fi
 erx=$(b4_q '.peers[0].echo["remote-min-echo-rx-us"]')
 exp=$(( erx / 1000 > 300 ? erx / 1000 : 300 ))
 tap_expect "echo interval: max(300 ms, bfdd's $erx us)" "$exp" "$(echo_q interval-ms)"
+# healthy first, the carrier a moment later (the failover step)
+__steady() {
+	got="$(echo_q ttl-refused) $(b4_peer $AFTR1_ADDR healthy) $(tjs carrier) $(tjs forced)"
+	[ "$got" = "0 true true none" ]
+}
+busywait 10000 __steady
 tap_expect "reflected with TTL 254: none refused, healthy, carrier up" \
-	"0 true true none" \
-	"$(echo_q ttl-refused) $(b4_peer $AFTR1_ADDR healthy) $(tjs carrier) $(tjs forced)"
+	"0 true true none" "$got"
 
 # The AFTR stops forwarding: no reflection, BFD unaffected.
 frr_downs() { frr_log 1 | grep -c 'state-change:.*up -> down'; }
@@ -81,4 +92,44 @@ if busywait 10000 __carrier; then tap_ok "carrier up again"
 else tap_fail "carrier up again" "$(tjs forced)"; fi
 b4_stop
 tap_expect "clean stop" 0 "$B4_RC"
+
+# --- RFC 9764: padded probes (health mtu) toward bfdd
+frr_in() {
+	ip netns exec "$A1" vtysh --vty_socket "$(frr_dir 1)/run" \
+		-c 'show bfd peers counters json' |
+		jq '[.[] | select(.peer == "192.0.0.2")][0]["control-packet-input"]'
+}
+b4_start dev ds0 health mtu interval 1000 ||
+	tap_fail "daemon starts (health mtu)" "$(cat "$B4_LOG")"
+if b4_wait_peer $AFTR1_ADDR up 30000; then tap_ok "health mtu: BFD session Up with bfdd"
+else tap_fail "health mtu: BFD session Up with bfdd" "$(b4_show_log)"; fi
+mq() { b4_q ".peers[0].mtu.$1"; }
+downs0=$(frr_downs)
+in0=$(frr_in)
+tx0=$(b4_q '.peers[0]["packets-sent"] + .peers[0].mtu.sent')
+__probes() { [ "$(mq sent)" -ge "$1" ]; }
+p0=$(mq sent)
+busywait 20000 __probes $((p0 + 5))
+in1=$(frr_in)
+tx1=$(b4_q '.peers[0]["packets-sent"] + .peers[0].mtu.sent')
+probes=$(($(mq sent) - p0))
+diag "bfdd counted $((in1 - in0)) control packets in while the B4 sent $((tx1 - tx0)), $probes of them padded to $(mq size) bytes"
+# the counters are read a few hundred ms apart (vtysh under emulation):
+# allow two packets either way
+if [ $((in1 - in0)) -ge $((tx1 - tx0 - 2)) ] && [ "$probes" -ge 5 ]; then
+	tap_ok "bfdd receives the padded probes as control packets"
+else
+	tap_fail "bfdd receives the padded probes" "in $in0 -> $in1, B4 sent $tx0 -> $tx1"
+fi
+__mtu_failing() { [ "$(mq ok)" = false ] && [ "$(mq sent)" -ge 4 ]; }
+busywait 15000 __mtu_failing
+reason=$(mq reason)
+case $reason in
+"path MTU below $(mq size): no answer that large"*)
+	tap_ok "bfdd answers unpadded: mtu failing ($reason), answered $(mq answered)" ;;
+*)	tap_fail "bfdd answers unpadded: mtu failing" "$reason; $(b4_q '.peers[0].mtu')" ;;
+esac
+tap_expect "BFD Up through it all, bfdd's session stayed up" "up $downs0" \
+	"$(b4_peer $AFTR1_ADDR status) $(frr_downs)"
+b4_stop
 tap_done

@@ -12,7 +12,11 @@
 #      router: Down (control-expired), the B4 says no answer of that size
 #      came; the MTU raised again: Up;
 #   3. the B4's tunnel MTU lowered to 1300: its sends fail (EMSGSIZE),
-#      Down, the B4 says the path MTU is too small; raised again: Up.
+#      Down, the B4 says the path MTU is too small; raised again: Up;
+#   4. "pad mtu": the packets fill the tunnel (its MTU, 1452); the
+#      tunnel's MTU set to 1360: the next packets are 1360 bytes, the
+#      session stays Up; the tunnel deleted and created again with MTU
+#      1400: padded to 1400.
 #
 #  [B4] ds0 ip6tnl, 192.0.0.2 --- [ME] router ------------- [AFTR1] XDP responder
 #   dslitectl b4 run dev ds0       2001:db8:b4::2/128 via      a1-me 2001:db8:a1::2
@@ -108,5 +112,34 @@ else
 	tap_fail "tunnel MTU back: Up" "$(b4_show_log)"
 fi
 
+b4_stop
+
+# --- 4. pad mtu: the tunnel's MTU, followed
+b4_start dev ds0 interval 200 pad mtu ||
+	tap_fail "daemon starts (pad mtu)" "$(cat "$B4_LOG")"
+__pad() { [ "$(pq .status)" = up ] && [ "$(pq .pad)" = "$1" ]; }
+if busywait 20000 __pad "$mtu"; then
+	tap_ok "pad mtu: Up, padded to the tunnel's MTU ($mtu)"
+else
+	tap_fail "pad mtu: Up, padded to $mtu" "$(pq '[.status, .pad] | join(" ")')"
+fi
+ip -n "$B4" link set ds0 mtu 1360
+if busywait 10000 __pad 1360; then
+	tap_ok "tunnel MTU 1360: padded to 1360, Up"
+else
+	tap_fail "tunnel MTU 1360: padded to 1360" "$(pq '[.status, .pad] | join(" ")')"
+fi
+down=$(pq '."send-errors"')
+tap_expect "no send refused (the packets follow the MTU)" 0 "$down"
+ip -n "$B4" link del ds0
+ip -n "$B4" link add ds0 type ip6tnl mode ipip6 local $B4_ADDR \
+	remote $AFTR1_ADDR
+ip -n "$B4" link set ds0 mtu 1400 up
+ip -n "$B4" addr replace 192.0.0.2/29 dev ds0	# the daemon may have added it
+if busywait 30000 __pad 1400; then
+	tap_ok "tunnel re-created with MTU 1400: padded to 1400, Up"
+else
+	tap_fail "tunnel re-created: padded to 1400" "$(pq '[.status, .pad] | join(" ")') $(b4_show_log)"
+fi
 b4_stop
 tap_done

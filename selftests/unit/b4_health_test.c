@@ -143,6 +143,7 @@ STUB_OPS(bfd);
 STUB_OPS(pcp);
 STUB_OPS(ping);
 STUB_OPS(echo);
+STUB_OPS(mtu);
 
 static int events;
 static struct b4_change last;
@@ -193,8 +194,8 @@ static void turn(struct b4_daemon *d)
 
 static void test_table(void)
 {
-	tap_eq(B4_METHOD_NR, 5, "the row adds one method to the enum");
-	tap_eq(B4_M(B4_METHOD_MANUAL), 0x10, "and its bit after echo's");
+	tap_eq(B4_METHOD_NR, 6, "the row adds one method to the enum");
+	tap_eq(B4_M(B4_METHOD_MANUAL), 0x20, "and its bit after mtu's");
 	tap_check(b4_methods[B4_METHOD_MANUAL] == &b4_manual_ops,
 	       "b4_methods[] holds its ops");
 	tap_str("its name from the ops", "manual",

@@ -52,6 +52,13 @@ void b4_pcp_direct_input(struct b4_daemon *d, int i, const void *buf,
 	(void)len;
 }
 
+void b4_mtu_input(struct b4_daemon *d, int i, size_t len)
+{
+	(void)d;
+	(void)i;
+	(void)len;
+}
+
 uint32_t b4_random(void)
 {
 	return 4;

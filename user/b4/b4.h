@@ -22,6 +22,8 @@
  *   ping.c      the ping health method (ICMP echo to 192.0.0.1)
  *   echo.c      the echo health method (RFC 9747 BFD echo, reflected
  *               by the AFTR)
+ *   mtu.c       the mtu health method (RFC 9764 padded probes of the
+ *               BFD session: the softwire's path MTU)
  *   failover.c  the policy (which AFTR carries the tunnel) and its
  *               actuation: carrier through dslite.ko, repoint
  *   ctl.c       the control socket, and "b4 status" (its client)
@@ -90,6 +92,7 @@
 	X(PCP, pcp)		\
 	X(PING, ping)		\
 	X(ECHO, echo)		\
+	X(MTU, mtu)		\
 	B4_METHODS_EXTRA(X)
 
 enum b4_method {
@@ -107,13 +110,18 @@ enum b4_method {
 #define B4_M_ECHO		B4_M(B4_METHOD_ECHO)	/* BFD echo reflected
 							 * (RFC 9747), needs
 							 * B4_M_BFD */
-#define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING | B4_M_ECHO)
+#define B4_M_MTU		B4_M(B4_METHOD_MTU)	/* padded probes of the
+							 * session answered
+							 * (RFC 9764), needs
+							 * B4_M_BFD */
+#define B4_M_ALL		(B4_M_BFD | B4_M_PCP | B4_M_PING | B4_M_ECHO | \
+				 B4_M_MTU)
 
 struct b4_health {
 	uint8_t methods;		/* B4_M(method)..., at least one */
 	bool any;			/* one healthy method suffices */
 };
-#define B4_HEALTH_STR_MAX	24
+#define B4_HEALTH_STR_MAX	32
 
 #define B4_DEF_PING_INTERVAL_MS	1000
 #define B4_DEF_PING_LOSS_N	3
@@ -125,6 +133,12 @@ struct b4_health {
 #define B4_DEF_ECHO_INTERVAL_MS	1000
 #define B4_DEF_ECHO_MULTIPLIER	3
 #define B4_ECHO_SLOW_MS		1000
+
+/* The mtu method (b4/mtu.c, RFC 9764): one padded probe of the BFD
+ * session every mtu-interval, unhealthy when no answer as large came
+ * within mtu-multiplier intervals. */
+#define B4_DEF_MTU_INTERVAL_MS	1000
+#define B4_DEF_MTU_MULTIPLIER	3
 
 /* tunnel-wait: how long a tunnel that went away is waited for */
 #define B4_WAIT_FOREVER		UINT32_MAX
@@ -194,6 +208,12 @@ struct b4_config {
 	uint16_t pad;			/* pad BFD control to an inner IPv4
 					 * packet of this many bytes (RFC
 					 * 9764), 0: no padding */
+	bool pad_mtu;			/* "pad mtu": to the tunnel's MTU */
+	uint16_t mtu_size;		/* mtu method: the probes' inner IPv4
+					 * size, 0: the tunnel's MTU */
+	uint32_t mtu_interval_ms;	/* one probe per AFTR this often */
+	uint8_t mtu_multiplier;		/* intervals without a large answer:
+					 * unhealthy */
 	uint8_t rt_priority;		/* SCHED_FIFO priority, 0: normal */
 	uint64_t given;			/* bit i: b4_rows[i] seen */
 };
@@ -288,7 +308,9 @@ struct b4_session {
 	uint64_t tx_errors;
 	int last_tx_errno;
 	uint64_t rx_short;		/* answers smaller than pad */
-	uint16_t pad;			/* cfg.pad when opened, 0: none */
+	uint16_t pad;			/* the padded size of the last packet
+					 * sent (cfg.pad, or the tunnel's
+					 * MTU with "pad mtu"), 0: none */
 	/* the daemon's own stall (b4_session_timer()): one grace a silence */
 	uint64_t grace_ns;		/* detection deferred until then */
 	uint64_t grace_rx_ns;		/* the bfd.last_rx_ns it was given for */
@@ -389,6 +411,27 @@ struct b4_echo {
 	int last_tx_errno;
 };
 
+/*
+ * The mtu health method of one candidate (b4/mtu.c): every mtu-interval
+ * a control packet of the candidate's BFD session, padded (RFC 9764) to
+ * an inner IPv4 packet of size bytes with DF, on the session's path; the
+ * AFTR's responder answers it in place at the same size. Healthy while
+ * an answer at least that large came within mtu-multiplier intervals.
+ */
+struct b4_mtu {
+	uint16_t size;			/* the probes' size in use, 0: none
+					 * sent yet */
+	uint32_t ival_ms;		/* mtu-interval in use */
+	uint8_t mult;			/* mtu-multiplier in use */
+	uint64_t next_tx_ns;		/* 0: not running */
+	uint64_t last_tx_ns;		/* the last probe sent */
+	bool pending;			/* it is not answered yet */
+	uint64_t last_ok_ns;		/* the last answer >= size, 0: none */
+	uint64_t sent, answered, short_answered, tx_errors;
+	int last_tx_errno;		/* of the last attempt, 0: sent */
+	bool ok;			/* the last verdict */
+};
+
 /* the echo packet: IPv4, UDP, BFD control, sequence, zero, send time */
 #define B4_ECHO_TRAILER		16
 #define B4_ECHO_LEN		(20 + 8 + BFD_CTRL_LEN + B4_ECHO_TRAILER)
@@ -434,6 +477,7 @@ struct b4_cand {
 	struct b4_ping ping;
 	struct b4_pcp pcp;
 	struct b4_echo echo;
+	struct b4_mtu mtu;
 	struct b4_health health;	/* what decides this AFTR's health */
 	struct b4_verdict v[B4_METHOD_NR];	/* per method */
 	struct b4_watch w[B4_METHOD_NR];	/* a method's socket (BFD: s.fd) */
@@ -597,7 +641,8 @@ int b4_resolve_name(const char *name, struct in6_addr *out, int *n,
 
 /*
  * Health settings as text: "bfd", "pcp", "ping"; "all" and "any" (BFD
- * and ping); "all:M+M[+M]", "any:M+M[+M]" (M one of bfd, pcp, ping).
+ * and ping); "all:M+M[+M]", "any:M+M[+M]" (M one of bfd, pcp, ping, echo,
+ * mtu; echo and mtu only with bfd; "echo", "mtu": all:bfd+echo, all:bfd+mtu).
  * b4_health_parse() returns 0 or -1; b4_health_str() gives the canonical
  * form (buf of B4_HEALTH_STR_MAX bytes).
  */
@@ -660,6 +705,15 @@ int b4_net_open_tunnel_rx(const struct b4_tunnel *t, char *err,
 			  size_t errlen);
 int b4_net_open_session(struct b4_session *s, char *err, size_t errlen);
 int b4_net_send(struct b4_daemon *d, struct b4_cand *c);
+/*
+ * b4_net_send_probe(d, c, size): one control packet of c's session as it
+ * is (no Final, the schedule untouched) padded to an inner IPv4 packet of
+ * size bytes, on c's path: the mtu method's probe. 0 or -1 (errno).
+ */
+int b4_net_send_probe(struct b4_daemon *d, struct b4_cand *c, size_t size);
+/* the MTU of c's tunnel device, 0 when it cannot be read */
+unsigned int b4_net_tunnel_mtu(const struct b4_daemon *d,
+			       const struct b4_cand *c);
 /*
  * b4_net_send_admin_down(d, c, src): one AdminDown of c's session (as it
  * is, not changed) on the direct path from src: the end of a session the
@@ -738,6 +792,30 @@ void b4_echo_why(const struct b4_echo *e, uint8_t mult, char *buf,
 #define B4_ECHO_FILTER_LEN	18
 struct sock_filter;
 void b4_echo_filter(struct sock_filter *code);
+
+/* b4/mtu.c: the daemon's side is b4_mtu_ops; the logic, without sockets
+ * or clock (selftests/unit/b4_mtu_test.c): */
+void b4_mtu_init(struct b4_mtu *m, uint32_t ival_ms, uint8_t mult);
+/*
+ * b4_mtu_sent(m, size, now, small_rx_ns, err): a probe of size bytes was
+ * sent at now (err 0) or its send failed with errno err. The previous
+ * probe, still unanswered while the session heard a smaller answer after
+ * it (small_rx_ns: the session's last valid packet), counts as short.
+ */
+void b4_mtu_sent(struct b4_mtu *m, uint16_t size, uint64_t now,
+		 uint64_t small_rx_ns, int err);
+/* a valid control packet of the session came: an inner IPv4 packet of
+ * len bytes */
+void b4_mtu_rx(struct b4_mtu *m, size_t len, uint64_t now);
+/* the verdict at now: an answer of the probes' size within mult x ival */
+bool b4_mtu_judge(const struct b4_mtu *m, uint64_t now);
+/* why m is not healthy at now (small_rx_ns as above), "" when it is */
+void b4_mtu_why(const struct b4_mtu *m, uint64_t now, uint64_t small_rx_ns,
+		char *buf, size_t size);
+
+/* the daemon's side: a valid control packet of candidate i's session, an
+ * inner IPv4 packet of len bytes (b4/net.c) */
+void b4_mtu_input(struct b4_daemon *d, int i, size_t len);
 
 /* b4/pcp.c */
 /* the daemon-wide port of the mappings (reserved); 0 or -1 */

@@ -52,8 +52,10 @@ int b4_health_parse(const char *s, struct b4_health *h)
 	m = method_of(s, strlen(s));
 	if (m) {
 		/* echo rides on the BFD session: the AFTR reflects echo
-		 * only for a B4 whose session is Up; "echo" is all:bfd+echo */
-		h->methods = m == B4_M_ECHO ? (B4_M_BFD | B4_M_ECHO) : m;
+		 * only for a B4 whose session is Up; "echo" is all:bfd+echo.
+		 * The mtu probes are packets of the session: "mtu" is
+		 * all:bfd+mtu */
+		h->methods = m == B4_M_ECHO || m == B4_M_MTU ? B4_M_BFD | m : m;
 		return 0;
 	}
 	if (!strcmp(s, "all") || !strcmp(s, "any")) {
@@ -75,7 +77,7 @@ int b4_health_parse(const char *s, struct b4_health *h)
 	}
 	if (__builtin_popcount(h->methods) < 2)
 		return -1;
-	if ((h->methods & B4_M_ECHO) && !(h->methods & B4_M_BFD))
+	if ((h->methods & (B4_M_ECHO | B4_M_MTU)) && !(h->methods & B4_M_BFD))
 		return -1;
 	return 0;
 }
@@ -128,7 +130,7 @@ bool b4_config_uses(const struct b4_config *c, uint8_t m)
 	return false;
 }
 
-#define HEALTH_FORMS "bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd)"
+#define HEALTH_FORMS "bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd)"
 
 /* "N/M": 1 <= N <= M <= B4_PING_WINDOW_MAX */
 static int parse_loss(const char *v, uint8_t *n, uint8_t *m)
@@ -359,6 +361,45 @@ static int kw_tunnel_wait(const struct kw_ctx *x, const struct kw *k,
 	return 0;
 }
 
+/*
+ * "pad" and "mtu-size": mtu (the tunnel's MTU, read while running) or
+ * BYTES, B4_PAD_MIN..B4_PAD_MAX; *bytes 0 and *mtu true for mtu
+ */
+static int parse_size(const struct kw_ctx *x, const struct kw *k,
+		      const char *v, uint16_t *bytes, bool *mtu)
+{
+	uint64_t n;
+
+	if (kw_is(v, "mtu")) {
+		*bytes = 0;
+		*mtu = true;
+		return 0;
+	}
+	if (parse_uint(v, B4_PAD_MAX, &n) || n < B4_PAD_MIN)
+		return kw_err(x, "%s must be mtu or a number %u..%u bytes (an inner IPv4 packet), not \"%s\"",
+			      k->name, B4_PAD_MIN, B4_PAD_MAX, v);
+	*bytes = n;
+	*mtu = false;
+	return 0;
+}
+
+static int kw_pad(const struct kw_ctx *x, const struct kw *k, const char *v,
+		  void *obj)
+{
+	struct b4_config *c = obj;
+
+	return parse_size(x, k, v, &c->pad, &c->pad_mtu);
+}
+
+static int kw_mtu_size(const struct kw_ctx *x, const struct kw *k,
+		       const char *v, void *obj)
+{
+	struct b4_config *c = obj;
+	bool mtu;
+
+	return parse_size(x, k, v, &c->mtu_size, &mtu);
+}
+
 /* metrics ADDR:PORT: checked now, bound in the daemon's set-up */
 static int kw_metrics(const struct kw_ctx *x, const struct kw *k,
 		      const char *v, void *obj)
@@ -431,12 +472,13 @@ static const struct kw b4_rows[] = {
 	{ "multiplier", KW_UINT, KW_DEF, 1, 255, C(multiplier),
 	  .def = B4_DEF_MULTIPLIER, .arg = "N",
 	  .help = "detection multiplier, {range} (default {def})" },
-	{ "pad", KW_UINT, 0, B4_PAD_MIN, B4_PAD_MAX, C(pad), .unit = "bytes",
-	  .arg = "BYTES",
+	{ "pad", KW_CUSTOM, 0, .parse = kw_pad, .arg = "mtu|BYTES",
 	  .help = "pad BFD control packets to an inner IPv4 packet\n"
 		  "of this size with DF set, and accept only answers\n"
 		  "as large: the session checks the softwire's path\n"
-		  "MTU (RFC 9764), {range} (default: no padding)" },
+		  "MTU (RFC 9764); mtu: the tunnel's MTU, followed\n"
+		  "when it changes; 52..9000 bytes (default: no\n"
+		  "padding)" },
 	{ "standby-interval", KW_UINT, 0, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(standby_ms), .unit = "ms", .arg = "MS",
 	  .help = "standby probes (default max(interval, "
@@ -462,7 +504,9 @@ static const struct kw b4_rows[] = {
 		  "any:M+M[+M]: those methods (BFD is sent only\n"
 		  "to AFTRs whose health uses it); echo, BFD echo\n"
 		  "reflected by the AFTR (RFC 9747) with its BFD\n"
-		  "session: all:bfd+echo" },
+		  "session: all:bfd+echo; mtu, padded probes of the\n"
+		  "session answered at their size (RFC 9764):\n"
+		  "all:bfd+mtu" },
 	{ "echo-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(echo_interval_ms), .unit = "ms",
 	  .def = B4_DEF_ECHO_INTERVAL_MS, .arg = "MS",
@@ -473,6 +517,18 @@ static const struct kw b4_rows[] = {
 	  .def = B4_DEF_ECHO_MULTIPLIER, .arg = "N",
 	  .help = "echo-failed when N intervals pass without a\n"
 		  "reflected echo (default {def})" },
+	{ "mtu-size", KW_CUSTOM, 0, .parse = kw_mtu_size, .arg = "mtu|BYTES",
+	  .help = "health mtu: the probes' inner IPv4 size (default\n"
+		  "mtu: the tunnel's MTU, followed when it changes)" },
+	{ "mtu-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
+	  B4_INTERVAL_MAX_MS, C(mtu_interval_ms), .unit = "ms",
+	  .def = B4_DEF_MTU_INTERVAL_MS, .arg = "MS",
+	  .help = "one padded probe per AFTR this often (default\n"
+		  "{def})" },
+	{ "mtu-multiplier", KW_UINT, KW_DEF, 1, 255, C(mtu_multiplier),
+	  .def = B4_DEF_MTU_MULTIPLIER, .arg = "N",
+	  .help = "unhealthy when N intervals pass without an\n"
+		  "answer as large as the probes (default {def})" },
 	{ "ping-interval", KW_UINT, KW_DEF, B4_INTERVAL_MIN_MS,
 	  B4_INTERVAL_MAX_MS, C(ping_interval_ms), .unit = "ms",
 	  .def = B4_DEF_PING_INTERVAL_MS, .arg = "MS",

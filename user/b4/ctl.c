@@ -403,6 +403,38 @@ static void report_pcp_mapping(struct b4_daemon *d, int i, uint64_t now)
 	print_text("\n");
 }
 
+/* the mtu health method (RFC 9764): "    mtu ok: probes 1452 bytes ..." */
+static void report_mtu(struct b4_daemon *d, int i, uint64_t now)
+{
+	const struct b4_cand *c = &d->cand[i];
+	const struct b4_mtu *m = &c->mtu;
+	bool ok = b4_ok(c, B4_METHOD_MTU);
+	char why[128];
+
+	b4_mtu_why(m, now, c->s.last_rx_ns, why, sizeof(why));
+	print_open_object("mtu");
+	print_bool("ok", "    mtu %s", ok, "ok", "failing");
+	print_quoted("reason", ok ? NULL : " (%s)", ok ? NULL : why);
+	print_uint("size", ": probes %" PRIu64 " bytes", m->size);
+	print_bool("size-from-tunnel", NULL, !d->cfg.mtu_size, "", "");
+	print_uint("interval-ms", ", interval %" PRIu64 " ms", m->ival_ms);
+	print_uint("multiplier", ", multiplier %" PRIu64, m->mult);
+	print_text("\n");
+	print_uint("sent", "    mtu probes sent %" PRIu64, m->sent);
+	print_uint("answered", " answered %" PRIu64, m->answered);
+	print_uint("short", " short %" PRIu64, m->short_answered);
+	print_uint("send-errors", " send errors %" PRIu64, m->tx_errors);
+	print_name("last-send-error", m->last_tx_errno ? " (%s)" : NULL,
+		   m->last_tx_errno ? strerror(m->last_tx_errno) : NULL);
+	if (m->last_ok_ns)
+		print_uint("last-answer-ago-ms", ", last answer %" PRIu64
+			   " ms ago", (now - m->last_ok_ns) / 1000000);
+	else
+		print_null("last-answer-ago-ms");
+	print_text("\n");
+	print_close_object();
+}
+
 /* the PCP client's last answer and counters */
 static void report_pcp_counters(const struct pcp_client *cl, uint64_t now)
 {
@@ -487,6 +519,10 @@ static void report_health(struct b4_daemon *d, int i, uint64_t now)
 		report_echo(d, i, now);
 	else
 		print_null("echo");
+	if (c->health.methods & B4_M_MTU)
+		report_mtu(d, i, now);
+	else
+		print_null("mtu");
 }
 
 /* a peer's BFD session: "    id ... diag NAME remote-diag NAME" */
@@ -615,6 +651,20 @@ static void report_config(struct b4_daemon *d)
 			   d->cfg.echo_multiplier);
 	} else {
 		print_nulls("echo-interval", "echo-multiplier", NULL);
+	}
+	if (b4_config_uses(&d->cfg, B4_M_MTU)) {
+		if (d->cfg.mtu_size)
+			print_uint("mtu-size", ", mtu-size %" PRIu64,
+				   d->cfg.mtu_size);
+		else
+			print_string("mtu-size", ", mtu-size %s", "mtu");
+		print_uint("mtu-interval", ", mtu-interval %" PRIu64 " ms",
+			   d->cfg.mtu_interval_ms);
+		print_uint("mtu-multiplier", ", mtu-multiplier %" PRIu64,
+			   d->cfg.mtu_multiplier);
+	} else {
+		print_nulls("mtu-size", "mtu-interval", "mtu-multiplier",
+			    NULL);
 	}
 	if (d->pcp_port) {
 		print_name("pcp-mode", ", pcp-mode %s",

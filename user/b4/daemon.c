@@ -469,6 +469,14 @@ static int start(struct b4_daemon *d)
 	if (b4_config_uses(&d->cfg, B4_M_ECHO))
 		b4_log(d, "echo: echo-interval %u ms, echo-multiplier %u (1 a second until Up)",
 		       d->cfg.echo_interval_ms, d->cfg.echo_multiplier);
+	if (b4_config_uses(&d->cfg, B4_M_MTU)) {
+		char sz[32];
+
+		snprintf(sz, sizeof(sz), "%u bytes", d->cfg.mtu_size);
+		b4_log(d, "mtu: probes of %s every %u ms, unhealthy after %u without an answer that large",
+		       d->cfg.mtu_size ? sz : "the tunnel's MTU",
+		       d->cfg.mtu_interval_ms, d->cfg.mtu_multiplier);
+	}
 	if (d->pcp_port)
 		b4_log(d, "pcp: %s mode, mapping 192.0.0.2:%u, lifetime %u s, interval %u ms, deadline %u ms, %u failures",
 		       pcp_mode_name(d->cfg.pcp_mode), d->pcp_port,

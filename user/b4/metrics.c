@@ -51,6 +51,11 @@ static uint64_t echo_received(const struct b4_cand *c) { return c->echo.received
 static uint64_t echo_late(const struct b4_cand *c) { return c->echo.late; }
 static uint64_t echo_ttl_refused(const struct b4_cand *c) { return c->echo.ttl_refused; }
 static uint64_t echo_failures(const struct b4_cand *c) { return c->echo.failures; }
+static uint64_t mtu_sent(const struct b4_cand *c) { return c->mtu.sent; }
+static uint64_t mtu_answered(const struct b4_cand *c) { return c->mtu.answered; }
+static uint64_t mtu_short(const struct b4_cand *c) { return c->mtu.short_answered; }
+static uint64_t mtu_errors(const struct b4_cand *c) { return c->mtu.tx_errors; }
+static uint64_t mtu_size(const struct b4_cand *c) { return c->mtu.size; }
 static uint64_t pcp_requests(const struct b4_cand *c)
 {
 	return pcp_client_counters(&c->pcp.cl)->tx_requests;
@@ -216,6 +221,21 @@ void b4_metrics_render(struct b4_daemon *d, FILE *f)
 	per_aftr(d, f, P "echo_failures_total", "counter",
 		 "Echo Up -> Down (diag echo-failed).", echo_failures,
 		 B4_M_ECHO);
+	per_aftr(d, f, P "mtu_probes_sent_total", "counter",
+		 "Padded BFD probes sent (mtu health method, RFC 9764).",
+		 mtu_sent, B4_M_MTU);
+	per_aftr(d, f, P "mtu_probes_answered_total", "counter",
+		 "Padded probes answered at their size.", mtu_answered,
+		 B4_M_MTU);
+	per_aftr(d, f, P "mtu_probes_short_total", "counter",
+		 "Padded probes not answered while smaller answers came.",
+		 mtu_short, B4_M_MTU);
+	per_aftr(d, f, P "mtu_probe_send_errors_total", "counter",
+		 "Padded probes that could not be sent (EMSGSIZE: larger than the tunnel).",
+		 mtu_errors, B4_M_MTU);
+	per_aftr(d, f, P "mtu_probe_bytes", "gauge",
+		 "The size of the padded probes (inner IPv4 packet), 0 before the first.",
+		 mtu_size, B4_M_MTU);
 	per_aftr(d, f, P "pcp_requests_total", "counter",
 		 "PCP MAP requests sent to the AFTR (PCP health method).",
 		 pcp_requests, B4_M_PCP);

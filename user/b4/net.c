@@ -27,6 +27,14 @@
  * time (the answers of the active AFTR also reach the raw socket, and the
  * answers to direct probes of the AFTR a tunnel points to are also
  * decapsulated by that tunnel).
+ *
+ * Both raw sockets send with path MTU discovery in probe mode
+ * (IP_PMTUDISC_PROBE, IPV6_PMTUDISC_PROBE): a packet goes out at the
+ * size it was built, up to the device's MTU, whatever path MTU the
+ * kernel learnt for the destination (a Packet Too Big is remembered for
+ * ten minutes). A padded packet (RFC 9764) must test the path as it is
+ * now: the size a path carried again is seen at once, and a path MTU
+ * learnt through one AFTR does not refuse the probes of the next one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -101,14 +109,16 @@ int b4_net_open_raw(char *e, size_t elen)
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	int fd, one = 1;
+	int fd, one = 1, probe = IPV6_PMTUDISC_PROBE;
 
 	fd = raw_socket(AF_INET6, IPPROTO_IPIP, "raw IPv6 socket", e, elen);
 	if (fd < 0)
 		return -1;
 	if (sock_filter_attach(fd, code, sizeof(code) / sizeof(code[0])) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
-		       sizeof(one))) {
+		       sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe,
+		       sizeof(probe))) {
 		snprintf(e, elen, "raw IPv6 socket options: %s",
 			 strerror(errno));
 		close(fd);
@@ -119,12 +129,14 @@ int b4_net_open_raw(char *e, size_t elen)
 
 int b4_net_open_raw4(char *e, size_t elen)
 {
-	int fd, one = 1;
+	int fd, one = 1, probe = IP_PMTUDISC_PROBE;
 
 	fd = raw_socket(AF_INET, IPPROTO_RAW, "raw IPv4 socket", e, elen);
 	if (fd < 0)
 		return -1;
-	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe,
+		       sizeof(probe))) {
 		snprintf(e, elen, "raw IPv4 socket options: %s",
 			 strerror(errno));
 		close(fd);
@@ -284,14 +296,7 @@ static ssize_t send_ip(struct b4_daemon *d, const struct b4_cand *c,
 	return send_ip_from(d, c, path, NULL, pkt, len);
 }
 
-/*
- * Is cfg.pad larger than the MTU of c's tunnel? The direct path (raw
- * IPv6) does not go through the tunnel device, so its MTU is checked
- * here: a padded session must not come Up on the direct path when the
- * tunnel it stands for cannot carry the padded size. 0 when the MTU
- * cannot be read.
- */
-static int pad_over_tunnel_mtu(const struct b4_daemon *d,
+unsigned int b4_net_tunnel_mtu(const struct b4_daemon *d,
 			       const struct b4_cand *c)
 {
 	struct ifreq ifr;
@@ -299,42 +304,92 @@ static int pad_over_tunnel_mtu(const struct b4_daemon *d,
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
 		 d->tun[c->tun].link.name);
-	if (ioctl(d->raw4fd, SIOCGIFMTU, &ifr) < 0)
+	if (ioctl(d->raw4fd, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu <= 0)
 		return 0;
-	return ifr.ifr_mtu > 0 && d->cfg.pad > (unsigned int)ifr.ifr_mtu;
+	return ifr.ifr_mtu;
 }
 
 /*
- * A control packet of candidate c. With pad (RFC 9764): the BFD packet
- * (Length 24) and zero bytes after it in the UDP payload, up to an inner
- * IPv4 packet of cfg.pad bytes, DF set as on every packet here: through
- * a path whose MTU is smaller it is not sent (EMSGSIZE from the tunnel)
- * or never arrives, and the session cannot stay Up.
+ * The padded size of c's control packets: cfg.pad, or with "pad mtu" the
+ * tunnel's MTU as it is now (read at every packet: a changed MTU, a
+ * re-created tunnel are followed), within B4_PAD_MIN..B4_PAD_MAX; 0: no
+ * padding.
  */
-int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
+static unsigned int pad_size(const struct b4_daemon *d,
+			     const struct b4_cand *c)
+{
+	unsigned int mtu;
+
+	if (!d->cfg.pad_mtu)
+		return d->cfg.pad;
+	mtu = b4_net_tunnel_mtu(d, c);
+	if (!mtu)
+		return c->s.pad;	/* as before, until it can be read */
+	if (mtu < B4_PAD_MIN)
+		return B4_PAD_MIN;
+	return mtu > B4_PAD_MAX ? B4_PAD_MAX : mtu;
+}
+
+/*
+ * send_ctrl(d, c, ctrl, size): the control packet ctrl of c, padded
+ * (RFC 9764) when size is larger than IPv4 + UDP + BFD: the BFD packet
+ * (Length 24) and zero bytes after it in the UDP payload, up to an inner
+ * IPv4 packet of size bytes, DF set as on every packet here: through a
+ * path whose MTU is smaller it is not sent (EMSGSIZE from the tunnel) or
+ * never arrives. The direct path (raw IPv6) does not go through the
+ * tunnel device, so its MTU is checked here: a padded packet must not
+ * pass on the direct path when the tunnel it stands for cannot carry it.
+ * The padded session and the mtu method's probes both come here.
+ */
+static ssize_t send_ctrl(struct b4_daemon *d, const struct b4_cand *c,
+			 const struct bfd_ctrl *ctrl, size_t size)
 {
 	static uint8_t pkt[B4_PAD_MAX], payload[B4_PAD_MAX];
+	size_t len, plen = sizeof(*ctrl);
+	unsigned int mtu;
+
+	if (size > B4_PAD_MAX)
+		size = B4_PAD_MAX;
+	if (size > B4_UDP4_HDR + sizeof(*ctrl))
+		plen = size - B4_UDP4_HDR;
+	if (size && c->path == B4_PATH_DIRECT) {
+		mtu = b4_net_tunnel_mtu(d, c);
+		if (mtu && size > mtu) {
+			/* as the tunnel itself would refuse it */
+			errno = EMSGSIZE;
+			return -1;
+		}
+	}
+	memset(payload + sizeof(*ctrl), 0, plen - sizeof(*ctrl));
+	memcpy(payload, ctrl, sizeof(*ctrl));
+	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, payload,
+			 plen);
+	return send_ip(d, c, c->path, pkt, len);
+}
+
+/* A control packet of candidate c's session, on its schedule. */
+int b4_net_send(struct b4_daemon *d, struct b4_cand *c)
+{
 	struct bfd_ctrl ctrl;
-	size_t len, plen = sizeof(ctrl);
 	ssize_t n;
 
 	b4_session_build(&c->s, &ctrl, mono_ns());
-	if (d->cfg.pad > B4_UDP4_HDR + sizeof(ctrl))
-		plen = d->cfg.pad - B4_UDP4_HDR;
-	if (d->cfg.pad && c->path == B4_PATH_DIRECT &&
-	    pad_over_tunnel_mtu(d, c)) {
-		/* as the tunnel itself would refuse it */
-		errno = EMSGSIZE;
-		tx_result(&c->s, -1);
-		return -1;
-	}
-	memset(payload + sizeof(ctrl), 0, plen - sizeof(ctrl));
-	memcpy(payload, &ctrl, sizeof(ctrl));
-	len = build_udp4(pkt, c->s.sport, BFD_PORT_CONTROL, BFD_TTL, payload,
-			 plen);
-	n = send_ip(d, c, c->path, pkt, len);
+	c->s.pad = pad_size(d, c);
+	n = send_ctrl(d, c, &ctrl, c->s.pad);
 	tx_result(&c->s, n);
 	return n < 0 ? -1 : 0;
+}
+
+int b4_net_send_probe(struct b4_daemon *d, struct b4_cand *c, size_t size)
+{
+	struct bfd_session s = c->s.bfd;
+	struct bfd_ctrl ctrl;
+
+	/* a Final is the session's own packet's: never on a probe that
+	 * may be lost to the path it tests */
+	s.flags &= ~BFD_SF_FINAL;
+	bfd_build(&s, &ctrl);
+	return send_ctrl(d, c, &ctrl, size) < 0 ? -1 : 0;
 }
 
 int b4_net_send_admin_down(struct b4_daemon *d, const struct b4_cand *c,
@@ -378,9 +433,12 @@ static void deliver(struct b4_daemon *d, int i, const void *payload,
 		c->s.rx_dropped++;
 		return;
 	}
+	/* the mtu method: is it as large as its probes? */
+	if (c->health.methods & B4_M_MTU)
+		b4_mtu_input(d, i, len + B4_UDP4_HDR);
 	/* padded (RFC 9764): only an answer as large as ours proves the
 	 * path carries that size back */
-	if (d->cfg.pad && len + B4_UDP4_HDR < d->cfg.pad) {
+	if (c->s.pad && len + B4_UDP4_HDR < c->s.pad) {
 		c->s.rx_short++;
 		return;
 	}
