@@ -118,7 +118,7 @@ b4_topo() {
 	done
 }
 
-in_b4() { ip netns exec "$B4" "$@"; }
+in_b4() { nsenter --net="/run/netns/$B4" "$@"; }
 
 # aftr_cut N / aftr_restore N: AFTR N's link at the ME down / up
 aftr_cut() { ip -n "$ME" link set me-a$1 down; }
@@ -268,8 +268,6 @@ b4_log_has() { grep -qE -- "$1" "$B4_LOG"; }
 
 # b4_show_log: the daemon's log as TAP comments
 b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
-
-now_ms() { date +%s%3N; }
 
 # b4_hold SECONDS CHECK [ARGS...]: CHECK stays true for SECONDS (asked
 # every 2 s); 1 at the first time it is not, HOLD_AT its time of day
