@@ -96,16 +96,29 @@ tap_done() {
 trap '__run_defer' EXIT
 trap 'exit 1' INT TERM
 
+# now_ms: milliseconds since the epoch, without starting a process (in
+# the test VM every process started costs tens of milliseconds of CPU)
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+
+# nap SECONDS: sleep without starting a process: a read that times out on
+# a pipe nobody writes to (this shell holds its write end)
+__nap_fd=
+nap() {
+	[ -n "$__nap_fd" ] || exec {__nap_fd}<> <(:)
+	read -r -t "$1" -u "$__nap_fd"
+	return 0
+}
+
 # __poll PERIOD_S TIMEOUT_MS CMD...: run CMD every PERIOD_S until it succeeds
 __poll() {
 	local period=$1 timeout=$2 start now
 	shift 2
-	start=$(date +%s%3N)
+	start=${EPOCHREALTIME/./}
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
-		now=$(date +%s%3N)
-		[ $((now - start)) -ge "$timeout" ] && return 1
-		sleep "$period"
+		now=${EPOCHREALTIME/./}
+		[ $(((now - start) / 1000)) -ge "$timeout" ] && return 1
+		nap "$period"
 	done
 }
 

@@ -22,8 +22,10 @@
 # With both levels and DSLITE_VM_JOBS above 1 (default 2), the levels run
 # side by side: the host tests one after the other, and the kernel tests
 # from one queue in DSLITE_VM_JOBS VMs at once (each takes the next test
-# when it is done with one). Each test's output is then printed whole when
-# it ends; DSLITE_VM_JOBS=1 runs one VM after the host tests, streaming.
+# when it is done with one; the queue holds the longest first, by the
+# wall times in selftests/vm/weights). Each test's output is then printed
+# whole when it ends; DSLITE_VM_JOBS=1 runs one VM after the host tests,
+# streaming. Each test's wall time is kept in the log directory's "times".
 #
 # Environment: DSLITE_TEST_LOGS (log directory), DSLITE_HOST_TESTS and
 # DSLITE_KERNEL_TESTS (directories to take the tests from; the kernel
@@ -34,10 +36,10 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 logs=${DSLITE_TEST_LOGS:-$root/build/test-logs}
 host_dir=${DSLITE_HOST_TESTS:-$root/selftests/host}
-# the kernel tests: selftests/bgp/ (the anycast group behind BGP, the
-# longest: first in the queue) and selftests/kernel/, but not a test whose
-# header has the line "# make check: no" (make check-bgp runs it); or
-# every test of the directory DSLITE_KERNEL_TESTS names
+# the kernel tests: selftests/bgp/ (the anycast group behind BGP) and
+# selftests/kernel/, but not a test whose header has the line
+# "# make check: no" (make check-bgp runs it); or every test of the
+# directory DSLITE_KERNEL_TESTS names
 if [ -n "${DSLITE_KERNEL_TESTS:-}" ]; then
 	kernel_dirs=("$DSLITE_KERNEL_TESTS") kernel_all=all
 else
@@ -158,6 +160,7 @@ account() {
 	total_skip=$((total_skip + skip))
 	secs=$(awk "BEGIN { printf \"%.1f\", $ms / 1000 }")
 	times+=("$(printf '%7s s  %s' "$secs" "$name")")
+	echo "$name ${secs%.*}" >>"$logs/times"
 	printf '# ---- %s: %s, %d passed, %d failed, %d skipped (%s s)\n' \
 		"$name" $verdict $pass $fail $skip "$secs"
 }
@@ -298,6 +301,19 @@ merge_lane() {
 	while IFS= read -r line; do [ -n "$line" ] && times+=("$line"); done <"$state/lane.$1.times"
 }
 
+# longest_first TEST...: the tests, the longest first by the wall times
+# of selftests/vm/weights (90 s when not listed), else in the order given
+longest_first() {
+	local t i=0
+	for t in "$@"; do
+		i=$((i + 1))
+		printf '%s %d %s\n' "$(name_of "$t")" $i "$t"
+	done | awk -v w="$root/selftests/vm/weights" '
+		BEGIN { while ((getline l < w) > 0) if (l !~ /^#/) { split(l, f, " "); s[f[1]] = f[2] } }
+		{ print ($1 in s ? s[$1] : 90), $2, $3 }' |
+		sort -k1,1nr -k2,2n | cut -d" " -f3-
+}
+
 # run_parallel HOSTTESTS... -- KERNELTESTS...: the host tests in one lane,
 # the kernel tests from one queue in $vm_jobs VMs, all at once
 run_parallel() {
@@ -309,6 +325,7 @@ run_parallel() {
 	n=$vm_jobs
 	[ "$n" -gt ${#kernel[@]} ] && n=${#kernel[@]}
 	echo "# ==== ${#host[@]} host test(s) and ${#kernel[@]} kernel test(s) side by side in $n VM(s); each test printed when it ends"
+	mapfile -t kernel < <(longest_first "${kernel[@]}")
 	"$root/selftests/vm/run.sh" --prepare "${kernel[@]}" ||
 		echo "# run.sh: preparing the VM failed" >&2
 	mkdir -p "$state/queue"

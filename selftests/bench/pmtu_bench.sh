@@ -15,6 +15,7 @@
 # vm-timeout: 2400
 export PMTU_N=${PMTU_N:-50000}
 export PMTU_ROUNDS=${PMTU_ROUNDS:-2}
+export PMTU_PHASES=${PMTU_PHASES:-kernel dslite}
 export PMTU_BLOB_KB=${PMTU_BLOB_KB:-4096}
 export PMTU_BURST_RATE=${PMTU_BURST_RATE:-1000}
 exec bash "$(dirname "$0")/../kernel/aftr_pmtu_scale.sh"

@@ -351,7 +351,7 @@ if slowwait 4 sess_is 2001:db8:b4::5 ".status == \"up\" and .id == $id4 and .\"r
 	tap_ok "the session kept its id and state, and went on counting"
 else
 	tap_fail "the session kept its id and state, and went on counting" \
-		"id $id4, rx $rx4 before: $(sess 2001:db8:b4::5 -c .)" \
+		"id $id4, rx $rx4 before: $(sess 2001:db8:b4::5 .)" \
 		"$(counters | jq -c 'with_entries(select(.value > 0))')"
 fi
 wait $p4

@@ -103,6 +103,13 @@ kmsg_check() {
 	}'
 }
 
+# processes started since boot; CPU time spent (all CPUs, 10 ms ticks)
+forks() { local k v; while read -r k v; do [ "$k" = processes ] && echo "$v" && return; done </proc/stat; }
+cpu_ticks() {
+	local k u n s rest
+	read -r k u n s rest </proc/stat
+	echo $((u + n + s))
+}
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # next_test: the next test's path in $t; false when there is none
@@ -137,6 +144,7 @@ while next_test; do
 	echo "@@ dslite-vm begin $t" >&3
 	out=/tmp/.dslite-vm.out
 	start=$(now_ms)
+	forks0=$(forks) cpu0=$(cpu_ticks)
 	marker="dslite-vm: begin $t $start"
 	echo "$marker" >/dev/kmsg
 	# Through a file, not a pipe: a process the test leaves behind with
@@ -160,6 +168,8 @@ while next_test; do
 		fi
 		reset_state
 		kmsg_check "$marker" $((n + 1))
+		echo "# harness: $(($(forks) - forks0)) processes started," \
+			"VM CPU busy $((($(cpu_ticks) - cpu0) * 10)) ms"
 		echo "@@ dslite-vm end $t rc=$rc ms=$ms"
 	} >&3
 	rm -f "$out"

@@ -65,15 +65,17 @@ int aftr_stats(int argc, char **argv);
 int aftr_mtu(int argc, char **argv);
 
 /*
- * aftr_for_each_session(fd, cb, ctx) (show.c): every live session of the
- * slot array fd (dslite_sessions), in slot order. Returns 0 or -errno
- * (or what cb returned, if non-zero).
+ * aftr_for_each_session(d, fd, cb, ctx) (show.c): every live session of
+ * the slot array fd (d's dslite_sessions), in slot order, reading only
+ * the slots ever handed out. Returns 0 or -errno (or what cb returned,
+ * if non-zero).
  */
 struct dslite_in6;
 struct dslite_aftr_session;
 typedef int (*aftr_session_cb)(const struct dslite_in6 *key,
 			       const struct dslite_aftr_session *s, void *ctx);
-int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx);
+int aftr_for_each_session(const struct aftr_dev *d, int fd,
+			  aftr_session_cb cb, void *ctx);
 int aftr_monitor(int argc, char **argv);
 
 /* aftr_set_libbpf_print(): libbpf's messages on stderr only with -v, or

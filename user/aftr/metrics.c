@@ -212,7 +212,7 @@ static int dev_metrics(const char *what, const char *ifname,
 			close(fd);
 		goto out;
 	}
-	err = aftr_for_each_session(fd, count_state, states);
+	err = aftr_for_each_session(&d, fd, count_state, states);
 	close(fd);
 	if (err) {
 		ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,

@@ -27,29 +27,60 @@
 #define BATCH	1024
 
 /*
- * aftr_for_each_session(fd, cb, ctx): every live session of the slot array fd
- * (dslite_sessions), in slot order (read without a lock, as
- * bpf/dslite_aftr.h allows: a copy may mix two updates). Batches of
- * BATCH slots when the kernel has them, one by one otherwise. Returns 0
- * or -errno (or what cb returned, if non-zero).
+ * slots_used(d): the highest slot of d's session table ever handed out
+ * (dslite_state's next_discr: slots are taken from 1 upwards before any
+ * freed one is reused, so no session lives above it), UINT32_MAX when
+ * it cannot be read (then every slot is read).
  */
-int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx)
+static uint32_t slots_used(const struct aftr_dev *d)
+{
+	struct dslite_aftr_state st = {};
+	uint32_t zero = 0;
+	int fd;
+
+	fd = aftr_dev_map(d, DSLITE_MAP_STATE);
+	if (fd < 0)
+		return UINT32_MAX;
+	if (bpf_map_lookup_elem(fd, &zero, &st))
+		st.next_discr = UINT32_MAX;
+	close(fd);
+	return st.next_discr;
+}
+
+/*
+ * aftr_for_each_session(d, fd, cb, ctx): every live session of the slot
+ * array fd (d's dslite_sessions), in slot order (read without a lock, as
+ * bpf/dslite_aftr.h allows: a copy may mix two updates). Only the slots
+ * ever handed out are read, so the cost follows the sessions the table
+ * has held, not its size. Batches of BATCH slots when the kernel has
+ * them, one by one otherwise. Returns 0 or -errno (or what cb returned,
+ * if non-zero).
+ */
+int aftr_for_each_session(const struct aftr_dev *d, int fd,
+			  aftr_session_cb cb, void *ctx)
 {
 	struct dslite_aftr_session *vals;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), count, i, token = 0, *keys, k;
-	bool first = true, done = false;
+	uint64_t end, read = 0;
+	bool first = true;
 	int ret = 0;
 
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	/* slots 0 (never used) to the highest handed out */
+	end = (uint64_t)slots_used(d) + 1;
+	if (end > info.max_entries)
+		end = info.max_entries;
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, sizeof(*vals));
 	if (!keys || !vals) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	while (!done) {
-		count = BATCH;
+	while (read < end) {
+		count = end - read < BATCH ? end - read : BATCH;
 		if (bpf_map_lookup_batch(fd, first ? NULL : &token, &token,
 					 keys, vals, &count, &opts)) {
 			if ((errno == EINVAL || errno == EOPNOTSUPP) && first)
@@ -58,9 +89,10 @@ int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx)
 				ret = -errno;
 				goto out;
 			}
-			done = true;
+			read = end;	/* the last batch */
 		}
 		first = false;
+		read += count;
 		for (i = 0; i < count; i++) {
 			if (!(vals[i].flags & DSLITE_SESS_LIVE))
 				continue;
@@ -72,11 +104,7 @@ int aftr_for_each_session(int fd, aftr_session_cb cb, void *ctx)
 	goto out;
 
 one_by_one:
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		ret = -errno;
-		goto out;
-	}
-	for (k = 1; k < info.max_entries; k++) {
+	for (k = 1; k < end; k++) {
 		if (bpf_map_lookup_elem(fd, &k, &vals[0])) {
 			ret = -errno;
 			goto out;
@@ -381,7 +409,7 @@ int aftr_sessions(int argc, char **argv)
 				err = 0;
 			close(dfd);
 		} else {
-			err = aftr_for_each_session(fd, print_session, &c);
+			err = aftr_for_each_session(&d, fd, print_session, &c);
 		}
 		if (err)
 			ret = dslitectl_err(DSLITECTL_EXIT_ERROR, what,
@@ -496,7 +524,7 @@ static int dev_stats(const char *what, const char *ifname)
 			close(fd);
 		goto out;
 	}
-	err = aftr_for_each_session(fd, count_one, &sessions);
+	err = aftr_for_each_session(&d, fd, count_one, &sessions);
 	mem += memlock(fd);
 	close(fd);
 	if (err) {
