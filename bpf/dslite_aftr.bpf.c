@@ -88,7 +88,7 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 		return DSLITE_CNT_PASS_INNER_FRAG;
 	if (iph->protocol == IPPROTO_TCP) {
 		/* the only test ordinary data pays when the MTU is on */
-		if (mtu_on())
+		if (mtu_on() && tcp_syn_with_options(&p->c))
 			mss_clamp(ctx, (void *)p->ip6 - p->data,
 				  p->c.pos - p->data);
 		return tunnel_data(p);

@@ -134,6 +134,21 @@ static __always_inline void mtu_raise_bfd(const void *b4, __u32 size,
 #define TCP_MAX_OPT_STEPS	10	/* options looked at before the MSS */
 
 /*
+ * May the TCP header at the cursor carry an MSS option to clamp? A SYN
+ * (or SYN-ACK) with options: the test an ordinary data segment pays,
+ * on the pointer the parser has (mss_clamp() re-derives its own, which
+ * costs a data segment as much again).
+ */
+static __always_inline int tcp_syn_with_options(const struct cursor *c)
+{
+	const __u8 *tcp = c->pos;
+
+	if ((void *)(tcp + 14) > c->end)
+		return 0;
+	return (tcp[13] & TCP_FLAG_SYN_BYTE) && (tcp[12] >> 4) > 5;
+}
+
+/*
  * The inner TCP segment at tcp_off of a softwire packet from the B4 at
  * ip6_off: a SYN (or SYN-ACK) whose MSS option is larger than the B4's
  * record allows gets it lowered, the TCP checksum updated (RFC 1624; an
