@@ -25,6 +25,7 @@
 #include "dslitectl.h"
 #include "b4.h"
 #include "tap.h"
+#include "err_capture.h"
 
 /* stubs of the daemon: mtu.o's daemon side is linked, not run */
 void b4_log(const struct b4_daemon *d, const char *fmt, ...)
@@ -150,33 +151,6 @@ static void test_judging(void)
 	tap_eq(m.answered, 1, "an answer of the old size is not an answer");
 	b4_mtu_rx(&m, 1500, t + 11200 * MS);
 	tap_eq(m.answered, 2, "one of the new size is");
-}
-
-/* stderr into a buffer: what the parser printed */
-static char err_buf[1024];
-static int err_saved = -1;
-static FILE *err_tmp;
-
-static void err_start(void)
-{
-	fflush(stderr);
-	err_tmp = tmpfile();
-	err_saved = dup(2);
-	dup2(fileno(err_tmp), 2);
-}
-
-static const char *err_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(err_saved, 2);
-	close(err_saved);
-	rewind(err_tmp);
-	n = fread(err_buf, 1, sizeof(err_buf) - 1, err_tmp);
-	err_buf[n] = '\0';
-	fclose(err_tmp);
-	return err_buf;
 }
 
 /* parse "dev ds0 KW VAL [KW2 VAL2]" into c: the exit code */

@@ -25,6 +25,7 @@
 #include "kw.h"
 #include "metrics.h"
 #include "tap.h"
+#include "err_capture.h"
 
 /* capture: what the print layer wrote since capture_start(). */
 static char *cap_buf;
@@ -750,33 +751,6 @@ static void test_b4_tunnel_wait(void)
 }
 
 /* --- keyword tables (kw.h) ------------------------------------------ */
-
-/* stderr into a buffer: what dslitectl_err() printed */
-static char err_buf[1024];
-static int err_saved = -1;
-static FILE *err_tmp;
-
-static void err_start(void)
-{
-	fflush(stderr);
-	err_tmp = tmpfile();
-	err_saved = dup(2);
-	dup2(fileno(err_tmp), 2);
-}
-
-static const char *err_end(void)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(err_saved, 2);
-	close(err_saved);
-	rewind(err_tmp);
-	n = fread(err_buf, 1, sizeof(err_buf) - 1, err_tmp);
-	err_buf[n] = '\0';
-	fclose(err_tmp);
-	return err_buf;
-}
 
 struct kw_test {
 	uint32_t num;
