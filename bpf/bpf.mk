@@ -53,7 +53,7 @@ bench: $(DSLITE_BENCH)
 	$(SRCTREE)/selftests/bench/bench.sh $(DSLITE_BENCH) || st=1; \
 	$(SRCTREE)/selftests/bench/pcp_bench.sh || st=1; \
 	$(SRCTREE)/selftests/bench/upgrade_bench.sh || st=1; \
-	$(SRCTREE)/selftests/vm/run.sh -t 900 $(SRCTREE)/selftests/bench/dataplane_bench.sh || st=1; \
+	$(SRCTREE)/selftests/vm/run.sh -t 3600 $(SRCTREE)/selftests/bench/dataplane_bench.sh || st=1; \
 	exit $$st
 
 -include $(wildcard $(BUILD)/*.bpf.d $(BUILD)/bench/*.bpf.d)
