@@ -121,7 +121,9 @@ if [ $((in1 - in0)) -ge $((tx1 - tx0 - 2)) ] && [ "$probes" -ge 5 ]; then
 else
 	tap_fail "bfdd receives the padded probes" "in $in0 -> $in1, B4 sent $tx0 -> $tx1"
 fi
-__mtu_failing() { [ "$(mq ok)" = false ] && [ "$(mq sent)" -ge 4 ]; }
+# unhealthy from the start ("no answer of N bytes yet"), then, once the
+# probes had their detection time, with the path's reason
+__mtu_failing() { [ "$(mq ok)" = false ] && [[ "$(mq reason)" == "path MTU below"* ]]; }
 busywait 15000 __mtu_failing
 reason=$(mq reason)
 case $reason in
