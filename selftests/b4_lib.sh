@@ -254,13 +254,13 @@ xdp_counter() {
 DSLITECTL_B4=${DSLITECTL_B4:-$DSLITECTL}
 
 # b4_start ARGS...: "dslitectl b4 run ARGS" in B4, log in $B4_LOG; waits
-# until it answers "b4 status"
+# until it answers "b4 status" (up to 30 s: a loaded VM starts it slowly)
 b4_start() {
 	B4_LOG=$(mktemp /tmp/b4-log.XXXXXX)
 	ip netns exec "$B4" "$DSLITECTL_B4" b4 run "$@" >>"$B4_LOG" 2>&1 &
 	B4_PID=$!
 	defer "kill -9 $B4_PID"
-	busywait 10000 in_b4 "$DSLITECTL_B4" b4 status
+	busywait 30000 in_b4 "$DSLITECTL_B4" b4 status
 }
 
 # b4_stop [SIGNAL]: stop the daemon and wait for it
