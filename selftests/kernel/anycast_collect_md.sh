@@ -57,7 +57,7 @@ else
 	tap_fail "anycast.md: the member block found" "$(cat "$tmp/doc-member")"
 fi
 tap_expect "anycast.md: its b4-routes lines are those the test writes" \
-	"$(md_routes | head -n 2)" "$(cat "$tmp/doc-routes")"
+	"$(md_routes | head -n 4)" "$(cat "$tmp/doc-routes")"
 # aftr-operations.md shows the same data plane for a single AFTR
 ops=$DSLITE_ROOT/Documentation/aftr-operations.md
 doc_block "$ops" collect_md | sed 's/[[:space:]]*#.*//' | grep . >"$tmp/doc-ops"
