@@ -11,7 +11,7 @@
 #    remote 2001:db8:ac::1         nexthop A1, nexthop A2                encap ip6 dst B4 i        blob to each B4
 #    192.0.0.2/29                  (L3 hash: addresses, flow              src 2001:db8:ac::1
 #   lo 10.1.i.1/24                  label)                              eth0 198.51.10n.1, NAT
-#   default dev ds0 src 10.1.i.1                                        dslitectl aftr attach
+#   default dev ds0 src 10.1.i.1         (as nexthop id i)              dslitectl aftr attach
 #   ds0 flowlabel i (fixed: ECMP keeps the B4 on one member)            (native XDP, TC relay)
 #
 # Each member's data plane is built by the commands of
@@ -50,11 +50,14 @@ doc_block() {
 		inside { print }' "$1"
 }
 
-# md_routes: b4-routes for the MD_N B4s, in the format of the document
+# md_routes: b4-routes for the MD_N B4s, in the format of the document:
+# per B4 one nexthop object (id = the B4's index) carrying the
+# encapsulation, and its inner prefix's route through it
 md_routes() {
 	local i
 	for ((i = 1; i <= MD_N; i++)); do
-		echo "route add 10.1.$i.0/24 encap ip6 dst $(md_b4_addr $i) src $MD_ANYCAST dev ds"
+		echo "nexthop add id $i encap ip6 dst $(md_b4_addr $i) src $MD_ANYCAST dev ds"
+		echo "route add 10.1.$i.0/24 nhid $i"
 	done
 }
 

@@ -13,7 +13,8 @@
 #     ip6tnl's encapsulation limit option, 1360 from a collect_md device,
 #     which sends none);
 #   - for a per-B4 ip6tnl and for one collect_md (external) ip6tnl with
-#     an encap route per B4.
+#     an encap route per B4, then with a nexthop object per B4 ("nexthop
+#     add id I encap ip6 ...", "route add ... nhid I").
 #
 #  [SRV] 203.0.113.1 --- 203.0.113.2 [AFTR] eth 2001:db8:1::1 ==== [B4] 2001:db8:1::2
 #   ping -M do -s 1422                 ds (ip6tnl) / dsmd (external)     ds: 192.0.0.2
@@ -143,5 +144,11 @@ ip -n "$AFTR" addr add 192.0.0.1/32 dev dsmd
 ip -n "$AFTR" link set dsmd up
 ip -n "$AFTR" route add 192.0.0.2/32 encap ip6 dst 2001:db8:1::2 src 2001:db8:1::1 dev dsmd
 one_case "collect_md ip6tnl" 1360
+
+# --- the same device, the B4 as a nexthop object (anycast.md's setup)
+ip -n "$AFTR" route del 192.0.0.2/32
+ip -n "$AFTR" nexthop add id 1 encap ip6 dst 2001:db8:1::2 src 2001:db8:1::1 dev dsmd
+ip -n "$AFTR" route add 192.0.0.2/32 nhid 1
+one_case "collect_md ip6tnl, nexthop object" 1360
 
 tap_done

@@ -19,7 +19,9 @@
 #   - the B4 daemon of B4 1 has its BFD session Up with its owner's node
 #     id; the owner dies (its link at the router), the session comes back
 #     Up with the other node id, "AFTR changed", and a download goes
-#     through the survivor (every member has every B4's route).
+#     through the survivor (every member has every B4's route);
+#   - the document's teardown (routes by prefix, then the nexthops)
+#     leaves neither on either member.
 #
 #  [B4 1..20] ds0 ==softwire==> [ME] --ECMP--> [AFTR1] ds external, NAT --+
 #   10.1.i.1      (MTU 1400 to     \--ECMP--> [AFTR2] ds external, NAT --+-- [INET]
@@ -57,7 +59,7 @@ else
 	tap_fail "anycast.md: the member block found" "$(cat "$tmp/doc-member")"
 fi
 tap_expect "anycast.md: its b4-routes lines are those the test writes" \
-	"$(md_routes | head -n 2)" "$(cat "$tmp/doc-routes")"
+	"$(md_routes | head -n 4)" "$(cat "$tmp/doc-routes")"
 # aftr-operations.md shows the same data plane for a single AFTR
 ops=$DSLITE_ROOT/Documentation/aftr-operations.md
 doc_block "$ops" collect_md | sed 's/[[:space:]]*#.*//' | grep . >"$tmp/doc-ops"
@@ -248,4 +250,16 @@ else
 		"$(stat -c %s "$tmp/got.1") bytes"
 fi
 b4_stop
+
+# --- the document's teardown on both members: the routes by prefix,
+# then the nexthops; nothing of the B4s left
+doc_block "$MD_DOC" teardown >"$tmp/teardown.sh"
+for n in 1 2; do
+	(cd "$tmp" && in_member $n bash -e teardown.sh) >"$tmp/teardown.$n" 2>&1
+	rc=$?
+	left="$(ip -n "$(md_member_ns $n)" -4 route show | grep -c '^10\.1\.') routes,"
+	left="$left $(ip -n "$(md_member_ns $n)" nexthop show | grep -c .) nexthops"
+	tap_expect "AFTR$n: anycast.md's teardown ($(grep -c . "$tmp/teardown.sh") lines) leaves no B4" \
+		"0: 0 routes, 0 nexthops" "$rc: $left"
+done
 tap_done
