@@ -82,15 +82,15 @@ refuse "interval not a number" 1 \
 refuse "standby-interval 0" 1 \
 	'dslitectl: b4 run: standby-interval must be 10..60000 ms, not "0"' dev ds0 standby-interval 0
 refuse "health: unknown method" 1 \
-	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd), not "bgp"' dev ds0 health bgp
+	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd), not "bgp"' dev ds0 health bgp
 refuse "health: a method twice" 1 \
-	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd), not "all:bfd+bfd"' dev ds0 health all:bfd+bfd
+	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd), not "all:bfd+bfd"' dev ds0 health all:bfd+bfd
 refuse "health: a combination of one" 1 \
-	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd), not "any:pcp"' dev ds0 health any:pcp
+	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd), not "any:pcp"' dev ds0 health any:pcp
 refuse "health: empty list" 1 \
-	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd), not "all:"' dev ds0 health all:
+	'dslitectl: b4 run: health must be bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd), not "all:"' dev ds0 health all:
 refuse "aftr: bad per-AFTR health" 1 \
-	'dslitectl: b4 run: aftr 2001:db8::1: health must be bfd, pcp, ping, echo, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo; echo only with bfd), not "pcp+ping"' dev ds0 aftr 2001:db8::1,health=pcp+ping
+	'dslitectl: b4 run: aftr 2001:db8::1: health must be bfd, pcp, ping, echo, mtu, all, any, all:M+M[+M] or any:M+M[+M] (M: bfd, pcp, ping, echo, mtu; echo and mtu only with bfd), not "pcp+ping"' dev ds0 aftr 2001:db8::1,health=pcp+ping
 refuse "aftr: unknown per-AFTR option" 1 \
 	'dslitectl: b4 run: aftr 2001:db8::1: unknown option "mtu" (health=SPEC, pcp-server=ADDR)' dev ds0 aftr 2001:db8::1,mtu=1400
 refuse "aftr: option without value" 1 \
