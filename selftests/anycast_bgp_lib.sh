@@ -30,8 +30,6 @@ ANYCAST=2001:db8:ac::1
 INET_HOST=203.0.113.1
 EXAMPLES=$DSLITE_ROOT/Documentation/examples
 
-now_ms() { date +%s%3N; }
-
 # pwait TIMEOUT_MS CMD...: poll CMD every 300 ms (each poll starts
 # processes: a tighter loop would take the CPU from the daemons under TCG)
 pwait() { __poll 0.3 "$@"; }

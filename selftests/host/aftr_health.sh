@@ -40,7 +40,6 @@ addr add 2001:db8:b::2/64 dev up0 nodad
 addr add 198.51.101.1/24 dev nat0
 EOF
 in_m() { nsenter --net="/run/netns/$M" "$@"; }
-now_ms() { date +%s%3N; }
 
 frr() {
 	local name=$1 ns=$2 conf=$3 dir
