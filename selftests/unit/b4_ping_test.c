@@ -37,21 +37,7 @@ uint32_t b4_random(void)
 	return 4;
 }
 
-const char *b4_addr_str(const struct in6_addr *a, char *buf)
-{
-	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
-}
-
-static int health_updates;
-
-void b4_verdict_set(struct b4_daemon *d, int i, enum b4_method m, bool ok)
-{
-	(void)d;
-	(void)i;
-	(void)m;
-	(void)ok;
-	health_updates++;
-}
+#include "b4_unit_stubs.h"
 
 /* the watchers: no epoll here */
 #include "b4_watch_stubs.h"
@@ -138,7 +124,7 @@ int main(void)
 	tap_eq(p->others, 100, "then the last 36, and it stops when the socket is empty");
 	tap_eq(queued(sv[0]), 0, "nothing left queued");
 	tap_eq(p->received, 0, "none counted as a reply");
-	tap_eq(health_updates, 0, "no health verdict from packets that are not replies");
+	tap_eq(unit_verdicts, 0, "no health verdict from packets that are not replies");
 
 	close(sv[0]);
 	close(sv[1]);
