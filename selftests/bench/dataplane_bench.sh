@@ -10,6 +10,8 @@
 #
 #   selftests/vm/run.sh -t 3600 selftests/bench/dataplane_bench.sh
 #
+# vm-timeout: 7200
+#
 # Parts (all by default; "dp_rows=forward" on the VM's kernel command
 # line, DSLITE_VM_APPEND=dp_rows=forward, or DP_ROWS=forward in the
 # environment picks some: a comma-separated list of insert, forward,
