@@ -11,13 +11,26 @@
 #     the B4 gets MTU 1400 and the download completes, byte for byte;
 #   - a PTB that reaches AFTR1 itself is for a softwire it serves;
 #   - a PTB flood at AFTR2: relayed copies within relay-rate, all of them
-#     taken by AFTR1, none relayed again.
+#     taken by AFTR1, none relayed again;
+#   - the B4 side's guard, RFC 9764 padded probes ("b4 run ... health
+#     mtu", probes of the tunnel's MTU every 500 ms): the router's link
+#     toward the B4 at 1500 first, the method healthy; AFTR2 without
+#     peers again and the link at 1400: AFTR1's answers to the probes
+#     (as large as the probes, sent by XDP) vanish, their PTBs go to
+#     AFTR2, BFD stays Up and the mtu method fails with "path MTU below
+#     1452" (the detection time printed); without dslite.ko the daemon
+#     reports only ("carrier down ... not forced"); the relay on again:
+#     AFTR1's kernel learns MTU 1400, but the responder still answers at
+#     the probes' size, so the method keeps failing (it measures the
+#     path, not the PTB's delivery); the link at 1500 again: healthy.
 #
 #  [B4] ds0 ==softwire==> [ME] --ECMP, softwire--> [AFTR1] ds, NAT --+
 #   192.0.0.2    (MTU 1400 |   \--ECMP, ICMPv6---> [AFTR2] ds, NAT --+-- [INET]
 #                 to the B4)|        PTB               | relay        |   203.0.113.1
 #                           +-------------- AFTR2 ==copy==> AFTR1     |   busybox nc
 #   anycast 2001:db8:ac::1 on both AFTRs (details: selftests/anycast_lib.sh)
+#   last steps: dslitectl b4 run dev ds0 health mtu on the B4, probes to
+#   the anycast address (AFTR1), answered in place by AFTR1's XDP
 #
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../anycast_lib.sh"
@@ -159,4 +172,100 @@ else
 fi
 tap_expect "flood: AFTR1 took every copy and relayed none" \
 	"$(ptb_keys "{\"ptb_seen\":$relayed,\"pass_ptb_peer\":$relayed}")" "$(ptb_keys "$d1")"
+
+# --- the B4's mtu health method: the member that misses its PTB
+# The B4 daemon through the group, "health mtu" with probes of the
+# tunnel's MTU every 500 ms (unhealthy after 3 intervals without an
+# answer that large). dslite.ko is not loaded in this test: the daemon
+# reports and forces nothing (its log says "not forced").
+ip -n "$ME" link set me-b4 mtu 1500
+ip -n "$A1" -6 route flush cache	# AFTR1's path MTU from the steps above
+anycast_detach 2
+if anycast_attach 2; then
+	tap_ok "AFTR2 a member without peers again: no relay"
+else
+	tap_fail "AFTR2 a member without peers again: no relay"
+fi
+MTU=$(ip -n "$B4" -j link show ds0 | jq -r '.[0].mtu')
+B4_LOG=$tmp/b4.log
+ip netns exec "$B4" "$DSLITECTL" b4 run dev ds0 health mtu mtu-interval 500 \
+	>"$B4_LOG" 2>&1 &
+b4_pid=$!
+defer "kill $b4_pid"
+mq() {
+	ip netns exec "$B4" "$DSLITECTL" -j b4 status 2>/dev/null |
+		jq -r ".peers[0] | $1"
+}
+__mtu_ok() { [ "$(mq .mtu.ok)" = "$1" ]; }
+if slowwait 30 __mtu_ok true; then
+	tap_ok "B4 daemon: BFD Up via the group, the mtu method healthy (path 1500 bytes)"
+else
+	tap_fail "B4 daemon: BFD Up, the mtu method healthy" "$(sed 's/^/#   /' "$B4_LOG")"
+fi
+ac_snap
+ip -n "$ME" link set me-b4 mtu 1400
+lowered=$EPOCHREALTIME
+t0=$(now_ms)
+if slowwait 20 __mtu_ok false; then
+	tap_ok "no relay: mtu method failing (seen by polling $(($(now_ms) - t0)) ms after the MTU fell)"
+else
+	tap_fail "no relay: mtu method failing" "$(sed 's/^/#   /' "$B4_LOG")"
+fi
+reason=$(mq .mtu.reason)
+case $reason in
+"path MTU below $MTU"*)	tap_ok "reason: $reason" ;;
+*)	tap_fail "reason: path MTU below $MTU" "$reason" ;;
+esac
+tap_expect "BFD stays Up (its packets are small), AFTR unhealthy" "up false" \
+	"$(mq '"\(.status) \(.healthy)"')"
+# the detection by the daemon's clock: its log line's time of day
+at=$(sed -n "s/^\([0-9:.]*\) .*$ANYCAST: mtu failing.*/\1/p" "$B4_LOG" | head -1)
+det=$(awk -v a="$at" -v l="$lowered" 'BEGIN {
+	split(a, t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3]
+	printf "%d", (s - l % 86400) * 1000 }')
+diag "detection: the daemon logged mtu failing $det ms after the MTU fell (3 x 500 ms after the last large answer, judged at the next probe)"
+if grep -q "ds0: carrier down, diag path-down .*(not forced: module not loaded)" "$B4_LOG"; then
+	tap_ok "the daemon reacts as documented without dslite.ko: carrier down, diag path-down, not forced"
+else
+	tap_fail "the daemon: carrier down, diag path-down, not forced" "$(sed 's/^/#   /' "$B4_LOG")"
+fi
+ac_snap
+n=$(jq '.pass_ptb_unowned // 0' <<<"$D2")
+diag "AFTR2: $D2; AFTR1: $D1; AFTR1's route MTU toward the B4: '$(ac_pmtu 1)'"
+if [ "$n" -ge 1 ] && [ "$(ptb_keys "$D1")" = "$(ptb_keys '{}')" ] && [ -z "$(ac_pmtu 1)" ]; then
+	tap_ok "the answers' PTBs ($n) went to AFTR2's kernel; AFTR1 saw none, its route MTU not lowered"
+else
+	tap_fail "the answers' PTBs went to AFTR2; AFTR1 saw none" "$D2 / $D1 / '$(ac_pmtu 1)'"
+fi
+
+# the relay on again
+anycast_detach 2
+if anycast_attach 2 peer 2001:db8:a1::2 relay-rate 50; then
+	tap_ok "AFTR2 relays again"
+else
+	tap_fail "AFTR2 relays again"
+fi
+__pmtu1() { [ "$(ac_pmtu 1)" = 1400 ]; }
+if slowwait 15 __pmtu1; then
+	tap_ok "the answers' PTBs relayed: AFTR1's route toward the B4 at MTU 1400"
+else
+	tap_fail "the answers' PTBs relayed: AFTR1's route at 1400" "'$(ac_pmtu 1)'"
+fi
+s0=$(mq .mtu.sent)
+__sent() { [ "$(mq .mtu.sent)" -ge $((s0 + 3)) ]; }
+slowwait 10 __sent
+diag "mtu with the relay: $(mq .mtu | jq -c '{ok, reason, sent, answered, short}')"
+tap_expect "with the relay: still failing, the path carries 1400 bytes, the answers are as large as the probes" \
+	"false" "$(mq .mtu.ok)"
+
+# the path carries the softwire again
+ip -n "$ME" link set me-b4 mtu 1500
+t0=$(now_ms)
+if slowwait 20 __mtu_ok true; then
+	tap_ok "the path at 1500 again: mtu method healthy after $(($(now_ms) - t0)) ms"
+else
+	tap_fail "the path at 1500 again: mtu method healthy" "$(sed 's/^/#   /' "$B4_LOG")"
+fi
+kill "$b4_pid"
+wait "$b4_pid" 2>/dev/null
 tap_done
