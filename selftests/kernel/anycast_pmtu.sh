@@ -15,14 +15,16 @@
 #   - the B4 side's guard, RFC 9764 padded probes ("b4 run ... health
 #     mtu", probes of the tunnel's MTU every 500 ms): the router's link
 #     toward the B4 at 1500 first, the method healthy; AFTR2 without
-#     peers again and the link at 1400: AFTR1's answers to the probes
+#     peers again and a route of MTU 1400 toward the B4 at the router
+#     (the return path only): AFTR1's answers to the probes
 #     (as large as the probes, sent by XDP) vanish, their PTBs go to
 #     AFTR2, BFD stays Up and the mtu method fails with "path MTU below
 #     1452" (the detection time printed), the daemon takes the tunnel's
 #     carrier down (its only AFTR, diag path-down); the relay on again:
 #     AFTR1's kernel learns MTU 1400, but the responder still answers at
 #     the probes' size, so the method keeps failing (it measures the
-#     path, not the PTB's delivery); the link at 1500 again: healthy.
+#     path, not the PTB's delivery); the route removed: healthy, the
+#     carrier back.
 #
 #  [B4] ds0 ==softwire==> [ME] --ECMP, softwire--> [AFTR1] ds, NAT --+
 #   192.0.0.2    (MTU 1400 |   \--ECMP, ICMPv6---> [AFTR2] ds, NAT --+-- [INET]
@@ -208,7 +210,9 @@ else
 	tap_fail "B4 daemon: BFD Up, the mtu method healthy" "$(sed 's/^/#   /' "$B4_LOG")"
 fi
 ac_snap
-ip -n "$ME" link set me-b4 mtu 1400
+# the return path only: a route of MTU 1400 toward the B4 at the router
+# (a veth's own MTU would also drop the B4's probes on their way in)
+ip -n "$ME" -6 route add $AC_B4/128 dev me-b4 mtu 1400
 lowered=$EPOCHREALTIME
 t0=$(now_ms)
 if slowwait 20 __mtu_ok false; then
@@ -266,10 +270,10 @@ tap_expect "with the relay: still failing, the path carries 1400 bytes, the answ
 	"false" "$(mq .mtu.ok)"
 
 # the path carries the softwire again
-ip -n "$ME" link set me-b4 mtu 1500
+ip -n "$ME" -6 route del $AC_B4/128 dev me-b4
 t0=$(now_ms)
 if slowwait 20 __mtu_ok true; then
-	tap_ok "the path at 1500 again: mtu method healthy after $(($(now_ms) - t0)) ms"
+	tap_ok "the path at 1500 again (route removed): mtu method healthy after $(($(now_ms) - t0)) ms"
 else
 	tap_fail "the path at 1500 again: mtu method healthy" "$(sed 's/^/#   /' "$B4_LOG")"
 fi
