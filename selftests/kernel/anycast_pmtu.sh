@@ -46,10 +46,6 @@ PTB=$DSLITE_ROOT/build/tests/ptb_send
 anycast_topo || tap_skip_all "cannot build the topology"
 defer "anycast_detach 1"
 defer "anycast_detach 2"
-# a session table for 4096 B4s: the default million is 128 MB per
-# member to preallocate (seconds of page clearing under emulation, at
-# every attach)
-SMALL="sessions 4096"
 
 tmp=$(mktemp -d)
 defer "rm -rf $tmp"
@@ -77,7 +73,7 @@ ptb_keys() {
 }
 
 # --- AFTR2 a member without peers: nobody relays
-if anycast_attach 1 $SMALL peer 2001:db8:a2::2 && anycast_attach 2 $SMALL; then
+if anycast_attach 1 peer 2001:db8:a2::2 && anycast_attach 2; then
 	tap_ok "AFTR1 a member of $ANYCAST with AFTR2 as its peer, AFTR2 without peers"
 else
 	tap_fail "AFTR1 a member of $ANYCAST with AFTR2 as its peer, AFTR2 without peers"
@@ -112,7 +108,7 @@ ip netns exec "$INET" nft -f - <<-EOF
 	}
 EOF
 anycast_detach 2
-if anycast_attach 2 $SMALL peer 2001:db8:a1::2 relay-rate 50; then
+if anycast_attach 2 peer 2001:db8:a1::2 relay-rate 50; then
 	tap_ok "AFTR2 attached again, AFTR1 its peer"
 else
 	tap_fail "AFTR2 attached again, AFTR1 its peer"
@@ -194,6 +190,10 @@ if ! kmod_load; then
 fi
 ip -n "$ME" link set me-b4 mtu 1500
 ip -n "$A1" -6 route flush cache	# AFTR1's path MTU from the steps above
+# a session table for 4096 B4s for AFTR2's attaches here: the default
+# million is 128 MB to preallocate, seconds of page clearing under
+# emulation at every attach
+SMALL="sessions 4096"
 anycast_detach 2
 if anycast_attach 2 $SMALL; then
 	tap_ok "AFTR2 a member without peers again: no relay"
