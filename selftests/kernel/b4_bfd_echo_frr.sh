@@ -135,7 +135,7 @@ fi
 # unhealthy from the start ("no answer of N bytes yet"), then, once the
 # probes had their detection time, with the path's reason
 __mtu_failing() { [ "$(mq ok)" = false ] && [[ "$(mq reason)" == "path MTU below"* ]]; }
-busywait 15000 __mtu_failing
+slowwait 30 __mtu_failing	# vtysh and b4 status are slow on a loaded machine
 reason=$(mq reason)
 case $reason in
 "path MTU below $(mq size): no answer that large"*)
