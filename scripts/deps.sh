@@ -42,7 +42,8 @@ packages=(
 	nftables tcpdump jq python3
 	bzip2			# unpacks libmnl's source (cross check)
 	frr			# BFD peer (bfdd); bgpd, zebra: the anycast group's BGP
-	bird2			# BIRD on anycast group members (anycast_bgp_bird.sh)
+	bird2			# BIRD on anycast group members (anycast_bgp_bird.sh);
+				# BIRD's BFD against padded packets (b4_bfd_echo_frr.sh)
 	miniupnpd-nftables	# PCP server
 	stress-ng		# CPU and timer stressors (selftests/bench/faults.sh stress)
 	prometheus		# promtool checks the metrics' exposition format
