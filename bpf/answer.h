@@ -363,18 +363,20 @@ static __always_inline int bfd_session_rx(struct dslite_aftr_session *s,
  * to a session it leaves as it is. For such a packet RFC 5880 6.8.6
  * changes nothing but the time of the last packet, so the session
  * itself tells, from the fields bfd_rx() would store, whether a packet
- * is one: bfd_steady_rx() below. bfd_steady() answers it on the frame
- * layout nearly every B4 sends (Ethernet without VLAN tags, IPv6
- * without extension headers, IPv4 without options, exactly one 24-byte
- * control packet) from fixed offsets, with each check of bfd_check()
- * and bfd_session() done once, and the state machine replaced by that
- * comparison. Everything it writes is what the general path writes for
- * the packet: the session (time, counters, deadline), the answer's
- * bytes, the counter returned. Any packet it does not take (another
- * layout, a failed check, a busy session, a change) goes to the general
- * path unchanged, which repeats every check and gives the drop reason.
+ * is one (bfd_steady_rx()). bfd_steady() answers it on the plain frame
+ * layout (dslite_aftr.bpf.c, plain(): no VLAN tag, no IPv6 extension
+ * header, no IPv4 option) with exactly one 24-byte control packet, from
+ * fixed offsets, each check of bfd_check() and bfd_session() done once,
+ * and the state machine replaced by that comparison. Everything it
+ * writes is what the general path (handle_bfd()) writes for the packet:
+ * the session (time, counters, deadline), the answer's bytes, the
+ * counter returned. A packet it does not take (a failed check, a busy
+ * session, a change) goes on to the general path as it came, which
+ * repeats every check and gives the drop reason.
  */
-#define STEADY_IPH	(ETH_HLEN + sizeof(struct ipv6hdr))
+#define STEADY_IP6	ETH_HLEN
+#define STEADY_IPH	(STEADY_IP6 + sizeof(struct ipv6hdr))
+#define STEADY_UDP	(STEADY_IPH + sizeof(struct iphdr))
 
 /* For the fixtures (selftests/bpf/xdp_fixtures.c), which compare the
  * steady answer with the general path's; 0 in every other load, where
@@ -385,92 +387,94 @@ static __always_inline int bfd_session_rx(struct dslite_aftr_session *s,
 const volatile __u32 dslite_test_steady = 0;
 __u64 steady_answers;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST32(b0, b1, b2, b3)	((__u32)(b0) | (__u32)(b1) << 8 | \
+				 (__u32)(b2) << 16 | (__u32)(b3) << 24)
+#else
+#define HOST32(b0, b1, b2, b3)	((__u32)(b0) << 24 | (__u32)(b1) << 16 | \
+				 (__u32)(b2) << 8 | (__u32)(b3))
+#endif
+
 /*
- * Would bfd_rx() leave s as it is (bfd.last_rx_ns aside) and return
- * BFD_RX_OK for the validated control packet b, sent to s's
- * discriminator? Under the session's try-lock. It is so when s is Up and
- * every field of b is what bfd_rx() already holds from the packet
- * before: the remote's discriminator, state (Init or Up: an Up session
- * stays Up), diag, Detect Mult, timers, Demand bit; neither P nor F (C
- * is not looked at, A and M are refused by bfd_validate()). The
+ * Would bfd_validate() accept the 24-byte control packet b, and bfd_rx()
+ * return BFD_RX_OK and leave s as it is (bfd.last_rx_ns aside)? Under
+ * the session's try-lock. It is so when s is Up and b is what bfd_rx()
+ * already holds from the packet before: version 1, the remote's diag,
+ * state (Init or Up: an Up session stays Up), Demand bit, Detect Mult,
+ * Length 24, discriminators, timers; neither P, F, A nor M (C is not
+ * looked at). bfd_validate()'s other conditions (Detect Mult and My
+ * Discriminator not 0, Your Discriminator set) follow, as the remote's
+ * values are not 0. bfd_rx() would then store the same values again and
+ * leave the state, the Poll and Final flags alone; the intervals it
+ * recomputes (bfd_refresh_intervals()) are recomputed by the caller. The
  * configured timers must be the session's (else bfd_set_timers() is
- * due). bfd_rx() would then store the same values again and leave the
- * state, the Poll and Final flags alone; the intervals it recomputes
- * (bfd_refresh_intervals()) are recomputed by the caller.
+ * due).
  */
 static __always_inline int bfd_steady_rx(const struct dslite_aftr_session *s,
 					 const struct bfd_ctrl *b)
 {
 	const struct bfd_session *x = &s->bfd;
-	__u8 flags = b->flags & ~BFD_FLAG_CPI;
-	__u8 want = x->remote_state << BFD_STATE_SHIFT;
+	const __u32 *w = (const __u32 *)b;
+	__u32 flags = x->remote_state << BFD_STATE_SHIFT, d;
 
 	if (x->flags & BFD_SF_REMOTE_DEMAND)
-		want |= BFD_FLAG_DEMAND;
-	return x->state == BFD_STATE_UP &&
+		flags |= BFD_FLAG_DEMAND;
+	d = (w[0] & ~HOST32(0, BFD_FLAG_CPI, 0, 0)) ^
+	    HOST32(BFD_VERSION << BFD_VERS_SHIFT | x->remote_diag, flags,
+		   x->remote_mult, BFD_CTRL_LEN);
+	d |= (w[1] ^ bpf_htonl(x->remote_discr)) |
+	     (w[2] ^ bpf_htonl(x->local_discr)) |
+	     (w[3] ^ bpf_htonl(x->remote_tx)) |
+	     (w[4] ^ bpf_htonl(x->remote_rx)) |
+	     (w[5] ^ bpf_htonl(x->remote_echo_rx));
+	d |= (x->cfg_tx ^ dslite_cfg.desired_min_tx_us) |
+	     (x->cfg_rx ^ dslite_cfg.required_min_rx_us) |
+	     (x->cfg_echo_rx ^ dslite_cfg.required_min_echo_rx_us) |
+	     (x->detect_mult ^ dslite_cfg.detect_mult) |
+	     (x->state ^ BFD_STATE_UP);
+	return !d && x->remote_mult && x->remote_discr &&
 	       (x->remote_state == BFD_STATE_UP ||
-		x->remote_state == BFD_STATE_INIT) &&
-	       flags == want &&
-	       b->vers_diag == (BFD_VERSION << BFD_VERS_SHIFT | x->remote_diag) &&
-	       b->detect_mult == x->remote_mult &&
-	       b->my_discr == bpf_htonl(x->remote_discr) &&
-	       b->your_discr == bpf_htonl(x->local_discr) &&
-	       b->desired_min_tx == bpf_htonl(x->remote_tx) &&
-	       b->required_min_rx == bpf_htonl(x->remote_rx) &&
-	       b->required_min_echo_rx == bpf_htonl(x->remote_echo_rx) &&
-	       x->cfg_tx == dslite_cfg.desired_min_tx_us &&
-	       x->cfg_rx == dslite_cfg.required_min_rx_us &&
-	       x->cfg_echo_rx == dslite_cfg.required_min_echo_rx_us &&
-	       x->detect_mult == dslite_cfg.detect_mult;
+		x->remote_state == BFD_STATE_INIT);
 }
 
-/* The steady answer (above): the counter, or -1 for the general path. */
-static __always_inline int bfd_steady(struct xdp_md *ctx, __u32 ip6_off,
-				      __u32 iph_off)
+/* The steady answer (above) of the plain frame at ctx whose inner UDP
+ * destination is 3784: the counter, or -1 for the general path. */
+static __always_inline int bfd_steady(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + STEADY_IP6;
+	struct iphdr *iph = data + STEADY_IPH;
+	struct udphdr *udp = data + STEADY_UDP;
+	struct bfd_ctrl *bfd = (void *)(udp + 1);
 	struct dslite_aftr_session *s;
-	struct ipv6hdr *ip6;
-	struct bfd_ctrl *bfd;
-	struct udphdr *udp;
-	struct iphdr *iph;
-	__u32 your, low, discr;
+	__u32 your, low, discr, d;
 	__u64 now, psum, sum;
 	__u16 sport, check;
 
-	if (dslite_test_steady == STEADY_TEST_OFF ||
-	    ip6_off != ETH_HLEN || iph_off != STEADY_IPH)
+	if (dslite_test_steady == STEADY_TEST_OFF || (void *)(bfd + 1) > end)
 		return -1;
-	ip6 = data + ETH_HLEN;
-	iph = data + STEADY_IPH;
-	udp = (void *)(iph + 1);
-	bfd = (void *)(udp + 1);
-	if ((void *)(bfd + 1) > end)
-		return -1;
-	/* bfd_check(): the layout, then each check once */
-	if (*(__u8 *)iph != 0x45 ||
-	    iph->tot_len != bpf_htons(sizeof(*iph) + sizeof(*udp) + BFD_CTRL_LEN) ||
-	    udp->len != bpf_htons(sizeof(*udp) + BFD_CTRL_LEN) ||
-	    iph->ttl != BFD_TTL || !softwire_b4_addr(iph->saddr) ||
-	    bpf_ntohs(udp->source) < BFD_SRC_PORT_MIN)
-		return -1;
+	/* bfd_check(): exactly one control packet, then each check once */
+	d = (iph->tot_len ^ bpf_htons(sizeof(*iph) + sizeof(*udp) +
+				      BFD_CTRL_LEN)) |
+	    (udp->len ^ bpf_htons(sizeof(*udp) + BFD_CTRL_LEN)) |
+	    (iph->ttl ^ BFD_TTL) |
+	    ((udp->source & bpf_htons(BFD_SRC_PORT_MIN)) ^
+	     bpf_htons(BFD_SRC_PORT_MIN));
 	psum = udp4_pseudo_sum(iph, udp);
-	if (udp->check &&
-	    csum_fold64(psum + *(__u32 *)udp + udp->check +
-			csum_words32(bfd, BFD_CTRL_LEN / 4)) != 0xffff)
-		return -1;
-	if (bfd_validate(bfd, BFD_CTRL_LEN) != BFD_RX_OK ||
-	    csum_fold64(csum_words32(iph, 5)) != 0xffff)
+	if (udp->check)
+		d |= csum_fold64(psum + *(__u32 *)udp + udp->check +
+				 csum_words32(bfd, BFD_CTRL_LEN / 4)) ^ 0xffff;
+	d |= csum_fold64(csum_words32(iph, 5)) ^ 0xffff;
+	if (d || !softwire_b4_addr(iph->saddr))
 		return -1;
 	/* bfd_session(): the slot Your Discriminator names */
 	your = bpf_ntohl(bfd->your_discr);
-	if (!your || your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id)
-		return -1;
 	low = your & slot_mask();
+	if (your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id || !low)
+		return -1;
 	s = slot_of(low);
-	if (!s || !low || !slot_is(s, &ip6->saddr) ||
-	    session_lock(s, &ip6->saddr, -1))
+	if (!s || !slot_is(s, &ip6->saddr) || session_lock(s, &ip6->saddr, -1))
 		return -1;
 	if (!bfd_steady_rx(s, bfd)) {
 		session_unlock(s);
@@ -485,7 +489,7 @@ static __always_inline int bfd_steady(struct xdp_md *ctx, __u32 ip6_off,
 	copy_in6(&s->local, &ip6->daddr);
 	bfd_build(&s->bfd, bfd);
 	discr = s->bfd.local_discr;
-	dl_write(discr & slot_mask(), dl_units(session_due(s, now)));
+	dl_write(low, dl_units(session_due(s, now)));
 	session_unlock(s);
 
 	/* handle_bfd()'s answer */
@@ -516,9 +520,6 @@ static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,
 	__u16 sport, check;
 	struct pkt pk, *p = &pk;
 
-	r = bfd_steady(ctx, ip6_off, iph_off);
-	if (r >= 0)
-		return r;
 	r = bfd_check(ctx, ip6_off, iph_off, p, &udp, &bfd, &psum, &pad);
 	if (r)
 		return r;
