@@ -151,8 +151,12 @@ static __always_inline int plain(struct xdp_md *ctx)
 	struct cursor c;
 	void *l3_end;
 
-	if ((void *)(iph + 1) > end ||
-	    eth->h_proto != bpf_htons(ETH_P_IPV6) || ip6->version != 6 ||
+	if ((void *)(iph + 1) > end)
+		return -1;
+	/* EtherType IPv6 and IPv6 version 6: bytes 12-14, in one load */
+	if ((*(__u32 *)(data + offsetof(struct ethhdr, h_proto)) &
+	     HOST32(0xff, 0xff, 0xf0, 0)) !=
+	    HOST32(0x86, 0xdd, 0x60, 0) ||
 	    ip6->nexthdr != DSLITE_NEXTHDR_IPIP || *(__u8 *)iph != 0x45)
 		return -1;
 	l3_end = (void *)iph + ntohs_len(ip6->payload_len);
