@@ -408,7 +408,8 @@ __u64 steady_answers;
  * leave the state, the Poll and Final flags alone; the intervals it
  * recomputes (bfd_refresh_intervals()) are recomputed by the caller. The
  * configured timers must be the session's (else bfd_set_timers() is
- * due).
+ * due), and no Final pending (never, between two packets: bfd_build()
+ * sends it with the answer to the Poll).
  */
 static __always_inline int bfd_steady_rx(const struct dslite_aftr_session *s,
 					 const struct bfd_ctrl *b)
@@ -427,7 +428,8 @@ static __always_inline int bfd_steady_rx(const struct dslite_aftr_session *s,
 	     (w[3] ^ bpf_htonl(x->remote_tx)) |
 	     (w[4] ^ bpf_htonl(x->remote_rx)) |
 	     (w[5] ^ bpf_htonl(x->remote_echo_rx));
-	d |= (x->cfg_tx ^ dslite_cfg.desired_min_tx_us) |
+	d |= (x->flags & BFD_SF_FINAL) |
+	     (x->cfg_tx ^ dslite_cfg.desired_min_tx_us) |
 	     (x->cfg_rx ^ dslite_cfg.required_min_rx_us) |
 	     (x->cfg_echo_rx ^ dslite_cfg.required_min_echo_rx_us) |
 	     (x->detect_mult ^ dslite_cfg.detect_mult) |
@@ -435,6 +437,34 @@ static __always_inline int bfd_steady_rx(const struct dslite_aftr_session *s,
 	return !d && x->remote_mult && x->remote_discr &&
 	       (x->remote_state == BFD_STATE_UP ||
 		x->remote_state == BFD_STATE_INIT);
+}
+
+/*
+ * bfd_build() for a steady packet b (bfd_steady_rx() held, Final not
+ * pending): the same 24 bytes, written over b; the discriminators are
+ * b's own, swapped. Returns their sum, as csum_words32() would give it,
+ * from the values written rather than read back (bfd_answer_sum()).
+ */
+static __always_inline __u64 bfd_steady_build(const struct bfd_session *x,
+					      struct bfd_ctrl *b)
+{
+	__u32 *w = (__u32 *)b, w0, my = w[2], your = w[1], tx, rx, echo;
+	__u32 flags = x->state << BFD_STATE_SHIFT;
+
+	if (x->flags & BFD_SF_POLL)
+		flags |= BFD_FLAG_POLL;
+	w0 = HOST32(BFD_VERSION << BFD_VERS_SHIFT | (x->diag & BFD_DIAG_MASK),
+		    flags, x->detect_mult, BFD_CTRL_LEN);
+	tx = bpf_htonl(x->tx);
+	rx = bpf_htonl(x->rx);
+	echo = bpf_htonl(x->cfg_echo_rx);
+	w[0] = w0;
+	w[1] = my;
+	w[2] = your;
+	w[3] = tx;
+	w[4] = rx;
+	w[5] = echo;
+	return (__u64)w0 + my + your + tx + rx + echo;
 }
 
 /* The steady answer (above) of the plain frame at ctx whose inner UDP
@@ -487,7 +517,7 @@ static __always_inline int bfd_steady(struct xdp_md *ctx)
 	s->rx_packets++;
 	s->last_seen_ns = now;
 	copy_in6(&s->local, &ip6->daddr);
-	bfd_build(&s->bfd, bfd);
+	sum = bfd_steady_build(&s->bfd, bfd);
 	discr = s->bfd.local_discr;
 	dl_write(low, dl_units(session_due(s, now)));
 	session_unlock(s);
@@ -499,7 +529,7 @@ static __always_inline int bfd_steady(struct xdp_md *ctx)
 	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
 	udp->source = sport;
 	udp->dest = bpf_htons(BFD_PORT_CONTROL);
-	sum = psum + sport + bpf_htons(BFD_PORT_CONTROL) + bfd_answer_sum(bfd);
+	sum += psum + sport + bpf_htons(BFD_PORT_CONTROL);
 	check = csum_finish(sum);
 	udp->check = check ? check : 0xffff;
 	if (dslite_test_steady == STEADY_TEST_COUNT)
