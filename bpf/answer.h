@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dslite AFTR responder: the answers inside the softwire, built in place
- * of the request: BFD control (handle_bfd()), BFD echo (handle_echo()),
- * ICMP echo (handle_ping()); the header swaps the ICMPv6 echo answer of
- * dslite_aftr.bpf.c shares, and echo_genuine(), with which its dispatch
- * tells a BFD echo packet from subscriber traffic.
+ * of the request: BFD control (handle_bfd(); bfd_steady() for the
+ * periodic packet that changes nothing in its session, on the plain
+ * frame), BFD echo (handle_echo()), ICMP echo (handle_ping()); the header
+ * swaps the ICMPv6 echo answer of dslite_aftr.bpf.c shares, and
+ * echo_genuine(), with which its dispatch tells a BFD echo packet from
+ * subscriber traffic.
  *
  * Replies: MACs swapped (VLAN tags kept), outer IPv6 addresses swapped
  * (the reply leaves from the address the B4 used; extension headers are

@@ -21,7 +21,8 @@
  * documented in dslite_aftr.h; the state machine is include/dslite/bfd.h.
  *
  * One object, one translation unit: this file holds the dispatch of a
- * parsed frame and the entry points; the parts are headers, included
+ * parsed frame (and, before the parser, of the plain softwire frame from
+ * fixed offsets: plain()) and the entry points; the parts are headers, included
  * below once each, in this order (each one's first lines say what it
  * is for and what it uses):
  *   maps.h     maps, configuration, counters, events, the XDP path's clock
