@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dslite AFTR responder: the answers inside the softwire, built in place
- * of the request: BFD control (handle_bfd()), BFD echo (handle_echo()),
- * ICMP echo (handle_ping()); the header swaps the ICMPv6 echo answer of
- * dslite_aftr.bpf.c shares, and echo_genuine(), with which its dispatch
- * tells a BFD echo packet from subscriber traffic.
+ * of the request: BFD control (handle_bfd(); bfd_steady() for the
+ * periodic packet that changes nothing in its session, on the plain
+ * frame), BFD echo (handle_echo()), ICMP echo (handle_ping()); the header
+ * swaps the ICMPv6 echo answer of dslite_aftr.bpf.c shares, and
+ * echo_genuine(), with which its dispatch tells a BFD echo packet from
+ * subscriber traffic.
  *
  * Replies: MACs swapped (VLAN tags kept), outer IPv6 addresses swapped
  * (the reply leaves from the address the B4 used; extension headers are
@@ -355,6 +357,186 @@ static __always_inline int bfd_session_rx(struct dslite_aftr_session *s,
 	}
 	*discrp = discr;
 	return 0;
+}
+
+/*
+ * The steady answer: most control packets are the B4's periodic one,
+ * the same as its last (same state, discriminators, timers and flags),
+ * to a session it leaves as it is. For such a packet RFC 5880 6.8.6
+ * changes nothing but the time of the last packet, so the session
+ * itself tells, from the fields bfd_rx() would store, whether a packet
+ * is one (bfd_steady_rx()). bfd_steady() answers it on the plain frame
+ * layout (dslite_aftr.bpf.c, plain(): no VLAN tag, no IPv6 extension
+ * header, no IPv4 option) with exactly one 24-byte control packet, from
+ * fixed offsets, each check of bfd_check() and bfd_session() done once,
+ * and the state machine replaced by that comparison. Everything it
+ * writes is what the general path (handle_bfd()) writes for the packet:
+ * the session (time, counters, deadline), the answer's bytes, the
+ * counter returned. A packet it does not take (a failed check, a busy
+ * session, a change) goes on to the general path as it came, which
+ * repeats every check and gives the drop reason.
+ */
+#define STEADY_IP6	ETH_HLEN
+#define STEADY_IPH	(STEADY_IP6 + sizeof(struct ipv6hdr))
+#define STEADY_UDP	(STEADY_IPH + sizeof(struct iphdr))
+
+/* For the fixtures (selftests/bpf/xdp_fixtures.c), which compare the
+ * steady answer with the general path's; 0 in every other load, where
+ * the verifier then drops what it guards: 1 counts the steady answers in
+ * steady_answers, 2 turns the steady answer off. */
+#define STEADY_TEST_COUNT	1
+#define STEADY_TEST_OFF		2
+const volatile __u32 dslite_test_steady = 0;
+__u64 steady_answers;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST32(b0, b1, b2, b3)	((__u32)(b0) | (__u32)(b1) << 8 | \
+				 (__u32)(b2) << 16 | (__u32)(b3) << 24)
+#else
+#define HOST32(b0, b1, b2, b3)	((__u32)(b0) << 24 | (__u32)(b1) << 16 | \
+				 (__u32)(b2) << 8 | (__u32)(b3))
+#endif
+
+/*
+ * Would bfd_validate() accept the 24-byte control packet b, and bfd_rx()
+ * return BFD_RX_OK and leave s as it is (bfd.last_rx_ns aside)? Under
+ * the session's try-lock. It is so when s is Up and b is what bfd_rx()
+ * already holds from the packet before: version 1, the remote's diag,
+ * state (Init or Up: an Up session stays Up), Demand bit, Detect Mult,
+ * Length 24, discriminators, timers; neither P, F, A nor M (C is not
+ * looked at). bfd_validate()'s other conditions (Detect Mult and My
+ * Discriminator not 0, Your Discriminator set) follow, as the remote's
+ * values are not 0. bfd_rx() would then store the same values again and
+ * leave the state, the Poll and Final flags alone; the intervals it
+ * recomputes (bfd_refresh_intervals()) are recomputed by the caller. The
+ * configured timers must be the session's (else bfd_set_timers() is
+ * due), and no Final pending (never, between two packets: bfd_build()
+ * sends it with the answer to the Poll).
+ */
+static __always_inline int bfd_steady_rx(const struct dslite_aftr_session *s,
+					 const struct bfd_ctrl *b)
+{
+	const struct bfd_session *x = &s->bfd;
+	const __u32 *w = (const __u32 *)b;
+	__u32 flags = x->remote_state << BFD_STATE_SHIFT, d;
+
+	if (x->flags & BFD_SF_REMOTE_DEMAND)
+		flags |= BFD_FLAG_DEMAND;
+	d = (w[0] & ~HOST32(0, BFD_FLAG_CPI, 0, 0)) ^
+	    HOST32(BFD_VERSION << BFD_VERS_SHIFT | x->remote_diag, flags,
+		   x->remote_mult, BFD_CTRL_LEN);
+	d |= (w[1] ^ bpf_htonl(x->remote_discr)) |
+	     (w[2] ^ bpf_htonl(x->local_discr)) |
+	     (w[3] ^ bpf_htonl(x->remote_tx)) |
+	     (w[4] ^ bpf_htonl(x->remote_rx)) |
+	     (w[5] ^ bpf_htonl(x->remote_echo_rx));
+	d |= (x->flags & BFD_SF_FINAL) |
+	     (x->cfg_tx ^ dslite_cfg.desired_min_tx_us) |
+	     (x->cfg_rx ^ dslite_cfg.required_min_rx_us) |
+	     (x->cfg_echo_rx ^ dslite_cfg.required_min_echo_rx_us) |
+	     (x->detect_mult ^ dslite_cfg.detect_mult) |
+	     (x->state ^ BFD_STATE_UP);
+	return !d && x->remote_mult && x->remote_discr &&
+	       (x->remote_state == BFD_STATE_UP ||
+		x->remote_state == BFD_STATE_INIT);
+}
+
+/*
+ * bfd_build() for a steady packet b (bfd_steady_rx() held, Final not
+ * pending): the same 24 bytes, written over b; the discriminators are
+ * b's own, swapped. Returns their sum, as csum_words32() would give it,
+ * from the values written rather than read back (bfd_answer_sum()).
+ */
+static __always_inline __u64 bfd_steady_build(const struct bfd_session *x,
+					      struct bfd_ctrl *b)
+{
+	__u32 *w = (__u32 *)b, w0, my = w[2], your = w[1], tx, rx, echo;
+	__u32 flags = x->state << BFD_STATE_SHIFT;
+
+	if (x->flags & BFD_SF_POLL)
+		flags |= BFD_FLAG_POLL;
+	w0 = HOST32(BFD_VERSION << BFD_VERS_SHIFT | (x->diag & BFD_DIAG_MASK),
+		    flags, x->detect_mult, BFD_CTRL_LEN);
+	tx = bpf_htonl(x->tx);
+	rx = bpf_htonl(x->rx);
+	echo = bpf_htonl(x->cfg_echo_rx);
+	w[0] = w0;
+	w[1] = my;
+	w[2] = your;
+	w[3] = tx;
+	w[4] = rx;
+	w[5] = echo;
+	return (__u64)w0 + my + your + tx + rx + echo;
+}
+
+/* The steady answer (above) of the plain frame at ctx whose inner UDP
+ * destination is 3784: the counter, or -1 for the general path. */
+static __always_inline int bfd_steady(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + STEADY_IP6;
+	struct iphdr *iph = data + STEADY_IPH;
+	struct udphdr *udp = data + STEADY_UDP;
+	struct bfd_ctrl *bfd = (void *)(udp + 1);
+	struct dslite_aftr_session *s;
+	__u32 your, low, discr, d;
+	__u64 now, psum, sum;
+	__u16 sport, check;
+
+	if (dslite_test_steady == STEADY_TEST_OFF || (void *)(bfd + 1) > end)
+		return -1;
+	/* bfd_check(): exactly one control packet, then each check once */
+	d = (iph->tot_len ^ bpf_htons(sizeof(*iph) + sizeof(*udp) +
+				      BFD_CTRL_LEN)) |
+	    (udp->len ^ bpf_htons(sizeof(*udp) + BFD_CTRL_LEN)) |
+	    (iph->ttl ^ BFD_TTL) |
+	    ((udp->source & bpf_htons(BFD_SRC_PORT_MIN)) ^
+	     bpf_htons(BFD_SRC_PORT_MIN));
+	psum = udp4_pseudo_sum(iph, udp);
+	if (udp->check)
+		d |= csum_fold64(psum + *(__u32 *)udp + udp->check +
+				 csum_words32(bfd, BFD_CTRL_LEN / 4)) ^ 0xffff;
+	d |= csum_fold64(csum_words32(iph, 5)) ^ 0xffff;
+	if (d || !softwire_b4_addr(iph->saddr))
+		return -1;
+	/* bfd_session(): the slot Your Discriminator names */
+	your = bpf_ntohl(bfd->your_discr);
+	low = your & slot_mask();
+	if (your >> DSLITE_DISCR_NODE_SHIFT != dslite_cfg.node_id || !low)
+		return -1;
+	s = slot_of(low);
+	if (!s || !slot_is(s, &ip6->saddr) || session_lock(s, &ip6->saddr, -1))
+		return -1;
+	if (!bfd_steady_rx(s, bfd)) {
+		session_unlock(s);
+		return -1;
+	}
+	/* bfd_session_rx() for this packet */
+	now = now_ns();
+	bfd_refresh_intervals(&s->bfd);
+	s->bfd.last_rx_ns = now;
+	s->rx_packets++;
+	s->last_seen_ns = now;
+	copy_in6(&s->local, &ip6->daddr);
+	sum = bfd_steady_build(&s->bfd, bfd);
+	discr = s->bfd.local_discr;
+	dl_write(low, dl_units(session_due(s, now)));
+	session_unlock(s);
+
+	/* handle_bfd()'s answer */
+	swap_eth(data);
+	swap_ipv6(ip6);
+	swap_ipv4(iph);
+	sport = bpf_htons(BFD_SRC_PORT_MIN | (discr & 0x3fff));
+	udp->source = sport;
+	udp->dest = bpf_htons(BFD_PORT_CONTROL);
+	sum += psum + sport + bpf_htons(BFD_PORT_CONTROL);
+	check = csum_finish(sum);
+	udp->check = check ? check : 0xffff;
+	if (dslite_test_steady == STEADY_TEST_COUNT)
+		steady_answers++;
+	return DSLITE_CNT_TX_BFD;
 }
 
 static __always_inline int handle_bfd(struct xdp_md *ctx, __u32 ip6_off,

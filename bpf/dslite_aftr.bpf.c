@@ -21,7 +21,8 @@
  * documented in dslite_aftr.h; the state machine is include/dslite/bfd.h.
  *
  * One object, one translation unit: this file holds the dispatch of a
- * parsed frame and the entry points; the parts are headers, included
+ * parsed frame (and, before the parser, of the plain softwire frame from
+ * fixed offsets: plain()) and the entry points; the parts are headers, included
  * below once each, in this order (each one's first lines say what it
  * is for and what it uses):
  *   maps.h     maps, configuration, counters, events, the XDP path's clock
@@ -64,10 +65,10 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Ordinary softwire traffic: what the softwire path returns for it. */
-static __always_inline int tunnel_data(const struct pkt *p)
+static __always_inline int tunnel_data(struct ipv6hdr *ip6)
 {
 	if (anycast_member())
-		softwire_seen(p->ip6);
+		softwire_seen(ip6);
 	return DSLITE_CNT_PASS_TUNNEL_DATA;
 }
 
@@ -91,26 +92,26 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 		if (mtu_on() && tcp_syn_with_options(&p->c))
 			mss_clamp(ctx, (void *)p->ip6 - p->data,
 				  p->c.pos - p->data);
-		return tunnel_data(p);
+		return tunnel_data(p->ip6);
 	}
 
 	if (iph->daddr != dslite_cfg.aftr_addr) {
 		/* ordinary traffic, unless it is a BFD echo */
 		if (iph->protocol != IPPROTO_UDP || !echo_genuine(iph))
-			return tunnel_data(p);
+			return tunnel_data(p->ip6);
 		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
 		if (!udp || udp->dest != bpf_htons(BFD_PORT_ECHO))
-			return tunnel_data(p);
+			return tunnel_data(p->ip6);
 	} else if (iph->protocol == IPPROTO_UDP) {
 		udp = pull_within(&p->c, sizeof(*udp), p->l3_end);
 		if (!udp)
 			return DSLITE_CNT_DROP_TRUNC_UDP;
 		if (udp->dest != bpf_htons(BFD_PORT_CONTROL))
-			return tunnel_data(p);
+			return tunnel_data(p->ip6);
 	} else if (iph->protocol == IPPROTO_ICMP) {
 		udp = NULL;
 	} else {
-		return tunnel_data(p);
+		return tunnel_data(p->ip6);
 	}
 
 	/* addressed to the responder: the total length must fit */
@@ -126,6 +127,63 @@ static __always_inline int handle_ipip(struct xdp_md *ctx, struct pkt *p)
 	if (udp->dest == bpf_htons(BFD_PORT_ECHO))
 		return handle_echo(ctx, ip6_off, iph_off);
 	return handle_bfd(ctx, ip6_off, iph_off);
+}
+
+/*
+ * The plain softwire frame, nearly all of them: Ethernet without VLAN
+ * tags, IPv6 without extension headers, next header 4, an inner IPv4
+ * header without options within the IPv6 payload. Recognised from fixed
+ * offsets with one bounds check, and, for what it takes, handled as
+ * handle() and handle_ipip() would (the same checks and answers, without
+ * the general parser's cursor): inner fragments, tunnel data, the steady
+ * BFD answer (answer.h, bfd_steady()). -1 for everything else (BFD echo,
+ * ICMP, other control packets, frames of another layout), which the
+ * general parser then takes from the start: a packet this function
+ * declines has not been changed.
+ */
+static __always_inline int plain(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = (void *)(eth + 1);
+	struct iphdr *iph = (void *)(ip6 + 1);
+	struct udphdr *udp = (void *)(iph + 1);
+	struct cursor c;
+	void *l3_end;
+
+	if ((void *)(iph + 1) > end)
+		return -1;
+	/* EtherType IPv6 and IPv6 version 6: bytes 12-14, in one load */
+	if ((*(__u32 *)(data + offsetof(struct ethhdr, h_proto)) &
+	     HOST32(0xff, 0xff, 0xf0, 0)) !=
+	    HOST32(0x86, 0xdd, 0x60, 0) ||
+	    ip6->nexthdr != DSLITE_NEXTHDR_IPIP || *(__u8 *)iph != 0x45)
+		return -1;
+	l3_end = (void *)iph + ntohs_len(ip6->payload_len);
+	if ((void *)(iph + 1) > l3_end || l3_end > end)
+		return -1;
+	/* handle_ipip() from here */
+	if (ipv4_is_fragment(iph))
+		return DSLITE_CNT_PASS_INNER_FRAG;
+	if (iph->protocol == IPPROTO_TCP) {
+		c.pos = iph + 1;
+		c.end = end;
+		if (mtu_on() && tcp_syn_with_options(&c))
+			mss_clamp(ctx, ETH_HLEN, ETH_HLEN + sizeof(*ip6) +
+				  sizeof(*iph));
+		return tunnel_data(ip6);
+	}
+	if (iph->daddr != dslite_cfg.aftr_addr) {
+		if (iph->protocol != IPPROTO_UDP || !echo_genuine(iph))
+			return tunnel_data(ip6);
+		return -1;	/* perhaps BFD echo */
+	}
+	if (iph->protocol != IPPROTO_UDP || (void *)(udp + 1) > l3_end ||
+	    (void *)(udp + 1) > end || udp->dest != bpf_htons(BFD_PORT_CONTROL) ||
+	    (void *)iph + ntohs_len(iph->tot_len) > l3_end)
+		return -1;
+	return bfd_steady(ctx);
 }
 
 /* ICMPv6 echo request to one of the AFTR's addresses; on an anycast
@@ -180,6 +238,9 @@ static __always_inline int handle(struct xdp_md *ctx)
 	__u8 nexthdr;
 	int r, vlan_trunc;
 
+	r = plain(ctx);
+	if (r >= 0)
+		return r;
 	cursor_init(&p.c, ctx);
 	p.data = p.c.pos;
 	r = parse_eth(&p.c, &p.eth, &proto, &vlan_trunc);

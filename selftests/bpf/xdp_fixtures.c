@@ -127,6 +127,8 @@ struct inst_cfg {
 	int anycast;		/* a member of the group ANYCAST */
 	uint32_t owner_idle_ms;	/* anycast: 0 for the default */
 	uint32_t mtu_entries;	/* the per-softwire MTU; 0: off */
+	uint32_t steady_test;	/* dslite_test_steady (answer.h); 0: as
+				 * loaded in service */
 };
 
 static int inst_open(struct inst *in, const struct inst_cfg *c)
@@ -160,6 +162,7 @@ static int inst_open(struct inst *in, const struct inst_cfg *c)
 		s->rodata->dslite_cfg.mtu_entries = c->mtu_entries;
 		bpf_map__set_max_entries(s->maps.dslite_mtu, c->mtu_entries);
 	}
+	s->rodata->dslite_test_steady = c->steady_test;
 	s->rodata->dslite_sweep_chunk_blocks = c->chunk_blocks;
 	s->rodata->dslite_sweep_chunk_visits = c->chunk_visits;
 	if (c->anycast) {
@@ -3085,6 +3088,375 @@ static void test_mtu_anycast(void)
 	inst_close(&in);
 }
 
+/* ---------------------------------------------------------------------
+ * The steady answer (answer.h, bfd_steady()): the control packet that
+ * changes nothing in its session, answered on a short path. Two
+ * responders get the same packets: A with the steady answer (its
+ * answers counted, dslite_test_steady 1), B without (2: the general path
+ * answers every packet). Both hold the same session in the same slot
+ * (A's is copied to B after the first packet), so after every packet
+ * the verdict, the frame, every counter, the events and the session
+ * (its time stamps aside) must be the same in both, and A must have
+ * taken the short path exactly for the packets that change nothing.
+ * The packets interleave steady ones with every kind of change: a Poll
+ * and a Final either way, the B4's diag, Detect Mult, timers, Demand
+ * and C bits, a busy session, each failed check, the layouts the short
+ * path leaves to the general one, the sweeper's timeout, and a re-load
+ * with other timers.
+ */
+struct steady_step {
+	const char *desc;
+	struct bfd_fields bfd;
+	void (*make)(struct frame *f);
+	void (*mangle)(uint8_t *buf, struct layout *l);
+	int verdict;
+	int steady;		/* answered by the steady path in A */
+};
+
+#define SU(fl)	{ .state = BFD_STATE_UP, .flags = (fl), .your = YOUR_SESSION, \
+		  .tx = 10 * MS, .rx = 10 * MS }
+#define SUX(fl, ...)	{ .state = BFD_STATE_UP, .flags = (fl), \
+			  .your = YOUR_SESSION, __VA_ARGS__ }
+/* Up after the B4 moved to a Desired Min TX of 20 ms */
+#define ST(fl)	SUX(fl, .tx = 20 * MS, .rx = 10 * MS)
+
+#define STEADY_COUNT	1	/* dslite_test_steady (answer.h) */
+#define STEADY_OFF	2
+
+static void ipv4_id_7(struct frame *f) { f->id = 7; }
+static void ipv4_id_8(struct frame *f) { f->id = 8; }
+static void sport_other(struct frame *f) { f->sport = 50000; }
+
+/* the session of B4 1 in in, its time stamps and the event window (which
+ * follow the clock) cleared, and its deadline */
+static int steady_session(struct inst *in, struct dslite_aftr_session *v,
+			  uint32_t *dl)
+{
+	if (session_get(in, 1, v))
+		return -1;
+	*dl = deadline_get(in, v->bfd.local_discr & slot_mask(in));
+	v->bfd.last_rx_ns = !!v->bfd.last_rx_ns;
+	v->last_seen_ns = !!v->last_seen_ns;
+	v->changed_ns = !!v->changed_ns;
+	v->flags &= 0xff;
+	return 0;
+}
+
+/* one packet to A and B; 1 when both did the same and A took the path
+ * the step says */
+static int steady_run(struct inst *a, struct inst *b, const struct steady_step *st)
+{
+	struct row r = { .kind = K_BFD, .b4 = 1, .bfd = st->bfd, .make = st->make };
+	uint64_t a0[DSLITE_CNT__MAX], a1[DSLITE_CNT__MAX], b0[DSLITE_CNT__MAX],
+		 b1[DSLITE_CNT__MAX];
+	uint8_t buf[FRAME_MAX], oa[FRAME_MAX], ob[FRAME_MAX];
+	struct dslite_aftr_session va, vb;
+	uint32_t la = 0, lb = 0, ra = 0, rb = 0, da = 0, db = 0;
+	uint64_t sa = a->skel->bss->steady_answers;
+	uint64_t sb = b->skel->bss->steady_answers;
+	char why[512] = "";
+	int i, ok = 1, wpos = 0, na, nb;
+	uint32_t slack;
+	double t0;
+	struct frame f;
+	struct layout l;
+
+#define SWHY(...) (wpos += snprintf(why + wpos, sizeof(why) - wpos, __VA_ARGS__))
+	row_frame(&r, a, &f);
+	l = frame_build(&f, buf);
+	if (st->mangle)
+		st->mangle(buf, &l);
+	counters(a, a0);
+	counters(b, b0);
+	a->nev = b->nev = 0;
+	t0 = mono_s();
+	if (run(bpf_program__fd(a->skel->progs.dslite_aftr), buf, l.len, oa, &la, &ra) ||
+	    run(bpf_program__fd(b->skel->progs.dslite_aftr), buf, l.len, ob, &lb, &rb)) {
+		tap_result(0, "steady: %s", st->desc);
+		tap_diag("  test run failed: %s", strerror(errno));
+		return 0;
+	}
+	/* B ran this long after A: its deadline may be that much later */
+	slack = (uint32_t)((mono_s() - t0) * 1e9 / (1ULL << DSLITE_DL_SHIFT)) + 2;
+	counters(a, a1);
+	counters(b, b1);
+	ring_buffer__consume(a->rb);
+	ring_buffer__consume(b->rb);
+	if (ra != (uint32_t)st->verdict || rb != ra) {
+		ok = 0;
+		SWHY(" verdict %u and %u, want %d;", ra, rb, st->verdict);
+	}
+	if (la != lb || memcmp(oa, ob, la)) {
+		ok = 0;
+		SWHY(" the frames differ;");
+	}
+	for (i = 0; i < DSLITE_CNT__MAX; i++)
+		if (a1[i] - a0[i] != b1[i] - b0[i]) {
+			ok = 0;
+			SWHY(" counter %s moved by %llu and %llu;",
+			     dslite_aftr_counter_names[i],
+			     (unsigned long long)(a1[i] - a0[i]),
+			     (unsigned long long)(b1[i] - b0[i]));
+		}
+	na = a->nev;
+	nb = b->nev;
+	if (na != nb || (na && (a->ev[0].type != b->ev[0].type ||
+				a->ev[0].new_state != b->ev[0].new_state))) {
+		ok = 0;
+		SWHY(" events %d and %d;", na, nb);
+	}
+	if (steady_session(a, &va, &da) || steady_session(b, &vb, &db)) {
+		ok = 0;
+		SWHY(" no session;");
+	} else {
+		if (memcmp(&va, &vb, sizeof(va))) {
+			ok = 0;
+			SWHY(" the sessions differ (state %d/%d flags %x/%x tx %u/%u rx_packets %u/%u);",
+			     va.bfd.state, vb.bfd.state, va.bfd.flags, vb.bfd.flags,
+			     va.bfd.tx, vb.bfd.tx, va.rx_packets, vb.rx_packets);
+		}
+		/* deadlines from two clock readings: B's no earlier */
+		if (!da || !db || da > db || db - da > slack) {
+			ok = 0;
+			SWHY(" deadlines %u and %u;", da, db);
+		}
+	}
+	if (a->skel->bss->steady_answers - sa != (uint64_t)st->steady ||
+	    b->skel->bss->steady_answers != sb) {
+		ok = 0;
+		SWHY(" steady answers %llu (want %d) and %llu;",
+		     (unsigned long long)(a->skel->bss->steady_answers - sa),
+		     st->steady,
+		     (unsigned long long)(b->skel->bss->steady_answers - sb));
+	}
+	tap_result(ok, "steady: %s", st->desc);
+	if (!ok)
+		tap_diag(" %s", why);
+#undef SWHY
+	return ok;
+}
+
+/* B's session of B4 1 made A's (slot, discriminator, deadline) */
+static int steady_copy(struct inst *a, struct inst *b)
+{
+	struct dslite_aftr_session v;
+	struct in6_addr k = b4_addr(1);
+	uint32_t low;
+
+	if (session_get(a, 1, &v))
+		return -1;
+	low = v.bfd.local_discr & slot_mask(a);
+	if (session_slot(b, 1) != low ||
+	    bpf_map_update_elem(bpf_map__fd(b->skel->maps.dslite_sessions), &low,
+				&v, BPF_EXIST) ||
+	    bpf_map_update_elem(bpf_map__fd(b->skel->maps.dslite_discrs), &k,
+				&v.bfd.local_discr, BPF_EXIST))
+		return -1;
+	deadline_set(b, low, deadline_get(a, low));
+	return 0;
+}
+
+/* the try-lock of B4 1's session in in taken (1) or released (0) */
+static void steady_busy(struct inst *in, uint32_t busy)
+{
+	int fd = bpf_map__fd(in->skel->maps.dslite_sessions);
+	uint32_t low = session_slot(in, 1);
+	struct dslite_aftr_session v;
+
+	if (low && !bpf_map_lookup_elem(fd, &low, &v)) {
+		v.busy = busy;
+		bpf_map_update_elem(fd, &low, &v, BPF_EXIST);
+	}
+}
+
+static int session_down(struct inst *in, int b4)
+{
+	struct dslite_aftr_session v;
+
+	return !session_get(in, b4, &v) && v.bfd.state == BFD_STATE_DOWN;
+}
+
+static const struct steady_step steady_steps[] = {
+	{ "Init -> Up (general)", { .state = S(INIT), .your = YOUR_SESSION,
+	  .tx = 10 * MS, .rx = 10 * MS }, .verdict = TX },
+	{ "the B4 Up: its state changes (general; the AFTR polls)", SU(0),
+	  .verdict = TX },
+	{ "the same packet again: steady, answered with P", SU(0),
+	  .verdict = TX, .steady = 1 },
+	{ "and again", SU(0), .verdict = TX, .steady = 1 },
+	{ "a Final ends the AFTR's Poll (general)", SU(F), .verdict = TX },
+	{ "steady, no flags", SU(0), .verdict = TX, .steady = 1 },
+	{ "steady, another IPv4 identification", SU(0), .make = ipv4_id_7,
+	  .verdict = TX, .steady = 1 },
+	{ "steady, and another", SU(0), .make = ipv4_id_8, .verdict = TX,
+	  .steady = 1 },
+	{ "steady with the C bit (not looked at)", SU(BFD_FLAG_CPI),
+	  .verdict = TX, .steady = 1 },
+	{ "the B4 polls (general: Final)", SU(P), .verdict = TX },
+	{ "steady after the B4's Poll", SU(0), .verdict = TX, .steady = 1 },
+	{ "a Poll once more (general)", SU(P), .verdict = TX },
+	{ "a Final without a Poll running (general)", SU(F), .verdict = TX },
+	{ "steady", SU(0), .verdict = TX, .steady = 1 },
+	{ "the B4's diag changes (general)", SUX(0, .diag = 1, .tx = 10 * MS,
+	  .rx = 10 * MS), .verdict = TX },
+	{ "steady with that diag", SUX(0, .diag = 1, .tx = 10 * MS,
+	  .rx = 10 * MS), .verdict = TX,
+	  .steady = 1 },
+	{ "Detect Mult 5 (general)", SUX(0, .mult = 5, .tx = 10 * MS,
+	  .rx = 10 * MS), .verdict = TX },
+	{ "steady with Detect Mult 5", SUX(0, .mult = 5, .tx = 10 * MS,
+	  .rx = 10 * MS), .verdict = TX,
+	  .steady = 1 },
+	{ "the B4's Desired Min TX 20 ms (general: the AFTR polls)",
+	  ST(0), .verdict = TX },
+	{ "steady, answered with P", ST(0), .verdict = TX,
+	  .steady = 1 },
+	{ "Final (general)", ST(F), .verdict = TX },
+	{ "the B4's Required Min RX 5 ms (general)",
+	  SUX(0, .tx = 20 * MS, .rx = 5 * MS), .verdict = TX },
+	{ "steady with it", SUX(0, .tx = 20 * MS, .rx = 5 * MS), .verdict = TX,
+	  .steady = 1 },
+	{ "Demand bit (general)", ST(BFD_FLAG_DEMAND),
+	  .verdict = TX },
+	{ "steady with the Demand bit", ST(BFD_FLAG_DEMAND),
+	  .verdict = TX, .steady = 1 },
+	{ "without it again (general)", ST(0), .verdict = TX },
+	{ "steady", ST(0), .verdict = TX, .steady = 1 },
+	{ "another source port (general checks, same answer)",
+	  ST(0), .make = sport_other, .verdict = TX,
+	  .steady = 1 },
+	{ "no UDP checksum: steady, the answer's computed", ST(0),
+	  .make = udp_csum0, .verdict = TX, .steady = 1 },
+	{ "UDP checksum wrong: dropped (general)", ST(0),
+	  .mangle = udp_csum_bad, .verdict = DROP },
+	{ "IPv4 checksum wrong: dropped (general)", ST(0),
+	  .mangle = ipv4_csum_bad, .verdict = DROP },
+	{ "TTL 254: dropped (general)", ST(0), .make = ttl254,
+	  .verdict = DROP },
+	{ "source port 49151: dropped (general)", ST(0),
+	  .make = sport_49151, .verdict = DROP },
+	{ "inner source outside the softwire: dropped (general)",
+	  ST(0), .make = src4_outside, .verdict = DROP },
+	{ "a wrong Your Discriminator: dropped (general)",
+	  ST(0), .make = bfd_your_wrong, .verdict = DROP },
+	{ "version 0: dropped (general)", ST(0),
+	  .make = bfd_version0, .verdict = DROP },
+	{ "Length 30 beyond the payload: dropped (general)",
+	  ST(0), .make = bfd_len30, .verdict = DROP },
+	{ "UDP length longer than the packet: dropped (general)",
+	  ST(0), .mangle = udp_len_long, .verdict = DROP },
+	{ "padded to 33 bytes (general: RFC 9764)", ST(0),
+	  .make = bfd_pad33, .verdict = TX },
+	{ "a VLAN tag (general)", ST(0), .make = vlan1,
+	  .verdict = TX },
+	{ "IPv6 extension headers (general)", ST(0),
+	  .make = ext_hbh_dst, .verdict = TX },
+	{ "IPv4 options (general)", ST(0), .make = ipv4_opts,
+	  .verdict = TX },
+	{ "steady once more", ST(0), .verdict = TX, .steady = 1 },
+	{ "the B4 signals Down: Up -> Down (general)",
+	  { .state = S(DOWN), .your = YOUR_SESSION, .tx = 20 * MS, .rx = 10 * MS },
+	  .verdict = TX },
+	{ "the same Down again: Down -> Init (general)",
+	  { .state = S(DOWN), .your = YOUR_SESSION, .tx = 20 * MS, .rx = 10 * MS },
+	  .verdict = TX },
+	{ "Up: Init -> Up (general)", ST(0), .verdict = TX },
+	{ "Final: the AFTR's Poll ends (general)", ST(F),
+	  .verdict = TX },
+	{ "steady", ST(0), .verdict = TX, .steady = 1 },
+};
+
+static const struct steady_step steady_busy_step = {
+	"a busy session: dropped (drop_busy) by both", ST(0),
+	.verdict = DROP
+};
+static const struct steady_step steady_after_busy = {
+	"released: steady again", ST(0), .verdict = TX,
+	.steady = 1
+};
+static const struct steady_step steady_reloaded[] = {
+	{ "re-loaded with 50 ms: the configured timers change (general: P)",
+	  ST(0), .verdict = TX },
+	{ "steady with the new timers, answered with P", ST(0),
+	  .verdict = TX, .steady = 1 },
+	{ "Final (general)", ST(F), .verdict = TX },
+	{ "steady", ST(0), .verdict = TX, .steady = 1 },
+};
+static const struct steady_step steady_timed_out = {
+	"after the sweeper's timeout: the same packet (general: Down, diag 1)",
+	ST(0), .verdict = TX
+};
+
+static void test_steady(void)
+{
+	struct inst_cfg c = { .tx = 10 * MS, .rx = 10 * MS, .echo = 50 * MS,
+			      .rate = 0, .burst = 1, .allowlist = 1, .sweep_ms = 20,
+			      .down_idle = 60000, .emb_idle = 60000 };
+	struct inst a, b, a2, b2;
+	uint32_t ra = 0, rb = 0;
+	unsigned int i;
+	int ok;
+
+	c.steady_test = STEADY_COUNT;
+	if (inst_open(&a, &c)) {
+		tap_result(0, "steady: load A");
+		return;
+	}
+	c.steady_test = STEADY_OFF;
+	if (inst_open(&b, &c)) {
+		inst_close(&a);
+		tap_result(0, "steady: load B");
+		return;
+	}
+	send_bfd(&a, 1, (struct bfd_fields){ .state = S(DOWN), .tx = 10 * MS,
+		 .rx = 10 * MS }, &ra, NULL, NULL);
+	send_bfd(&b, 1, (struct bfd_fields){ .state = S(DOWN), .tx = 10 * MS,
+		 .rx = 10 * MS }, &rb, NULL, NULL);
+	ok = ra == XDP_TX && rb == XDP_TX && !steady_copy(&a, &b);
+	tap_result(ok, "steady: a new session in A and B, the same in both");
+	if (!ok) {
+		inst_close(&a);
+		inst_close(&b);
+		return;
+	}
+	for (i = 0; i < sizeof(steady_steps) / sizeof(steady_steps[0]); i++)
+		steady_run(&a, &b, &steady_steps[i]);
+	steady_busy(&a, 1);
+	steady_busy(&b, 1);
+	steady_run(&a, &b, &steady_busy_step);
+	steady_busy(&a, 0);
+	steady_busy(&b, 0);
+	steady_run(&a, &b, &steady_after_busy);
+
+	/* a re-load of each with other timers, keeping the sessions */
+	c.tx = c.rx = 50 * MS;
+	c.steady_test = STEADY_COUNT;
+	c.reuse = &a;
+	ok = !inst_open(&a2, &c);
+	c.steady_test = STEADY_OFF;
+	c.reuse = &b;
+	if (ok && inst_open(&b2, &c)) {
+		inst_close(&a2);
+		ok = 0;
+	}
+	inst_close(&a);
+	inst_close(&b);
+	tap_result(ok, "steady: A and B re-loaded with 50 ms");
+	if (!ok)
+		return;
+	for (i = 0; i < sizeof(steady_reloaded) / sizeof(steady_reloaded[0]); i++)
+		steady_run(&a2, &b2, &steady_reloaded[i]);
+
+	/* the sweepers: a detection time of 3 x 50 ms */
+	ok = arm(&a2) == XDP_PASS && arm(&b2) == XDP_PASS &&
+	     wait_for(&a2, session_down, 1, 10) && wait_for(&b2, session_down, 1, 10);
+	tap_result(ok, "steady: both sweepers time the session out");
+	if (ok)
+		steady_run(&a2, &b2, &steady_timed_out);
+	inst_close(&a2);
+	inst_close(&b2);
+}
+
 int main(void)
 {
 	struct inst_cfg c = { .tx = 300 * MS, .rx = 300 * MS, .echo = 50 * MS,
@@ -3125,6 +3497,7 @@ int main(void)
 	test_slot_search();
 	test_event_flood();
 	test_mtu();
+	test_steady();
 
 	c.allowlist = 0;
 	err = inst_open(&in, &c);
