@@ -241,7 +241,7 @@ xdp_detach() { in_aftr $1 "$DSLITECTL" aftr detach dev a$1-me >/dev/null; }
 # xdp_counter N NAME: a counter of AFTR N's responder
 xdp_counter() {
 	in_aftr $1 "$DSLITECTL" -j aftr stats dev a$1-me |
-		jq -r ".[0].counters.$2"
+		"$JQ" -r ".[0].counters.$2"
 }
 
 # ---------------------------------------------------------------------
@@ -271,7 +271,7 @@ b4_stop() {
 }
 
 # b4_q JQ: a value of "dslitectl -j b4 status"
-b4_q() { in_b4 "$DSLITECTL_B4" -j b4 status | jq -r "$1"; }
+b4_q() { in_b4 "$DSLITECTL_B4" -j b4 status | "$JQ" -r "$1"; }
 
 # b4_peer ADDR FIELD: a field of the candidate ADDR
 b4_peer() { b4_q ".peers[] | select(.peer == \"$1\") | .[\"$2\"]"; }
@@ -293,12 +293,12 @@ b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
 # b4_hold SECONDS CHECK [ARGS...]: CHECK stays true for SECONDS (asked
 # every 2 s); 1 at the first time it is not, HOLD_AT its time of day
 b4_hold() {
-	local end=$(($(date +%s) + $1))
+	local end=$(($(now_ms) + $1 * 1000))
 
 	shift
-	while [ "$(date +%s)" -lt "$end" ]; do
-		"$@" || { HOLD_AT=$(date +%T); return 1; }
-		sleep 2
+	while [ "$(now_ms)" -lt "$end" ]; do
+		"$@" || { HOLD_AT=$(printf '%(%T)T' -1); return 1; }
+		nap 2
 	done
 }
 
@@ -354,7 +354,7 @@ flow_gap() {
 # ("" when it has none)
 aftr_session() {
 	in_aftr $1 "$DSLITECTL" -j aftr sessions dev a$1-me |
-		jq -r ".[] | select(.peer == \"$2\") | .status"
+		"$JQ" -r ".[] | select(.peer == \"$2\") | .status"
 }
 __no_aftr_session() { [ -z "$(aftr_session $1 $2)" ]; }
 # aftr_wait_reaped N ADDR TIMEOUT_MS: AFTR N has no session of ADDR

@@ -28,7 +28,7 @@ tjson() {
 	local ns=
 	if [ $# -eq 3 ]; then ns=$1; shift; fi
 	${ns:+ip netns exec "$ns"} "$DSLITECTL" -j tunnel show dev "$1" |
-		jq -r ".[0][\"$2\"]"
+		"$JQ" -r ".[0][\"$2\"]"
 }
 
 # sysfs_carrier [NETNS] DEV: the kernel's own carrier flag

@@ -25,9 +25,18 @@ __defer=()
 
 echo "TAP version 13"
 
+# Each check is preceded by a comment with the seconds since the test
+# started ("# @ 12.3 s"): where a test spends its time shows in its log.
+__tap_t0=${EPOCHREALTIME/./}
+__tap_at() {
+	local t=$(((${EPOCHREALTIME/./} - __tap_t0) / 100000))
+	echo "# @ $((t / 10)).$((t % 10)) s"
+}
+
 # tap_ok DESC / tap_fail DESC [WHY...] / tap_skip DESC REASON
-tap_ok()   { __tap_n=$((__tap_n + 1)); echo "ok $__tap_n $1"; }
+tap_ok()   { __tap_at; __tap_n=$((__tap_n + 1)); echo "ok $__tap_n $1"; }
 tap_fail() {
+	__tap_at
 	__tap_n=$((__tap_n + 1)); __tap_failed=$((__tap_failed + 1))
 	echo "not ok $__tap_n $1"
 	shift
@@ -35,6 +44,7 @@ tap_fail() {
 	return 0
 }
 tap_skip() {
+	__tap_at
 	__tap_n=$((__tap_n + 1)); __tap_skipped=$((__tap_skipped + 1))
 	echo "ok $__tap_n $1 # SKIP $2"
 }
@@ -109,35 +119,52 @@ nap() {
 	return 0
 }
 
-# __poll PERIOD_S TIMEOUT_MS CMD...: run CMD every PERIOD_S until it succeeds
+# __poll PERIOD_MS TIMEOUT_MS CMD...: run CMD every PERIOD_MS until it
+# succeeds. A check that takes longer than PERIOD_MS itself (one that
+# starts processes: in the test VM each costs tens of milliseconds of
+# emulated CPU) is followed by a nap as long as it took, up to 500 ms:
+# a wait then leaves at least half of a CPU to what it waits for (the
+# daemons, the other VM on the machine) instead of spinning on it.
 __poll() {
-	local period=$1 timeout=$2 start now
+	local period=$1 timeout=$2 start now t0 p
 	shift 2
 	start=${EPOCHREALTIME/./}
 	while :; do
+		t0=${EPOCHREALTIME/./}
 		"$@" >/dev/null 2>&1 && return 0
 		now=${EPOCHREALTIME/./}
 		[ $(((now - start) / 1000)) -ge "$timeout" ] && return 1
-		nap "$period"
+		p=$(((now - t0) / 1000))
+		[ $p -gt 500 ] && p=500
+		[ $p -lt "$period" ] && p=$period
+		printf -v p '%d.%03d' $((p / 1000)) $((p % 1000))
+		nap "$p"
 	done
 }
 
 # busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
-busywait() { __poll 0.01 "$@"; }
+busywait() { __poll 10 "$@"; }
 
 # slowwait TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds
 slowwait() {
 	local timeout=$(($1 * 1000))
 	shift
-	__poll 0.1 "$timeout" "$@"
+	__poll 100 "$timeout" "$@"
 }
+
+# JQ: the jq the helpers query JSON with: gojq where installed, whose
+# start costs a third of jq 1.6's in the test VM (jq 1.6 compiles its
+# library of builtins at every start), else jq
+JQ=${JQ:-$(command -v gojq || echo jq)}
 
 # setup_ns VAR...: create one namespace per VAR with a unique name, set
 # VAR to it, bring lo up, and delete it at exit.
 setup_ns() {
 	local var name
 	for var in "$@"; do
-		name="${var}-$(mktemp -u XXXXXX)"
+		# unique without starting mktemp: this shell's pid and a random
+		printf -v name '%s-%x%04x' "$var" $$ $RANDOM
+		[ -e "/run/netns/$name" ] && printf -v name '%s-%x%04x' "$var" $$ $RANDOM
 		ip netns add "$name" || return 1
 		defer "ip netns del $name"
 		ip -n "$name" link set lo up

@@ -136,16 +136,16 @@ CAP_PID=$!
 defer "kill $CAP_PID"
 slowwait 10 grep -q 3784 "$CAP"
 # a baseline without upgrades: does this machine keep 300 ms x 3 Up?
-t_base=$(date +%s.%N)
+t_base=$EPOCHREALTIME
 slowwait 4 false
 WIN=$(mktemp /tmp/upg-win.XXXXXX)
 # up_cmd CMD...: run an upgrade, its window (start end) to $WIN
 up_cmd() {
 	local s e rc
-	s=$(date +%s.%N)
+	s=$EPOCHREALTIME
 	out=$("$@" 2>&1)
 	rc=$?
-	e=$(date +%s.%N)
+	e=$EPOCHREALTIME
 	echo "$s $e" >>"$WIN"
 	diag "$out ($(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.0f", (e - s) * 1000 }') ms for the command)"
 	return $rc
@@ -199,7 +199,7 @@ tap_expect "refused: the same program, link, table and pins" \
 	"$prog3 $link0 144 $pins0" \
 	"$(prog) $(sess_value) $(ls "$(aftr_pin_dir "$AFTR" a-sw)" | tr '\n' ' ')"
 slowwait 2 false
-t_end=$(date +%s.%N)
+t_end=$EPOCHREALTIME
 
 kill $CAP_PID
 wait $CAP_PID 2>/dev/null

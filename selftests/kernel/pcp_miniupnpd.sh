@@ -63,7 +63,7 @@ defer 'kill $(cat '"$tmp"'/miniupnpd.pid) 2>/dev/null'
 listening() { inA ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
 if busywait 5000 listening; then tap_ok "miniupnpd listens on 192.0.0.1:5351"; else
 	tap_fail "miniupnpd listens on 192.0.0.1:5351" "$(inA ss -lun)"; tap_done; fi
-started=$(date +%s)
+started=$EPOCHSECONDS
 
 # ev FILE EVENT JQ: the JQ expression on the first EVENT object of FILE
 ev() { jq -r "select(.event == \"$2\") | $3" "$1" 2>/dev/null | head -n 1; }
@@ -152,7 +152,7 @@ tap_expect "summary: NETWORK_FAILURE counted twice" 2 "$(ev "$out" summary .resu
 
 # ---- Epoch reset: SIGUSR1 makes miniupnpd start its Epoch from 0 -------
 # The epoch must be well above 1 first (it counts from the start).
-old_enough() { [ $(($(date +%s) - started)) -ge 4 ]; }
+old_enough() { [ $(($EPOCHSECONDS - started)) -ge 4 ]; }
 slowwait 10 old_enough
 out=$tmp/epoch.json
 # count 3: the reset shows in the answer to the first or second renewal,

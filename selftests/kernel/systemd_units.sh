@@ -128,7 +128,7 @@ for u in sys.argv[2:]:
 		os.symlink("/dev/null", os.path.join(d, u))
 PY
 
-t0=$(date +%s%3N)
+t0=$(now_ms)
 # shellcheck disable=SC2016
 unshare --pid --mount --uts --fork --mount-proc --propagation private -- \
 	env -i container=dslite-test W="$W" \
@@ -159,7 +159,7 @@ fi
 sd() { nsenter -t "$SD" -m -p -u -r -w -- "$@"; }
 sdctl() { sd systemctl "$@"; }
 prop() { sdctl show -P "$2" "$1"; }
-stamp() { diag "t=$(($(date +%s%3N) - t0)) ms: $*"; }
+stamp() { diag "t=$(($(now_ms) - t0)) ms: $*"; }
 journal() { sd journalctl -q -o cat --no-pager -u "$1"; }
 
 # At the end: stop the units (as a shutdown would: a daemon's AdminDown,
@@ -181,7 +181,7 @@ defer sd_down
 # Every systemctl and journalctl costs seconds of emulated CPU: the checks
 # ask systemd once per step, and waits poll what is cheap to read (the
 # daemon's control socket, b4 status) or poll systemd once a second.
-sdwait() { __poll 1 $(($1 * 1000)) "${@:2}"; }
+sdwait() { __poll 1000 $(($1 * 1000)) "${@:2}"; }
 __ready() { [ -e "/proc/$SD/root/run/dslite-test.ready" ]; }
 if slowwait 120 __ready; then
 	stamp "systemd up"

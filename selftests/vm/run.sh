@@ -164,7 +164,7 @@ mkdir -p "$run/next"
 # ticks in a window that a loaded host's emulated CPU can miss, and it
 # panics then ("IO-APIC + timer doesn't work!")
 qemu_args=(
-	-accel tcg -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none
+	-accel tcg -cpu "${DSLITE_VM_CPU:-max}" -m "${DSLITE_VM_MEM:-2048}" -smp "${DSLITE_VM_SMP:-2}" -nographic -no-reboot -nic none
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd"
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$root,mount_tag=dslite,security_model=none,readonly=on,multidevs=remap"
