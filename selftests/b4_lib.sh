@@ -49,7 +49,7 @@ b4_topo() {
 	[ "$inet" = inet ] && { setup_ns INET || return 1; }
 
 	# addresses survive "aftr_cut" (link down) for "aftr_restore"
-	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+	in_ns "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1 \
 		net.ipv6.conf.all.keep_addr_on_down=1 \
 		net.ipv6.conf.default.keep_addr_on_down=1 || return 1
 	# the links between the namespaces
@@ -82,7 +82,7 @@ b4_topo() {
 		fi
 	} | ip -n "$B4" -batch - || return 1
 	if [ "$carrier" = carrier ]; then
-		ip netns exec "$B4" sysctl -qw \
+		in_ns "$B4" sysctl -qw \
 			net.ipv4.conf.all.ignore_routes_with_linkdown=1 || return 1
 	fi
 
@@ -121,8 +121,8 @@ b4_topo() {
 			fi
 		} | ip -n "$ns" -batch - || return 1
 		[ "$inet" = inet ] || continue
-		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
-		ip netns exec "$ns" nft -f - <<-EOF || return 1
+		in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
+		in_ns "$ns" nft -f - <<-EOF || return 1
 			table ip nat {
 				chain post {
 					type nat hook postrouting priority 100;
@@ -133,7 +133,7 @@ b4_topo() {
 	done
 	# resolve the neighbours now: a first BFD packet must not wait for ND
 	for ((i = 1; i <= n; i++)); do
-		ip netns exec "$B4" ping -6 -c 1 -W 5 $(aftr_addr $i) >/dev/null ||
+		in_ns "$B4" ping -6 -c 1 -W 5 $(aftr_addr $i) >/dev/null ||
 			return 1
 	done
 }

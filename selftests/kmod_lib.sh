@@ -6,9 +6,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 # kmod_load: load ip6_tunnel and a fresh dslite.ko, unload it at exit
 kmod_load() {
 	modprobe ip6_tunnel || tap_skip_all "no ip6_tunnel module"
-	modprobe veth 2>/dev/null
-	modprobe dummy 2>/dev/null
-	if grep -q '^dslite ' /proc/modules; then
+	modprobe -a veth dummy 2>/dev/null
+	if [ -d /sys/module/dslite ]; then
 		rmmod dslite || return 1
 	fi
 	insmod "$DSLITE_KO" || return 1

@@ -152,6 +152,15 @@ slowwait() {
 	__poll 100 "$timeout" "$@"
 }
 
+# in_ns NS CMD...: CMD in network namespace NS, through nsenter: cheaper
+# than "ip netns exec" (which also mounts a /sys of the namespace: use
+# that for what reads /sys/class/net)
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
 # JQ: the jq the helpers query JSON with: gojq where installed, whose
 # start costs a third of jq 1.6's in the test VM (jq 1.6 compiles its
 # library of builtins at every start), else jq

@@ -138,7 +138,7 @@ mon_gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 
 # sess_is JQ: the B4's session at the AFTR satisfies JQ
 sess_is() {
-	[ "$(ctl -j aftr sessions dev "$AIF" peer $B46 | jq -r ".[0] | $1")" = true ]
+	[ "$(ctl -j aftr sessions dev "$AIF" peer $B46 | "$JQ" -r ".[0] | $1")" = true ]
 }
 sess() { ctl -j aftr sessions dev "$AIF" peer $B46 | jq -c ".[0] | $1"; }
 
@@ -180,7 +180,7 @@ if busywait 5000 mon_gone $mon; then
 	tap_expect "aftr monitor: new, then Up, for the B4's softwire" \
 		"new down init $B46
 state init up $B46" \
-		"$(jq -r '[.event, ."old-status", .status, .peer] | join(" ")' /tmp/aftr-mon)"
+		"$("$JQ" -r '[.event, ."old-status", .status, .peer] | join(" ")' /tmp/aftr-mon)"
 else
 	tap_fail "aftr monitor: new, then Up, for the B4's softwire" "$(cat /tmp/aftr-mon)"
 fi

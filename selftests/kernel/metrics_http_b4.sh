@@ -191,7 +191,7 @@ tap_expect "promtool: both pages after the failover" ":" \
 	"$(check_format "$tmp/a2page"):$(check_format "$tmp/b4page3")"
 cat "$tmp/b4page3" "$tmp/b4page" "$tmp/a2page" | family_names /dev/stdin >"$tmp/emitted"
 if jq -e '.panels | length > 0' "$DASHBOARD" >/dev/null 2>&1; then
-	tap_ok "the dashboard is JSON with panels ($(jq '.panels | length' "$DASHBOARD"))"
+	tap_ok "the dashboard is JSON with panels ($("$JQ" '.panels | length' "$DASHBOARD"))"
 else
 	tap_fail "the dashboard is JSON with panels" "$(jq . "$DASHBOARD" 2>&1 | tail -n 2)"
 fi
@@ -201,7 +201,7 @@ jq -r '(.. | objects | select(has("expr")) | .expr),
 missing=$(comm -23 "$tmp/used" "$tmp/emitted" | paste -sd' ')
 tap_expect "every metric of the dashboard is emitted ($(wc -l <"$tmp/used") used)" "" "$missing"
 tap_expect "every panel has a query" "" \
-	"$(jq -r '.panels[] | select(.type != "row") | select(([.targets[]?.expr] | length) == 0) | .title' "$DASHBOARD")"
+	"$("$JQ" -r '.panels[] | select(.type != "row") | select(([.targets[]?.expr] | length) == 0) | .title' "$DASHBOARD")"
 
 # --- the server's timeout closes what was left idle or half-written
 __all_closed() { grep -qx "closed 100" "$tmp/idle" && grep -qx closed "$tmp/half"; }

@@ -233,7 +233,7 @@ tap_expect "aftr@ax0: active (exited), no process left" "active exited 0" \
 tap_expect "aftr@ax0: program attached, link pinned" "yes yes" \
 	"$(yn xdp_on ax0) $(yn test -e "$pins_root/link")"
 tap_expect "aftr@ax0: the keywords of the config file applied (sessions 1000)" 1000 \
-	"$("$DSLITECTL" -j aftr stats dev ax0 | jq -r '.[0]["sessions-max"]')"
+	"$("$DSLITECTL" -j aftr stats dev ax0 | "$JQ" -r '.[0]["sessions-max"]')"
 if sdctl stop dslite-aftr@ax0; then tap_ok "aftr@ax0: stop"
 else tap_fail "aftr@ax0: stop" "$(journal dslite-aftr@ax0)"; fi
 tap_expect "aftr@ax0: stopped: inactive, detached, pins gone" "inactive dead no no" \
