@@ -58,7 +58,7 @@ NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups
 	--inh-caps=-all --bounding-set=-all)
 # state NS: the tracked tunnels of NS without the clock
 state() {
-	ip netns exec "$1" "$DSLITECTL" -j tunnel show | "$JQ" -S 'map(del(.["since-ms"], .since_ms))'
+	ip netns exec "$1" "$DSLITECTL" -j tunnel show | jq -S 'map(del(.["since-ms"], .since_ms))'
 }
 # val FILE KEY: one "key value" line of the generator's output
 val() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
