@@ -29,7 +29,7 @@ INET_HOST=203.0.113.1
 # b4_modules: what the topology needs (module autoloading does not work
 # in the test VM's chroot)
 b4_modules() {
-	modprobe -a ip6_tunnel veth nf_tables nft_chain_nat nf_nat nft_masq \
+	mod_load ip6_tunnel veth nf_tables nft_chain_nat nf_nat nft_masq \
 		nf_conntrack
 }
 
@@ -132,9 +132,14 @@ b4_topo() {
 		EOF
 	done
 	# resolve the neighbours now: a first BFD packet must not wait for ND
+	# (the AFTRs side by side)
+	local pids=()
 	for ((i = 1; i <= n; i++)); do
-		in_ns "$B4" ping -6 -c 1 -W 5 $(aftr_addr $i) >/dev/null ||
-			return 1
+		in_ns "$B4" ping -6 -c 1 -W 5 "$(aftr_addr $i)" >/dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || return 1
 	done
 }
 
@@ -217,19 +222,40 @@ in_aftr() {
 xdp_attach() {
 	local n=$1
 	shift
-	[ -x "$AFTR_PEER" ] || return 1
-	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
-		mount -t bpf bpf /sys/fs/bpf || return 1
-	# a veth receives its peer's XDP_TX frames only while it runs XDP
-	ip netns exec "$ME" "$AFTR_PEER" xdp-pass me-a$n >/dev/null || return 1
-	in_aftr $n "$DSLITECTL" aftr attach dev a$n-me "$@" >/dev/null || return 1
+	__xdp_prepare || return 1
+	__xdp_attach $n "$@" || return 1
 	defer "in_aftr $n $DSLITECTL aftr detach dev a$n-me"
 }
+__xdp_prepare() {
+	[ -x "$AFTR_PEER" ] || return 1
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
+		mount -t bpf bpf /sys/fs/bpf
+}
+__xdp_attach() {
+	local n=$1
+	shift
+	# a veth receives its peer's XDP_TX frames only while it runs XDP
+	in_ns "$ME" "$AFTR_PEER" xdp-pass me-a$n >/dev/null || return 1
+	in_aftr $n "$DSLITECTL" aftr attach dev a$n-me "$@" >/dev/null
+}
 
-# xdp_attach_both [ARGS...]: the responder on both AFTRs' uplinks, or the
-# test fails and ends here
+# xdp_attach_both [ARGS...]: the responder on both AFTRs' uplinks (side
+# by side: loading the program is seconds of emulated CPU), or the test
+# fails and ends here
 xdp_attach_both() {
-	if ! xdp_attach 1 "$@" || ! xdp_attach 2 "$@"; then
+	local p1 p2 rc=0
+	__xdp_prepare || rc=1
+	if [ $rc -eq 0 ]; then
+		__xdp_attach 1 "$@" &
+		p1=$!
+		__xdp_attach 2 "$@" &
+		p2=$!
+		wait $p1 || rc=1
+		wait $p2 || rc=1
+		defer "in_aftr 1 $DSLITECTL aftr detach dev a1-me"
+		defer "in_aftr 2 $DSLITECTL aftr detach dev a2-me"
+	fi
+	if [ $rc -ne 0 ]; then
 		tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
 		tap_done
 	fi

@@ -5,8 +5,8 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 # kmod_load: load ip6_tunnel and a fresh dslite.ko, unload it at exit
 kmod_load() {
-	modprobe ip6_tunnel || tap_skip_all "no ip6_tunnel module"
-	modprobe -a veth dummy 2>/dev/null
+	mod_load ip6_tunnel || tap_skip_all "no ip6_tunnel module"
+	mod_load veth dummy 2>/dev/null
 	if [ -d /sys/module/dslite ]; then
 		rmmod dslite || return 1
 	fi

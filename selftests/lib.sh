@@ -169,16 +169,35 @@ JQ=${JQ:-$(command -v gojq || echo jq)}
 # setup_ns VAR...: create one namespace per VAR with a unique name, set
 # VAR to it, bring lo up, and delete it at exit.
 setup_ns() {
-	local var name
+	local var name names=()
 	for var in "$@"; do
 		# unique without starting mktemp: this shell's pid and a random
 		printf -v name '%s-%x%04x' "$var" $$ $RANDOM
 		[ -e "/run/netns/$name" ] && printf -v name '%s-%x%04x' "$var" $$ $RANDOM
-		ip netns add "$name" || return 1
+		names+=("$name")
+	done
+	# one "ip" for all of them (in the test VM each process costs)
+	printf 'netns add %s\n' "${names[@]}" | ip -batch - || return 1
+	for name in "${names[@]}"; do
 		defer "ip netns del $name"
+	done
+	for var in "$@"; do
+		name=${names[0]}
+		names=("${names[@]:1}")
 		ip -n "$name" link set lo up
 		eval "$var=$name"
 	done
+}
+
+# mod_load MODULE...: modprobe the modules not loaded yet (one modprobe
+# for all, none when all are there: in the test VM a modprobe costs a
+# second of emulated CPU, and the modules stay loaded between tests)
+mod_load() {
+	local m todo=()
+	for m in "$@"; do
+		[ -d "/sys/module/${m//-/_}" ] || todo+=("$m")
+	done
+	[ ${#todo[@]} -eq 0 ] || modprobe -a "${todo[@]}"
 }
 
 # require_cmd CMD...: skip the whole test if a command is missing

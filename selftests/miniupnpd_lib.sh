@@ -50,11 +50,11 @@ miniupnpd_modules() {
 
 	# one modprobe for all (each process costs in the test VM); one by
 	# one only to name what is missing
-	modprobe -a dummy nf_tables nft_chain_nat nf_nat nft_nat 2>/dev/null ||
+	mod_load dummy nf_tables nft_chain_nat nf_nat nft_nat 2>/dev/null ||
 		for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
 			modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
 		done
-	modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+	mod_load nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
 	MINIUPNPD_DIR=$(mktemp -d)
 	defer "rm -rf $MINIUPNPD_DIR"
 }
