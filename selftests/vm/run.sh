@@ -31,7 +31,9 @@
 #
 # Environment: DSLITE_VM_KVER picks the kernel (default: the newest one with
 # both /boot/vmlinuz-<kver> and /lib/modules/<kver>), DSLITE_VM_APPEND adds
-# to the kernel command line (e.g. loglevel=7), QEMU names the binary.
+# to the kernel command line (e.g. loglevel=7), QEMU names the binary;
+# DSLITE_VM_CPU, DSLITE_VM_SMP and DSLITE_VM_MEM set qemu's -cpu (default
+# max), -smp (2) and -m (2048) for experiments.
 #
 # Exit status: 0 if every test ran and the VM shut down cleanly, 1 if
 # anything failed, 2 on usage or set-up errors.
