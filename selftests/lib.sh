@@ -119,13 +119,26 @@ nap() {
 	return 0
 }
 
-# __poll PERIOD_MS TIMEOUT_MS CMD...: run CMD every PERIOD_MS until it
+# __poll PERIOD_S TIMEOUT_MS CMD...: run CMD every PERIOD_S until it succeeds
+__poll() {
+	local period=$1 timeout=$2 start now
+	shift 2
+	start=${EPOCHREALTIME/./}
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		now=${EPOCHREALTIME/./}
+		[ $(((now - start) / 1000)) -ge "$timeout" ] && return 1
+		nap "$period"
+	done
+}
+
+# __wait PERIOD_MS TIMEOUT_MS CMD...: run CMD every PERIOD_MS until it
 # succeeds. A check that takes longer than PERIOD_MS itself (one that
 # starts processes: in the test VM each costs tens of milliseconds of
 # emulated CPU) is followed by a nap as long as it took, up to 500 ms:
 # a wait then leaves at least half of a CPU to what it waits for (the
 # daemons, the other VM on the machine) instead of spinning on it.
-__poll() {
+__wait() {
 	local period=$1 timeout=$2 start now t0 p
 	shift 2
 	start=${EPOCHREALTIME/./}
@@ -143,13 +156,14 @@ __poll() {
 }
 
 # busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
-busywait() { __poll 10 "$@"; }
+# (a check that starts processes: see __wait)
+busywait() { __wait 10 "$@"; }
 
 # slowwait TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds
 slowwait() {
 	local timeout=$(($1 * 1000))
 	shift
-	__poll 100 "$timeout" "$@"
+	__wait 100 "$timeout" "$@"
 }
 
 # in_ns NS CMD...: CMD in network namespace NS, through nsenter: cheaper

@@ -181,7 +181,7 @@ defer sd_down
 # Every systemctl and journalctl costs seconds of emulated CPU: the checks
 # ask systemd once per step, and waits poll what is cheap to read (the
 # daemon's control socket, b4 status) or poll systemd once a second.
-sdwait() { __poll 1000 $(($1 * 1000)) "${@:2}"; }
+sdwait() { __poll 1 $(($1 * 1000)) "${@:2}"; }
 __ready() { [ -e "/proc/$SD/root/run/dslite-test.ready" ]; }
 if slowwait 120 __ready; then
 	stamp "systemd up"
