@@ -40,6 +40,8 @@ packages=(
 	# tests, benchmarks, demo
 	bash coreutils util-linux procps psmisc iproute2 iputils-ping
 	nftables tcpdump jq python3
+	gojq			# the tests' JSON queries in the VM (lib.sh JQ): a
+				# third of jq 1.6's start-up cost under TCG
 	bzip2			# unpacks libmnl's source (cross check)
 	frr			# BFD peer (bfdd); bgpd, zebra: the anycast group's BGP
 	bird2			# BIRD on anycast group members (anycast_bgp_bird.sh);

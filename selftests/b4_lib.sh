@@ -29,7 +29,7 @@ INET_HOST=203.0.113.1
 # b4_modules: what the topology needs (module autoloading does not work
 # in the test VM's chroot)
 b4_modules() {
-	modprobe -a ip6_tunnel veth nf_tables nft_chain_nat nf_nat nft_masq \
+	mod_load ip6_tunnel veth nf_tables nft_chain_nat nf_nat nft_masq \
 		nf_conntrack
 }
 
@@ -49,7 +49,7 @@ b4_topo() {
 	[ "$inet" = inet ] && { setup_ns INET || return 1; }
 
 	# addresses survive "aftr_cut" (link down) for "aftr_restore"
-	ip netns exec "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+	in_ns "$ME" sysctl -qw net.ipv6.conf.all.forwarding=1 \
 		net.ipv6.conf.all.keep_addr_on_down=1 \
 		net.ipv6.conf.default.keep_addr_on_down=1 || return 1
 	# the links between the namespaces
@@ -82,7 +82,7 @@ b4_topo() {
 		fi
 	} | ip -n "$B4" -batch - || return 1
 	if [ "$carrier" = carrier ]; then
-		ip netns exec "$B4" sysctl -qw \
+		in_ns "$B4" sysctl -qw \
 			net.ipv4.conf.all.ignore_routes_with_linkdown=1 || return 1
 	fi
 
@@ -121,8 +121,8 @@ b4_topo() {
 			fi
 		} | ip -n "$ns" -batch - || return 1
 		[ "$inet" = inet ] || continue
-		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
-		ip netns exec "$ns" nft -f - <<-EOF || return 1
+		in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1 || return 1
+		in_ns "$ns" nft -f - <<-EOF || return 1
 			table ip nat {
 				chain post {
 					type nat hook postrouting priority 100;
@@ -132,9 +132,14 @@ b4_topo() {
 		EOF
 	done
 	# resolve the neighbours now: a first BFD packet must not wait for ND
+	# (the AFTRs side by side)
+	local pids=()
 	for ((i = 1; i <= n; i++)); do
-		ip netns exec "$B4" ping -6 -c 1 -W 5 $(aftr_addr $i) >/dev/null ||
-			return 1
+		in_ns "$B4" ping -6 -c 1 -W 5 "$(aftr_addr $i)" >/dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do
+		wait "$i" || return 1
 	done
 }
 
@@ -217,19 +222,40 @@ in_aftr() {
 xdp_attach() {
 	local n=$1
 	shift
-	[ -x "$AFTR_PEER" ] || return 1
-	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
-		mount -t bpf bpf /sys/fs/bpf || return 1
-	# a veth receives its peer's XDP_TX frames only while it runs XDP
-	ip netns exec "$ME" "$AFTR_PEER" xdp-pass me-a$n >/dev/null || return 1
-	in_aftr $n "$DSLITECTL" aftr attach dev a$n-me "$@" >/dev/null || return 1
+	__xdp_prepare || return 1
+	__xdp_attach $n "$@" || return 1
 	defer "in_aftr $n $DSLITECTL aftr detach dev a$n-me"
 }
+__xdp_prepare() {
+	[ -x "$AFTR_PEER" ] || return 1
+	[ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ] ||
+		mount -t bpf bpf /sys/fs/bpf
+}
+__xdp_attach() {
+	local n=$1
+	shift
+	# a veth receives its peer's XDP_TX frames only while it runs XDP
+	in_ns "$ME" "$AFTR_PEER" xdp-pass me-a$n >/dev/null || return 1
+	in_aftr $n "$DSLITECTL" aftr attach dev a$n-me "$@" >/dev/null
+}
 
-# xdp_attach_both [ARGS...]: the responder on both AFTRs' uplinks, or the
-# test fails and ends here
+# xdp_attach_both [ARGS...]: the responder on both AFTRs' uplinks (side
+# by side: loading the program is seconds of emulated CPU), or the test
+# fails and ends here
 xdp_attach_both() {
-	if ! xdp_attach 1 "$@" || ! xdp_attach 2 "$@"; then
+	local p1 p2 rc=0
+	__xdp_prepare || rc=1
+	if [ $rc -eq 0 ]; then
+		__xdp_attach 1 "$@" &
+		p1=$!
+		__xdp_attach 2 "$@" &
+		p2=$!
+		wait $p1 || rc=1
+		wait $p2 || rc=1
+		defer "in_aftr 1 $DSLITECTL aftr detach dev a1-me"
+		defer "in_aftr 2 $DSLITECTL aftr detach dev a2-me"
+	fi
+	if [ $rc -ne 0 ]; then
 		tap_fail "XDP responders attached on both AFTRs" "aftr attach or $AFTR_PEER failed"
 		tap_done
 	fi
@@ -241,7 +267,7 @@ xdp_detach() { in_aftr $1 "$DSLITECTL" aftr detach dev a$1-me >/dev/null; }
 # xdp_counter N NAME: a counter of AFTR N's responder
 xdp_counter() {
 	in_aftr $1 "$DSLITECTL" -j aftr stats dev a$1-me |
-		jq -r ".[0].counters.$2"
+		"$JQ" -r ".[0].counters.$2"
 }
 
 # ---------------------------------------------------------------------
@@ -271,7 +297,7 @@ b4_stop() {
 }
 
 # b4_q JQ: a value of "dslitectl -j b4 status"
-b4_q() { in_b4 "$DSLITECTL_B4" -j b4 status | jq -r "$1"; }
+b4_q() { in_b4 "$DSLITECTL_B4" -j b4 status | "$JQ" -r "$1"; }
 
 # b4_peer ADDR FIELD: a field of the candidate ADDR
 b4_peer() { b4_q ".peers[] | select(.peer == \"$1\") | .[\"$2\"]"; }
@@ -293,12 +319,12 @@ b4_show_log() { sed 's/^/#   /' "$B4_LOG"; }
 # b4_hold SECONDS CHECK [ARGS...]: CHECK stays true for SECONDS (asked
 # every 2 s); 1 at the first time it is not, HOLD_AT its time of day
 b4_hold() {
-	local end=$(($(date +%s) + $1))
+	local end=$(($(now_ms) + $1 * 1000))
 
 	shift
-	while [ "$(date +%s)" -lt "$end" ]; do
-		"$@" || { HOLD_AT=$(date +%T); return 1; }
-		sleep 2
+	while [ "$(now_ms)" -lt "$end" ]; do
+		"$@" || { HOLD_AT=$(printf '%(%T)T' -1); return 1; }
+		nap 2
 	done
 }
 
@@ -354,7 +380,7 @@ flow_gap() {
 # ("" when it has none)
 aftr_session() {
 	in_aftr $1 "$DSLITECTL" -j aftr sessions dev a$1-me |
-		jq -r ".[] | select(.peer == \"$2\") | .status"
+		"$JQ" -r ".[] | select(.peer == \"$2\") | .status"
 }
 __no_aftr_session() { [ -z "$(aftr_session $1 $2)" ]; }
 # aftr_wait_reaped N ADDR TIMEOUT_MS: AFTR N has no session of ADDR

@@ -5,10 +5,9 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 # kmod_load: load ip6_tunnel and a fresh dslite.ko, unload it at exit
 kmod_load() {
-	modprobe ip6_tunnel || tap_skip_all "no ip6_tunnel module"
-	modprobe veth 2>/dev/null
-	modprobe dummy 2>/dev/null
-	if grep -q '^dslite ' /proc/modules; then
+	mod_load ip6_tunnel || tap_skip_all "no ip6_tunnel module"
+	mod_load veth dummy 2>/dev/null
+	if [ -d /sys/module/dslite ]; then
 		rmmod dslite || return 1
 	fi
 	insmod "$DSLITE_KO" || return 1
@@ -28,7 +27,7 @@ tjson() {
 	local ns=
 	if [ $# -eq 3 ]; then ns=$1; shift; fi
 	${ns:+ip netns exec "$ns"} "$DSLITECTL" -j tunnel show dev "$1" |
-		jq -r ".[0][\"$2\"]"
+		"$JQ" -r ".[0][\"$2\"]"
 }
 
 # sysfs_carrier [NETNS] DEV: the kernel's own carrier flag

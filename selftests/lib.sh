@@ -25,9 +25,18 @@ __defer=()
 
 echo "TAP version 13"
 
+# Each check is preceded by a comment with the seconds since the test
+# started ("# @ 12.3 s"): where a test spends its time shows in its log.
+__tap_t0=${EPOCHREALTIME/./}
+__tap_at() {
+	local t=$(((${EPOCHREALTIME/./} - __tap_t0) / 100000))
+	echo "# @ $((t / 10)).$((t % 10)) s"
+}
+
 # tap_ok DESC / tap_fail DESC [WHY...] / tap_skip DESC REASON
-tap_ok()   { __tap_n=$((__tap_n + 1)); echo "ok $__tap_n $1"; }
+tap_ok()   { __tap_at; __tap_n=$((__tap_n + 1)); echo "ok $__tap_n $1"; }
 tap_fail() {
+	__tap_at
 	__tap_n=$((__tap_n + 1)); __tap_failed=$((__tap_failed + 1))
 	echo "not ok $__tap_n $1"
 	shift
@@ -35,6 +44,7 @@ tap_fail() {
 	return 0
 }
 tap_skip() {
+	__tap_at
 	__tap_n=$((__tap_n + 1)); __tap_skipped=$((__tap_skipped + 1))
 	echo "ok $__tap_n $1 # SKIP $2"
 }
@@ -122,27 +132,93 @@ __poll() {
 	done
 }
 
+# __wait PERIOD_MS TIMEOUT_MS CMD...: run CMD every PERIOD_MS until it
+# succeeds. A check that takes longer than PERIOD_MS itself (one that
+# starts processes: in the test VM each costs tens of milliseconds of
+# emulated CPU) is followed by a nap as long as it took, up to 500 ms:
+# a wait then leaves at least half of a CPU to what it waits for (the
+# daemons, the other VM on the machine) instead of spinning on it. On
+# the host (no /run/dslite-job, which only the test VM has), where a
+# process costs a millisecond, the period stays fixed.
+__wait() {
+	local period=$1 timeout=$2 start now t0 p
+	shift 2
+	if [ ! -d /run/dslite-job ]; then
+		printf -v p '%d.%03d' $((period / 1000)) $((period % 1000))
+		__poll "$p" "$timeout" "$@"
+		return
+	fi
+	start=${EPOCHREALTIME/./}
+	while :; do
+		t0=${EPOCHREALTIME/./}
+		"$@" >/dev/null 2>&1 && return 0
+		now=${EPOCHREALTIME/./}
+		[ $(((now - start) / 1000)) -ge "$timeout" ] && return 1
+		p=$(((now - t0) / 1000))
+		[ $p -gt 500 ] && p=500
+		[ $p -lt "$period" ] && p=$period
+		printf -v p '%d.%03d' $((p / 1000)) $((p % 1000))
+		nap "$p"
+	done
+}
+
 # busywait TIMEOUT_MS CMD...: poll CMD every 10 ms until it succeeds
-busywait() { __poll 0.01 "$@"; }
+# (a check that starts processes: see __wait)
+busywait() { __wait 10 "$@"; }
 
 # slowwait TIMEOUT_S CMD...: poll CMD every 100 ms until it succeeds
 slowwait() {
 	local timeout=$(($1 * 1000))
 	shift
-	__poll 0.1 "$timeout" "$@"
+	__wait 100 "$timeout" "$@"
 }
+
+# in_ns NS CMD...: CMD in network namespace NS, through nsenter: cheaper
+# than "ip netns exec" (which also mounts a /sys of the namespace: use
+# that for what reads /sys/class/net)
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+# JQ: the jq the helpers query JSON with: gojq where installed, whose
+# start costs a third of jq 1.6's in the test VM (jq 1.6 compiles its
+# library of builtins at every start), else jq
+JQ=${JQ:-$(command -v gojq || echo jq)}
 
 # setup_ns VAR...: create one namespace per VAR with a unique name, set
 # VAR to it, bring lo up, and delete it at exit.
 setup_ns() {
-	local var name
+	local var name names=()
 	for var in "$@"; do
-		name="${var}-$(mktemp -u XXXXXX)"
-		ip netns add "$name" || return 1
+		# unique without starting mktemp: this shell's pid and a random
+		printf -v name '%s-%x%04x' "$var" $$ $RANDOM
+		[ -e "/run/netns/$name" ] && printf -v name '%s-%x%04x' "$var" $$ $RANDOM
+		names+=("$name")
+	done
+	# one "ip" for all of them (in the test VM each process costs)
+	printf 'netns add %s\n' "${names[@]}" | ip -batch - || return 1
+	for name in "${names[@]}"; do
 		defer "ip netns del $name"
+	done
+	for var in "$@"; do
+		name=${names[0]}
+		names=("${names[@]:1}")
 		ip -n "$name" link set lo up
 		eval "$var=$name"
 	done
+}
+
+# mod_load MODULE...: modprobe the modules not loaded yet (one modprobe
+# for all, none when all are there: in the test VM a modprobe costs a
+# second of emulated CPU, and the modules stay loaded between tests)
+mod_load() {
+	local m todo=()
+	for m in "$@"; do
+		[ -d "/sys/module/${m//-/_}" ] || todo+=("$m")
+	done
+	[ ${#todo[@]} -eq 0 ] || modprobe -a "${todo[@]}"
 }
 
 # require_cmd CMD...: skip the whole test if a command is missing

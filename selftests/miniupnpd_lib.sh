@@ -15,7 +15,7 @@ max_lifetime=6"
 	[ "${4:-}" = defaults ] && lifetimes=
 	local ext=${5:-wan0}
 
-	ip netns exec "$ns" nft -f - <<-'EOF' || return 1
+	in_ns "$ns" nft -f - <<-'EOF' || return 1
 		table inet filter {
 			chain miniupnpd {
 			}
@@ -48,10 +48,13 @@ max_lifetime=6"
 miniupnpd_modules() {
 	local m
 
-	for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
-		modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
-	done
-	modprobe -a nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
+	# one modprobe for all (each process costs in the test VM); one by
+	# one only to name what is missing
+	mod_load dummy nf_tables nft_chain_nat nf_nat nft_nat 2>/dev/null ||
+		for m in dummy nf_tables nft_chain_nat nf_nat nft_nat; do
+			modprobe "$m" 2>/dev/null || tap_skip_all "no $m module"
+		done
+	mod_load nft_ct nft_fib_inet nft_masq nft_redir 2>/dev/null
 	MINIUPNPD_DIR=$(mktemp -d)
 	defer "rm -rf $MINIUPNPD_DIR"
 }
@@ -70,7 +73,7 @@ pcp_prepare() {
 }
 
 __pcp_listening() {
-	ip netns exec "$(aftr_ns "$1")" ss -Hlun 'sport = :5351' | grep -q 192.0.0.1
+	in_ns "$(aftr_ns "$1")" ss -Hlun 'sport = :5351' | grep -q 192.0.0.1
 }
 # pcp_start N: miniupnpd on AFTR N, listening on 192.0.0.1:5351
 pcp_start() {

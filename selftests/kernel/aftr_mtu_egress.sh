@@ -72,7 +72,7 @@ learn() {
 	ip netns exec "$B4" "$PTB" -d 2001:db8:1::1 -q 2001:db8:1::1 -b 2001:db8:1::2 \
 		-m 1400 -n 1 >/dev/null
 	__learnt() { ns_run "$AFTR" "$DSLITECTL" -j aftr mtu dev a1 |
-		     jq -e '.[] | select(.b4 == "2001:db8:1::2" and .mtu == 1400)'; }
+		     "$JQ" -e '.[] | select(.b4 == "2001:db8:1::2" and .mtu == 1400)'; }
 	slowwait 10 __learnt
 }
 

@@ -135,7 +135,7 @@ counter() { jq ".$1 // 0" "$tmp/stats"; }
 # taken: PTBs the members' kernels were given (owned, unowned, relayed
 # copies), in the last stats
 taken() {
-	jq '(.pass_ptb_owned // 0) + (.pass_ptb_unowned // 0) + (.pass_ptb_peer // 0)' "$tmp/stats"
+	"$JQ" '(.pass_ptb_owned // 0) + (.pass_ptb_unowned // 0) + (.pass_ptb_peer // 0)' "$tmp/stats"
 }
 
 # records: distinct generated B4s with a record in either member's table

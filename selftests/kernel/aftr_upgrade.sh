@@ -116,7 +116,7 @@ CTL=$DSLITECTL
 prog() { in_aftr "$CTL" -j aftr stats dev a-sw | jq -r '.[0] | "\(."prog-id") \(."link-id")"'; }
 sess_value() {
 	bpftool -j map show pinned "$(aftr_pin_dir "$AFTR" a-sw)/dslite_sessions" |
-		jq -r '.bytes_value'
+		"$JQ" -r '.bytes_value'
 }
 
 A0=$(aftr_view)
@@ -125,7 +125,7 @@ D0=$(drops "$DSLITECTL")
 read -r prog0 link0 <<<"$(prog)"
 diag "sessions: $A0 (B4s Up after ${SECONDS} s)"
 diag "B4s: $B0"
-n_up=$(jq '[.[] | select(.[3] == "up")] | length' <<<"$A0")
+n_up=$("$JQ" '[.[] | select(.[3] == "up")] | length' <<<"$A0")
 tap_expect "the responder holds $N Up sessions" $N "$n_up"
 
 # (the softwire packets carry the encapsulation limit option: no "ip6
@@ -136,16 +136,16 @@ CAP_PID=$!
 defer "kill $CAP_PID"
 slowwait 10 grep -q 3784 "$CAP"
 # a baseline without upgrades: does this machine keep 300 ms x 3 Up?
-t_base=$(date +%s.%N)
+t_base=$EPOCHREALTIME
 slowwait 4 false
 WIN=$(mktemp /tmp/upg-win.XXXXXX)
 # up_cmd CMD...: run an upgrade, its window (start end) to $WIN
 up_cmd() {
 	local s e rc
-	s=$(date +%s.%N)
+	s=$EPOCHREALTIME
 	out=$("$@" 2>&1)
 	rc=$?
-	e=$(date +%s.%N)
+	e=$EPOCHREALTIME
 	echo "$s $e" >>"$WIN"
 	diag "$out ($(awk -v s="$s" -v e="$e" 'BEGIN { printf "%.0f", (e - s) * 1000 }') ms for the command)"
 	return $rc
@@ -181,7 +181,7 @@ else
 fi
 tap_expect "sessions of 144 bytes after" 144 "$(sess_value)"
 tap_expect "the new settings live: one allowed prefix, new-rate in the program" "1 true" \
-	"$(bpftool -j map dump pinned "$(aftr_pin_dir "$AFTR" a-sw)/dslite_allow" | jq length) $(bpftool -j prog show id "$prog3" >/dev/null 2>&1 && echo true)"
+	"$(bpftool -j map dump pinned "$(aftr_pin_dir "$AFTR" a-sw)/dslite_allow" | "$JQ" length) $(bpftool -j prog show id "$prog3" >/dev/null 2>&1 && echo true)"
 slowwait 1 false
 
 # --- 3. back to the normal build: refused, nothing changes
@@ -199,7 +199,7 @@ tap_expect "refused: the same program, link, table and pins" \
 	"$prog3 $link0 144 $pins0" \
 	"$(prog) $(sess_value) $(ls "$(aftr_pin_dir "$AFTR" a-sw)" | tr '\n' ' ')"
 slowwait 2 false
-t_end=$(date +%s.%N)
+t_end=$EPOCHREALTIME
 
 kill $CAP_PID
 wait $CAP_PID 2>/dev/null
@@ -209,7 +209,7 @@ diag "upgrades done after ${SECONDS} s"
 # (a B4 whose session dropped for the machine's load comes back Up with
 # the same discriminators: wait for that first)
 __all_up_pad() {
-	[ "$(in_aftr "$PAD" -j aftr sessions dev a-sw | jq '[.[] | select(.status == "up")] | length')" = $N ] && all_up
+	[ "$(in_aftr "$PAD" -j aftr sessions dev a-sw | "$JQ" '[.[] | select(.status == "up")] | length')" = $N ] && all_up
 }
 slowwait 10 __all_up_pad
 A1=$(in_aftr "$PAD" -j aftr sessions dev a-sw | jq -c '[.[] | [.peer, .id, ."remote-id", .status]] | sort')

@@ -69,10 +69,10 @@ else
 	tap_fail "the AFTR has no 192.0.0.0/29 address and no ip6tnl up" \
 		"$(ip -n "$AFTR" -d addr show)"
 fi
-t0=$(date +%s%3N)
+t0=$(now_ms)
 out=$(ctl aftr attach dev "$AIF" 2>&1)
 tap_expect "dslitectl aftr attach on $(uname -r)" "0:" "$?:$out"
-diag "attach took $(($(date +%s%3N) - t0)) ms"
+diag "attach took $(($(now_ms) - t0)) ms"
 progs=$(bpftool prog show | sed -n 's/.* name \(dslite_[a-z_]*\) .*/\1/p' | sort -u | tr '\n' ' ')
 if [[ " $progs" == *" dslite_aftr "* && " $progs" == *" dslite_aftr_arm "* ]]; then
 	tap_ok "bpftool prog show lists $progs"
@@ -138,20 +138,20 @@ mon_gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; }
 
 # sess_is JQ: the B4's session at the AFTR satisfies JQ
 sess_is() {
-	[ "$(ctl -j aftr sessions dev "$AIF" peer $B46 | jq -r ".[0] | $1")" = true ]
+	[ "$(ctl -j aftr sessions dev "$AIF" peer $B46 | "$JQ" -r ".[0] | $1")" = true ]
 }
 sess() { ctl -j aftr sessions dev "$AIF" peer $B46 | jq -c ".[0] | $1"; }
 
 # up_at RX TX MULT: bfdd reaches Up; the negotiated timers at the AFTR
 up_at() {
 	local rx=$1 tx=$2 mult=$3 t0
-	t0=$(date +%s%3N)
+	t0=$(now_ms)
 	if ! frr_start "$rx" "$tx" "$mult"; then
 		tap_fail "bfdd starts ($rx ms x $mult)"
 		return 1
 	fi
 	if slowwait 40 frr_has 'state-change:.* -> up'; then
-		tap_ok "bfdd Up against the responder at $tx ms x $mult ($(($(date +%s%3N) - t0)) ms from start)"
+		tap_ok "bfdd Up against the responder at $tx ms x $mult ($(($(now_ms) - t0)) ms from start)"
 	else
 		tap_fail "bfdd Up against the responder at $tx ms x $mult" \
 			"$(tail -5 "$FRR/bfdd.log" 2>&1)"
@@ -180,17 +180,17 @@ if busywait 5000 mon_gone $mon; then
 	tap_expect "aftr monitor: new, then Up, for the B4's softwire" \
 		"new down init $B46
 state init up $B46" \
-		"$(jq -r '[.event, ."old-status", .status, .peer] | join(" ")' /tmp/aftr-mon)"
+		"$("$JQ" -r '[.event, ."old-status", .status, .peer] | join(" ")' /tmp/aftr-mon)"
 else
 	tap_fail "aftr monitor: new, then Up, for the B4's softwire" "$(cat /tmp/aftr-mon)"
 fi
 
 # --- the responder goes away: bfdd detects it (900 ms)
-t0=$(date +%s%3N)
+t0=$(now_ms)
 out=$(ctl aftr detach dev "$AIF" 2>&1)
 tap_expect "detach" "0:" "$?:$out"
 if busywait 10000 frr_has 'state-change:.*up -> down reason:control-expired'; then
-	tap_ok "bfdd Down with control-expired $(($(date +%s%3N) - t0)) ms after detach"
+	tap_ok "bfdd Down with control-expired $(($(now_ms) - t0)) ms after detach"
 else
 	tap_fail "bfdd Down with control-expired after detach" "$(tail -5 "$FRR/bfdd.log")"
 fi

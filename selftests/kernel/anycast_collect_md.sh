@@ -157,8 +157,8 @@ for ((i = 1; i <= MD_N; i++)); do
 	[ "$(md_pmtu_of "$tmp/pmtu.$o" $i)" = 1400 ] && lowered=$((lowered + 1))
 	[ -n "$(md_pmtu_of "$tmp/pmtu.$((3 - o))" $i)" ] && wrong=$((wrong + 1))
 done
-relayed=$(( $(jq '.ptb_relayed // 0' <<<"$D1") + $(jq '.ptb_relayed // 0' <<<"$D2") ))
-taken=$(( $(jq '.pass_ptb_peer // 0' <<<"$D1") + $(jq '.pass_ptb_peer // 0' <<<"$D2") ))
+relayed=$(( $("$JQ" '.ptb_relayed // 0' <<<"$D1") + $("$JQ" '.ptb_relayed // 0' <<<"$D2") ))
+taken=$(( $("$JQ" '.pass_ptb_peer // 0' <<<"$D1") + $("$JQ" '.pass_ptb_peer // 0' <<<"$D2") ))
 diag "downloads: $relayed PTBs relayed, $taken copies taken; $lowered owners lowered their MTU toward a B4"
 # Which member a download's PTB reaches is the router's hash of the
 # quoted packet: a few PTBs may all reach their owners (then none is

@@ -51,7 +51,7 @@ esac
 ac_snap
 tap_expect "the ICMPv6 echo answered by AFTR2's XDP, the inner one by AFTR1's" \
 	"null 1 1 null" \
-	"$(jq -r '"\(.tx_ping6) \(.tx_ping)"' <<<"$D1") $(jq -r '"\(.tx_ping6) \(.tx_ping)"' <<<"$D2")"
+	"$("$JQ" -r '"\(.tx_ping6) \(.tx_ping)"' <<<"$D1") $("$JQ" -r '"\(.tx_ping6) \(.tx_ping)"' <<<"$D2")"
 
 # --- the B4's BFD session: node 1
 b4_start dev ds0 interval 300 multiplier 3 ||
@@ -64,7 +64,7 @@ fi
 # sess N: the B4's session on AFTR N as "node-id local status"
 sess() {
 	in_ac "$1" "$DSLITECTL" -j aftr sessions dev a$1-me peer $AC_B4 |
-		jq -r '.[0] | "\(.["node-id"]) \(.local) \(.status)"'
+		"$JQ" -r '.[0] | "\(.["node-id"]) \(.local) \(.status)"'
 }
 tap_expect "AFTR1: the B4's session, node id 1, to $ANYCAST, up" \
 	"1 $ANYCAST up" "$(sess 1)"

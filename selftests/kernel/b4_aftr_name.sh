@@ -55,7 +55,7 @@ if busywait 5000 __n 1; then tap_ok "reload: AFTR2 dropped"
 else tap_fail "reload: AFTR2 dropped" "$(b4_show_log)"; fi
 a2_session() {
 	in_aftr 2 "$DSLITECTL" -j aftr sessions dev a2-me |
-		jq -r '.[0] | "\(.status) \(.diagnostic) \(.["remote-status"])"'
+		"$JQ" -r '.[0] | "\(.status) \(.diagnostic) \(.["remote-status"])"'
 }
 __a2_down() { [ "$(a2_session)" = "down neighbor signaled session down shutdown" ]; }
 if busywait 5000 __a2_down; then tap_ok "AFTR2 got AdminDown"

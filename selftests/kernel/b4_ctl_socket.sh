@@ -298,7 +298,7 @@ else
 	tap_fail "netns C: its own daemon" "$(cat "$LOG_C")"
 fi
 tap_expect "PID 1's namespace: its own daemon" "$PID" \
-	"$("$DSLITECTL" -j b4 status | jq -r .pid)"
+	"$("$DSLITECTL" -j b4 status | "$JQ" -r .pid)"
 kill $PID_C
 wait $PID_C
 tap_expect "netns C's daemon stops cleanly and removes its directory" "0 gone" \

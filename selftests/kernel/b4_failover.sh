@@ -67,24 +67,24 @@ else
 	tap_fail "failover to AFTR2" "$(b4_show_log)"
 fi
 last=$(b4_q '.["last-failover"]')
-down_at=$(jq -r '.["carrier-down-at-ms"]' <<<"$last")
+down_at=$("$JQ" -r '.["carrier-down-at-ms"]' <<<"$last")
 # AFTR1 died after its last packet: from there to the carrier-down is an
 # upper bound of the time from the failure (the cut command's own start-up
 # is not part of it).
-elapsed=$((down_at - $(jq -r '.["last-rx-at-ms"]' <<<"$last")))
+elapsed=$((down_at - $("$JQ" -r '.["last-rx-at-ms"]' <<<"$last")))
 diag "AFTR1's last packet -> carrier down: $elapsed ms; link cut command started $((down_at - t0)) ms before it (detection time $detect ms)"
 if [ "$elapsed" -le $((detect + 250)) ] && [ "$elapsed" -ge 0 ]; then
 	tap_ok "carrier down within the detection time + 250 ms"
 else
 	tap_fail "carrier down within the detection time + 250 ms" "$elapsed ms"
 fi
-down_us=$(jq -r '.["carrier-down-us"]' <<<"$last")
+down_us=$("$JQ" -r '.["carrier-down-us"]' <<<"$last")
 diag "detection -> carrier down: $down_us us"
 if [ "$down_us" -le 50000 ]; then tap_ok "carrier down within 50 ms of detection"
 else tap_fail "carrier down within 50 ms of detection" "$down_us us"; fi
 tap_expect "last failover: AFTR1 -> AFTR2, control-expired" \
 	"failover $AFTR1_ADDR $AFTR2_ADDR control-expired" \
-	"$(jq -r '"\(.kind) \(.from) \(.to) \(.diagnostic)"' <<<"$last")"
+	"$("$JQ" -r '"\(.kind) \(.from) \(.to) \(.diagnostic)"' <<<"$last")"
 tap_expect "tunnel re-pointed to AFTR2, carrier up" "$AFTR2_ADDR true none" \
 	"$(tjs remote) $(tjs carrier) $(tjs forced)"
 tap_expect "AFTR2 now in the tunnel at 300 ms" "tunnel 300" \
@@ -95,8 +95,8 @@ if flow_wait_reply "$seq" 10000; then tap_ok "traffic restored"; else
 if [ "$(rx_packets "$A2")" -gt "$a2_rx" ]; then tap_ok "traffic goes through AFTR2"
 else tap_fail "traffic goes through AFTR2" "no packets on AFTR2's ds"; fi
 read -r gap lost first lastseq <<<"$(flow_gap)"
-diag "loss window (AFTR1 link cut): $gap ms without replies, $lost echo requests lost (icmp_seq $first..$lastseq); daemon: outage $(jq -r '.["outage-ms"]' <<<"$last") ms from the last packet of AFTR1"
-events=$(jq -r 'select(.ifname == "ds0") | "\(.event) \(.carrier) \(.diagnostic) \(.remote)"' "$MON" | tr '\n' ';')
+diag "loss window (AFTR1 link cut): $gap ms without replies, $lost echo requests lost (icmp_seq $first..$lastseq); daemon: outage $("$JQ" -r '.["outage-ms"]' <<<"$last") ms from the last packet of AFTR1"
+events=$("$JQ" -r 'select(.ifname == "ds0") | "\(.event) \(.carrier) \(.diagnostic) \(.remote)"' "$MON" | tr '\n' ';')
 [ -n "$events" ] || diag "monitor output: $(head -c 600 "$MON")"
 tap_expect "events: carrier down (control-expired), repoint, carrier up" \
 	"carrier false control-expired $AFTR1_ADDR;params false control-expired $AFTR2_ADDR;carrier true none $AFTR2_ADDR;" \

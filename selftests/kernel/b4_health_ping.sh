@@ -92,7 +92,7 @@ table ip6 lossy {
 EOF
 dropped() {
 	ip netns exec "$ME" nft -j list counter ip6 lossy dropped |
-		jq '.nftables[] | select(.counter) | .counter.packets'
+		"$JQ" '.nftables[] | select(.counter) | .counter.packets'
 }
 __dropped() { [ "$(dropped)" -ge 4 ] 2>/dev/null; }
 if busywait 20000 __dropped; then tap_ok "echoes to AFTR1 dropped at the ME"
@@ -125,9 +125,9 @@ else tap_fail "AFTR1 cut: failover to AFTR2" "$(b4_show_log)"; fi
 last=$(b4_q '.["last-failover"]')
 tap_expect "last failover: AFTR1 -> AFTR2, path-down" \
 	"failover $AFTR1_ADDR $AFTR2_ADDR path-down" \
-	"$(jq -r '"\(.kind) \(.from) \(.to) \(.diagnostic)"' <<<"$last")"
-elapsed=$(( $(jq -r '.["carrier-down-at-ms"]' <<<"$last") -
-	    $(jq -r '.["last-rx-at-ms"]' <<<"$last") ))
+	"$("$JQ" -r '"\(.kind) \(.from) \(.to) \(.diagnostic)"' <<<"$last")"
+elapsed=$(( $("$JQ" -r '.["carrier-down-at-ms"]' <<<"$last") -
+	    $("$JQ" -r '.["last-rx-at-ms"]' <<<"$last") ))
 diag "AFTR1's last echo reply -> carrier down: $elapsed ms (3 lost at 200 ms)"
 # the last reply, then one echo answered by nobody per interval: the
 # third loss is counted when the fourth echo is due, about 800 ms after

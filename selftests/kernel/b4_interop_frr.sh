@@ -48,9 +48,9 @@ tap_expect "negotiated transmit interval and detection time" "300 900" \
 our_id=$(b4_peer $AFTR1_ADDR id)
 frr=$(frr_json 1)
 tap_expect "bfdd: status up, our timers and id" "up 300 300 3 $our_id" \
-	"$(jq -r '.[0] | "\(.status) \(.["remote-receive-interval"]) \(.["remote-transmit-interval"]) \(.["remote-detect-multiplier"]) \(.["remote-id"])"' <<<"$frr")"
+	"$("$JQ" -r '.[0] | "\(.status) \(.["remote-receive-interval"]) \(.["remote-transmit-interval"]) \(.["remote-detect-multiplier"]) \(.["remote-id"])"' <<<"$frr")"
 tap_expect "bfdd's id is the daemon's remote-id" \
-	"$(jq -r '.[0].id' <<<"$frr")" "$(b4_peer $AFTR1_ADDR remote-id)"
+	"$("$JQ" -r '.[0].id' <<<"$frr")" "$(b4_peer $AFTR1_ADDR remote-id)"
 tap_expect "tunnel keeps its carrier" "true none" "$(tjs carrier) $(tjs forced)"
 
 # The AFTR shuts the session down (AdminDown): neighbor-down at once.
@@ -95,7 +95,7 @@ else
 fi
 tap_expect "bfdd: diagnostics of the daemon's AdminDown" \
 	"down/neighbor signaled session down/administratively down" \
-	"$(frr_json 1 | jq -r '.[0] | "\(.status)/\(.diagnostic)/\(.["remote-diagnostic"])"')"
+	"$(frr_json 1 | "$JQ" -r '.[0] | "\(.status)/\(.diagnostic)/\(.["remote-diagnostic"])"')"
 tap_expect "carrier left as it was (on-stop keep)" "true none $trans" \
 	"$(tjs carrier) $(tjs forced) $(tjs transitions)"
 if b4_log_has 'SIGTERM: stopping, AdminDown to every AFTR'; then
@@ -119,6 +119,6 @@ else
 	tap_fail "bfdd: silence detected, control-expired" "$(frr_log 1 | tail -5)"
 fi
 tap_expect "bfdd: diagnostic" "down/control detection time expired" \
-	"$(frr_json 1 | jq -r '.[0] | "\(.status)/\(.diagnostic)"')"
+	"$(frr_json 1 | "$JQ" -r '.[0] | "\(.status)/\(.diagnostic)"')"
 
 tap_done

@@ -37,7 +37,7 @@ defer "kill $mon_pid"
 wait_subscribed "$B4" $mon_pid || { tap_fail "monitor subscribes" "$(cat "$mon")"; tap_done; }
 # carrier-down events of ds0 sent by dslite.ko
 kdowns() {
-	jq -r 'select(.event == "carrier" and .ifname == "ds0" and .carrier == false) | .ifname' \
+	"$JQ" -r 'select(.event == "carrier" and .ifname == "ds0" and .carrier == false) | .ifname' \
 		"$mon" 2>/dev/null | wc -l
 }
 failovers() { b4_q '.failovers'; }

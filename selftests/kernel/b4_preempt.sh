@@ -54,8 +54,8 @@ if b4_wait_active $AFTR2_ADDR 5000; then tap_ok "AFTR1's AdminDown: failover to 
 else tap_fail "AFTR1's AdminDown: failover to AFTR2" "$(b4_show_log)"; fi
 last=$(b4_q '.["last-failover"]')
 tap_expect "diag neighbor-down" "failover neighbor-down" \
-	"$(jq -r '"\(.kind) \(.diagnostic)"' <<<"$last")"
-det=$(jq -r '.["detection-ms"]' <<<"$last")
+	"$("$JQ" -r '"\(.kind) \(.diagnostic)"' <<<"$last")"
+det=$("$JQ" -r '.["detection-ms"]' <<<"$last")
 diag "AdminDown received -> detection: $det ms"
 if [ "$det" -lt 300 ]; then tap_ok "no wait for the detection time (900 ms)"
 else tap_fail "no wait for the detection time (900 ms)" "$det ms"; fi
@@ -106,7 +106,7 @@ __tx200() { [ "$(b4_peer $AFTR1_ADDR transmit-interval)/$(b4_peer $AFTR1_ADDR po
 if busywait 5000 __tx200; then tap_ok "reload, interval 200: Poll Sequence completed"
 else tap_fail "reload, interval 200: Poll Sequence completed" "$(b4_show_log)"; fi
 tap_expect "bfdd sees the new timers" "up 200 200" \
-	"$(frr_json 1 | jq -r '.[0] | "\(.status) \(.["remote-transmit-interval"]) \(.["remote-receive-interval"])"')"
+	"$(frr_json 1 | "$JQ" -r '.[0] | "\(.status) \(.["remote-transmit-interval"]) \(.["remote-receive-interval"])"')"
 tap_expect "negotiated transmit interval 300 (bfdd's receive interval)" 300 \
 	"$(b4_peer $AFTR1_ADDR negotiated-transmit-interval)"
 tap_expect "the session stayed Up at bfdd" "$downs" "$(frr_log 1 | grep -c 'up -> down')"

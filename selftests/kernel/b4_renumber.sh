@@ -123,7 +123,7 @@ tap_expect "AFTR1: both old sessions ended by AdminDown (none timed out) and wer
 	"$timeouts0 true" \
 	"$(xdp_counter 1 sessions_timeout) $([ "$(xdp_counter 1 sessions_reaped)" -ge $((reaped0 + 2)) ] && echo true)"
 tap_expect "AFTR1 keeps one session, Up" "up" \
-	"$(in_aftr 1 "$DSLITECTL" -j aftr sessions dev a1-me | jq -r 'map(.status) | join(",")')"
+	"$(in_aftr 1 "$DSLITECTL" -j aftr sessions dev a1-me | "$JQ" -r 'map(.status) | join(",")')"
 b4_stop TERM
 tap_expect "clean stop" 0 "$B4_RC"
 b4_show_log

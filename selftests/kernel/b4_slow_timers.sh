@@ -85,7 +85,7 @@ else
 	tap_fail "after the Final: 7.5-10 s (jitter 75-100 %)" "$gap ms"
 fi
 tap_expect "bfdd: up, our 10 s timers" "up 10000 10000 3" \
-	"$(frr_json 1 | jq -r '.[0] | "\(.status) \(.["remote-transmit-interval"]) \(.["remote-receive-interval"]) \(.["remote-detect-multiplier"])"')"
+	"$(frr_json 1 | "$JQ" -r '.[0] | "\(.status) \(.["remote-transmit-interval"]) \(.["remote-receive-interval"]) \(.["remote-detect-multiplier"])"')"
 
 # One detection.
 t0=$(now_ms)
@@ -94,8 +94,8 @@ __down() { [ "$(b4_q .up)" = false ]; }
 if slowwait 40 __down; then tap_ok "AFTR cut: tunnel down"
 else tap_fail "AFTR cut: tunnel down" "$(b4_show_log)"; fi
 last=$(b4_q '.["last-failover"]')
-down_at=$(jq -r '.["carrier-down-at-ms"]' <<<"$last")
-el=$((down_at - $(jq -r '.["last-rx-at-ms"]' <<<"$last")))
+down_at=$("$JQ" -r '.["carrier-down-at-ms"]' <<<"$last")
+el=$((down_at - $("$JQ" -r '.["last-rx-at-ms"]' <<<"$last")))
 diag "link cut -> carrier down: $((down_at - t0)) ms; last packet -> carrier down: $el ms (detection time 30000 ms)"
 if [ $el -ge 30000 ] && [ $el -le 30100 ]; then
 	tap_ok "down 30 s after the last packet"

@@ -65,6 +65,6 @@ expect_err "unprivileged set: EPERM" "Operation not permitted" \
 	nobody tunnel set dev ds0 carrier down diag 1
 tap_expect "unprivileged set changed nothing" "none" "$(tjson "$B" ds0 forced)"
 out=$(nobody -j tunnel show 2>&1)
-tap_expect "unprivileged show works" "ds0" "$(echo "$out" | jq -r '.[0].ifname' 2>/dev/null)"
+tap_expect "unprivileged show works" "ds0" "$(echo "$out" | "$JQ" -r '.[0].ifname' 2>/dev/null)"
 
 tap_done

@@ -111,7 +111,7 @@ else
 		"$(diff <(echo "$before") <(echo "$after") | head -20)"
 fi
 tap_expect "ga1 still forced down with its reason" "carrier-down keep" \
-	"$(ip netns exec "$A" "$DSLITECTL" -j tunnel show dev ga1 | jq -r '.[0] | "\(.forced) \(.reason)"')"
+	"$(ip netns exec "$A" "$DSLITECTL" -j tunnel show dev ga1 | "$JQ" -r '.[0] | "\(.forced) \(.reason)"')"
 
 # Root alone, random messages only, against the same tunnels: the rate
 # the handlers see without the RTNL held by others.
@@ -261,7 +261,7 @@ devs() {
 		awk '{ sub(/@.*/, "", $2); sub(/:$/, "", $2); if ($2 != "ip6tnl0") print $2 }' | sort
 }
 tracked() {
-	ip netns exec "$1" "$DSLITECTL" -j tunnel show | jq -r '.[].ifname' | sort
+	ip netns exec "$1" "$DSLITECTL" -j tunnel show | "$JQ" -r '.[].ifname' | sort
 }
 for ns in "$A" "$B"; do
 	d=$(devs "$ns" | tr '\n' ' ') t=$(tracked "$ns" | tr '\n' ' ')

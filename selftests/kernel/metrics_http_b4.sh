@@ -89,14 +89,14 @@ tap_expect "404 and 405 from the daemon" "404 405" \
 	"$(http_code "$NSME" "http://[$B4_ADDR]:9100/") $(http_code "$NSME" "$B4URL" -X POST)"
 
 # --- slow and malformed clients while the BFD sessions run
-diag "$(date +%T) daemon running: $(kill -0 $B4_PID 2>&1 && echo yes)"
+diag "$(printf "%(%T)T" -1) daemon running: $(kill -0 $B4_PID 2>&1 && echo yes)"
 rx_before=$(in_b4 "$DSLITECTL" b4 metrics dev ds0 |
 	awk -v k="dslite_b4_bfd_packets_received_total{dev=\"ds0\",aftr=\"$AFTR1_ADDR\",role=\"active\"}" '$1 == k { print $2 }')
 idle=()
 for i in $(seq 1 10); do idle+=(2001:db8:b4::1:$i 10); done
 $NSME python3 "$HTTP_CLIENTS" hold $B4_ADDR 9100 "${idle[@]}" >"$tmp/idle" 2>&1 &
 defer "kill $!"
-diag "$(date +%T) BFD packets from AFTR1 so far: $rx_before"
+diag "$(printf "%(%T)T" -1) BFD packets from AFTR1 so far: $rx_before"
 if wait_conns "ip netns exec $B4" 9100 100 60 2001:db8:b4::1:0/120; then
 	tap_ok "100 idle connections from 10 addresses: all held by the daemon"
 else
@@ -191,7 +191,7 @@ tap_expect "promtool: both pages after the failover" ":" \
 	"$(check_format "$tmp/a2page"):$(check_format "$tmp/b4page3")"
 cat "$tmp/b4page3" "$tmp/b4page" "$tmp/a2page" | family_names /dev/stdin >"$tmp/emitted"
 if jq -e '.panels | length > 0' "$DASHBOARD" >/dev/null 2>&1; then
-	tap_ok "the dashboard is JSON with panels ($(jq '.panels | length' "$DASHBOARD"))"
+	tap_ok "the dashboard is JSON with panels ($("$JQ" '.panels | length' "$DASHBOARD"))"
 else
 	tap_fail "the dashboard is JSON with panels" "$(jq . "$DASHBOARD" 2>&1 | tail -n 2)"
 fi
@@ -201,7 +201,7 @@ jq -r '(.. | objects | select(has("expr")) | .expr),
 missing=$(comm -23 "$tmp/used" "$tmp/emitted" | paste -sd' ')
 tap_expect "every metric of the dashboard is emitted ($(wc -l <"$tmp/used") used)" "" "$missing"
 tap_expect "every panel has a query" "" \
-	"$(jq -r '.panels[] | select(.type != "row") | select(([.targets[]?.expr] | length) == 0) | .title' "$DASHBOARD")"
+	"$("$JQ" -r '.panels[] | select(.type != "row") | select(([.targets[]?.expr] | length) == 0) | .title' "$DASHBOARD")"
 
 # --- the server's timeout closes what was left idle or half-written
 __all_closed() { grep -qx "closed 100" "$tmp/idle" && grep -qx closed "$tmp/half"; }

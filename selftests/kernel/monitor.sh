@@ -39,7 +39,7 @@ ip -n "$M" link del m0
 ip -n "$O" link del o0
 
 busywait 3000 grep -q '"del"' "$log"
-seq=$(jq -r '[.event, .ifname, (.carrier|tostring), .diagnostic, (.reason // "-"), (."admin-up"|tostring), .remote] | join(" ")' < "$log")
+seq=$("$JQ" -r '[.event, .ifname, (.carrier|tostring), .diagnostic, (.reason // "-"), (."admin-up"|tostring), .remote] | join(" ")' < "$log")
 expected="new m0 true none - false 2001:db8::1
 link m0 true none - true 2001:db8::1
 carrier m0 false control-expired r1 true 2001:db8::1

@@ -23,9 +23,9 @@ mk_tunnel same0 "$B"
 ctl() { local ns=$1; shift; ip netns exec "$ns" "$DSLITECTL" "$@"; }
 
 tap_expect "A sees only its tunnels" "a0 same0 " \
-	"$(ctl "$A" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')"
+	"$(ctl "$A" -j tunnel show | "$JQ" -r '.[].ifname' | sort | tr '\n' ' ')"
 tap_expect "B sees only its tunnels" "b0 same0 " \
-	"$(ctl "$B" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')"
+	"$(ctl "$B" -j tunnel show | "$JQ" -r '.[].ifname' | sort | tr '\n' ' ')"
 out=$(ctl "$A" tunnel set dev b0 carrier down diag 1 2>&1)
 if [ $? -ne 0 ] && echo "$out" | grep -q "No such device"; then
 	tap_ok "B's tunnel untouchable from A"
@@ -50,7 +50,7 @@ else
 	tap_fail "namespace with a forced-down tunnel deleted"
 fi
 tap_expect "A unaffected by D's death" "a0 same0 " \
-	"$(ctl "$A" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')"
+	"$(ctl "$A" -j tunnel show | "$JQ" -r '.[].ifname' | sort | tr '\n' ' ')"
 
 # Moving a tunnel between namespaces: it leaves A's view, appears in B's,
 # and does not keep a forced state behind.
@@ -58,7 +58,7 @@ mk_tunnel mv0 "$A" 2001:db8::6
 tap_check "force mv0 down" ctl "$A" tunnel set dev mv0 carrier down diag 4
 ip -n "$A" link set mv0 netns "$B"
 tap_expect "moved tunnel gone from A" "a0 same0 " \
-	"$(ctl "$A" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')"
+	"$(ctl "$A" -j tunnel show | "$JQ" -r '.[].ifname' | sort | tr '\n' ' ')"
 tap_expect "moved tunnel tracked in B" "none" "$(tjson "$B" mv0 forced)"
 ip -n "$B" link set mv0 up	# a move leaves the device down
 tap_expect "moved tunnel got its carrier back" "1" "$(sysfs_carrier "$B" mv0)"

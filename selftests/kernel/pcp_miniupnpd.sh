@@ -63,7 +63,7 @@ defer 'kill $(cat '"$tmp"'/miniupnpd.pid) 2>/dev/null'
 listening() { inA ss -Hlun 'sport = :5351' | grep -q 192.0.0.1; }
 if busywait 5000 listening; then tap_ok "miniupnpd listens on 192.0.0.1:5351"; else
 	tap_fail "miniupnpd listens on 192.0.0.1:5351" "$(inA ss -lun)"; tap_done; fi
-started=$(date +%s)
+started=$EPOCHSECONDS
 
 # ev FILE EVENT JQ: the JQ expression on the first EVENT object of FILE
 ev() { jq -r "select(.event == \"$2\") | $3" "$1" 2>/dev/null | head -n 1; }
@@ -90,11 +90,11 @@ tap_expect "response: lifetime clamped to max_lifetime 6" 6 "$(ev "$out" respons
 tap_expect "response: external address and port" "11.0.0.1:5000" \
 	"$(ev "$out" response '"\(."external-address"):\(."external-port")"')"
 tap_expect "three SUCCESS answers" 3 \
-	"$(jq -r 'select(.event == "response" and .result == "SUCCESS" and .lifetime == 6) | .event' "$out" | wc -l)"
+	"$("$JQ" -r 'select(.event == "response" and .result == "SUCCESS" and .lifetime == 6) | .event' "$out" | wc -l)"
 tap_expect "two renewal requests" 2 \
-	"$(jq -r 'select(.event == "request" and .kind == "renewal") | .kind' "$out" | wc -l)"
+	"$("$JQ" -r 'select(.event == "request" and .kind == "renewal") | .kind' "$out" | wc -l)"
 # each renewal went out 1/2..5/8 of the 6 s after the grant before it
-windows=$(jq -rs '[.[] | select(.event == "mapped" or (.event == "request" and .kind == "renewal"))]
+windows=$("$JQ" -rs '[.[] | select(.event == "mapped" or (.event == "request" and .kind == "renewal"))]
 	| [range(0; length - 1) as $i | select(.[$i].event == "mapped" and .[$i + 1].kind == "renewal")
 	   | .[$i + 1]."t-ms" - .[$i]."t-ms"] | map(tostring) | join(" ")' "$out")
 inwin=1
@@ -108,16 +108,16 @@ else
 	tap_fail "renewals sent after 1/2 of the 6 s lifetime and before it ends" "gaps: '$windows' ms"
 fi
 tap_expect "every grant scheduled its renewal 1/2..5/8 into it (3000..3749 ms)" "3 3" \
-	"$(evn "$out" mapped) $(jq -r 'select(.event == "mapped" and ."renew-in-ms" >= 2999 and ."renew-in-ms" < 3750) | .event' "$out" | wc -l)"
+	"$(evn "$out" mapped) $("$JQ" -r 'select(.event == "mapped" and ."renew-in-ms" >= 2999 and ."renew-in-ms" < 3750) | .event' "$out" | wc -l)"
 tap_expect "health up" "up" "$(ev "$out" health .health)"
 tap_expect "at exit: a delete (lifetime 0), answered" "delete 0 1" \
-	"$(echo "$(jq -r 'select(.event == "request" and .kind == "delete") | "\(.kind) \(.lifetime)"' "$out") $(evn "$out" released)")"
+	"$(echo "$("$JQ" -r 'select(.event == "request" and .kind == "delete") | "\(.kind) \(.lifetime)"' "$out") $(evn "$out" released)")"
 tap_expect "the mapping is gone from nft after the delete" 0 "$(dnat 5000)"
 tap_expect "summary: 4 requests, 4 answers, 2 renewals, 0 retransmissions, 0 malformed" \
 	"4 4 2 0 0" \
 	"$(ev "$out" summary '"\(."tx-requests") \(."rx-responses") \(.renewals) \(."tx-retransmits") \(."rx-malformed")"')"
 tap_expect "summary: SUCCESS 4 in the per-result counters" 4 "$(ev "$out" summary .results.SUCCESS)"
-diag "MAP exchange rtt: $(jq -r 'select(.event == "response") | ."rtt-us"' "$out" | paste -sd ' ') us"
+diag "MAP exchange rtt: $("$JQ" -r 'select(.event == "response") | ."rtt-us"' "$out" | paste -sd ' ') us"
 
 # ---- NOT_AUTHORIZED: a port outside the allow rule ---------------------
 txt=$(inB "$DSLITECTL" pcp map internal-port 80 count 1 2>&1)
@@ -143,7 +143,7 @@ ip -n "$A" addr add 11.0.0.1/24 dev wan0
 tap_expect "NETWORK_FAILURE: exit 1" 1 "$rc"
 tap_expect "NETWORK_FAILURE twice, by name, code 7, lifetime 30" \
 	"NETWORK_FAILURE 7 30|NETWORK_FAILURE 7 30" \
-	"$(jq -r 'select(.event == "response") | "\(.result) \(."result-code") \(.lifetime)"' "$out" | paste -sd '|')"
+	"$("$JQ" -r 'select(.event == "response") | "\(.result) \(."result-code") \(.lifetime)"' "$out" | paste -sd '|')"
 tap_expect "the second in a row: health down (network-failure)" "down network-failure" \
 	"$(ev "$out" health '"\(.health) \(.reason)"')"
 tap_expect "the retry waited retry-max (1 s), not the 30 s error lifetime" 1 \
@@ -152,7 +152,7 @@ tap_expect "summary: NETWORK_FAILURE counted twice" 2 "$(ev "$out" summary .resu
 
 # ---- Epoch reset: SIGUSR1 makes miniupnpd start its Epoch from 0 -------
 # The epoch must be well above 1 first (it counts from the start).
-old_enough() { [ $(($(date +%s) - started)) -ge 4 ]; }
+old_enough() { [ $(($EPOCHSECONDS - started)) -ge 4 ]; }
 slowwait 10 old_enough
 out=$tmp/epoch.json
 # count 3: the reset shows in the answer to the first or second renewal,
@@ -166,17 +166,17 @@ kill -USR1 "$(cat "$tmp/miniupnpd.pid")"
 wait $pid
 rc=$?
 tap_expect "epoch: the run ends mapped (exit 0)" 0 "$rc"
-diag "epoch before the reset $epoch0, events: $(jq -r '.event' "$out" | paste -sd ' ')"
+diag "epoch before the reset $epoch0, events: $("$JQ" -r '.event' "$out" | paste -sd ' ')"
 tap_expect "epoch: the reset is detected (backwards)" "backwards" "$(ev "$out" epoch .check)"
 tap_expect "epoch: previous epoch (>= $epoch0) and the new one (<= 4) reported" true \
 	"$(ev "$out" epoch "(.\"previous-epoch\" >= $epoch0) and .epoch <= 4")"
 tap_expect "epoch: health down (epoch), then up" "down:epoch up:null" \
 	"$(jq -r 'select(.event == "health") | "\(.health):\(.reason)"' "$out" | tail -n 2 | paste -sd ' ')"
 tap_expect "epoch: a re-map request follows at once, same nonce" "re-map 1" \
-	"$(jq -rs '[.[] | select(.event == "request")] as $r
+	"$("$JQ" -rs '[.[] | select(.event == "request")] as $r
 		| "\($r[-2].kind) \(if ($r | map(.nonce) | unique | length) == 1 then 1 else 0 end)"' "$out")"
 tap_expect "epoch: the re-map is answered SUCCESS with the external address" "SUCCESS 11.0.0.1:5002" \
-	"$(jq -rs '[.[] | select(.event == "response" and .lifetime != 0)][-1]
+	"$("$JQ" -rs '[.[] | select(.event == "response" and .lifetime != 0)][-1]
 		| "\(.result) \(."external-address"):\(."external-port")"' "$out")"
 tap_expect "epoch: one reset counted" 1 "$(ev "$out" summary '."epoch-resets"')"
 

@@ -44,7 +44,7 @@ ip netns exec "$S" bash -c '
 		done
 	done' toggler "$DSLITECTL" "$done_flag" $N &
 tog=$!
-tap_expect "all $N tracked" "$N" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | jq length)"
+tap_expect "all $N tracked" "$N" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | "$JQ" length)"
 for i in $(seq 0 $((N - 1))); do echo "link del s$i"; done > "$batch"
 # Let the toggler get going before tunnels start to vanish under it.
 busywait 5000 sh -c "ip netns exec $S $DSLITECTL -j tunnel show | jq -e '[.[] | select(.transitions > 0)] | length > 2'"
@@ -52,7 +52,7 @@ tap_check "delete $N tunnels while toggling" ip -n "$S" -batch "$batch"
 touch "$done_flag"
 wait $tog
 
-tap_expect "none tracked after delete" "0" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | jq length)"
+tap_expect "none tracked after delete" "0" "$(ip netns exec "$S" "$DSLITECTL" -j tunnel show | "$JQ" length)"
 ndel() { [ "$(jq -s '[.[] | select(.event == "del")] | length' < "$log")" -ge $N ]; }
 busywait 5000 ndel
 count() { jq -s "[.[] | select($1)] | length" < "$log"; }

@@ -128,7 +128,7 @@ for u in sys.argv[2:]:
 		os.symlink("/dev/null", os.path.join(d, u))
 PY
 
-t0=$(date +%s%3N)
+t0=$(now_ms)
 # shellcheck disable=SC2016
 unshare --pid --mount --uts --fork --mount-proc --propagation private -- \
 	env -i container=dslite-test W="$W" \
@@ -159,7 +159,7 @@ fi
 sd() { nsenter -t "$SD" -m -p -u -r -w -- "$@"; }
 sdctl() { sd systemctl "$@"; }
 prop() { sdctl show -P "$2" "$1"; }
-stamp() { diag "t=$(($(date +%s%3N) - t0)) ms: $*"; }
+stamp() { diag "t=$(($(now_ms) - t0)) ms: $*"; }
 journal() { sd journalctl -q -o cat --no-pager -u "$1"; }
 
 # At the end: stop the units (as a shutdown would: a daemon's AdminDown,
@@ -233,7 +233,7 @@ tap_expect "aftr@ax0: active (exited), no process left" "active exited 0" \
 tap_expect "aftr@ax0: program attached, link pinned" "yes yes" \
 	"$(yn xdp_on ax0) $(yn test -e "$pins_root/link")"
 tap_expect "aftr@ax0: the keywords of the config file applied (sessions 1000)" 1000 \
-	"$("$DSLITECTL" -j aftr stats dev ax0 | jq -r '.[0]["sessions-max"]')"
+	"$("$DSLITECTL" -j aftr stats dev ax0 | "$JQ" -r '.[0]["sessions-max"]')"
 if sdctl stop dslite-aftr@ax0; then tap_ok "aftr@ax0: stop"
 else tap_fail "aftr@ax0: stop" "$(journal dslite-aftr@ax0)"; fi
 tap_expect "aftr@ax0: stopped: inactive, detached, pins gone" "inactive dead no no" \

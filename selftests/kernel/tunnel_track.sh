@@ -27,7 +27,7 @@ ip -n "$T" link add after0 type ip6tnl mode ipip6 local 2001:db8:1::2 remote 200
 ip -n "$T" link add veth0 type veth peer name veth1
 ip -n "$T" link add dummy0 type dummy
 
-names=$(ip netns exec "$T" "$DSLITECTL" -j tunnel show | jq -r '.[].ifname' | sort | tr '\n' ' ')
+names=$(ip netns exec "$T" "$DSLITECTL" -j tunnel show | "$JQ" -r '.[].ifname' | sort | tr '\n' ' ')
 tap_expect "exactly the two softwires are tracked" "after0 before0 " "$names"
 
 tap_expect "before0 remote" "2001:db8::1" "$(tjson "$T" before0 remote)"
@@ -57,7 +57,7 @@ tap_expect "after0 remote after change" "2001:db8:1::99" "$(tjson "$T" after0 re
 
 # A deleted tunnel is forgotten.
 ip -n "$T" link del after0
-names=$(ip netns exec "$T" "$DSLITECTL" -j tunnel show | jq -r '.[].ifname' | tr '\n' ' ')
+names=$(ip netns exec "$T" "$DSLITECTL" -j tunnel show | "$JQ" -r '.[].ifname' | tr '\n' ' ')
 tap_expect "deleted tunnel forgotten" "before0 " "$names"
 
 tap_done

@@ -31,7 +31,9 @@
 #
 # Environment: DSLITE_VM_KVER picks the kernel (default: the newest one with
 # both /boot/vmlinuz-<kver> and /lib/modules/<kver>), DSLITE_VM_APPEND adds
-# to the kernel command line (e.g. loglevel=7), QEMU names the binary.
+# to the kernel command line (e.g. loglevel=7), QEMU names the binary;
+# DSLITE_VM_CPU, DSLITE_VM_SMP and DSLITE_VM_MEM set qemu's -cpu (default
+# max), -smp (2) and -m (2048) for experiments.
 #
 # Exit status: 0 if every test ran and the VM shut down cleanly, 1 if
 # anything failed, 2 on usage or set-up errors.
@@ -164,7 +166,7 @@ mkdir -p "$run/next"
 # ticks in a window that a loaded host's emulated CPU can miss, and it
 # panics then ("IO-APIC + timer doesn't work!")
 qemu_args=(
-	-accel tcg -cpu max -m 2048 -smp 2 -nographic -no-reboot -nic none
+	-accel tcg -cpu "${DSLITE_VM_CPU:-max}" -m "${DSLITE_VM_MEM:-2048}" -smp "${DSLITE_VM_SMP:-2}" -nographic -no-reboot -nic none
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd"
 	-virtfs "local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$root,mount_tag=dslite,security_model=none,readonly=on,multidevs=remap"
