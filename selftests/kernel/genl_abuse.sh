@@ -143,7 +143,10 @@ churn() {
 			1) echo "link set ga$i down"; echo "link set ga$i up" ;;
 			2) echo "link set ga$i name gx$i"; echo "link set gx$i name ga$i" ;;
 			3) echo "link set ga$i netns $B" ;;
-			4) echo "link set ga$i type ip6tnl remote 2001:db8::$((RANDOM % 200 + 1))" ;;
+			# a new remote outside 2001:db8::1-8: ip6tnl refuses two
+			# tunnels with the same ends, so a remote of another
+			# gaN would keep that gaN from being re-created
+			4) echo "link set ga$i type ip6tnl remote 2001:db8:1::$((RANDOM % 200 + 1))" ;;
 			5) echo "link set ga$i up" ;;
 			esac
 		done >> "$b"
