@@ -190,7 +190,7 @@ JQ=${JQ:-$(command -v gojq || echo jq)}
 # setup_ns VAR...: create one namespace per VAR with a unique name, set
 # VAR to it, bring lo up, and delete it at exit.
 setup_ns() {
-	local var name names=()
+	local var name names=() i=0
 	for var in "$@"; do
 		# unique without starting mktemp: this shell's pid and a random
 		printf -v name '%s-%x%04x' "$var" $$ $RANDOM
@@ -203,8 +203,7 @@ setup_ns() {
 		defer "ip netns del $name"
 	done
 	for var in "$@"; do
-		name=${names[0]}
-		names=("${names[@]:1}")
+		name=${names[i++]}
 		ip -n "$name" link set lo up
 		eval "$var=$name"
 	done
